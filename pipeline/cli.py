@@ -1,0 +1,184 @@
+"""The `l10n` command line: parses options and calls the core, nothing more."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+from . import project as project_mod
+from .errors import L10nError, Problems
+from .files import project_lock
+
+REPORT_URL = "the project's issue tracker (see README, Reporting problems)"
+LOCALE_OPTION = click.option(
+    "-l", "--locale", "locales", multiple=True, metavar="LOCALE",
+    help="Work on this locale only (repeatable). Default: every configured locale.",
+)
+
+
+class State:
+    def __init__(self, root: Path, debug: bool) -> None:
+        self.root = root
+        self.debug = debug
+
+    def project(self) -> project_mod.Project:
+        return project_mod.load(self.root)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "--project", "root", type=click.Path(path_type=Path), default=".",
+              show_default=True, help="The project folder (with source/ and locales/).")
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
+@click.version_option(__version__, prog_name="l10n")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, debug: bool) -> None:
+    """Localise Markdown patient pages through gettext catalogs into HTML and PDF.
+
+    \b
+    Example:
+      l10n extract && l10n update && l10n status
+    """
+    ctx.obj = State(root, debug)
+
+
+@cli.command()
+@pass_state
+def extract(state: State) -> None:
+    """Write locales/<page>.pot for every page and locales/ui.pot.
+
+    \b
+    Example:
+      l10n extract
+    """
+    from .extract import extract_project
+
+    proj = state.project()
+    with project_lock(proj.root):
+        results = extract_project(proj)
+    for item in results:
+        for line in item.raw_blocks:
+            page = item.path.replace("locales/", "source/").removesuffix(".pot") + ".md"
+            click.echo(f"{page}:{line}: raw HTML block kept as written, not extracted", err=True)
+        mark = "wrote" if item.changed else "unchanged"
+        click.echo(f"{mark} {item.path} ({item.entries} messages)")
+
+
+@cli.command()
+@click.argument("locales", nargs=-1, metavar="LOCALE...")
+@pass_state
+def init(state: State, locales: tuple[str, ...]) -> None:
+    """Create the catalogs of new locales from the templates.
+
+    \b
+    Example:
+      l10n init th vi km
+    """
+    from .update import init as init_catalogs
+
+    proj = state.project()
+    with project_lock(proj.root):
+        written = init_catalogs(proj, list(locales))
+    for item in written:
+        click.echo(f"created {item.path}")
+
+
+@cli.command()
+@LOCALE_OPTION
+@pass_state
+def update(state: State, locales: tuple[str, ...]) -> None:
+    """Merge every locales/*.pot into each locale's catalogs (as msgmerge does).
+
+    \b
+    Example:
+      l10n update -l th
+    """
+    from .update import update as update_catalogs
+
+    proj = state.project()
+    chosen = proj.select(locales)
+    with project_lock(proj.root):
+        written = update_catalogs(proj, chosen)
+    changed = [w for w in written if w.changed]
+    for item in changed:
+        click.echo(f"updated {item.path}")
+    click.echo(f"{len(changed)} of {len(written)} catalogs changed")
+
+
+@cli.command()
+@LOCALE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+@pass_state
+def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
+    """Translated, fuzzy and untranslated counts per locale and page.
+
+    \b
+    Example:
+      l10n status --json
+    """
+    from .status import collect, totals
+
+    proj = state.project()
+    rows = collect(proj, proj.select(locales))
+    sums = totals(rows)
+    if as_json:
+        data = {
+            "locales": [
+                {**sums[loc].as_json(), "domain": None,
+                 "domains": [r.as_json() for r in rows if r.locale == loc]}
+                for loc in sums
+            ]
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    header = f"{'locale':<8} {'domain':<28} {'total':>6} {'done':>6} {'fuzzy':>6} " \
+             f"{'todo':>6} {'obsol.':>6} {'%':>6} {'% words':>8}"
+    click.echo(header)
+    for loc, total in sums.items():
+        for row in [r for r in rows if r.locale == loc] + [total]:
+            name = "(all)" if row.domain == "*" else row.domain
+            click.echo(
+                f"{loc:<8} {name:<28} {row.total:>6} {row.translated:>6} {row.fuzzy:>6} "
+                f"{row.untranslated:>6} {row.obsolete:>6} {row.percent:>6.1f} "
+                f"{row.percent_words:>8.1f}"
+            )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: plain one-line errors and the contract's exit codes, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = cli.main(args=args, prog_name="l10n", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        code = 130
+    except (L10nError, Problems) as exc:
+        if str(exc):
+            click.echo(f"error: {exc}" if isinstance(exc, L10nError) else str(exc), err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        code = 130
+    except Exception as exc:  # an internal error: one line, the traceback only on request
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} -- please report it to {REPORT_URL} "
+            "(run again with --debug to see the traceback)",
+            err=True,
+        )
+        code = 3
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,230 @@
+"""Bundled Noto fonts: which fonts a locale needs, their CSS, WOFF2 builds and coverage checks.
+
+Fonts are bundled rather than left to the reader's system so HTML and PDF look the same on
+every machine, and so a character our fonts cannot draw is caught at build time instead of
+reaching a patient as an empty box ("tofu").
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.core import get_global
+from fontTools.ttLib import TTFont
+
+FONTS_DIR = Path(__file__).with_name("fonts")
+
+_BASE_STEM = "NotoSans"
+# Scripts Noto Sans draws on its own (Latin incl. Vietnamese, Greek, Cyrillic).
+_BASE_SCRIPTS = frozenset({"Latn", "Grek", "Cyrl"})
+# ISO 15924 code -> file stem of the bundled script font.
+_SCRIPT_STEMS = {
+    "Thai": "NotoSansThai",
+    "Laoo": "NotoSansLao",
+    "Khmr": "NotoSansKhmer",
+    "Mymr": "NotoSansMyanmar",
+}
+_STYLES = ("Regular", "Bold")
+_REGULAR_WEIGHT = 400
+# Never drawn, so neither claimed in unicode-range nor reported as missing.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf"})
+
+
+@dataclass(frozen=True)
+class Font:
+    """One bundled font face, as CSS @font-face needs it."""
+
+    family: str
+    weight: int
+    path: Path
+    unicode_range: str
+
+
+@dataclass(frozen=True)
+class _FontInfo:
+    """What we read from a font file once per process (parsing a cmap is slow)."""
+
+    family: str
+    weight: int
+    postscript_name: str
+    cmap: frozenset[int]
+
+
+@functools.lru_cache(maxsize=64)
+def _font_info(path: Path) -> _FontInfo:
+    with TTFont(path, lazy=True) as tt:
+        name = tt["name"]
+        # Name ID 16 (typographic family) is only set when ID 1 carries a weight suffix.
+        family = name.getDebugName(16) or name.getDebugName(1)
+        postscript_name = name.getDebugName(6)
+        if not family or not postscript_name:
+            raise ValueError(f"{path}: name table lacks family or PostScript name")
+        return _FontInfo(
+            family=family,
+            weight=tt["OS/2"].usWeightClass,
+            postscript_name=postscript_name,
+            cmap=frozenset(tt.getBestCmap()),
+        )
+
+
+def _unicode_range(cmap: frozenset[int]) -> str:
+    """CSS unicode-range for a cmap, bridging gaps that contain only unassigned code points.
+
+    Unassigned code points never occur in text, so bridging them is exact for real input
+    and turns Noto Sans's ~2800 code points into a couple of dozen ranges.
+    """
+    ranges: list[list[int]] = []
+    for cp in sorted(cmap):
+        if unicodedata.category(chr(cp)) == "Cc":
+            continue  # cmaps map NUL and CR; format characters such as ZWJ must stay
+        if ranges and all(
+            unicodedata.category(chr(gap)) == "Cn" for gap in range(ranges[-1][1] + 1, cp)
+        ):
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return ", ".join(f"U+{lo:04X}" if lo == hi else f"U+{lo:04X}-{hi:04X}" for lo, hi in ranges)
+
+
+@functools.lru_cache(maxsize=64)
+def _font(stem: str, style: str) -> Font:
+    path = FONTS_DIR / f"{stem}-{style}.ttf"
+    info = _font_info(path)
+    return Font(
+        family=info.family,
+        weight=info.weight,
+        path=path,
+        unicode_range=_unicode_range(info.cmap),
+    )
+
+
+def _script(locale: str) -> str:
+    """ISO 15924 script of a locale, explicit (zh_Hant) or from CLDR likely subtags (th)."""
+    loc = Locale.parse(locale.replace("-", "_"))
+    if loc.script:
+        return loc.script
+    likely_subtags: dict[str, str] = get_global("likely_subtags")
+    keys = [f"{loc.language}_{loc.territory}"] if loc.territory else []
+    for key in [*keys, loc.language]:
+        likely = likely_subtags.get(key)
+        if likely:
+            for part in likely.split("_")[1:]:
+                if len(part) == 4 and part.isalpha():
+                    return part.title()
+    raise ValueError(f"cannot determine the script of locale {locale!r}")
+
+
+@functools.lru_cache(maxsize=64)
+def fonts_for(locale: str) -> tuple[Font, ...]:
+    """Noto Sans regular+bold, then the script font regular+bold if the script needs one.
+
+    Raises ValueError for a script we bundle no font for, rather than let the browser
+    silently fall back to whatever system font happens to be installed.
+    """
+    script = _script(locale)
+    stems = [_BASE_STEM]
+    if script not in _BASE_SCRIPTS:
+        if script not in _SCRIPT_STEMS:
+            raise ValueError(f"no bundled font for script {script} (locale {locale!r})")
+        stems.append(_SCRIPT_STEMS[script])
+    return tuple(_font(stem, style) for stem in stems for style in _STYLES)
+
+
+def _css_string(value: str) -> str:
+    if any(ch in value for ch in "\n\r\f"):
+        raise ValueError(f"newline in CSS string: {value!r}")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def font_stack(locale: str) -> str:
+    """CSS font-family value; Noto Sans first so Latin, digits and punctuation come from it."""
+    families = dict.fromkeys(font.family for font in fonts_for(locale))
+    return ", ".join([*(_css_string(family) for family in families), "sans-serif"])
+
+
+def woff2_name(font: Font) -> str:
+    """File name carrying a hash of the TTF, so caches and incremental builds never go stale."""
+    digest = hashlib.sha256(font.path.read_bytes()).hexdigest()[:10]
+    return f"{font.path.stem}.{digest}.woff2"
+
+
+def font_face_css(locale: str, url_prefix: str) -> str:
+    """@font-face rules for fonts_for(locale); url_prefix is prepended to each WOFF2 name."""
+    rules = [
+        "@font-face {\n"
+        f"  font-family: {_css_string(font.family)};\n"
+        "  font-style: normal;\n"
+        f"  font-weight: {font.weight};\n"
+        "  font-display: swap;\n"
+        f'  src: url({_css_string(url_prefix + woff2_name(font))}) format("woff2");\n'
+        f"  unicode-range: {font.unicode_range};\n"
+        "}\n"
+        for font in fonts_for(locale)
+    ]
+    return "\n".join(rules)
+
+
+def write_woff2(font: Font, dest_dir: Path) -> Path:
+    """Convert font to WOFF2 in dest_dir unless already there; atomic and reproducible.
+
+    The content-hashed name makes an existing file trustworthy, so it is never rewritten.
+    recalcTimestamp=False keeps the TTF's own head.modified: fontTools would otherwise stamp
+    the current time and make every build's bytes differ.
+    """
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / woff2_name(font)
+    if dest.exists():
+        return dest
+    fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with TTFont(font.path, recalcTimestamp=False) as tt:
+                tt.flavor = "woff2"
+                tt.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())  # never leave a truncated file under the final name
+        tmp.chmod(0o644)  # mkstemp creates 0600; web servers must be able to read it
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+@functools.lru_cache(maxsize=64)
+def coverage(locale: str) -> frozenset[int]:
+    """Code points the locale's regular fonts map (bold maps the same set in every bundled pair)."""
+    cmaps = [
+        _font_info(font.path).cmap for font in fonts_for(locale) if font.weight == _REGULAR_WEIGHT
+    ]
+    return frozenset().union(*cmaps)
+
+
+def missing_glyphs(text: str, locale: str) -> list[str]:
+    """Characters of text the locale's fonts cannot draw, de-duplicated in order of appearance.
+
+    Whitespace, control and format characters (ZWSP, ZWJ, ZWNJ, soft hyphen, ...) are
+    skipped: they are invisible, so a font lacking them produces no tofu.
+    """
+    covered = coverage(locale)
+    missing = dict.fromkeys(
+        ch
+        for ch in text
+        if not ch.isspace()
+        and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+        and ord(ch) not in covered
+    )
+    return list(missing)
+
+
+def pdf_font_names(locale: str) -> set[str]:
+    """PostScript names (name ID 6) of the locale's fonts, to compare with pdffonts output."""
+    return {_font_info(font.path).postscript_name for font in fonts_for(locale)}

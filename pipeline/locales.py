@@ -1,0 +1,57 @@
+"""Locale codes: validated with Babel, spelt for gettext or for the web."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import babel
+from babel.messages.plurals import get_plural
+
+from .errors import L10nError
+
+_SHAPE = re.compile(r"\A[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*\Z")
+
+
+@cache
+def parse_locale(code: str) -> babel.Locale:
+    """A Babel locale for a code Babel knows exactly; anything else is bad input."""
+    expected = "a locale code such as th, vi, km or zh_Hans"
+    if not _SHAPE.match(code or ""):
+        raise L10nError(f"invalid locale code {code!r}: expected {expected}")
+    wanted = code.replace("-", "_")
+    try:
+        locale = babel.Locale.parse(wanted)
+    except (ValueError, babel.UnknownLocaleError):
+        raise L10nError(f"unknown locale code {code!r}: expected {expected}") from None
+    if str(locale).lower() != wanted.lower():
+        raise L10nError(f"unknown locale code {code!r}: expected {expected}")
+    return locale
+
+
+def gettext_name(code: str) -> str:
+    """The catalog folder name: `zh_Hans`."""
+    return str(parse_locale(code))
+
+
+def web_tag(code: str) -> str:
+    """The BCP 47 tag for folders and `lang` attributes: `zh-Hans`."""
+    return gettext_name(code).replace("_", "-")
+
+
+def native_name(code: str) -> str:
+    """The language named in itself (ไทย, Tiếng Việt), as a reader looks for it."""
+    name = parse_locale(code).display_name or code
+    return name[:1].upper() + name[1:]
+
+
+def english_name(code: str) -> str:
+    return parse_locale(code).english_name or code
+
+
+def direction(code: str) -> str:
+    return parse_locale(code).text_direction
+
+
+def plural_forms(code: str) -> str:
+    return get_plural(parse_locale(code)).plural_forms

@@ -1,0 +1,183 @@
+"""The project on disk: where pages and catalogs live, and its `[tool.l10n]` settings."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import L10nError
+from .locales import gettext_name
+
+UI_DOMAIN = "ui"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings from `[tool.l10n]`; every one has a sensible default."""
+
+    name: str = "l10n"
+    version: str = "0.0.0"
+    source_locale: str = "en"
+    locales: tuple[str, ...] | None = None
+    publisher: str = ""
+    author: str = ""
+    release_threshold: float = 100.0
+    paper: str = "A4"
+    max_page_bytes: int = 10_000_000
+    browser: str | None = None
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: Config
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def rel(self, path: Path) -> str:
+        """A path as messages show it: relative to the project root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def pages(self) -> list[Path]:
+        """Every source page, refusing links that lead outside the project."""
+        if not self.source_dir.is_dir():
+            return []
+        root = self.root.resolve()
+        pages = []
+        for path in sorted(self.source_dir.rglob("*.md")):
+            if path.is_symlink() or not path.resolve().is_relative_to(root):
+                target = path.resolve()
+                if not target.is_relative_to(root):
+                    raise L10nError(
+                        f"{self.rel(path)}: links to {target}, outside the project; "
+                        "copy the page into source/ instead"
+                    )
+            if path.is_file():
+                pages.append(path)
+        return pages
+
+    def domain(self, page: Path) -> str:
+        return page.relative_to(self.source_dir).with_suffix("").as_posix()
+
+    def page_path(self, domain: str) -> Path:
+        return self.source_dir / f"{domain}.md"
+
+    def pot_path(self, domain: str) -> Path:
+        return self.locales_dir / f"{domain}.pot"
+
+    def po_path(self, locale: str, domain: str) -> Path:
+        return self.locales_dir / gettext_name(locale) / "LC_MESSAGES" / f"{domain}.po"
+
+    def templates(self) -> list[Path]:
+        """Every `.pot` under `locales/`, whether or not a page produced it."""
+        if not self.locales_dir.is_dir():
+            return []
+        return sorted(self.locales_dir.rglob("*.pot"))
+
+    def template_domain(self, pot: Path) -> str:
+        return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
+
+    def target_locales(self) -> list[str]:
+        """The configured locales, or every `locales/<locale>/` that exists."""
+        if self.config.locales is not None:
+            return [gettext_name(code) for code in self.config.locales]
+        if not self.locales_dir.is_dir():
+            return []
+        found = []
+        for child in sorted(self.locales_dir.iterdir()):
+            if child.is_dir() and (child / "LC_MESSAGES").is_dir():
+                found.append(gettext_name(child.name))
+        return found
+
+    def select(self, requested: tuple[str, ...] | list[str]) -> list[str]:
+        """The locales a command works on: those asked for, which must be known here."""
+        known = self.target_locales()
+        if not requested:
+            return known
+        chosen = []
+        for code in requested:
+            name = gettext_name(code)
+            if name not in known:
+                listed = ", ".join(known) or "none"
+                raise L10nError(
+                    f"locale {code!r} is not configured in this project (known: {listed}); "
+                    f"add it with 'l10n init {code}'"
+                )
+            if name not in chosen:
+                chosen.append(name)
+        return chosen
+
+
+def load(root: Path) -> Project:
+    """Open the project at `root`, reading `[tool.l10n]` from its pyproject.toml."""
+    root = Path(root)
+    if not root.is_dir():
+        raise L10nError(f"{root}: no such folder; -C/--project expects a project folder")
+    root = root.resolve()
+    if not (root / "source").is_dir() and not (root / "locales").is_dir():
+        raise L10nError(
+            f"{root}: not an l10n project (expected a source/ or locales/ folder in it)"
+        )
+    return Project(root, _config(root / "pyproject.toml"))
+
+
+def _config(path: Path) -> Config:
+    if not path.is_file():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise L10nError(f"{path.name}: cannot be read: {exc}") from None
+    table = data.get("tool", {}).get("l10n", {})
+    project = data.get("project", {})
+    known = {
+        "source-locale", "locales", "publisher", "author", "release-threshold", "paper",
+        "max-page-size", "browser",
+    }
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise L10nError(
+            f"{path.name}: unknown setting [tool.l10n] {unknown[0]!r} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    locales = table.get("locales")
+    if locales is not None and not (
+        isinstance(locales, list) and all(isinstance(x, str) for x in locales)
+    ):
+        raise L10nError(f"{path.name}: [tool.l10n] locales must be a list of locale codes")
+    paper = str(table.get("paper", "A4"))
+    if paper not in ("A4", "Letter"):
+        raise L10nError(f"{path.name}: [tool.l10n] paper must be \"A4\" or \"Letter\"")
+    try:
+        threshold = float(table.get("release-threshold", 100))
+        max_bytes = int(table.get("max-page-size", 10_000_000))
+    except (TypeError, ValueError):
+        raise L10nError(
+            f"{path.name}: [tool.l10n] release-threshold and max-page-size must be numbers"
+        ) from None
+    return Config(
+        name=str(project.get("name", "l10n")),
+        version=str(project.get("version", "0.0.0")),
+        source_locale=str(table.get("source-locale", "en")),
+        locales=tuple(gettext_name(code) for code in locales) if locales is not None else None,
+        publisher=str(table.get("publisher", "")),
+        author=str(table.get("author", table.get("publisher", ""))),
+        release_threshold=threshold,
+        paper=paper,
+        max_page_bytes=max_bytes,
+        browser=table.get("browser"),
+    )

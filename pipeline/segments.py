@@ -1,0 +1,299 @@
+"""One parse of a Markdown page serves both extraction and translation.
+
+Python-Markdown parses the page once.  A tree processor that runs just before the inline
+patterns sees each block's raw inline Markdown: extraction records it as a segment, and
+translation swaps it for the translated (already rendered) HTML before the inline
+patterns run.  What is extracted is therefore exactly what is looked up at build time.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import markdown
+import yaml
+from markdown.extensions.toc import slugify, unique
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import L10nError
+
+EXTENSIONS = ("tables", "fenced_code", "sane_lists")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+META_KEYS = ("title", "description")
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_NOTE = re.compile(r"\A<!--\s*i18n:\s*(.*?)\s*-->\s*\Z", re.S)
+_PLACEHOLDER = re.compile(r"\A\s*\x02wzxhzdk:(\d+)\x03\s*\Z")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A translatable unit: one block's inline Markdown, soft line breaks folded."""
+
+    text: str
+    kind: str
+    line: int
+    section: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def comment(self) -> str:
+        """The extracted comment a translator sees: what it is and where."""
+        where = f"{self.kind} · {self.section}" if self.section else self.kind
+        return "\n".join((where, *self.notes))
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    """An author's raw HTML block: passed through, never extracted."""
+
+    line: int
+    html: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A parsed source page."""
+
+    path: str
+    meta: dict[str, str]
+    segments: tuple[Segment, ...]
+    raw_blocks: tuple[RawBlock, ...] = ()
+    headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, English text)
+
+
+Replace = Callable[[Segment], "str | None"]
+"""Given a segment, the safe HTML to put in its place, or None to keep the English."""
+
+
+@dataclass
+class Rendered:
+    """A page body rendered to HTML, with what the parse found on the way."""
+
+    page: Page
+    html: str
+    fallbacks: list[Segment] = field(default_factory=list)
+
+
+def fold(raw: str) -> str:
+    """Join soft-wrapped lines so that re-wrapping a paragraph keeps its msgid."""
+    lines = raw.strip().split("\n")
+    parts = []
+    for i, line in enumerate(lines):
+        hard = i < len(lines) - 1 and line.endswith("  ")
+        parts.append(line.strip() + ("  \n" if hard else " "))
+    return "".join(parts).strip()
+
+
+def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, int], str, int]:
+    """Return (meta, line of each meta key, body, number of lines before the body)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, {}, text, 0
+    try:
+        data = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise L10nError(f"{path}:{line}: invalid YAML front matter") from None
+    if not isinstance(data, dict):
+        raise L10nError(f"{path}:2: front matter must be a mapping of keys to values")
+    meta = {str(k): str(v) for k, v in data.items() if v is not None}
+    lines = {}
+    for number, line in enumerate(match.group(0).split("\n")[1:], start=2):
+        key = line.split(":", 1)[0].strip()
+        if key in meta and key not in lines:
+            lines[key] = number
+    return meta, lines, text[match.end():], match.group(0).count("\n")
+
+
+def parse(text: str, path: str) -> Page:
+    """Parse a page into its segments, in document order."""
+    return render(text, path).page
+
+
+def render(text: str, path: str, replace: Replace | None = None, lang: str = "en") -> Rendered:
+    """Render a page body to HTML, each segment replaced as `replace` says.
+
+    Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
+    English itself.
+    """
+    meta, meta_lines, body, offset = split_front_matter(text, path)
+    walker = _Walker(body, offset, replace, lang)
+    head = []
+    for key in META_KEYS:
+        if meta.get(key, "").strip():
+            seg = Segment(fold(meta[key]), key, meta_lines.get(key, 1), "front matter")
+            head.append(seg)
+            walker.segments.append(seg)
+    md = markdown.Markdown(extensions=list(EXTENSIONS))
+    md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
+    md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
+    html = md.convert(body)
+    page = Page(
+        path=path,
+        meta=meta,
+        segments=tuple(walker.segments),
+        raw_blocks=tuple(walker.raw_blocks),
+        headings=tuple(walker.headings),
+    )
+    return Rendered(page, html, walker.fallbacks)
+
+
+class _CodeMark(Preprocessor):
+    """Remember how many stash entries are fenced code, so raw HTML can be told apart."""
+
+    def __init__(self, md: markdown.Markdown, walker: _Walker) -> None:
+        super().__init__(md)
+        self.walker = walker
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.walker.code_stash = len(self.md.htmlStash.rawHtmlBlocks)
+        return lines
+
+
+class _Segmenter(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, walker: _Walker) -> None:
+        super().__init__(md)
+        self.walker = walker
+
+    def run(self, root: etree.Element) -> None:
+        self.walker.md = self.md
+        self.walker.children(root, "", False)
+
+
+class _Walker:
+    """Walks the block tree in document order, one text slot at a time."""
+
+    def __init__(self, body: str, offset: int, replace: Replace | None, lang: str) -> None:
+        self.lines = [line.expandtabs(4) for line in body.replace("\r\n", "\n").split("\n")]
+        self.offset = offset
+        self.replace = replace
+        self.lang = lang
+        self.cursor = 0
+        self.code_stash = 0
+        self.md: markdown.Markdown | None = None
+        self.segments: list[Segment] = []
+        self.raw_blocks: list[RawBlock] = []
+        self.fallbacks: list[Segment] = []
+        self.headings: list[tuple[int, str, str]] = []
+        self.section = ""
+        self.notes: list[str] = []
+        self.skip = False
+        self.ids: set[str] = set()
+
+    def locate(self, text: str) -> int:
+        """The source line of a block, found by its first line from the last one found."""
+        probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
+        if probe:
+            for i in range(self.cursor, len(self.lines)):
+                if probe in self.lines[i]:
+                    self.cursor = i
+                    break
+        return self.cursor + 1 + self.offset
+
+    def children(self, parent: etree.Element, where: str, english: bool) -> None:
+        for el in list(parent):
+            self.block(parent, el, where, english)
+
+    def block(self, parent: etree.Element, el: etree.Element, where: str, english: bool) -> None:
+        stash = _PLACEHOLDER.match(el.text or "") if el.tag == "p" and not len(el) else None
+        if stash:
+            self.stashed(parent, el, int(stash.group(1)))
+            return
+        notes, self.notes = tuple(self.notes), []
+        if self.skip:
+            self.skip = False
+            self.keep_english(el, english)
+            if el.tag in HEADINGS:
+                self.heading(el)
+            return
+        tag = el.tag
+        if tag in HEADINGS:
+            self.heading(el)
+            self.slot(el, "text", f"heading {tag[1]}", notes, english)
+        elif tag == "p":
+            self.slot(el, "text", f"paragraph{where}", notes, english)
+        elif tag in ("ul", "ol"):
+            for number, item in enumerate(el, start=1):
+                kind = f"list item {number}" if tag == "ol" else "list item"
+                fell_back = self.slot(item, "text", f"{kind}{where}", notes, english)
+                for child in list(item):
+                    self.block(item, child, f" in {kind}", english or fell_back)
+                    self.slot(child, "tail", f"{kind}{where}", notes, english, mark=False)
+        elif tag == "blockquote":
+            self.children(el, " in block quote", english)
+        elif tag == "table":
+            for cell in el.iter("th", "td"):
+                kind = "table header" if cell.tag == "th" else "table cell"
+                self.slot(cell, "text", kind, notes, english)
+        elif tag in ("pre", "hr"):
+            return
+        else:
+            self.children(el, where, english)
+
+    def heading(self, el: etree.Element) -> None:
+        text = fold(el.text or "")
+        self.section = _plain(text)
+        anchor = unique(slugify(self.section, "-") or "section", self.ids)
+        el.set("id", anchor)
+        self.headings.append((int(el.tag[1]), anchor, self.section))
+
+    def stashed(self, parent: etree.Element, el: etree.Element, index: int) -> None:
+        raw = self.md.htmlStash.rawHtmlBlocks[index] if self.md else ""
+        raw = raw if isinstance(raw, str) else ""
+        note = _NOTE.match(raw)
+        if note:
+            parent.remove(el)
+            if note.group(1).lower() == "skip":
+                self.skip = True
+            else:
+                self.notes.append(note.group(1))
+        elif index >= self.code_stash:
+            self.raw_blocks.append(RawBlock(self.locate(raw), raw))
+
+    def keep_english(self, el: etree.Element, english: bool) -> None:
+        if self.replace is not None and not english and self.lang != "en":
+            el.set("lang", "en")
+
+    def slot(
+        self,
+        el: etree.Element,
+        attr: str,
+        kind: str,
+        notes: tuple[str, ...],
+        english: bool,
+        mark: bool = True,
+    ) -> bool:
+        """Record (and maybe replace) one text slot; True when it stays English."""
+        raw = getattr(el, attr)
+        if not raw or not raw.strip() or _PLACEHOLDER.match(raw):
+            return english
+        seg = Segment(fold(raw), kind, self.locate(raw), self.section, notes)
+        self.segments.append(seg)
+        if self.replace is None:
+            return english
+        html = self.replace(seg)
+        if html is None:
+            self.fallbacks.append(seg)
+            if mark and not english and self.lang != "en":
+                el.set("lang", "en")
+                return True
+            return english
+        setattr(el, attr, self.md.htmlStash.store(html))
+        if english and mark:
+            el.set("lang", self.lang)
+        return False
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def _plain(text: str) -> str:
+    """Heading text without inline Markdown, for section names and anchors."""
+    text = _LINK.sub(r"\1", text)
+    return re.sub(r"[*_`]+", "", text).strip()

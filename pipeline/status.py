@@ -1,0 +1,82 @@
+"""How far each locale's translation has come."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import polib
+
+from . import catalog
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Counts:
+    locale: str
+    domain: str
+    total: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    obsolete: int = 0
+    words: int = 0
+    translated_words: int = 0
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.translated / self.total, 1) if self.total else 100.0
+
+    @property
+    def percent_words(self) -> float:
+        return round(100.0 * self.translated_words / self.words, 1) if self.words else 100.0
+
+    def __add__(self, other: Counts) -> Counts:
+        fields = ("total", "translated", "fuzzy", "untranslated", "obsolete", "words",
+                  "translated_words")
+        return Counts(self.locale, "*", **{f: getattr(self, f) + getattr(other, f)
+                                           for f in fields})
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["percent"] = self.percent
+        data["percent_words"] = self.percent_words
+        return data
+
+
+def count(po: polib.POFile, locale: str, domain: str) -> Counts:
+    """Counts for one catalog; fuzzy is not translated, English-identical is."""
+    total = translated = fuzzy = obsolete = words = translated_words = 0
+    for entry in po:
+        if entry.obsolete:
+            obsolete += 1
+            continue
+        total += 1
+        size = len(entry.msgid.split())
+        words += size
+        if "fuzzy" in entry.flags:
+            fuzzy += 1
+        elif entry.translated():
+            translated += 1
+            translated_words += size
+    return Counts(locale, domain, total, translated, fuzzy, total - translated - fuzzy,
+                  obsolete, words, translated_words)
+
+
+def collect(project: Project, locales: list[str]) -> list[Counts]:
+    """Counts per locale and domain; a domain with no catalog yet counts as untranslated."""
+    templates = {project.template_domain(p): p for p in project.templates()}
+    rows = []
+    for locale in locales:
+        for domain, pot_path in templates.items():
+            path = project.po_path(locale, domain)
+            source = path if path.exists() else pot_path
+            rows.append(count(catalog.load(source, project.rel(source)), locale, domain))
+    return rows
+
+
+def totals(rows: list[Counts]) -> dict[str, Counts]:
+    by_locale: dict[str, Counts] = {}
+    for row in rows:
+        start = by_locale.get(row.locale, Counts(row.locale, "*"))
+        by_locale[row.locale] = start + row
+    return by_locale
