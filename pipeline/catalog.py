@@ -178,12 +178,12 @@ def _gnu_format(text: str) -> str:
     if not msgcat:
         return text
     done = subprocess.run(
-        [msgcat, "-"],
+        [msgcat, "--force-po", "-"],  # a header-only catalog is written, not dropped
         input=text.encode("utf-8"),
         capture_output=True,
         check=False,
     )
-    if done.returncode != 0:
+    if done.returncode != 0 or not done.stdout.strip():
         return text
     return done.stdout.decode("utf-8")
 

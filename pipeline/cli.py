@@ -151,6 +151,41 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
             )
 
 
+@cli.command()
+@LOCALE_OPTION
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
+              help="Output format (repeatable). Default: html and pdf.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes. Default: the number of cores.")
+@click.option("--force", is_flag=True, help="Rebuild everything, even what is up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every file written.")
+@pass_state
+def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs: int | None,
+          force: bool, quiet: bool, verbose: bool) -> None:
+    """Write build/<locale>/<page>.html and .pdf, and build/index.html.
+
+    \b
+    Example:
+      l10n build -l th -f html
+    """
+    from .build import build_html, select
+
+    proj = state.project()
+    chosen = select(proj, locales)
+    wanted = set(formats or ("html", "pdf"))
+    with project_lock(proj.root):
+        results = build_html(proj, chosen, with_pdf="pdf" in wanted)
+    for result in results:
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        if verbose:
+            for path in result.written:
+                click.echo(f"wrote {path}")
+        if not quiet:
+            click.echo(f"{result.locale}: {len(result.written)} pages built")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: plain one-line errors and the contract's exit codes, never a traceback."""
     args = sys.argv[1:] if argv is None else argv

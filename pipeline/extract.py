@@ -115,7 +115,12 @@ class Extracted:
 
 
 def read_page(project: Project, page: Path) -> Page:
-    """Parse one source page, refusing what cannot be a page."""
+    """Parse one source page."""
+    return parse(read_source(project, page), project.rel(page))
+
+
+def read_source(project: Project, page: Path) -> str:
+    """The text of a source page, refusing what cannot be a page."""
     shown = project.rel(page)
     size = page.stat().st_size
     limit = project.config.max_page_bytes
@@ -133,7 +138,7 @@ def read_page(project: Project, page: Path) -> Page:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise L10nError(f"{shown}:{line}: not valid UTF-8; save the page as UTF-8") from None
-    return parse(text, shown)
+    return text
 
 
 def extract_project(project: Project) -> list[Extracted]:

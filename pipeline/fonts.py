@@ -12,6 +12,7 @@ import hashlib
 import os
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,9 +144,18 @@ def _css_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def font_stack(locale: str) -> str:
+def _site_fonts(locale: str, also: Iterable[str]) -> tuple[Font, ...]:
+    """The locale's fonts first, then those of the other locales a page names (the
+    language switcher writes every language in its own script)."""
+    found = dict.fromkeys(fonts_for(locale))
+    for other in also:
+        found.update(dict.fromkeys(fonts_for(other)))
+    return tuple(found)
+
+
+def font_stack(locale: str, also: Iterable[str] = ()) -> str:
     """CSS font-family value; Noto Sans first so Latin, digits and punctuation come from it."""
-    families = dict.fromkeys(font.family for font in fonts_for(locale))
+    families = dict.fromkeys(font.family for font in _site_fonts(locale, also))
     return ", ".join([*(_css_string(family) for family in families), "sans-serif"])
 
 
@@ -155,7 +165,7 @@ def woff2_name(font: Font) -> str:
     return f"{font.path.stem}.{digest}.woff2"
 
 
-def font_face_css(locale: str, url_prefix: str) -> str:
+def font_face_css(locale: str, url_prefix: str, also: Iterable[str] = ()) -> str:
     """@font-face rules for fonts_for(locale); url_prefix is prepended to each WOFF2 name."""
     rules = [
         "@font-face {\n"
@@ -166,7 +176,7 @@ def font_face_css(locale: str, url_prefix: str) -> str:
         f'  src: url({_css_string(url_prefix + woff2_name(font))}) format("woff2");\n'
         f"  unicode-range: {font.unicode_range};\n"
         "}\n"
-        for font in fonts_for(locale)
+        for font in _site_fonts(locale, also)
     ]
     return "\n".join(rules)
 

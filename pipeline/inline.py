@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -16,6 +17,7 @@ import markdown
 
 from .segments import EXTENSIONS
 
+References = Mapping[str, tuple[str, "str | None"]]
 _local = threading.local()
 _TAG = re.compile(r"\A\s*<")
 
@@ -38,12 +40,18 @@ def _md() -> markdown.Markdown:
     return md
 
 
-def render_inline(text: str) -> Inline:
-    """Render a segment's inline Markdown exactly as it renders inside its page."""
+def render_inline(text: str, references: References | None = None) -> Inline:
+    """Render a segment's inline Markdown exactly as it renders inside its page.
+
+    `references` are the page's link reference definitions, so `[text][ref]` resolves.
+    """
     md = _md()
+    if references:
+        md.references.update(references)
     root = etree.Element("div")
-    etree.SubElement(root, "p").text = text
+    etree.SubElement(root, "span").text = text  # not <p>: no raw HTML block
     md.treeprocessors["inline"].run(root)
+    md.treeprocessors["unescape"].run(root)  # backslash escapes, as in the page
     raw = tuple(
         block
         for block in md.htmlStash.rawHtmlBlocks
@@ -52,7 +60,7 @@ def render_inline(text: str) -> Inline:
     html = md.serializer(root)
     for post in md.postprocessors:
         html = post.run(html)
-    html = html.removeprefix("<div><p>").removesuffix("</p></div>")
+    html = html.removeprefix("<div><span>").removesuffix("</span></div>")
     scan = _Scan()
     scan.feed(html)
     scan.close()

@@ -66,8 +66,9 @@ class Page:
     headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, English text)
 
 
-Replace = Callable[[Segment], "str | None"]
-"""Given a segment, the safe HTML to put in its place, or None to keep the English."""
+Replace = Callable[[Segment, dict], "str | None"]
+"""Given a segment and the page's link references, the safe HTML to put in its place,
+or None to keep the English."""
 
 
 @dataclass
@@ -228,7 +229,7 @@ class _Walker:
         elif tag == "blockquote":
             self.children(el, " in block quote", english)
         elif tag == "table":
-            for cell in el.iter("th", "td"):
+            for cell in (c for c in el.iter() if c.tag in ("th", "td")):
                 kind = "table header" if cell.tag == "th" else "table cell"
                 self.slot(cell, "text", kind, notes, english)
         elif tag in ("pre", "hr"):
@@ -277,14 +278,19 @@ class _Walker:
         self.segments.append(seg)
         if self.replace is None:
             return english
-        html = self.replace(seg)
+        html = self.replace(seg, self.md.references)
         if html is None:
             self.fallbacks.append(seg)
             if mark and not english and self.lang != "en":
                 el.set("lang", "en")
                 return True
             return english
-        setattr(el, attr, self.md.htmlStash.store(html))
+        stored = self.md.htmlStash.store(html)
+        if el.tag == "p" and self.md.postprocessors["raw_html"].isblocklevel(html):
+            # A lone placeholder in a <p> whose HTML starts with a block-level tag would
+            # be taken for a raw HTML block and lose its <p>: keep the paragraph.
+            stored = self.md.htmlStash.store("") + stored
+        setattr(el, attr, stored)
         if english and mark:
             el.set("lang", self.lang)
         return False

@@ -1,0 +1,211 @@
+"""`l10n build`: every page in every locale as HTML (and PDF), and the index."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+from markupsafe import Markup
+
+from . import catalog, fonts
+from .dates import format_date, source_date
+from .extract import read_page, read_source
+from .files import write_text
+from .locales import direction, gettext_name, native_name, web_tag
+from .project import UI_DOMAIN, Project
+from .render import Message, Warning_, render_template, translate_page, ui_messages
+from .status import count
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+@dataclass
+class LocaleResult:
+    locale: str
+    pages: list[dict] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+
+def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
+    """The translations a build may use: translated, not fuzzy, not obsolete."""
+    path = project.po_path(locale, domain)
+    if locale == project.config.source_locale or not path.exists():
+        return {}
+    po = catalog.load(path, project.rel(path))
+    return {
+        e.msgid: Message(e.msgstr, project.rel(path), e.linenum)
+        for e in po
+        if e.msgctxt is None and not e.obsolete and e.translated() and not e.msgid_plural
+    }
+
+
+def all_locales(project: Project) -> list[str]:
+    source = project.config.source_locale
+    return [source] + [loc for loc in project.target_locales() if loc != source]
+
+
+def select(project: Project, requested: tuple[str, ...]) -> list[str]:
+    """`-l en` names the source locale; no `-l` builds the source and every target."""
+    source = project.config.source_locale
+    if not requested:
+        return all_locales(project)
+    targets = [c for c in requested if gettext_name(c) != source]
+    chosen = project.select(targets) if targets else []
+    if any(gettext_name(c) == source for c in requested):
+        chosen.insert(0, source)
+    return chosen
+
+
+def _prefix(domain: str) -> str:
+    """From build/<tag>/<domain>.html back up to build/."""
+    return "../" * (domain.count("/") + 1)
+
+
+def write_assets(project: Project, locales: list[str]) -> None:
+    """The stylesheet and the WOFF2 fonts every built page refers to."""
+    assets = project.build_dir / "assets"
+    write_text(assets / "page.css", (STATIC_DIR / "page.css").read_text(encoding="utf-8"))
+    seen = set()
+    for locale in locales:
+        for font in fonts.fonts_for(locale):
+            if font.path not in seen:
+                seen.add(font.path)
+                fonts.write_woff2(font, assets / "fonts")
+    licence = assets / "fonts" / "OFL.txt"
+    if not licence.exists():
+        shutil.copyfile(fonts.FONTS_DIR / "OFL.txt", licence)
+
+
+def page_context(project: Project, locale: str, domain: str, built: list[str]) -> dict:
+    """What every page template needs besides its body."""
+    up = _prefix(domain)
+    tag = web_tag(locale)
+    alternates = [
+        {"hreflang": web_tag(loc), "href": f"{up}{web_tag(loc)}/{domain}.html"}
+        for loc in built
+    ]
+    alternates.append({"hreflang": "x-default",
+                       "href": f"{up}{web_tag(project.config.source_locale)}/{domain}.html"})
+    languages = [
+        {"tag": web_tag(loc), "name": native_name(loc), "current": loc == locale,
+         "href": f"{up}{web_tag(loc)}/{domain}.html"}
+        for loc in built
+    ]
+    return {
+        "lang": tag,
+        "dir": direction(locale),
+        "alternates": alternates,
+        "languages": languages,
+        "assets": f"{up}assets/",
+        "home": f"{up}index.html",
+        "font_css": Markup(fonts.font_face_css(locale, f"{up}assets/fonts/", built)),
+        "font_stack": Markup(fonts.font_stack(locale, built)),
+        "paper": "A4" if project.config.paper == "A4" else "letter",
+    }
+
+
+def build_page(project: Project, locale: str, domain: str, built: list[str],
+               with_pdf: bool) -> tuple[str, dict, list[Warning_]]:
+    """One page in one locale: (html, index entry, warnings)."""
+    page_path = project.page_path(domain)
+    text = read_source(project, page_path)
+    found = messages(project, locale, domain)
+    ui, ui_warnings = ui_messages(messages(project, locale, UI_DOMAIN))
+    body, meta, fallbacks, warnings, _total = translate_page(
+        text, project.rel(page_path), locale, found)
+    inputs = [page_path, project.po_path(locale, domain), project.po_path(locale, UI_DOMAIN)]
+    updated = format_date(source_date(inputs, project.root).date(), locale)
+    name = domain.rsplit("/", 1)[-1]
+    html = render_template(
+        "page.html", ui,
+        title=meta["title"] or name, description=meta["description"],
+        body=Markup(body), incomplete=bool(fallbacks) and locale != project.config.source_locale,
+        updated=updated, pdf_href=f"{name}.pdf" if with_pdf else None,
+        **page_context(project, locale, domain, built),
+    )
+    entry = {"domain": domain, "title": meta["title"] or name,
+             "href": f"{web_tag(locale)}/{domain}.html",
+             "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if with_pdf else None}
+    return html, entry, ui_warnings + warnings
+
+
+def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path:
+    return project.build_dir / web_tag(locale) / f"{domain}{suffix}"
+
+
+def completeness(project: Project, locale: str) -> float:
+    """Percent of strings translated over every template, for the index."""
+    if locale == project.config.source_locale:
+        return 100.0
+    total = translated = 0
+    for pot in project.templates():
+        domain = project.template_domain(pot)
+        path = project.po_path(locale, domain)
+        po = catalog.load(path, project.rel(path)) if path.exists() else polib.POFile()
+        counts = count(po, locale, domain)
+        total += counts.total or len([e for e in catalog.load(pot, project.rel(pot))])
+        translated += counts.translated
+    return round(100.0 * translated / total, 1) if total else 100.0
+
+
+def index_entry(project: Project, locale: str, domain: str) -> dict | None:
+    """A built page as the index lists it, or None when it has not been built."""
+    html = output_path(project, locale, domain, ".html")
+    if not html.exists():
+        return None
+    page_path = project.page_path(domain)
+    title = read_page(project, page_path).meta.get("title", "") or domain
+    message = messages(project, locale, domain).get(" ".join(title.split()))
+    pdf = output_path(project, locale, domain, ".pdf")
+    return {
+        "domain": domain,
+        "title": message.text if message else title,
+        "href": f"{web_tag(locale)}/{domain}.html",
+        "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if pdf.exists() else None,
+    }
+
+
+def write_index(project: Project) -> None:
+    """`build/index.html`: every built language, named in itself, with how complete it is."""
+    built = all_locales(project)
+    domains = [project.domain(p) for p in project.pages()]
+    locales = []
+    for loc in built:
+        pages = [e for d in domains if (e := index_entry(project, loc, d))]
+        if pages:
+            locales.append({"tag": web_tag(loc), "name": native_name(loc),
+                            "percent": f"{completeness(project, loc):g}", "pages": pages})
+    shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]
+    source = project.config.source_locale
+    html = render_template(
+        "index.html", {},
+        lang=web_tag(source), dir=direction(source), title="Patient information",
+        description="", alternates=[], assets="assets/",
+        font_css=Markup(fonts.font_face_css(source, "assets/fonts/", shown)),
+        font_stack=Markup(fonts.font_stack(source, shown)),
+        locales=locales,
+    )
+    write_text(project.build_dir / "index.html", html)
+
+
+def build_html(project: Project, locales: list[str], with_pdf: bool) -> list[LocaleResult]:
+    """Write every page of every locale as HTML, with the assets and the index."""
+    built = all_locales(project)
+    write_assets(project, built)
+    domains = [project.domain(p) for p in project.pages()]
+    results = []
+    for locale in locales:
+        result = LocaleResult(locale)
+        for domain in domains:
+            html, entry, warnings = build_page(project, locale, domain, built, with_pdf)
+            path = output_path(project, locale, domain, ".html")
+            write_text(path, html)
+            result.pages.append(entry)
+            result.warnings.extend(w for w in warnings if w not in result.warnings)
+            result.written.append(project.rel(path))
+        results.append(result)
+    write_index(project)
+    return results

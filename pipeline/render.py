@@ -1,0 +1,158 @@
+"""Web pages: a source page and a locale's translations through the Jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .extract import TEMPLATES_DIR
+from .safety import vet
+from .segments import Segment, render
+
+PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A usable translation and where it stands in its catalog."""
+
+    text: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Warning_:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: warning: {self.message}"
+
+
+@dataclass
+class Link:
+    tag: str
+    href: str
+    name: str = ""
+    hreflang: str = ""
+    current: bool = False
+
+
+@dataclass
+class PageResult:
+    html: str
+    title: str
+    translated: int
+    total: int
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+def _css_escape(text: str) -> str:
+    """Text safe inside a double-quoted CSS string inside an HTML <style> element."""
+    out = []
+    for ch in text:
+        if ch.isalnum() or ch in " .,:;!?()-_/%" or ord(ch) > 0x7F:
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return "".join(out)
+
+
+def css_string(value: str) -> Markup:
+    return Markup(_css_escape(str(value)))
+
+
+def css_counter(value: str) -> Markup:
+    """A translated "Page %(page)s of %(pages)s" as a CSS `content` value."""
+    text = Markup(value).unescape() if isinstance(value, Markup) else str(value)
+    parts: list[str] = []
+    for piece in re.split(f"([{PAGE}{PAGES}])", text):
+        if piece == PAGE:
+            parts.append("counter(page)")
+        elif piece == PAGES:
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(f'"{_css_escape(piece)}"')
+    return Markup(" ".join(parts) or '""')
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    env.filters["css_counter"] = css_counter
+    return env
+
+
+def ui_messages(entries: Mapping[str, Message]) -> tuple[dict[str, str], list[Warning_]]:
+    """The ui translations that are safe to use: placeholders exactly as in the English."""
+    usable, warnings = {}, []
+    for msgid, message in entries.items():
+        if sorted(_PLACEHOLDER.findall(msgid)) != sorted(_PLACEHOLDER.findall(message.text)):
+            warnings.append(Warning_(message.path, message.line,
+                                     "placeholders differ from the English; English shown"))
+            continue
+        usable[msgid] = message.text
+    return usable, warnings
+
+
+def render_template(name: str, ui: Mapping[str, str], **context: object) -> str:
+    """Fill a page template; ui strings are escaped, never trusted as markup."""
+    env = environment()
+
+    def gettext(message: str) -> Markup:
+        return escape(ui.get(message, message))
+
+    def ngettext(singular: str, plural: str, n: int) -> Markup:
+        return gettext(singular if n == 1 else plural)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, **context)
+
+
+def translate_page(
+    source: str,
+    path: str,
+    lang: str,
+    messages: Mapping[str, Message],
+) -> tuple[str, dict[str, str], list[Segment], list[Warning_], int]:
+    """The page body in `lang`: (html, translated meta, fallbacks, warnings, segments).
+
+    A translation is used only when it is safe; otherwise the English stays, marked
+    `lang="en"`, and a warning names the catalog line.
+    """
+    warnings: list[Warning_] = []
+
+    def replace(seg: Segment, references: dict) -> str | None:
+        message = messages.get(seg.text)
+        if message is None:
+            return None
+        checked = vet(seg.text, message.text, references)
+        if checked.html is None:
+            warnings.append(Warning_(message.path, message.line,
+                                     f"translation not used ({checked.problem}); English shown"))
+        return checked.html
+
+    rendered = render(source, path, replace if lang != "en" else None, lang)
+    meta = {}
+    for key in ("title", "description"):
+        english = rendered.page.meta.get(key, "")
+        message = messages.get(" ".join(english.split())) if lang != "en" else None
+        meta[key] = message.text if message and vet(english, message.text).html else english
+    fallbacks = [s for s in rendered.fallbacks if s.kind not in ("title", "description")]
+    return rendered.html, meta, fallbacks, warnings, len(rendered.page.segments)
