@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from .files import write_text
 from .locales import direction, gettext_name, native_name, web_tag
 from .project import UI_DOMAIN, Project
 from .render import Message, Warning_, render_template, translate_page, ui_messages
+from .stamps import State, digest, tool_digest
 from .status import count
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -27,6 +31,7 @@ class LocaleResult:
     pages: list[dict] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
@@ -191,21 +196,79 @@ def write_index(project: Project) -> None:
     write_text(project.build_dir / "index.html", html)
 
 
-def build_html(project: Project, locales: list[str], with_pdf: bool) -> list[LocaleResult]:
-    """Write every page of every locale as HTML, with the assets and the index."""
+@dataclass(frozen=True)
+class Task:
+    """One output to make: a page in a locale."""
+
+    locale: str
+    domain: str
+
+
+def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool
+               ) -> tuple[Task, str, dict, list[Warning_]]:
+    """Build one page in a worker process: returns what the parent writes and reports."""
+    from .project import load
+
+    project = load(root)
+    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf)
+    return task, html, entry, warnings
+
+
+def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int = 1,
+               force: bool = False, progress: Callable[[Task], None] | None = None,
+               ) -> list[LocaleResult]:
+    """Write every out-of-date page of every locale as HTML, with assets and the index.
+
+    Pages are spread over `jobs` worker processes; an output whose inputs have not
+    changed since it was written is left alone unless `force` is given.
+    """
     built = all_locales(project)
-    write_assets(project, built)
     domains = [project.domain(p) for p in project.pages()]
-    results = []
+    state = State(project.build_dir)
+    tool = tool_digest()
+    todo: list[tuple[Task, str]] = []
+    results = {locale: LocaleResult(locale) for locale in locales}
     for locale in locales:
-        result = LocaleResult(locale)
         for domain in domains:
-            html, entry, warnings = build_page(project, locale, domain, built, with_pdf)
-            path = output_path(project, locale, domain, ".html")
-            write_text(path, html)
-            result.pages.append(entry)
-            result.warnings.extend(w for w in warnings if w not in result.warnings)
-            result.written.append(project.rel(path))
-        results.append(result)
+            task = Task(locale, domain)
+            inputs = [project.page_path(domain), project.po_path(locale, domain),
+                      project.po_path(locale, UI_DOMAIN)]
+            stamp = digest(inputs, tool, built, with_pdf, project.config)
+            out = output_path(project, locale, domain, ".html")
+            if not force and state.fresh(out, project.rel(out), stamp):
+                results[locale].skipped.append(project.rel(out))
+            else:
+                todo.append((task, stamp))
+    if not todo and (project.build_dir / "index.html").exists():
+        return list(results.values())
+    write_assets(project, built)
+    stamps = {task: stamp for task, stamp in todo}
+    for task, html, entry, warnings in _run(project.root, [t for t, _ in todo], built,
+                                            with_pdf, jobs):
+        path = output_path(project, task.locale, task.domain, ".html")
+        write_text(path, html)
+        state.record(project.rel(path), stamps[task])
+        result = results[task.locale]
+        result.pages.append(entry)
+        result.warnings.extend(w for w in warnings if w not in result.warnings)
+        result.written.append(project.rel(path))
+        if progress:
+            progress(task)
+    state.save()
     write_index(project)
-    return results
+    return list(results.values())
+
+
+def _run(root: Path, tasks: list[Task], built: list[str], with_pdf: bool, jobs: int
+         ) -> Iterator[tuple[Task, str, dict, list[Warning_]]]:
+    """Run the tasks here, or over worker processes when there is enough to share."""
+    workers = min(jobs, len(tasks))
+    if workers <= 1:
+        for task in tasks:
+            yield _html_task(root, task, built, with_pdf)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_html_task, root, task, built, with_pdf) for task in tasks]
+        for future in futures:
+            yield future.result()

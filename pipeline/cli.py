@@ -169,13 +169,20 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     Example:
       l10n build -l th -f html
     """
+    import os
+
     from .build import build_html, select
 
     proj = state.project()
     chosen = select(proj, locales)
     wanted = set(formats or ("html", "pdf"))
+    workers = jobs or os.cpu_count() or 1
     with project_lock(proj.root):
-        results = build_html(proj, chosen, with_pdf="pdf" in wanted)
+        results = _with_progress(
+            lambda tick: build_html(proj, chosen, with_pdf="pdf" in wanted, jobs=workers,
+                                    force=force, progress=tick),
+            quiet or verbose,
+        )
     for result in results:
         for warning in result.warnings:
             click.echo(str(warning), err=True)
@@ -183,7 +190,58 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
             for path in result.written:
                 click.echo(f"wrote {path}")
         if not quiet:
-            click.echo(f"{result.locale}: {len(result.written)} pages built")
+            click.echo(f"{result.locale}: {len(result.written)} pages built, "
+                       f"{len(result.skipped)} up to date")
+
+
+def _with_progress(run, plain: bool):  # noqa: ANN001, ANN202
+    """A progress bar on a terminal; nothing extra in CI logs or with -q/-v."""
+    if plain or not sys.stderr.isatty():
+        return run(None)
+    with click.progressbar(length=0, label="building", file=sys.stderr) as bar:
+        return run(lambda _task: bar.update(1))
+
+
+@cli.command()
+@click.option("--version", "version", metavar="V",
+              help="Release version. Default: the version in pyproject.toml.")
+@LOCALE_OPTION
+@click.option("--allow-partial", is_flag=True,
+              help="Ship the locales that pass even when others fail their gate.")
+@click.option("--from", "sources", multiple=True, metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Assemble from build folders made elsewhere (repeatable), one per locale.")
+@pass_state
+def release(state: State, version: str | None, locales: tuple[str, ...], allow_partial: bool,
+            sources: tuple[Path, ...]) -> None:
+    """Gate each locale, then write archives, manifest.json and SHA256SUMS.
+
+    A locale ships only when it is translated to the threshold, has no fuzzy entries
+    and no check errors.
+
+    \b
+    Example:
+      l10n release --version 1.2.0
+    """
+    from .release import assemble, gate, release_findings
+
+    proj = state.project()
+    chosen = proj.select(locales)
+    with project_lock(proj.root):
+        if not sources:
+            from .build import build_html
+            build_html(proj, chosen, with_pdf=True)
+        gates = gate(proj, chosen, release_findings(proj, chosen))
+        result = assemble(proj, chosen, version or proj.config.version, gates,
+                          list(sources), allow_partial)
+    for g in result.gates:
+        verdict = "ships" if g.passed else "refused: " + "; ".join(g.reasons)
+        click.echo(f"{g.locale}: {g.counts.percent:g}% translated, {verdict}")
+    if result.shipped:
+        click.echo(f"wrote {proj.rel(result.folder)} ({len(result.shipped)} locales)")
+    failed = [g for g in result.gates if not g.passed]
+    if failed and not allow_partial:
+        raise Problems("release refused: fix the locales above or pass --allow-partial")
 
 
 def main(argv: list[str] | None = None) -> None:
