@@ -9,7 +9,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polib
 from markupsafe import Markup
 
 from . import catalog, fonts
@@ -19,6 +18,7 @@ from .files import write_text
 from .locales import direction, gettext_name, native_name, web_tag
 from .project import UI_DOMAIN, Project
 from .render import Message, Warning_, render_template, translate_page, ui_messages
+from .safety import vet
 from .stamps import State, digest, tool_digest
 from .status import count
 
@@ -40,11 +40,21 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     if locale == project.config.source_locale or not path.exists():
         return {}
     po = catalog.load(path, project.rel(path))
+    lines = path.read_bytes().decode("utf-8", "replace").split("\n")
     return {
-        e.msgid: Message(e.msgstr, project.rel(path), e.linenum)
+        e.msgid: Message(e.msgstr, project.rel(path), _msgstr_line(lines, e.linenum))
         for e in po
         if e.msgctxt is None and not e.obsolete and e.translated() and not e.msgid_plural
     }
+
+
+def _msgstr_line(lines: list[str], start: int) -> int:
+    """The line of an entry's `msgstr`, as `check` names it (polib knows only where the
+    entry starts)."""
+    for number in range(max(start - 1, 0), len(lines)):
+        if lines[number].startswith("msgstr"):
+            return number + 1
+    return start
 
 
 def all_locales(project: Project) -> list[str]:
@@ -99,9 +109,12 @@ def page_context(project: Project, locale: str, domain: str, built: list[str]) -
          "href": f"{up}{web_tag(loc)}/{domain}.html"}
         for loc in built
     ]
+    menu = "systemic-sclerosis"  # the one page the original menu links to
     return {
         "lang": tag,
+        "source_lang": web_tag(project.config.source_locale),
         "dir": direction(locale),
+        "menu_page": f"{up}{tag}/{menu}.html" if project.page_path(menu).is_file() else None,
         "alternates": alternates,
         "languages": languages,
         "assets": f"{up}assets/",
@@ -122,7 +135,11 @@ def build_page(project: Project, locale: str, domain: str, built: list[str],
     body, meta, fallbacks, warnings, _total = translate_page(
         text, project.rel(page_path), locale, found)
     inputs = [page_path, project.po_path(locale, domain), project.po_path(locale, UI_DOMAIN)]
-    updated = format_date(source_date(inputs, project.root).date(), locale)
+    day = source_date(inputs, project.root).date()
+    # The date is in the reader's language even where "Last updated" falls back to English.
+    time_lang = "" if "Last updated: %(date)s" in ui else f' lang="{web_tag(locale)}"'
+    updated = Markup('<time datetime="{}"{}>{}</time>').format(
+        day.isoformat(), Markup(time_lang), format_date(day, locale))
     name = domain.rsplit("/", 1)[-1]
     html = render_template(
         "page.html", ui,
@@ -146,12 +163,16 @@ def completeness(project: Project, locale: str) -> float:
     if locale == project.config.source_locale:
         return 100.0
     total = translated = 0
-    for pot in project.templates():
-        domain = project.template_domain(pot)
+    templates = {project.template_domain(pot): pot for pot in project.templates()}
+    folder = project.po_path(locale, UI_DOMAIN).parent
+    domains = set(templates)  # templates are generated (and may be absent): catalogs too
+    if folder.is_dir():
+        domains |= {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")}
+    for domain in sorted(domains):
         path = project.po_path(locale, domain)
-        po = catalog.load(path, project.rel(path)) if path.exists() else polib.POFile()
-        counts = count(po, locale, domain)
-        total += counts.total or len([e for e in catalog.load(pot, project.rel(pot))])
+        source = path if path.exists() else templates[domain]
+        counts = count(catalog.load(source, project.rel(source)), locale, domain)
+        total += counts.total
         translated += counts.translated
     return round(100.0 * translated / total, 1) if total else 100.0
 
@@ -164,10 +185,13 @@ def index_entry(project: Project, locale: str, domain: str) -> dict | None:
     page_path = project.page_path(domain)
     title = read_page(project, page_path).meta.get("title", "") or domain
     message = messages(project, locale, domain).get(" ".join(title.split()))
+    # The page's own <title> rule: an unsafe translation is not used (build warned).
+    usable = message is not None and vet(title, message.text).html is not None
     pdf = output_path(project, locale, domain, ".pdf")
     return {
         "domain": domain,
-        "title": message.text if message else title,
+        "title": message.text if usable else title,
+        "english": not usable and locale != project.config.source_locale,
         "href": f"{web_tag(locale)}/{domain}.html",
         "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if pdf.exists() else None,
     }
@@ -272,3 +296,40 @@ def _run(root: Path, tasks: list[Task], built: list[str], with_pdf: bool, jobs: 
         futures = [pool.submit(_html_task, root, task, built, with_pdf) for task in tasks]
         for future in futures:
             yield future.result()
+
+
+def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | None = None,
+              force: bool = False) -> list[LocaleResult]:
+    """Print each built page of each locale to build/<tag>/<domain>.pdf (after build_html).
+
+    The printing itself lives in pipeline.pdf; this only says what to print, skips what is
+    up to date, and lists the handouts in the index.
+    """
+    from . import pdf
+
+    settings = pdf.Settings(browser=browser, paper=project.config.paper,
+                            author=project.config.author, publisher=project.config.publisher)
+    state = State(project.build_dir)
+    tool = tool_digest()
+    results = {locale: LocaleResult(locale) for locale in locales}
+    todo: list[tuple[str, pdf.Page, str]] = []
+    for locale in locales:
+        for domain in [project.domain(p) for p in project.pages()]:
+            html = output_path(project, locale, domain, ".html")
+            out = output_path(project, locale, domain, ".pdf")
+            inputs = [project.page_path(domain), project.po_path(locale, domain),
+                      project.po_path(locale, UI_DOMAIN)]
+            date = source_date(inputs, project.root)
+            stamp = digest([html, project.build_dir / "assets" / "page.css"], tool, settings,
+                           date.isoformat())
+            if not force and state.fresh(out, project.rel(out), stamp):
+                results[locale].skipped.append(project.rel(out))
+            else:
+                todo.append((locale, pdf.Page(html, out, date), stamp))
+    pdf.print_pages([page for _, page, _ in todo], settings, jobs)
+    for locale, page, stamp in todo:
+        state.record(project.rel(page.pdf), stamp)
+        results[locale].written.append(project.rel(page.pdf))
+    state.save()
+    write_index(project)
+    return list(results.values())

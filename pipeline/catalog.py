@@ -25,6 +25,7 @@ _KEYWORD = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s*(".*)\
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf]")
 _ESCAPES = set('\\"ntrabfv01234567x')
+_OBSOLETE_PREVIOUS = re.compile(r"^([ \t]*)#~\|", re.M)  # polib skips these lines
 
 
 @dataclass(frozen=True)
@@ -127,12 +128,16 @@ def parse(text: str, path: str) -> polib.POFile:
     if problem:
         raise L10nError(f"{path}:{problem.line}: {problem.message}")
     try:
+        # polib drops the previous msgid of obsolete entries (`#~| msgid`); read those
+        # lines as `#|` so that the entry that follows keeps them, as gettext does.
+        text = _OBSOLETE_PREVIOUS.sub(r"\1#|", text)
         po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=WRAP)
     except (OSError, ValueError) as exc:
         found = re.search(r"\(line (\d+)\)", str(exc))
         line = found.group(1) if found else "1"
-        reason = str(exc).split(":", 1)[-1].strip() if ":" in str(exc) else "syntax error"
-        raise L10nError(f"{path}:{line}: syntax error: {reason}") from None
+        reason = str(exc).split(":", 1)[-1].strip() if ":" in str(exc) else ""
+        detail = f": {reason}" if reason else ""
+        raise L10nError(f"{path}:{line}: syntax error{detail}") from None
     seen: dict[tuple[str | None, str], int] = {}
     for entry in po:
         key = (entry.msgctxt, entry.msgid)
@@ -166,6 +171,8 @@ def dumps(po: polib.POFile) -> str:
         po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.encoding = "utf-8"
     text = str(po)
+    if not po.header:
+        text = text.removeprefix("#\n")  # polib writes a lone "#" for no header comment
     if not text.endswith("\n"):
         text += "\n"
     return _gnu_format(text)

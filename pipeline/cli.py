@@ -153,6 +153,44 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
 
 @cli.command()
 @LOCALE_OPTION
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON for machines (shape: pipeline.checks.CheckRun).")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--list", "list_checks", is_flag=True, help="List the checks and exit.")
+@pass_state
+def check(state: State, locales: tuple[str, ...], as_json: bool, strict: bool,
+          list_checks: bool) -> None:
+    """Report translation problems as path:line: [check] message; exit 1 on errors.
+
+    Silence one check for one entry with a '#, ignore-<check>' flag in the .po file.
+
+    \b
+    Example:
+      l10n check -l th --strict
+    """
+    from .checks import REGISTRY, run_checks, summary_line
+
+    if list_checks:
+        for item in REGISTRY.values():
+            click.echo(f"{item.id:<13} {item.severity:<8} {item.description}")
+        return
+    proj = state.project()
+    result = run_checks(proj, proj.select(locales))
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        for finding in result.findings:
+            click.echo(str(finding))
+        for report in result.reports:
+            click.echo(summary_line(report))
+    if result.errors or (strict and result.warnings):
+        counts = f"{result.errors} errors" + (f", {result.warnings} warnings (--strict)"
+                                              if strict else "")
+        raise Problems(f"check failed: {counts}")
+
+
+@cli.command()
+@LOCALE_OPTION
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
               help="Output format (repeatable). Default: html and pdf.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -177,12 +215,31 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     chosen = select(proj, locales)
     wanted = set(formats or ("html", "pdf"))
     workers = jobs or os.cpu_count() or 1
+    browser, no_browser = None, None
+    if "pdf" in wanted:
+        from .pdf import find_browser
+
+        try:
+            browser = find_browser(proj.config.browser, proj.root)
+        except L10nError as exc:
+            no_browser = exc  # the HTML is still built (without links to handouts)
     with project_lock(proj.root):
         results = _with_progress(
-            lambda tick: build_html(proj, chosen, with_pdf="pdf" in wanted, jobs=workers,
+            lambda tick: build_html(proj, chosen, with_pdf=browser is not None, jobs=workers,
                                     force=force, progress=tick),
             quiet or verbose,
         )
+        _report_build(results, quiet, verbose, "pages built")
+        if no_browser is not None:
+            raise no_browser
+        if browser is not None:
+            from .build import build_pdf
+
+            _report_build(build_pdf(proj, chosen, browser, jobs, force), quiet, verbose,
+                          "handouts printed")
+
+
+def _report_build(results: list, quiet: bool, verbose: bool, what: str) -> None:
     for result in results:
         for warning in result.warnings:
             click.echo(str(warning), err=True)
@@ -190,7 +247,7 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
             for path in result.written:
                 click.echo(f"wrote {path}")
         if not quiet:
-            click.echo(f"{result.locale}: {len(result.written)} pages built, "
+            click.echo(f"{result.locale}: {len(result.written)} {what}, "
                        f"{len(result.skipped)} up to date")
 
 

@@ -150,8 +150,9 @@ def extract_project(project: Project) -> list[Extracted]:
         header = Header(project.config.name, source_date([path], project.root),
                         f"Translations of {project.rel(path)}.")
         pot_path = project.pot_path(domain)
-        changed = write_template(pot_path, page_template(page, header))
-        results.append(Extracted(project.rel(pot_path), changed, len(page.segments),
+        pot = page_template(page, header)
+        changed = write_template(pot_path, pot)
+        results.append(Extracted(project.rel(pot_path), changed, len(pot),
                                  tuple(b.line for b in page.raw_blocks)))
     templates = sorted(TEMPLATES_DIR.glob("*.html"))
     header = Header(project.config.name, source_date(templates, TEMPLATES_DIR),

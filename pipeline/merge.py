@@ -48,7 +48,7 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
         found = active.get(key) or obsolete.get(key)
         if found is not None:
             used.add(key)
-            new.append(_refresh(found, tentry))
+            new.append(_refresh(found, tentry, nplurals))
             continue
         match = _closest(tentry, candidates)
         if match is not None:
@@ -76,28 +76,43 @@ def _flags(old_flags: list[str], tentry: polib.POEntry) -> list[str]:
     return kept + [f for f in formats if f not in kept]
 
 
-def _refresh(found: polib.POEntry, tentry: polib.POEntry) -> polib.POEntry:
+def _refresh(found: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
     entry = copy.deepcopy(found)
     entry.obsolete = False
     entry.occurrences = list(tentry.occurrences)
     entry.comment = tentry.comment
     entry.flags = _flags(found.flags, tentry)
-    if tentry.msgid_plural != found.msgid_plural:
+    if (tentry.msgid_plural or "") != (found.msgid_plural or ""):
+        # The plural changed: fuzzy, with the previous English, as msgmerge does.
         entry.msgid_plural = tentry.msgid_plural
-        if "fuzzy" not in entry.flags:
-            entry.flags.insert(0, "fuzzy")
+        _reshape(entry, tentry, nplurals)
+        if _has_translation(entry):
+            if "fuzzy" not in entry.flags:
+                entry.flags.insert(0, "fuzzy")
+            entry.previous_msgctxt = found.msgctxt
+            entry.previous_msgid = found.msgid
+            entry.previous_msgid_plural = found.msgid_plural or None
     if "fuzzy" not in entry.flags:
         entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     return entry
+
+
+def _reshape(entry: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> None:
+    """Fit a translation to the template's shape (singular or plural), as msgmerge does:
+    a singular translation fills every plural form; a plural one gives its first form."""
+    if tentry.msgid_plural and not entry.msgstr_plural:
+        entry.msgstr_plural = {i: entry.msgstr for i in range(nplurals)}
+        entry.msgstr = ""
+    elif not tentry.msgid_plural and entry.msgstr_plural:
+        entry.msgstr = entry.msgstr_plural[min(entry.msgstr_plural)] or entry.msgstr
+        entry.msgstr_plural = {}
 
 
 def _fuzzy(match: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
     entry = _fresh(tentry, nplurals)
     entry.msgstr = match.msgstr
     entry.msgstr_plural = dict(match.msgstr_plural)
-    if tentry.msgid_plural and not entry.msgstr_plural and match.msgstr:
-        entry.msgstr_plural = {0: match.msgstr}
-        entry.msgstr = ""
+    _reshape(entry, tentry, nplurals)
     entry.tcomment = match.tcomment
     entry.flags = ["fuzzy"] + [f for f in _flags(match.flags, tentry) if f != "fuzzy"]
     entry.previous_msgctxt = match.msgctxt

@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .extract import TEMPLATES_DIR
-from .safety import vet
+from .safety import problems, vet
 from .segments import Segment, render
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
@@ -99,13 +99,31 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def _ui_problem(msgid: str, text: str) -> str | None:
+    """Why a ui translation cannot be used, or None.
+
+    ui strings are plain text, escaped when rendered; one that carries markup, a link or a
+    placeholder the English lacks is refused outright rather than shown escaped.
+    """
+    names = _PLACEHOLDER.findall(msgid)
+    if sorted(names) != sorted(_PLACEHOLDER.findall(text)):
+        return "placeholders differ from the English"
+    try:  # Jinja formats every ui string with %: a stray % would stop the build
+        text % {name: "" for name in names if name}
+    except (ValueError, TypeError, KeyError):
+        return "a lone % must be written %%"
+    found = problems(msgid, text)
+    return found[0] if found else None
+
+
 def ui_messages(entries: Mapping[str, Message]) -> tuple[dict[str, str], list[Warning_]]:
-    """The ui translations that are safe to use: placeholders exactly as in the English."""
+    """The ui translations that are safe to use: plain text, placeholders as in the English."""
     usable, warnings = {}, []
     for msgid, message in entries.items():
-        if sorted(_PLACEHOLDER.findall(msgid)) != sorted(_PLACEHOLDER.findall(message.text)):
+        problem = _ui_problem(msgid, message.text)
+        if problem:
             warnings.append(Warning_(message.path, message.line,
-                                     "placeholders differ from the English; English shown"))
+                                     f"translation not used ({problem}); English shown"))
             continue
         usable[msgid] = message.text
     return usable, warnings
@@ -121,8 +139,14 @@ def render_template(name: str, ui: Mapping[str, str], **context: object) -> str:
     def ngettext(singular: str, plural: str, n: int) -> Markup:
         return gettext(singular if n == 1 else plural)
 
+    english = context.get("lang") in (None, context.get("source_lang", "en"))
+
+    def fallback(message: str) -> Markup:
+        """` lang="en"` for the element of a ui string shown in English on a translated page."""
+        return Markup("") if english or message in ui else Markup(' lang="en"')
+
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, **context)
+    return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, en=fallback, **context)
 
 
 def translate_page(
@@ -153,6 +177,13 @@ def translate_page(
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")
         message = messages.get(" ".join(english.split())) if lang != "en" else None
-        meta[key] = message.text if message and vet(english, message.text).html else english
+        meta[key] = english
+        if message:
+            checked = vet(english, message.text)
+            if checked.html is None:
+                warnings.append(Warning_(message.path, message.line, f"translation not used "
+                                         f"({checked.problem}); English shown"))
+            else:
+                meta[key] = message.text
     fallbacks = [s for s in rendered.fallbacks if s.kind not in ("title", "description")]
     return rendered.html, meta, fallbacks, warnings, len(rendered.page.segments)

@@ -123,6 +123,7 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
     English itself.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     meta, meta_lines, body, offset = split_front_matter(text, path)
     walker = _Walker(body, offset, replace, lang)
     head = []
@@ -176,6 +177,7 @@ class _Walker:
         self.replace = replace
         self.lang = lang
         self.cursor = 0
+        self.column = 0
         self.code_stash = 0
         self.md: markdown.Markdown | None = None
         self.segments: list[Segment] = []
@@ -188,12 +190,17 @@ class _Walker:
         self.ids: set[str] = set()
 
     def locate(self, text: str) -> int:
-        """The source line of a block, found by its first line from the last one found."""
+        """The source line of a block, found by its first line after the last one found.
+
+        Blocks may share a line (table cells) but not a place: the search goes on from
+        the end of the last match, so two identical blocks get their own lines.
+        """
         probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
         if probe:
             for i in range(self.cursor, len(self.lines)):
-                if probe in self.lines[i]:
-                    self.cursor = i
+                at = self.lines[i].find(probe, self.column if i == self.cursor else 0)
+                if at >= 0:
+                    self.cursor, self.column = i, at + len(probe)
                     break
         return self.cursor + 1 + self.offset
 

@@ -1,0 +1,1041 @@
+#!/usr/bin/env python3
+"""Benchmark `l10n` against its peers on the same generated corpus (issue 7, part 6).
+
+    python benchmarks/peers.py [--pages 200] [--quick]
+
+Generates a project of PAGES Markdown pages x ~40 unique segments in a temporary folder,
+extracts and initialises 8 locales, fills every msgstr with a reversible
+pseudo-translation, then times, each step in a fresh process (benchmarks/runner.py):
+extract, the HTML build of all locales, a no-op rebuild, the PDF build (on a subset of
+pages), release, then an edit (one word changed in 10% of the segments, 5% removed, 5%
+added) and the update that follows.  In the same run, on the same content, the peers do
+the same steps where they have them: Sphinx + myst-parser + sphinx-intl, Translate
+Toolkit (md2po, pot2po, po2md), mdpo, po4a and GNU msgmerge --previous.  Each Python peer
+lives in its own virtual environment under build/bench-venvs/ (made on the first run).
+
+Prints a table and writes docs/benchmarks.md.  Not part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENVS = ROOT / "build" / "bench-venvs"
+DOC = ROOT / "docs" / "benchmarks.md"
+LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+PEERS = {
+    "sphinx": ["sphinx", "myst-parser", "sphinx-intl"],
+    "translate": ["translate-toolkit[markdown]", "rapidfuzz"],
+    "mdpo": ["mdpo"],
+}
+PEER_DISTS = {"sphinx": ["sphinx", "myst-parser", "sphinx-intl", "babel"],
+              "translate": ["translate-toolkit", "rapidfuzz", "mistletoe"],
+              "mdpo": ["mdpo", "pymd4c"]}
+NPROC = os.cpu_count() or 1
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float | None = None
+    maxrss_mb: float | None = None
+    own_mb: float | None = None
+    browser_mb: float | None = None
+    ok: bool = True
+    note: str = ""
+    times: list[float] = field(default_factory=list)
+    codes: list[int] = field(default_factory=list)
+
+    @property
+    def own(self) -> float | None:
+        return self.own_mb if self.own_mb is not None else self.maxrss_mb
+
+
+class Bench:
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.logs = work / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.results: dict[str, Result] = {}
+        self.notes: list[str] = []
+
+    def run(self, name: str, commands: list[dict], timeout: float = 600, sample: bool = False,
+            ok_codes: tuple[int, ...] = (0,), stop_on_error: bool = True) -> Result:
+        """Run `commands` one after another in a fresh runner process."""
+        slug = re.sub(r"[^\w.-]+", "_", name)
+        spec = self.logs / f"{slug}.spec.json"
+        out = self.logs / f"{slug}.result.json"
+        logfile = self.logs / f"{slug}.log"
+        spec.write_text(json.dumps({"commands": commands, "timeout": timeout,
+                                    "sample": sample, "log": str(logfile),
+                                    "stop_on_error": stop_on_error}))
+        subprocess.run([sys.executable, str(HERE / "runner.py"), str(spec), str(out)],
+                       check=True)
+        data = json.loads(out.read_text())
+        result = Result(name, data["seconds"], data["maxrss_mb"], data.get("own_mb"),
+                        data.get("browser_mb"), times=data["times"], codes=data["codes"])
+        bad = [c for c in data["codes"] if c not in ok_codes]
+        if data["timed_out"]:
+            result.ok = False
+            result.note = f"stopped after the {timeout:.0f} s bound"
+        elif bad:
+            result.ok = False
+            tail = logfile.read_text(errors="replace").strip().splitlines()[-3:]
+            result.note = f"exit {bad[0]}: " + " / ".join(t.strip()[:160] for t in tail)
+        if len(data["codes"]) < len(commands) and not data["timed_out"] and stop_on_error:
+            result.note += f" (stopped after {len(data['codes'])} of {len(commands)} commands)"
+        self.results[name] = result
+        shown = f"{result.seconds:.2f} s" if result.seconds is not None else "-"
+        mem = f", peak {result.own:.0f} MB" if result.own else ""
+        if result.browser_mb:
+            mem += f", browser {result.browser_mb:.0f} MB"
+        log(f"  {name}: {shown}{mem}{'' if result.ok else ' FAILED ' + result.note}")
+        return result
+
+    def skip(self, name: str, note: str) -> Result:
+        result = Result(name, ok=False, note=note)
+        self.results[name] = result
+        log(f"  {name}: skipped ({note})")
+        return result
+
+
+def cmd(argv: list[str | Path], cwd: Path | None = None, **extra) -> dict:
+    spec = {"argv": [str(a) for a in argv]}
+    if cwd is not None:
+        spec["cwd"] = str(cwd)
+    spec.update(extra)
+    return spec
+
+
+# --- tools and versions -------------------------------------------------------------------
+
+
+def venv_bin(peer: str, tool: str) -> Path:
+    return VENVS / peer / "bin" / tool
+
+
+def ensure_venvs(notes: list[str]) -> dict[str, bool]:
+    """Each Python peer in its own virtual environment (mdpo and Translate Toolkit both
+    install `md2po`/`po2md`)."""
+    ready = {}
+    for peer, packages in PEERS.items():
+        marker = VENVS / peer / ".bench-ready"
+        if not marker.exists():
+            log(f"creating build/bench-venvs/{peer} ({', '.join(packages)})")
+            try:
+                subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENVS / peer)],
+                               check=True)
+                subprocess.run([str(venv_bin(peer, "python")), "-m", "pip", "install", "-q",
+                                "--disable-pip-version-check", *packages], check=True)
+                marker.write_text(" ".join(packages) + "\n")
+            except subprocess.CalledProcessError as exc:
+                notes.append(f"{peer}: could not install {packages}: {exc}; its steps skipped")
+                ready[peer] = False
+                continue
+        ready[peer] = True
+    return ready
+
+
+def ensure_po4a(notes: list[str]) -> bool:
+    if shutil.which("po4a"):
+        return True
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        notes.append("po4a is not installed and this is not root: po4a skipped "
+                     "(install it with `apt-get install po4a`)")
+        return False
+    log("installing po4a with apt-get")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+    done = subprocess.run(["apt-get", "install", "-y", "-qq", "po4a"], env=env, check=False)
+    if done.returncode != 0 or not shutil.which("po4a"):
+        notes.append("po4a could not be installed with apt-get: po4a skipped")
+        return False
+    return True
+
+
+def first_line(argv: list[str]) -> str:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    text = (out.stdout or out.stderr).strip().splitlines()
+    return text[0].strip() if text else "?"
+
+
+def dist_versions(peer: str) -> dict[str, str]:
+    code = ("import importlib.metadata as m, json, sys\n"
+            "v = {}\n"
+            "for d in sys.argv[1:]:\n"
+            "    try: v[d] = m.version(d)\n"
+            "    except m.PackageNotFoundError: pass\n"
+            "print(json.dumps(v))")
+    python = venv_bin(peer, "python") if peer else Path(sys.executable)
+    dists = PEER_DISTS.get(peer, ["l10n", "polib", "markdown", "playwright", "babel"])
+    try:
+        out = subprocess.run([str(python), "-c", code, *dists], capture_output=True,
+                             text=True, timeout=60)
+        return json.loads(out.stdout)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return {}
+
+
+def browser_path() -> str | None:
+    for candidate in (os.environ.get("L10N_BROWSER"), "chromium", "chromium-browser",
+                      "google-chrome", "chrome"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    return None
+
+
+def machine() -> dict[str, str]:
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": str(NPROC), "memory": mem, "cpu": cpu,
+            "os": first_line(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+            "python": platform.python_version()}
+
+
+# --- the corpus on disk -------------------------------------------------------------------
+
+
+def l10n_argv() -> list[str]:
+    found = shutil.which("l10n")
+    return [found] if found else [sys.executable, "-m", "pipeline"]
+
+
+PYPROJECT = """\
+[project]
+name = "bench-corpus"
+version = "1.0.0"
+
+[tool.l10n]
+locales = [{locales}]
+publisher = "Benchmark Medical Centre"
+"""
+
+SPHINX_CONF = """\
+project = "bench"
+extensions = ["myst_parser"]
+source_suffix = {".md": "markdown"}
+locale_dirs = ["locale/"]
+gettext_compact = False
+exclude_patterns = ["_build", "locale"]
+html_theme = "alabaster"
+"""
+
+
+def write_pages(pages: list[corpus.Page], folders: list[Path]) -> None:
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+        for page in pages:
+            text = page.markdown()
+            path = folder / f"{page.name}.md"
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+
+
+def sphinx_index(pages: list[corpus.Page]) -> str:
+    names = "\n".join(p.name for p in pages)
+    return f"# Patient pages\n\n```{{toctree}}\n:maxdepth: 1\n\n{names}\n```\n"
+
+
+def po4a_config(pages: list[corpus.Page], langs: list[str] | None) -> str:
+    lines = []
+    if langs:
+        lines.append("[po4a_langs] " + " ".join(langs))
+        lines.append("[po4a_paths] po/$master.pot $lang:po/$lang/$master.po")
+    else:
+        lines.append("[po4a_paths] po/$master.pot")
+    lines.append("[options] -M UTF-8 -L UTF-8 -k 0 -o markdown")
+    for page in pages:
+        target = f" $lang:out/$lang/{page.name}.md" if langs else ""
+        lines.append(f"[type: text] src/{page.name}.md{target}")
+    return "\n".join(lines) + "\n"
+
+
+# --- filling catalogs ---------------------------------------------------------------------
+
+
+def _fill_one(job: tuple[str, str]) -> int:
+    path, locale = job
+    po = polib.pofile(path, wrapwidth=79)
+    count = 0
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if entry.msgid_plural:
+            forms = entry.msgstr_plural or {0: ""}
+            entry.msgstr_plural = {k: corpus.pseudo(entry.msgid_plural if k else entry.msgid,
+                                                    locale) for k in forms}
+        else:
+            entry.msgstr = corpus.pseudo(entry.msgid, locale)
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+        count += 1
+    po.save(path)
+    return count
+
+
+def fill(catalogs: list[tuple[Path, str]]) -> int:
+    """Give every message of these catalogs its pseudo-translation (not timed)."""
+    jobs = [(str(p), loc) for p, loc in catalogs]
+    with multiprocessing.Pool(NPROC) as pool:
+        return sum(pool.map(_fill_one, jobs, chunksize=16))
+
+
+# --- what an update did -------------------------------------------------------------------
+
+
+def norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+@dataclass
+class Outcome:
+    catalogs: int = 0
+    translated: int = 0
+    fuzzy: int = 0
+    fuzzy_previous: int = 0
+    untranslated: int = 0
+    obsolete: int = 0
+    edits_found: int = 0  # one-word edits fuzzy with the exact previous msgid
+    edits_total: int = 0
+    added_untranslated: int = 0
+    added_fuzzy: int = 0
+    added_total: int = 0
+    removed_obsolete: int = 0
+    removed_total: int = 0
+    missing_edits: list[str] = field(default_factory=list)
+
+
+def outcome(paths: list[Path], change: corpus.Edit, per_catalog: int = 1) -> Outcome:
+    """Counts over `paths` (one locale's catalogs each time, for every locale)."""
+    edits = {norm(new): norm(old) for old, new in change.changed}
+    added = {norm(t) for t in change.added}
+    removed = {norm(t) for t in change.removed}
+    result = Outcome()
+    found_edits: set[str] = set()
+    for path in paths:
+        po = polib.pofile(str(path))
+        result.catalogs += 1
+        for entry in po:
+            if entry.msgid == "" and not entry.msgctxt:
+                continue
+            key = norm(entry.msgid)
+            if entry.obsolete:
+                result.obsolete += 1
+                if key in removed:
+                    result.removed_obsolete += 1
+                continue
+            fuzzy = "fuzzy" in entry.flags
+            if fuzzy:
+                result.fuzzy += 1
+                if entry.previous_msgid:
+                    result.fuzzy_previous += 1
+            elif entry.translated():
+                result.translated += 1
+            else:
+                result.untranslated += 1
+            if key in edits:
+                if fuzzy and norm(entry.previous_msgid) == edits[key]:
+                    result.edits_found += 1
+                    found_edits.add(key)
+            if key in added:
+                if fuzzy:
+                    result.added_fuzzy += 1
+                elif not entry.translated():
+                    result.added_untranslated += 1
+    locales = max(1, result.catalogs // max(1, per_catalog))
+    result.edits_total = len(edits) * locales
+    result.added_total = len(added) * locales
+    result.removed_total = len(removed) * locales
+    result.missing_edits = sorted(set(edits) - found_edits)[:3]
+    return result
+
+
+def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, list[str]]:
+    """(catalogs that differ, entries that differ, examples) between two sets of catalogs,
+    by what a translator sees: msgid, msgstr, fuzzy, previous msgid, obsolete."""
+    def view(path: Path) -> dict:
+        po = polib.pofile(str(path))
+        return {(e.obsolete, e.msgctxt, e.msgid): (e.msgstr, "fuzzy" in e.flags,
+                                                   e.previous_msgid if not e.obsolete else None)
+                for e in po if e.msgid}
+
+    catalogs = entries = 0
+    examples = []
+    for a, b in zip(ours, theirs, strict=True):
+        va, vb = view(a), view(b)
+        diff = [k for k in set(va) | set(vb) if va.get(k) != vb.get(k)]
+        if diff:
+            catalogs += 1
+            entries += len(diff)
+            for key in diff[:1]:
+                if len(examples) < 3:
+                    examples.append(f"{a.name}: {key[2][:60]!r}: ours {va.get(key)!r:.80} / "
+                                    f"msgmerge {vb.get(key)!r:.80}")
+    return catalogs, entries, examples
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+def count_files(folder: Path, suffix: str) -> int:
+    return sum(1 for _ in folder.rglob(f"*{suffix}")) if folder.exists() else 0
+
+
+MDPO_DRIVER = """\
+import shutil, sys
+from pathlib import Path
+from mdpo.md2po import markdown_to_pofile
+from mdpo.po2md import pofile_to_markdown
+
+mode, src = sys.argv[1], Path(sys.argv[2])
+pages = sorted(src.glob("*.md"))
+if mode == "extract":
+    out = Path(sys.argv[3]); out.mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        markdown_to_pofile(str(page), save=True, po_filepath=str(out / (page.stem + ".pot")))
+elif mode == "update":
+    root = Path(sys.argv[3])
+    for locale in sys.argv[4:]:
+        for page in pages:
+            markdown_to_pofile(str(page), save=True,
+                               po_filepath=str(root / locale / (page.stem + ".po")))
+elif mode == "translate":
+    root, out = Path(sys.argv[3]), Path(sys.argv[4])
+    for locale in sys.argv[5:]:
+        (out / locale).mkdir(parents=True, exist_ok=True)
+        for page in pages:
+            pofile_to_markdown(str(page), str(root / locale / (page.stem + ".po")),
+                               save=str(out / locale / page.name))
+"""
+
+PLAYWRIGHT_SCRIPT = """\
+import sys
+from pathlib import Path
+from playwright.sync_api import sync_playwright
+
+browser_path, out = sys.argv[1], Path(sys.argv[2])
+pages = [Path(p) for p in sys.argv[3:]]
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=browser_path)
+    tab = browser.new_page()
+    for i, page in enumerate(pages):
+        tab.goto(page.resolve().as_uri(), wait_until="load")
+        tab.pdf(path=str(out / f"{i:05d}.pdf"), format="A4", print_background=True,
+                prefer_css_page_size=True)
+    browser.close()
+"""
+
+
+def run(args: argparse.Namespace) -> dict:
+    notes: list[str] = []
+    started = time.time()
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="l10n-bench-"))
+    if work.exists() and any(work.iterdir()) and args.work:
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    log(f"work folder: {work}")
+    bench = Bench(work)
+    ready = ensure_venvs(notes)
+    have_po4a = ensure_po4a(notes)
+    have_msgmerge = bool(shutil.which("msgmerge"))
+    if not have_msgmerge:
+        notes.append("GNU msgmerge not found: its update step skipped (apt-get install gettext)")
+    browser = browser_path()
+    l10n = l10n_argv()
+    base_env = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+    # ---- the corpus --------------------------------------------------------------------
+    pages, writer = corpus.generate(args.pages, seed=args.seed)
+    segments = sum(len(p.segments()) for p in pages)
+    log(f"corpus: {len(pages)} pages, {segments} segments ({segments / len(pages):.1f} a page)")
+    ours = work / "ours"
+    (ours / "source").mkdir(parents=True)
+    (ours / "pyproject.toml").write_text(
+        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES)))
+    sphinx = work / "sphinx"
+    po4a = work / "po4a"
+    write_pages(pages, [ours / "source", sphinx, po4a / "src"])
+    (sphinx / "conf.py").write_text(SPHINX_CONF)
+    (sphinx / "index.md").write_text(sphinx_index(pages))
+    (po4a / "extract.cfg").write_text(po4a_config(pages, None))
+    (po4a / "po4a.cfg").write_text(po4a_config(pages, LOCALES))
+    (work / "mdpo_driver.py").write_text(MDPO_DRIVER)
+    (work / "pw_print.py").write_text(PLAYWRIGHT_SCRIPT)
+
+    def l10n_cmd(project: Path, *rest: str, env: dict | None = None) -> dict:
+        return cmd([*l10n, "-C", project, *rest], env={**base_env, **(env or {})})
+
+    # ---- extract ------------------------------------------------------------------------
+    log("extract")
+    bench.run("ours: extract", [l10n_cmd(ours, "extract")])
+    if ready.get("translate"):
+        bench.run("Translate Toolkit: md2po", [cmd([venv_bin("translate", "md2po"),
+                                                    "--progress=none", "-P", "-i",
+                                                    ours / "source", "-o", work / "tt-pot"])])
+    if ready.get("mdpo"):
+        bench.run("mdpo: md2po", [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py",
+                                       "extract", ours / "source", work / "mdpo" / "pot"])])
+    if have_po4a:
+        bench.run("po4a: extract", [cmd(["po4a", "--no-translations", "extract.cfg"], po4a)])
+    if ready.get("sphinx"):
+        bench.run("Sphinx: gettext builder", [cmd([venv_bin("sphinx", "sphinx-build"), "-q",
+                                                   "-b", "gettext", ".", "_build/gettext"],
+                                                  sphinx)])
+
+    # ---- init -----------------------------------------------------------------------------
+    log("init 8 locales")
+    bench.run("ours: init 8 locales", [l10n_cmd(ours, "init", *LOCALES)])
+    if ready.get("sphinx"):
+        bench.run("sphinx-intl: update (init) 8 locales",
+                  [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
+                        *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)])
+    if ready.get("translate"):
+        bench.run("Translate Toolkit: pot2po (init) 8 locales",
+                  [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-i",
+                        work / "tt-pot", "-o", work / "tt-po" / loc]) for loc in LOCALES])
+    if ready.get("mdpo"):
+        for loc in LOCALES:
+            shutil.copytree(work / "mdpo" / "pot", work / "mdpo" / "po" / loc)
+            for pot in (work / "mdpo" / "po" / loc).glob("*.pot"):
+                pot.rename(pot.with_suffix(".po"))
+    if have_po4a:
+        bench.run("po4a: init 8 locales", [cmd(["po4a", "--no-translations", "--force",
+                                                "po4a.cfg"], po4a)])
+
+    # ---- fill every msgstr (not timed) ------------------------------------------------------
+    log("filling every msgstr with the pseudo-translation (not timed)")
+    catalogs: list[tuple[Path, str]] = []
+    for loc in LOCALES:
+        folders = [ours / "locales" / loc / "LC_MESSAGES", sphinx / "locale" / loc /
+                   "LC_MESSAGES", work / "tt-po" / loc, work / "mdpo" / "po" / loc,
+                   po4a / "po" / loc]
+        for folder in folders:
+            catalogs += [(p, loc) for p in sorted(folder.glob("*.po"))]
+    filled = fill(catalogs)
+    log(f"  {filled} messages in {len(catalogs)} catalogs")
+    # Lay our catalogs out as our tool writes them, so that the edit is all that changes.
+    bench.run("ours: update (normalise after filling, not compared)",
+              [l10n_cmd(ours, "update")])
+    bench.run("ours: update, nothing changed", [l10n_cmd(ours, "update")])
+
+    # ---- HTML builds --------------------------------------------------------------------
+    log("HTML builds")
+    html_timeout = args.bound
+    shutil.rmtree(ours / "build", ignore_errors=True)
+    bench.run("ours: HTML build, 9 locales, -j 1",
+              [l10n_cmd(ours, "build", "-f", "html", "-q", "-j", "1")], timeout=html_timeout)
+    html_files = count_files(ours / "build", ".html")
+    shutil.rmtree(ours / "build", ignore_errors=True)
+    bench.run(f"ours: HTML build, 9 locales, -j {NPROC} (default)",
+              [l10n_cmd(ours, "build", "-f", "html", "-q")], timeout=html_timeout)
+    bench.run("ours: no-op HTML build", [l10n_cmd(ours, "build", "-f", "html", "-q")],
+              timeout=html_timeout)
+    bench.run("ours: no-op HTML build (again)", [l10n_cmd(ours, "build", "-f", "html", "-q")],
+              timeout=html_timeout)
+    notes.append(f"ours: the HTML build wrote {html_files} .html files "
+                 f"({len(pages)} pages x 9 locales (en + 8) + index = "
+                 f"{len(pages) * 9 + 1} expected)")
+
+    if ready.get("sphinx"):
+        sb = venv_bin("sphinx", "sphinx-build")
+        bench.run("Sphinx: HTML, 8 locales, fresh, -j 1",
+                  [cmd([sb, "-q", "-b", "html", "-D", f"language={loc}", ".",
+                        f"_build/html/{loc}"], sphinx) for loc in LOCALES],
+                  timeout=html_timeout * 4)
+        bench.run("Sphinx: no-op HTML build of one locale",
+                  [cmd([sb, "-q", "-b", "html", "-D", "language=th", ".", "_build/html/th"],
+                       sphinx)])
+        if not args.quick:
+            bench.run("Sphinx: HTML, one locale, fresh, -j 2",
+                      [cmd([sb, "-q", "-j", "2", "-b", "html", "-D", "language=th", ".",
+                            "_build/html-j2/th"], sphinx)], timeout=html_timeout)
+
+    # ---- translated Markdown (the peers' last step; we build HTML instead) ---------------
+    log("peers: write translated Markdown for 8 locales")
+    if ready.get("translate"):
+        bench.run("Translate Toolkit: po2md 8 locales",
+                  [cmd([venv_bin("translate", "po2md"), "--progress=none", "-t",
+                        ours / "source", "-i", work / "tt-po" / loc, "-o",
+                        work / "tt-out" / loc]) for loc in LOCALES], timeout=html_timeout * 2)
+    if ready.get("mdpo"):
+        bench.run("mdpo: po2md 8 locales",
+                  [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "translate",
+                        ours / "source", work / "mdpo" / "po", work / "mdpo" / "out",
+                        *LOCALES])], timeout=html_timeout * 2)
+    if have_po4a:
+        bench.run("po4a: translate 8 locales",
+                  [cmd(["po4a", "--no-update", "--force", "po4a.cfg"], po4a)],
+                  timeout=html_timeout * 2)
+
+    # ---- the repository's own pages -------------------------------------------------------
+    log("the repository's own pages (a copy of source/, locales/, pyproject.toml)")
+    repo = work / "repo"
+    for name in ("source", "locales"):
+        shutil.copytree(ROOT / name, repo / name,
+                        ignore=shutil.ignore_patterns("*.mo", ".l10n.lock"))
+    shutil.copy2(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    bench.run("repo: HTML build", [l10n_cmd(repo, "build", "-f", "html", "-q")])
+    bench.run("repo: no-op HTML build", [l10n_cmd(repo, "build", "-f", "html", "-q")])
+    bench.run("repo: no-op HTML build (again)", [l10n_cmd(repo, "build", "-f", "html", "-q")])
+
+    # ---- PDF on a subset --------------------------------------------------------------------
+    subset = pages[: args.pdf_pages]
+    log(f"PDF build: {len(subset)} pages x 9 locales")
+    pdfp = work / "pdf"
+    (pdfp / "source").mkdir(parents=True)
+    shutil.copy2(ours / "pyproject.toml", pdfp / "pyproject.toml")
+    for page in subset:
+        shutil.copy2(ours / "source" / f"{page.name}.md", pdfp / "source")
+    for src in (ours / "locales").rglob("*"):
+        rel = src.relative_to(ours / "locales")
+        if src.is_file() and (src.stem in {p.name for p in subset} | {"ui"}):
+            (pdfp / "locales" / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, pdfp / "locales" / rel)
+    pdf_env = {"L10N_BROWSER": browser} if browser else {}
+    for jobs in (["1"], [str(NPROC)]) if not args.quick else ([str(NPROC)],):
+        shutil.rmtree(pdfp / "build", ignore_errors=True)
+        bench.run(f"ours: PDF build, {len(subset)} pages x 9 locales, -j {jobs[0]}",
+                  [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", *jobs, env=pdf_env)],
+                  timeout=args.bound, sample=True)
+    pdfs = count_files(pdfp / "build", ".pdf")
+    notes.append(f"ours: `l10n build -f pdf` wrote {pdfs} .pdf files for "
+                 f"{len(subset) * 9} (page, locale) pairs")
+    html_inputs = sorted(p for p in (pdfp / "build").rglob("*.html") if p.name != "index.html")
+    if not html_inputs:
+        bench.run("ours: HTML for the PDF subset (untimed input of Playwright)",
+                  [l10n_cmd(pdfp, "build", "-f", "html", "-q")])
+        html_inputs = sorted(p for p in (pdfp / "build").rglob("*.html")
+                             if p.name != "index.html")
+    if browser:
+        out = work / "pw-pdf"
+        out.mkdir()
+        bench.run(f"bare Playwright: print {len(html_inputs)} HTML files to PDF",
+                  [cmd([sys.executable, work / "pw_print.py", browser, out, *html_inputs])],
+                  timeout=args.bound, sample=True)
+    else:
+        bench.skip("bare Playwright", "no Chromium-family browser on PATH")
+
+    # ---- release ------------------------------------------------------------------------------
+    log("release (on the PDF subset project)")
+    bench.run("ours: release --allow-partial (PDF subset)",
+              [l10n_cmd(pdfp, "release", "--allow-partial", env=pdf_env)],
+              timeout=args.bound, sample=True, ok_codes=(0, 1))
+
+    # ---- the edit ------------------------------------------------------------------------------
+    change = corpus.edit(pages, writer, seed=args.seed + 4)
+    log(f"edit: {len(change.changed)} one-word changes, {len(change.removed)} removed, "
+        f"{len(change.added)} added")
+    snap = work / "before-edit"
+    shutil.copytree(ours / "locales", snap)
+    write_pages(pages, [ours / "source", sphinx, po4a / "src"])
+    (sphinx / "index.md").write_text(sphinx_index(pages))
+
+    log("update after the edit")
+    bench.run("ours: extract after edit", [l10n_cmd(ours, "extract")])
+    newpot = work / "new-pot"
+    newpot.mkdir()
+    for pot in (ours / "locales").glob("*.pot"):
+        shutil.copy2(pot, newpot)
+    domains = sorted(p.stem for p in newpot.glob("*.pot"))
+    bench.run("ours: update after edit", [l10n_cmd(ours, "update")])
+    if have_msgmerge:
+        bench.run("GNU msgmerge --previous: update after edit",
+                  [cmd(["msgmerge", "--previous", "-q", "-o",
+                        work / "msgmerge" / loc / f"{d}.po",
+                        snap / loc / "LC_MESSAGES" / f"{d}.po", newpot / f"{d}.pot"])
+                   for loc in LOCALES for d in domains], timeout=args.bound)
+    if ready.get("translate"):
+        bench.run("Translate Toolkit: pot2po after edit",
+                  [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-t",
+                        snap / loc / "LC_MESSAGES", "-i", newpot, "-o",
+                        work / "pot2po" / loc]) for loc in LOCALES], timeout=args.bound)
+    if ready.get("sphinx"):
+        bench.run("Sphinx: gettext builder after edit",
+                  [cmd([venv_bin("sphinx", "sphinx-build"), "-q", "-b", "gettext", ".",
+                        "_build/gettext"], sphinx)])
+        bench.run("sphinx-intl: update after edit",
+                  [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
+                        *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)])
+    if ready.get("mdpo"):
+        bench.run("mdpo: md2po update after edit",
+                  [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "update",
+                        ours / "source", work / "mdpo" / "po", *LOCALES])])
+    if have_po4a:
+        bench.run("po4a: update after edit",
+                  [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
+                  timeout=args.bound)
+
+    # ---- what each update did ------------------------------------------------------------------
+    log("counting what each update did")
+    names = [p.name for p in pages]
+    outcomes: dict[str, Outcome] = {}
+
+    def page_catalogs(folder_of, suffix=".po") -> list[Path]:
+        return [folder_of(loc) / f"{n}{suffix}" for loc in LOCALES for n in names
+                if (folder_of(loc) / f"{n}{suffix}").exists()]
+
+    per = len(names)
+    outcomes["ours (l10n update)"] = outcome(
+        page_catalogs(lambda loc: ours / "locales" / loc / "LC_MESSAGES"), change, per)
+    if have_msgmerge:
+        outcomes["GNU msgmerge --previous"] = outcome(
+            page_catalogs(lambda loc: work / "msgmerge" / loc), change, per)
+    if ready.get("translate"):
+        outcomes["Translate Toolkit pot2po"] = outcome(
+            page_catalogs(lambda loc: work / "pot2po" / loc), change, per)
+    if ready.get("sphinx"):
+        outcomes["sphinx-intl update"] = outcome(
+            page_catalogs(lambda loc: sphinx / "locale" / loc / "LC_MESSAGES"), change, per)
+    if ready.get("mdpo"):
+        outcomes["mdpo md2po (update)"] = outcome(
+            page_catalogs(lambda loc: work / "mdpo" / "po" / loc), change, per)
+    if have_po4a:
+        outcomes["po4a (updatepo)"] = outcome(
+            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po"), change, per)
+    same = None
+    if have_msgmerge:
+        mine = [ours / "locales" / loc / "LC_MESSAGES" / f"{d}.po"
+                for loc in LOCALES for d in domains]
+        theirs = [work / "msgmerge" / loc / f"{d}.po" for loc in LOCALES for d in domains]
+        same = compare_catalogs(mine, theirs)
+
+    elapsed = time.time() - started
+    versions = {
+        "l10n": first_line([*l10n, "--version"]),
+        "ours (Python packages)": ", ".join(f"{k} {v}" for k, v in
+                                            dist_versions("").items() if k != "l10n"),
+        "msgmerge": first_line(["msgmerge", "--version"]) if have_msgmerge else "-",
+        "po4a": first_line(["po4a", "--version"]) if have_po4a else "-",
+        "browser": first_line([browser, "--version"]) if browser else "-",
+    }
+    for peer in PEERS:
+        if ready.get(peer):
+            versions[peer] = ", ".join(f"{k} {v}" for k, v in dist_versions(peer).items())
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        notes.append(f"work folder kept: {work}")
+    return {
+        "args": vars(args), "pages": len(pages), "segments": segments,
+        "subset": len(subset), "change": change, "results": bench.results,
+        "outcomes": outcomes, "same": same, "notes": notes + bench.notes,
+        "versions": versions, "machine": machine(), "elapsed": elapsed,
+        "pdfs": pdfs, "html_files": html_files, "domains": len(domains),
+    }
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def secs(r: Result | None) -> str:
+    if r is None:
+        return "-"
+    if r.seconds is None:
+        return "skipped"
+    mark = "" if r.ok else " (failed)"
+    return f"{r.seconds:.2f}{mark}"
+
+
+def mb(value: float | None) -> str:
+    return f"{value:.0f}" if value else "-"
+
+
+@dataclass
+class Target:
+    what: str
+    ours: str
+    theirs: str | None
+    goal: str
+    check: object  # callable(ours: Result, theirs: Result|None) -> (str figure, bool|None)
+
+
+def ratio(a: Result | None, b: Result | None) -> float | None:
+    if not a or not b or a.seconds is None or b.seconds is None or not b.seconds:
+        return None
+    return a.seconds / b.seconds
+
+
+def report(data: dict) -> str:
+    res: dict[str, Result] = data["results"]
+    outcomes: dict[str, Outcome] = data["outcomes"]
+    change: corpus.Edit = data["change"]
+    n = NPROC
+    pdf_sub = data["subset"]
+    lines: list[str] = []
+    add = lines.append
+    today = dt.date.today().isoformat()
+    m = data["machine"]
+    add("# Benchmarks: `l10n` against its peers")
+    add("")
+    add("Generated by `python benchmarks/peers.py"
+        + (f" --pages {data['pages']}" if data["pages"] != 200 else "")
+        + (" --quick" if data["args"]["quick"] else "") + "` (issue 7, part 6). "
+        "Do not edit by hand: run it again.")
+    add("")
+    add("| | |")
+    add("| --- | --- |")
+    add(f"| date | {today} |")
+    add(f"| machine | {m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}, "
+        f"Python {m['python']} |")
+    for key, value in data["versions"].items():
+        add(f"| {key} | {value} |")
+    add(f"| corpus | {data['pages']} generated pages, {data['segments']} unique segments "
+        f"({data['segments'] / data['pages']:.1f} a page: headings, paragraphs, list items), "
+        f"8 locales ({', '.join(LOCALES)}), every msgstr filled with a reversible "
+        "pseudo-translation |")
+    add(f"| edit | {len(change.changed)} segments with one word changed (10%), "
+        f"{len(change.removed)} removed (5%), {len(change.added)} added (5%) |")
+    add(f"| whole run | {data['elapsed'] / 60:.1f} minutes |")
+    add("")
+    add("Times are wall-clock seconds of one run of each step in a fresh process "
+        "(`benchmarks/runner.py`); peak memory is `getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
+        "that process, i.e. the largest single process of the step. Where a browser runs, "
+        "its processes (Chromium and Playwright's node driver) are sampled from /proc and "
+        "reported apart, summed. A ratio is ours / theirs: below 1 we are faster.")
+    add("")
+
+    # --- targets
+    def get(name: str) -> Result | None:
+        return res.get(name)
+
+    html_j1 = get("ours: HTML build, 9 locales, -j 1")
+    html_jn = get(f"ours: HTML build, 9 locales, -j {n} (default)")
+    noop = get("ours: no-op HTML build (again)") or get("ours: no-op HTML build")
+    pdf_j1 = get(f"ours: PDF build, {pdf_sub} pages x 9 locales, -j 1")
+    pdf_jn = get(f"ours: PDF build, {pdf_sub} pages x 9 locales, -j {n}")
+    bare = next((r for k, r in res.items() if k.startswith("bare Playwright")), None)
+    ours_out = outcomes.get("ours (l10n update)")
+    same = data["same"]
+    rows = []
+
+    def speed(a: Result | None, b: Result | None, times: float) -> tuple[str, bool | None]:
+        r = ratio(a, b)
+        if r is None:
+            return "not measured", None
+        ok = bool(a.ok and b.ok and r <= 1 / times)
+        return f"{r:.3f} ({1 / r:.1f}x faster)" if r < 1 else f"{r:.2f} ({r:.1f}x slower)", ok
+
+    fig, ok = speed(get("ours: extract"), get("Translate Toolkit: md2po"), 3)
+    rows.append(("extract >= 3x faster than Translate Toolkit md2po", fig, ok))
+    fig, ok = speed(get("ours: update after edit"), get("Translate Toolkit: pot2po after edit"),
+                    4)
+    if ours_out is not None and same is not None:
+        equal = same[0] == 0
+        found = f"{ours_out.edits_found}/{ours_out.edits_total} edits fuzzy with previous msgid"
+        fig += f"; outcome {'identical to' if equal else 'differs from'} msgmerge --previous " \
+               f"({same[0]} catalogs, {same[1]} entries differ); {found}"
+        ok = (ok if ok is not None else None) and equal \
+            and ours_out.edits_found == ours_out.edits_total
+    rows.append(("update-after-edit >= 4x faster than pot2po, with msgmerge's outcome", fig, ok))
+    sphinx_html = get("Sphinx: HTML, 8 locales, fresh, -j 1")
+    best_html = min((r for r in (html_j1, html_jn) if r and r.ok and r.seconds),
+                    key=lambda r: r.seconds, default=html_jn)
+    fig, ok = speed(best_html, sphinx_html, 40)
+    rows.append(("HTML x 8 locales >= 40x faster than Sphinx fresh builds", fig, ok))
+    fig, ok = speed(noop, get("Sphinx: no-op HTML build of one locale"), 10)
+    rows.append(("no-op build of everything >= 10x faster than Sphinx no-op of one locale",
+                 fig, ok))
+    best_pdf = min((r for r in (pdf_j1, pdf_jn) if r and r.ok and r.seconds),
+                   key=lambda r: r.seconds, default=pdf_jn or pdf_j1)
+    r = ratio(best_pdf, bare)
+    if data["pdfs"] == 0:
+        fig, ok = f"{r:.2f} but no PDF was written: `l10n build -f pdf` does not print PDFs " \
+                  "yet" if r else "no PDF written", False
+    elif r is None:
+        fig, ok = "not measured", None
+    else:
+        fig, ok = f"{r:.2f} ({'+' if r >= 1 else ''}{(r - 1) * 100:.0f}%)", r <= 1.10
+    rows.append(("PDF within 10% of a bare Playwright script", fig, ok))
+    figs = []
+    ok_j: bool | None = None
+    for label, a, b in (("HTML", html_j1, html_jn), ("PDF", pdf_j1, pdf_jn)):
+        r = ratio(a, b)
+        if r is None:
+            continue
+        figs.append(f"{label}: -j 1 / -j {n} = {r:.2f}")
+        ok_j = (ok_j if ok_j is not None else True) and r >= 1.5
+    rows.append((f"-j {n} >= 1.5x faster than -j 1", "; ".join(figs) or "not measured", ok_j))
+    ours_peaks = [(k, r.own) for k, r in res.items() if k.startswith(("ours", "repo"))
+                  and r.own]
+    worst = max(ours_peaks, key=lambda kv: kv[1], default=("-", 0))
+    browser_peak = max((r.browser_mb or 0 for r in res.values()), default=0)
+    rows.append(("peak memory of our own processes < 300 MB",
+                 f"{worst[1]:.0f} MB ({worst[0]}); Chromium + driver apart: "
+                 f"{browser_peak:.0f} MB", worst[1] < 300 if ours_peaks else None))
+    add("## Targets (issue 7)")
+    add("")
+    add("| target | measured (ours / theirs) | met |")
+    add("| --- | --- | --- |")
+    for what, fig, ok in rows:
+        mark = "yes" if ok else ("no" if ok is False else "n/a")
+        add(f"| {what} | {fig} | {mark} |")
+    add("")
+
+    # --- side by side
+    pairs = [
+        ("extract", "ours: extract", ["Translate Toolkit: md2po", "mdpo: md2po",
+                                      "po4a: extract", "Sphinx: gettext builder"]),
+        ("init 8 locales", "ours: init 8 locales",
+         ["sphinx-intl: update (init) 8 locales", "Translate Toolkit: pot2po (init) 8 locales",
+          "po4a: init 8 locales"]),
+        ("extract after the edit", "ours: extract after edit",
+         ["Sphinx: gettext builder after edit"]),
+        ("update after the edit", "ours: update after edit",
+         ["Translate Toolkit: pot2po after edit", "GNU msgmerge --previous: update after edit",
+          "sphinx-intl: update after edit", "mdpo: md2po update after edit",
+          "po4a: update after edit"]),
+        ("HTML, all locales, fresh", f"ours: HTML build, 9 locales, -j {n} (default)",
+         ["Sphinx: HTML, 8 locales, fresh, -j 1"]),
+        ("HTML, -j 1", "ours: HTML build, 9 locales, -j 1",
+         ["Sphinx: HTML, 8 locales, fresh, -j 1"]),
+        ("no-op rebuild", "ours: no-op HTML build (again)",
+         ["Sphinx: no-op HTML build of one locale"]),
+        ("translated output, 8 locales", f"ours: HTML build, 9 locales, -j {n} (default)",
+         ["Translate Toolkit: po2md 8 locales", "mdpo: po2md 8 locales",
+          "po4a: translate 8 locales"]),
+        (f"PDF, {pdf_sub} pages x 9 locales", f"ours: PDF build, {pdf_sub} pages x 9 locales, "
+         f"-j {n}", [k for k in res if k.startswith("bare Playwright")]),
+    ]
+    add("## Side by side")
+    add("")
+    add("| step | ours (s) | peer | peer (s) | ours / peer | ours peak MB | peer peak MB |")
+    add("| --- | --- | --- | --- | --- | --- | --- |")
+    for step, mine, theirs in pairs:
+        a = res.get(mine)
+        for other in theirs:
+            b = res.get(other)
+            if b is None:
+                continue
+            r = ratio(a, b)
+            add(f"| {step} | {secs(a)} | {other} | {secs(b)} | "
+                f"{f'{r:.3f}' if r is not None else '-'} | {mb(a.own if a else None)} | "
+                f"{mb(b.own)} |")
+    add("")
+    add("## Every step")
+    add("")
+    add("| step | seconds | peak MB (own) | browser MB | note |")
+    add("| --- | --- | --- | --- | --- |")
+    for name, r in res.items():
+        add(f"| {name} | {secs(r)} | {mb(r.own)} | {mb(r.browser_mb)} | "
+            f"{r.note.replace('|', '/')} |")
+    add("")
+
+    # --- outcomes
+    add("## What each update did")
+    add("")
+    add(f"Counted with polib on the page catalogs of all 8 locales after the edit "
+        f"({len(change.changed)} one-word edits, {len(change.removed)} removals and "
+        f"{len(change.added)} additions per locale). *Edits found* are the one-word edits "
+        "whose new msgid is fuzzy with exactly the old English as its previous msgid "
+        "(`#| msgid`).")
+    add("")
+    add("| tool | catalogs | translated | fuzzy | fuzzy with previous msgid | untranslated | "
+        "obsolete | edits found | added: untranslated / fuzzy | removed kept obsolete |")
+    add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for tool, o in outcomes.items():
+        add(f"| {tool} | {o.catalogs} | {o.translated} | {o.fuzzy} | {o.fuzzy_previous} | "
+            f"{o.untranslated} | {o.obsolete} | {o.edits_found}/{o.edits_total} | "
+            f"{o.added_untranslated} / {o.added_fuzzy} of {o.added_total} | "
+            f"{o.removed_obsolete}/{o.removed_total} |")
+    add("")
+    if same is not None:
+        add(f"Ours against `msgmerge --previous` on the same catalogs and templates: "
+            f"{same[0]} catalogs and {same[1]} entries differ (msgid, msgstr, fuzzy flag, "
+            "previous msgid, obsolete).")
+        for example in same[2]:
+            add(f"- {example}")
+        add("")
+    for tool, o in outcomes.items():
+        if o.missing_edits and o.edits_found < o.edits_total:
+            add(f"- {tool} missed, for example: "
+                + "; ".join(f"`{t[:70]}`" for t in o.missing_edits))
+    add("")
+    add("## Notes")
+    add("")
+    for note in data["notes"]:
+        add(f"- {note}")
+    for extra in data.get("findings", []):
+        add(f"- {extra}")
+    add("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=200, help="pages in the corpus")
+    parser.add_argument("--quick", action="store_true",
+                        help="PDF on 5 pages, no -j 1 repeats, no Sphinx -j 2")
+    parser.add_argument("--pdf-pages", type=int, default=None,
+                        help="pages of the PDF subset (default 20, 5 with --quick)")
+    parser.add_argument("--bound", type=float, default=480,
+                        help="seconds after which a long step is stopped (default 480)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", help="work folder (default: a new temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--findings", help="a text file of extra notes for the report")
+    args = parser.parse_args()
+    if args.pdf_pages is None:
+        args.pdf_pages = 5 if args.quick else 20
+    args.pdf_pages = min(args.pdf_pages, args.pages)
+    data = run(args)
+    if args.findings:
+        data["findings"] = [line.strip() for line in
+                            Path(args.findings).read_text().splitlines() if line.strip()]
+    text = report(data)
+    print()
+    print(text)
+    if not args.no_doc:
+        DOC.parent.mkdir(parents=True, exist_ok=True)
+        DOC.write_text(text, encoding="utf-8")
+        log(f"wrote {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""Shared fixtures: temporary l10n projects, running the CLI, GNU gettext checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+if not CORPUS.is_dir():  # a checkout beside ../shared, or the one in /work
+    CORPUS = Path("/work/shared/corpus")
+
+HAVE_GETTEXT = all(shutil.which(tool) for tool in ("msgfmt", "msgcat", "msgmerge"))
+needs_gettext = pytest.mark.skipif(not HAVE_GETTEXT, reason="GNU gettext is not installed")
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is missing")
+
+# A page that exercises every kind of block; the line numbers in SAMPLE_LINES are the
+# lines of this text (front matter included) that the references must name.
+SAMPLE_PAGE = """\
+---
+title: Sample Page
+description: A short
+  description.
+---
+
+# Main Title
+
+First paragraph with **bold** and a [link](https://example.org/a).
+It continues on a second line.
+
+<!-- i18n: Keep the number 4:1 exactly. -->
+## Main Harms
+
+- Item one
+- Item two
+    - Nested item
+- Item three
+
+1. First numbered
+2. Second numbered
+
+| Head A | Head B |
+| ------ | ------ |
+| Cell 1 | Cell 2 |
+
+> A quoted sentence.
+
+![Alt text for image](img.png)
+
+    indented code block
+
+```
+fenced code block
+```
+
+<div class="note">
+Raw HTML stays.
+</div>
+
+<!-- i18n: skip -->
+This paragraph stays English.
+
+Repeated sentence.
+
+Last paragraph.
+
+Repeated sentence.
+"""
+
+SAMPLE_LINES = {
+    "Sample Page": 2,
+    "A short description.": 3,
+    "Main Title": 7,
+    "First paragraph with **bold** and a [link](https://example.org/a). "
+    "It continues on a second line.": 9,
+    "Main Harms": 13,
+    "Item one": 15,
+    "Item two": 16,
+    "Nested item": 17,
+    "Item three": 18,
+    "First numbered": 20,
+    "Second numbered": 21,
+    "Head A": 23,
+    "Head B": 23,
+    "Cell 1": 25,
+    "Cell 2": 25,
+    "A quoted sentence.": 27,
+    "![Alt text for image](img.png)": 29,
+    "Last paragraph.": 46,
+}
+SAMPLE_REPEATED = ("Repeated sentence.", (44, 48))
+SAMPLE_RAW_HTML_LINE = 37
+
+INNER_PAGE = "# Nested Page\n\nA page in a sub-folder.\n"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        return self.out + self.err
+
+
+def make_project(
+    root: Path,
+    pages: dict[str, str] | None = None,
+    pyproject: str | None = None,
+    locales: Iterable[str] = (),
+) -> Path:
+    """A project folder: source/<pages>, an empty locales/ (plus locales/<l>/LC_MESSAGES)
+    and, when given, a pyproject.toml (the text of its [tool.l10n] table or a whole file).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "source").mkdir(exist_ok=True)
+    (root / "locales").mkdir(exist_ok=True)
+    for name, text in (pages if pages is not None else {"sample.md": SAMPLE_PAGE}).items():
+        path = root / "source" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for code in locales:
+        (root / "locales" / code / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+    if pyproject is not None:
+        text = pyproject if "[tool.l10n]" in pyproject else f"[tool.l10n]\n{pyproject}"
+        (root / "pyproject.toml").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _no_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests decide about SOURCE_DATE_EPOCH themselves."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture
+def new_project(tmp_path: Path) -> Callable[..., Path]:
+    """`new_project(pages=..., pyproject=..., locales=..., name=...)` -> project root."""
+    count = 0
+
+    def factory(name: str | None = None, **kwargs) -> Path:
+        nonlocal count
+        count += 1
+        return make_project(tmp_path / (name or f"project{count}"), **kwargs)
+
+    return factory
+
+
+@pytest.fixture
+def project(new_project: Callable[..., Path]) -> Path:
+    """The sample page and a nested page; no catalogs yet."""
+    return new_project(pages={"sample.md": SAMPLE_PAGE, "sub/inner.md": INNER_PAGE})
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """`run(argv, project)` runs `l10n -C project argv...` through `pipeline.cli.main`,
+    exactly as the console script does, and returns its exit code and output."""
+
+    def runner(argv: list[str], project: Path | None = None) -> Result:
+        capsys.readouterr()
+        args = (["-C", str(project)] if project is not None else []) + list(argv)
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        else:  # main always exits; reaching here is a bug
+            raise AssertionError("pipeline.cli.main returned instead of exiting")
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return runner
+
+
+@pytest.fixture
+def extracted(project: Path, run: Callable[..., Result]) -> Path:
+    """The sample project after `l10n extract`."""
+    result = run(["extract"], project)
+    assert result.code == 0, result.output
+    return project
+
+
+@pytest.fixture
+def initialised(extracted: Path, run: Callable[..., Result]) -> Path:
+    """The sample project after `l10n extract` and `l10n init th vi`."""
+    result = run(["init", "th", "vi"], extracted)
+    assert result.code == 0, result.output
+    return extracted
+
+
+# GNU gettext ---------------------------------------------------------------------------
+
+
+def msgfmt_check(path: Path) -> None:
+    """`msgfmt --check` accepts the file (warnings about template headers are fine)."""
+    done = subprocess.run(
+        ["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, f"msgfmt --check {path}:\n{done.stderr}"
+
+
+def msgcat_same(path: Path) -> None:
+    """`msgcat` rewrites the file byte for byte as it is."""
+    done = subprocess.run(["msgcat", "--force-po", str(path)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == path.read_bytes(), f"msgcat reformats {path}"
+
+
+def gettext_valid(paths: Iterable[Path]) -> int:
+    """Both checks on every file; returns how many files were checked."""
+    count = 0
+    for path in paths:
+        msgfmt_check(path)
+        msgcat_same(path)
+        count += 1
+    return count
+
+
+def catalogs(root: Path) -> list[Path]:
+    """Every .po and .pot under a project's locales/."""
+    return sorted(p for p in (root / "locales").rglob("*") if p.suffix in (".po", ".pot"))
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Bytes and modification time of every file under a folder (lock file aside)."""
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".l10n.lock"
+    }
+
+
+def age(paths: Iterable[Path], seconds: int = 3600) -> None:
+    """Set the modification times back, so that a rewrite would show."""
+    for path in paths:
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def translations(po) -> set[str]:
+    """Every non-empty msgstr / msgstr[n] of a polib catalog, header aside."""
+    found = set()
+    for entry in po:
+        if entry.msgid == "" and not entry.msgctxt:
+            continue
+        if entry.msgstr:
+            found.add(entry.msgstr)
+        found.update(v for v in entry.msgstr_plural.values() if v)
+    return found

@@ -1,0 +1,219 @@
+"""`l10n extract`: templates that gettext tools accept, stable when nothing changed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import (
+    INNER_PAGE,
+    SAMPLE_LINES,
+    SAMPLE_PAGE,
+    SAMPLE_RAW_HTML_LINE,
+    SAMPLE_REPEATED,
+    age,
+    gettext_valid,
+    needs_gettext,
+    snapshot,
+)
+
+from pipeline.extract import TEMPLATES_DIR
+
+
+def pot(root: Path, domain: str) -> polib.POFile:
+    return polib.pofile(str(root / "locales" / f"{domain}.pot"))
+
+
+def test_writes_a_template_per_page_and_ui(extracted: Path) -> None:
+    found = sorted(p.relative_to(extracted).as_posix() for p in extracted.rglob("*.pot"))
+    assert found == ["locales/sample.pot", "locales/sub/inner.pot", "locales/ui.pot"]
+    inner = pot(extracted, "sub/inner")
+    assert [e.msgid for e in inner] == ["Nested Page", "A page in a sub-folder."]
+    assert pot(extracted, "sub/inner")[0].occurrences == [("source/sub/inner.md", "1")]
+
+
+def test_messages_in_document_order_with_references(extracted: Path) -> None:
+    catalog = pot(extracted, "sample")
+    repeated, lines = SAMPLE_REPEATED
+    expected = sorted([*SAMPLE_LINES.items(), (repeated, lines[0])], key=lambda x: x[1])
+    assert [e.msgid for e in catalog] == [text for text, _ in expected]
+    for entry in catalog:
+        if entry.msgid == repeated:
+            assert entry.occurrences == [("source/sample.md", str(n)) for n in lines]
+        else:
+            assert entry.occurrences == [("source/sample.md", str(SAMPLE_LINES[entry.msgid]))]
+        assert entry.msgstr == ""
+        assert not entry.flags
+
+
+def test_extracted_comments(extracted: Path) -> None:
+    comments = {e.msgid: e.comment for e in pot(extracted, "sample")}
+    assert comments["Main Harms"] == "heading 2 · Main Harms\nKeep the number 4:1 exactly."
+    assert comments["Sample Page"] == "title · front matter"
+    assert comments["Item one"] == "list item · Main Harms"
+    assert comments["Head A"] == "table header · Main Harms"
+    assert comments["A quoted sentence."] == "paragraph in block quote · Main Harms"
+    text = (extracted / "locales" / "sample.pot").read_text(encoding="utf-8")
+    assert "#. heading 2 · Main Harms\n#. Keep the number 4:1 exactly.\n#: source/sample.md:13\n" \
+        in text
+
+
+def test_skipped_code_and_raw_html_are_not_in_the_template(extracted: Path) -> None:
+    text = (extracted / "locales" / "sample.pot").read_text(encoding="utf-8")
+    for absent in ("stays English", "code block", "Raw HTML", "i18n"):
+        assert absent not in text
+
+
+def test_header(extracted: Path) -> None:
+    catalog = pot(extracted, "sample")
+    assert catalog.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+    assert catalog.metadata["Content-Transfer-Encoding"] == "8bit"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d\+0000", catalog.metadata["POT-Creation-Date"])
+    assert catalog.metadata_is_fuzzy
+    assert "Language" not in catalog.metadata
+
+
+@needs_gettext
+def test_templates_pass_msgfmt_and_msgcat(extracted: Path) -> None:
+    assert gettext_valid(extracted.rglob("*.pot")) == 3
+
+
+def test_ui_template_from_the_jinja2_templates(extracted: Path) -> None:
+    catalog = pot(extracted, "ui")
+    msgids = {e.msgid for e in catalog}
+    written = set()
+    for path in TEMPLATES_DIR.glob("*.html"):
+        written.update(re.findall(r'_\(\s*"([^"]+)"\s*\)', path.read_text(encoding="utf-8")))
+    assert written and written <= msgids
+    for chrome in ("Go Back To Menu", "Close", "MENU"):
+        assert chrome in msgids
+    for entry in catalog:
+        assert entry.occurrences
+        for where, line in entry.occurrences:
+            assert where.startswith("pipeline/templates/") and line.isdigit()
+        if "%(" in entry.msgid:
+            assert "python-format" in entry.flags
+
+
+def test_extract_twice_touches_nothing(extracted: Path, run) -> None:
+    age(extracted.rglob("*.pot"))
+    before = snapshot(extracted / "locales")
+    result = run(["extract"], extracted)
+    assert result.code == 0, result.output
+    assert snapshot(extracted / "locales") == before
+    assert result.out.count("unchanged ") == 3
+
+
+def test_source_mtime_alone_touches_nothing(extracted: Path, run) -> None:
+    """A newer source date would change POT-Creation-Date: no reason to rewrite."""
+    age(extracted.rglob("*.pot"))
+    before = snapshot(extracted / "locales")
+    page = extracted / "source" / "sample.md"
+    page.write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    age([page], seconds=-7200)  # two hours in the future
+    assert run(["extract"], extracted).code == 0
+    assert snapshot(extracted / "locales") == before
+
+
+def test_changing_the_source_changes_the_template(extracted: Path, run) -> None:
+    age(extracted.rglob("*.pot"))
+    before = snapshot(extracted / "locales")
+    page = extracted / "source" / "sample.md"
+    page.write_text(SAMPLE_PAGE.replace("Last paragraph.", "Final paragraph."), encoding="utf-8")
+    result = run(["extract"], extracted)
+    assert result.code == 0
+    assert "wrote locales/sample.pot" in result.out
+    after = snapshot(extracted / "locales")
+    assert after["sample.pot"] != before["sample.pot"]
+    assert after["ui.pot"] == before["ui.pot"]
+    assert after["sub/inner.pot"] == before["sub/inner.pot"]
+    msgids = [e.msgid for e in pot(extracted, "sample")]
+    assert "Final paragraph." in msgids and "Last paragraph." not in msgids
+
+
+def test_rewrapping_a_paragraph_changes_no_msgid(extracted: Path, run) -> None:
+    page = extracted / "source" / "sample.md"
+    rewrapped = SAMPLE_PAGE.replace(
+        "First paragraph with **bold** and a [link](https://example.org/a).\n"
+        "It continues on a second line.",
+        "First paragraph with **bold**\nand a [link](https://example.org/a). It continues\n"
+        "on a second line.",
+    )
+    assert rewrapped != SAMPLE_PAGE
+    old = [e.msgid for e in pot(extracted, "sample")]
+    page.write_text(rewrapped, encoding="utf-8")
+    assert run(["extract"], extracted).code == 0
+    assert [e.msgid for e in pot(extracted, "sample")] == old
+
+
+def test_source_date_epoch_sets_the_creation_date(project: Path, run, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    assert run(["extract"], project).code == 0
+    assert pot(project, "sample").metadata["POT-Creation-Date"] == "2026-11-18 11:06+0000"
+
+
+def test_same_inputs_same_bytes(new_project, run, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    one, two = new_project(), new_project()
+    assert run(["extract"], one).code == run(["extract"], two).code == 0
+    files = {k: v[0] for k, v in snapshot(one / "locales").items()}
+    assert files == {k: v[0] for k, v in snapshot(two / "locales").items()}
+    assert len(files) == 3
+
+
+def test_raw_html_reported_once_per_block(project: Path, run) -> None:
+    result = run(["extract"], project)
+    assert result.code == 0
+    line = f"source/sample.md:{SAMPLE_RAW_HTML_LINE}: raw HTML block"
+    assert result.err.count(line) == 1
+    assert result.err.count("raw HTML") == 1
+
+
+def test_output_counts_messages(project: Path, run) -> None:
+    result = run(["extract"], project)
+    assert f"wrote locales/sample.pot ({len(SAMPLE_LINES) + 1} messages)" in result.out
+    assert "wrote locales/sub/inner.pot (2 messages)" in result.out
+
+
+def test_extract_creates_locales_folder(new_project, run) -> None:
+    root = new_project(pages={"a.md": "Hello.\n"})
+    (root / "locales").rmdir()
+    assert run(["extract"], root).code == 0
+    assert [e.msgid for e in pot(root, "a")] == ["Hello."]
+
+
+def test_empty_page_gives_a_valid_empty_template(new_project, run) -> None:
+    root = new_project(pages={"empty.md": "<!-- nothing yet -->\n"})
+    assert run(["extract"], root).code == 0
+    path = root / "locales" / "empty.pot"
+    assert len(polib.pofile(str(path))) == 0
+    assert 'msgid ""' in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"Fine.\n\n\xff\xfe bad\n", "source/bad.md:3: not valid UTF-8"),
+        (b"Fine.\n\x00\n", "source/bad.md:2: NUL byte"),
+        (b"---\ntitle: ok\nbad: @x\n---\n", "source/bad.md:3: invalid YAML front matter"),
+    ],
+)
+def test_bad_page_is_an_error_and_nothing_is_written(
+    new_project, run, data: bytes, message: str
+) -> None:
+    root = new_project(pages={"good.md": INNER_PAGE})
+    (root / "source" / "bad.md").write_bytes(data)
+    result = run(["extract"], root)
+    assert result.code == 2
+    assert result.err.startswith(f"error: {message}")
+    assert "Traceback" not in result.err
+    assert list((root / "locales").iterdir()) == []
+
+
+def test_utf8_bom_page(new_project, run) -> None:
+    root = new_project(pages={})
+    (root / "source" / "bom.md").write_bytes("\ufeff---\ntitle: T\n---\n\nBody.\n".encode())
+    assert run(["extract"], root).code == 0
+    assert [e.msgid for e in pot(root, "bom")] == ["T", "Body."]

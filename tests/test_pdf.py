@@ -1,0 +1,368 @@
+"""PDF handouts (`l10n build -f pdf`): the repository's page in every locale, printed once.
+
+Needs Chromium and poppler-utils. Without them the tests are skipped, unless
+L10N_REQUIRE_BROWSER=1 (CI sets it), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import polib
+import pytest
+
+from pipeline import cli, pdf
+from pipeline.dates import source_date
+from pipeline.errors import L10nError
+from pipeline.fonts import FONTS_DIR, pdf_font_names
+
+REPO = Path(__file__).resolve().parent.parent
+DOMAIN = "systemic-sclerosis"
+LOCALES = ["en", "th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+MM = 72 / 25.4
+# The @page rule of pipeline/templates/page.html: margin 20mm 18mm 22mm.
+TOP, SIDE, BOTTOM = 20 * MM, 18 * MM, 22 * MM
+# Points: pdfplumber's boxes come from the font's advance widths, Chromium positions glyphs
+# at sub-pixel offsets; a line that fits may end up to ~0.6 pt past the box. A line that
+# really runs off (as WeasyPrint's Khmer and Lao do) is off by tens of points.
+TOLERANCE = 1.0
+
+
+def _browser_or_skip() -> str:
+    """The browser, or skip (fail when CI requires it) with the reason."""
+    reason = None
+    try:
+        browser = pdf.find_browser()
+    except L10nError as exc:
+        reason = str(exc)
+    missing = [t for t in ("pdfinfo", "pdffonts", "pdftotext") if not shutil.which(t)]
+    if missing and reason is None:
+        reason = f"poppler-utils missing ({', '.join(missing)}): apt-get install poppler-utils"
+    if reason is None:
+        return browser
+    if os.environ.get("L10N_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"L10N_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"PDF tests need Chromium and poppler: {reason}")
+
+
+def _copy_project(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for name in ("source", "locales"):
+        shutil.copytree(REPO / name, dest / name)
+    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
+    return dest
+
+
+def _run_cli(args: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(args)
+    assert exit_info.value.code == 0, f"l10n {' '.join(args)} exited {exit_info.value.code}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    return _browser_or_skip()
+
+
+@pytest.fixture(scope="module")
+def built(browser: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build of the repository's page in every locale, HTML and PDF."""
+    root = _copy_project(tmp_path_factory.mktemp("pdf") / "project")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        mp.setenv(pdf.BROWSER_ENV, browser)
+        _run_cli(["-C", str(root), "build", "-f", "pdf", "-q"])
+    return root
+
+
+def _pdf(root: Path, locale: str) -> Path:
+    return root / "build" / locale / f"{DOMAIN}.pdf"
+
+
+def _catalog(root: Path, locale: str, domain: str = DOMAIN) -> polib.POFile | None:
+    path = root / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
+    return polib.pofile(str(path)) if locale != "en" else None
+
+
+def _translate(root: Path, locale: str, msgid: str, domain: str = DOMAIN) -> str:
+    po = _catalog(root, locale, domain)
+    entry = po.find(msgid) if po else None
+    return entry.msgstr if entry and entry.translated() else msgid
+
+
+def _segments(root: Path, locale: str) -> list[polib.POEntry]:
+    """The translated body segments of the page (the description is never printed)."""
+    po = _catalog(root, locale) or polib.pofile(str(root / "locales" / f"{DOMAIN}.pot"))
+    return [
+        e for e in po
+        if not e.obsolete and "fuzzy" not in e.flags
+        and not (e.comment or "").startswith("description")
+        and (locale == "en" or e.translated())
+    ]
+
+
+def _plain(markdown_text: str) -> str:
+    return squash(markdown_text.replace("**", ""))
+
+
+def squash(text: str) -> str:
+    """NFC, without any whitespace: how printed text is compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+
+
+def _pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", *args, str(path), "-"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _body_text(path: Path) -> str:
+    """The text inside the page margins: without the running header and footer."""
+    with pikepdf.open(path) as doc:
+        width, height = (float(v) for v in doc.pages[0].mediabox[2:])
+    box = ["-x", "0", "-y", str(int(TOP)), "-W", str(int(width) + 1),
+           "-H", str(int(height - TOP - BOTTOM))]
+    return _pdftotext(path, *box)
+
+
+def _pdfinfo(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", "-enc", "UTF-8", str(path)], check=True,
+                         capture_output=True, text=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in
+                                                 out.splitlines())}
+
+
+def _pdffonts(path: Path) -> list[tuple[str, str, str]]:
+    """(name, emb, sub) for every font pdffonts lists."""
+    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                         text=True).stdout.splitlines()
+    rows = []
+    for line in out[2:]:
+        fields = line.split()
+        # name type... encoding emb sub uni object ID: the last five are fixed
+        rows.append((fields[0], fields[-5], fields[-4]))
+    return rows
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_valid_tagged_pdf_with_title_and_language(built: Path, locale: str) -> None:
+    path = _pdf(built, locale)
+    info = _pdfinfo(path)
+    assert info["Tagged"] == "yes"
+    assert int(info["Pages"]) >= 1
+    assert info["Page size"].endswith("(A4)")
+    title = _translate(built, locale, "Systemic Sclerosis")
+    assert info["Title"] == title
+    assert info["Author"] == "United Life International Medical Center"
+    with pikepdf.open(path) as doc:
+        assert str(doc.Root.Lang) == locale
+        assert str(doc.docinfo.Title) == title
+        assert "/Metadata" not in doc.Root
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_text_layer_returns_every_translated_segment(built: Path, locale: str) -> None:
+    text = squash(_body_text(_pdf(built, locale)))
+    segments = _segments(built, locale)
+    assert len(segments) > 30
+    missing = []
+    for entry in segments:
+        wanted = _plain(entry.msgstr if locale != "en" else entry.msgid)
+        if entry.comment.startswith("title"):
+            continue  # the page title is in the running header, checked below
+        if wanted not in text:
+            missing.append(f"line {entry.linenum}: {wanted[:60]}")
+    assert not missing, f"{locale}: {len(missing)} segments not in the text layer: {missing}"
+    assert "\u25cc" not in text  # no dotted circle: every cluster shaped
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_header_title_and_localised_page_footer(built: Path, locale: str) -> None:
+    path = _pdf(built, locale)
+    pages = int(_pdfinfo(path)["Pages"])
+    first = squash(_pdftotext(path, "-f", "1", "-l", "1"))
+    footer = _translate(built, locale, "Page %(page)s of %(pages)s", "ui")
+    assert squash(footer % {"page": 1, "pages": pages}) in first
+    assert squash(_translate(built, locale, "Systemic Sclerosis")) in first
+    last = squash(_pdftotext(path, "-f", str(pages), "-l", str(pages)))
+    assert squash(footer % {"page": pages, "pages": pages}) in last
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_only_embedded_subsets_of_bundled_fonts(built: Path, locale: str) -> None:
+    rows = _pdffonts(_pdf(built, locale))
+    assert rows
+    allowed = pdf_font_names(locale)
+    for name, emb, sub in rows:
+        assert (emb, sub) == ("yes", "yes"), f"{name}: embedded={emb} subset={sub}"
+        assert re.fullmatch(r"[A-Z]{6}\+.+", name), name
+        assert name.split("+", 1)[1] in allowed, f"{locale}: {name} is not one of ours"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_text_past_the_margins(built: Path, locale: str) -> None:
+    with pdfplumber.open(_pdf(built, locale)) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            right = page.width - SIDE + TOLERANCE
+            over = [c["text"] for c in page.chars
+                    if c["x1"] > right or c["x0"] < SIDE - TOLERANCE]
+            assert not over, f"{locale} page {number}: text outside the margins: {over[:20]}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_bookmarks_from_headings(built: Path, locale: str) -> None:
+    headings = [_plain(e.msgstr if locale != "en" else e.msgid)
+                for e in _segments(built, locale) if e.comment.startswith("heading")]
+    titles = []
+    with pikepdf.open(_pdf(built, locale)) as doc, doc.open_outline() as outline:
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop(0)
+            titles.append(squash(item.title))
+            stack[:0] = list(item.children)
+    assert titles[0] == headings[0]  # the h1 comes first
+    assert sorted(titles) == sorted(headings)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_dates_fixed_from_the_page_inputs(built: Path, locale: str) -> None:
+    inputs = [built / "source" / f"{DOMAIN}.md"]
+    if locale != "en":
+        inputs += [built / "locales" / locale / "LC_MESSAGES" / f"{d}.po" for d in (DOMAIN, "ui")]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        expected = pdf.pdf_date(source_date(inputs, built))
+    with pikepdf.open(_pdf(built, locale)) as doc:
+        assert str(doc.docinfo.CreationDate) == expected
+        assert str(doc.docinfo.ModDate) == expected
+
+
+def test_web_pages_and_index_link_to_handouts(built: Path) -> None:
+    for locale in LOCALES:
+        html = (built / "build" / locale / f"{DOMAIN}.html").read_text(encoding="utf-8")
+        assert f'href="{DOMAIN}.pdf"' in html
+    index = (built / "build" / "index.html").read_text(encoding="utf-8")
+    assert f'href="th/{DOMAIN}.pdf"' in index
+
+
+def test_two_builds_give_identical_bytes(built: Path, browser: str,
+                                         tmp_path: Path) -> None:
+    """Another build in another folder: the same bytes (paths and clock leave no trace)."""
+    other = tmp_path / "again"
+    shutil.copytree(built, other, ignore=shutil.ignore_patterns("build"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        mp.setenv(pdf.BROWSER_ENV, browser)
+        _run_cli(["-C", str(other), "build", "-f", "pdf", "-q", "-l", "th", "-l", "km",
+                  "-l", "lo", "-j", "1"])
+    for locale in ("th", "km", "lo"):
+        assert _pdf(other, locale).read_bytes() == _pdf(built, locale).read_bytes(), locale
+
+    # With SOURCE_DATE_EPOCH the dates follow it.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1790000000")
+        mp.setenv(pdf.BROWSER_ENV, browser)
+        _run_cli(["-C", str(other), "build", "-f", "pdf", "-q", "-l", "th"])
+    with pikepdf.open(_pdf(other, "th")) as doc:
+        expected = pdf.pdf_date(datetime.fromtimestamp(1790000000, UTC))
+        assert str(doc.docinfo.CreationDate) == expected == str(doc.docinfo.ModDate)
+
+
+# --- the narrow-column stress case ---------------------------------------------------------
+
+COLUMN_MM = 60
+
+
+def _long_text(locale: str) -> str:
+    po = polib.pofile(str(REPO / "locales" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"))
+    return " ".join(e.msgstr.replace("**", "") for e in po
+                    if e.translated() and len(e.msgstr) > 80)
+
+
+def test_narrow_column_of_long_khmer_and_lao(browser: str, tmp_path: Path) -> None:
+    """Long Khmer and Lao paragraphs in a 60 mm column: no line runs past the column."""
+    faces = "\n".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{(FONTS_DIR / f"{stem}-{style}.ttf").as_uri()}"); }}'
+        for family, stem in (("Noto Sans", "NotoSans"), ("Noto Sans Khmer", "NotoSansKhmer"),
+                             ("Noto Sans Lao", "NotoSansLao"))
+        for weight, style in ((400, "Regular"), (700, "Bold"))
+    )
+    texts = {"km": _long_text("km"), "lo": _long_text("lo")}
+    body = "\n".join(f'<p lang="{lang}">{text}</p>' for lang, text in texts.items())
+    html = tmp_path / "column.html"
+    html.write_text(
+        f"""<!DOCTYPE html><html lang="km"><head><meta charset="utf-8"><title>column</title>
+<style>{faces}
+@page {{ size: A4; margin: 20mm 18mm 22mm; }}
+body {{ margin: 0; font: 11pt/1.9 "Noto Sans", "Noto Sans Khmer", "Noto Sans Lao"; }}
+main {{ width: {COLUMN_MM}mm; }}
+</style></head><body><main>{body}</main></body></html>""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "column.pdf"
+    settings = pdf.Settings(browser=browser)
+    with pdf.Printer(settings) as printer:
+        changed = printer.write(pdf.Page(html, out, datetime(2026, 1, 1, tzinfo=UTC)))
+    assert changed
+    left, right = SIDE - TOLERANCE, SIDE + COLUMN_MM * MM + TOLERANCE
+    lines = 0
+    with pdfplumber.open(out) as doc:
+        for number, page in enumerate(doc.pages, 1):
+            over = [c for c in page.chars if c["x1"] > right or c["x0"] < left]
+            worst = max((c["x1"] - right for c in over), default=0)
+            assert not over, f"page {number}: {len(over)} characters overflow by {worst:.1f} pt"
+            lines += len({round(c["top"]) for c in page.chars})
+    assert lines > 40  # really a long, narrow column
+    text = squash(_pdftotext(out))
+    for lang, wanted in texts.items():
+        assert squash(wanted) in text, f"{lang}: text layer differs from the input"
+    names = {name.split("+", 1)[1] for name, _, _ in _pdffonts(out)}
+    assert names <= pdf_font_names("km") | pdf_font_names("lo")
+
+
+# --- without a browser ---------------------------------------------------------------------
+
+
+def test_find_browser_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "bin" / "chromium"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n", encoding="utf-8")
+    fake.chmod(0o755)
+    other = tmp_path / "other-browser"
+    shutil.copy2(fake, other)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
+    assert pdf.find_browser() == str(fake)
+    monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
+    assert pdf.find_browser() == str(other)
+    assert pdf.find_browser("other-browser", tmp_path) == str(other)  # setting first...
+    assert pdf.find_browser("./other-browser", tmp_path) == str(other)  # ...relative to root
+    monkeypatch.setenv(pdf.BROWSER_ENV, str(tmp_path / "nope"))
+    with pytest.raises(L10nError, match="apt-get install chromium"):
+        pdf.find_browser()
+
+
+def test_no_browser_stops_with_advice_after_writing_html(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    root = _copy_project(tmp_path / "project")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["-C", str(root), "build", "-l", "th", "-f", "pdf", "-q"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "apt-get install chromium" in err and pdf.BROWSER_ENV in err
+    assert "Traceback" not in err
+    html = root / "build" / "th" / f"{DOMAIN}.html"
+    assert html.exists()
+    assert ".pdf" not in html.read_text(encoding="utf-8")  # no link to a missing handout
+    assert not _pdf(root, "th").exists()
