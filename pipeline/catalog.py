@@ -122,6 +122,17 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+class _LFLines(str):
+    """Catalog text that polib splits at LF only, as gettext does: str.splitlines() also
+    splits at U+2028, U+2029, U+0085 and FS/GS/RS, which may stand inside a msgstr."""
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        lines = self.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return [line + "\n" for line in lines] if keepends else lines
+
+
 def parse(text: str, path: str) -> polib.POFile:
     """A catalog from its text; any syntax problem is an L10nError naming the line."""
     problem = lint(text)
@@ -131,7 +142,7 @@ def parse(text: str, path: str) -> polib.POFile:
         # polib drops the previous msgid of obsolete entries (`#~| msgid`); read those
         # lines as `#|` so that the entry that follows keeps them, as gettext does.
         text = _OBSOLETE_PREVIOUS.sub(r"\1#|", text)
-        po = polib.pofile(text if "\n" in text else text + "\n", wrapwidth=WRAP)
+        po = polib.pofile(_LFLines(text if "\n" in text else text + "\n"), wrapwidth=WRAP)
     except (OSError, ValueError) as exc:
         found = re.search(r"\(line (\d+)\)", str(exc))
         line = found.group(1) if found else "1"
@@ -186,13 +197,67 @@ def _gnu_format(text: str) -> str:
         return text
     done = subprocess.run(
         [msgcat, "--force-po", "-"],  # a header-only catalog is written, not dropped
-        input=text.encode("utf-8"),
+        input=_protect_flags(text).encode("utf-8"),
         capture_output=True,
         check=False,
     )
     if done.returncode != 0 or not done.stdout.strip():
         return text
-    return done.stdout.decode("utf-8")
+    return _restore_flags(done.stdout.decode("utf-8"))
+
+
+_FORMATS = frozenset({
+    "c", "objc", "c++", "python", "python-brace", "java", "java-printf", "csharp",
+    "javascript", "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua",
+    "object-pascal", "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl",
+    "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp",
+})
+_GNU_FLAGS = {"fuzzy", "wrap", "no-wrap"} | {f"{x}-format" for x in _FORMATS} | {
+    f"no-{x}-format" for x in _FORMATS}
+_KEEP = "# \u2063l10n-flags: "  # a comment line msgcat carries where a flag would be lost
+
+
+def _gnu_flag(flag: str) -> bool:
+    return flag in _GNU_FLAGS or flag.startswith("range:")
+
+
+def _protect_flags(text: str) -> str:
+    """Flags GNU tools do not know (Weblate's `ignore-<check>`) would be dropped by
+    msgcat: carry them across as a comment line, restored by `_restore_flags`."""
+    out = []
+    for line in text.split("\n"):
+        if line.startswith("#, "):
+            flags = [f.strip() for f in line[3:].split(",") if f.strip()]
+            extra = [f for f in flags if not _gnu_flag(f)]
+            if extra:
+                out.append(_KEEP + ", ".join(extra))
+                known = [f for f in flags if _gnu_flag(f)]
+                if known:
+                    out.append("#, " + ", ".join(known))
+                continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _restore_flags(text: str) -> str:
+    if _KEEP not in text:
+        return text
+    blocks = []
+    for block in text.split("\n\n"):
+        lines = block.split("\n")
+        extra = [ln[len(_KEEP):] for ln in lines if ln.startswith(_KEEP)]
+        if extra:
+            lines = [ln for ln in lines if not ln.startswith(_KEEP)]
+            flags = ", ".join(extra)
+            at = next((i for i, ln in enumerate(lines) if ln.startswith("#, ")), None)
+            if at is not None:
+                lines[at] = f"{lines[at]}, {flags}"
+            else:
+                at = next(i for i, ln in enumerate(lines)
+                          if not ln.startswith(("# ", "#.", "#:")) and ln != "#")
+                lines.insert(at, f"#, {flags}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def save(path: Path, po: polib.POFile) -> bool:
