@@ -7,6 +7,7 @@ reaching a patient as an empty box ("tofu").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -19,6 +20,8 @@ from pathlib import Path
 from babel import Locale
 from babel.core import get_global
 from fontTools.ttLib import TTFont
+
+from .files import write_atomic
 
 FONTS_DIR = Path(__file__).with_name("fonts")
 
@@ -192,6 +195,10 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     dest = dest_dir / woff2_name(font)
     if dest.exists():
         return dest
+    cached = cache_dir() / dest.name
+    if cached.is_file():
+        write_atomic(dest, cached.read_bytes())
+        return dest
     fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
@@ -206,7 +213,18 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    with contextlib.suppress(OSError):  # compressing takes seconds: later builds copy it
+        write_atomic(cached, dest.read_bytes())
     return dest
+
+
+def cache_dir() -> Path:
+    """Where converted fonts are kept between builds: `L10N_CACHE`, else the user cache."""
+    configured = os.environ.get("L10N_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "l10n" / "woff2"
 
 
 @functools.lru_cache(maxsize=64)

@@ -42,6 +42,13 @@ ASCII_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 @pytest.mark.parametrize("name", TTF_NAMES)
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test converts fonts itself: no WOFF2 from the shared cache."""
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "woff2-cache"))
+
+
 def test_bundled_ttf_exists_and_loads(name: str) -> None:
     path = FONTS_DIR / name
     assert path.is_file()
@@ -222,9 +229,10 @@ def test_write_woff2_cleans_up_on_failure(tmp_path: Path, monkeypatch: pytest.Mo
         raise RuntimeError("conversion failed")
 
     monkeypatch.setattr(fonts.TTFont, "save", boom)
+    out = tmp_path / "out"
     with pytest.raises(RuntimeError):
-        write_woff2(font, tmp_path)
-    assert list(tmp_path.iterdir()) == []
+        write_woff2(font, out)
+    assert list(out.iterdir()) == []
 
 
 def test_thai_coverage() -> None:

@@ -13,8 +13,6 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline.cli import main
-
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -137,7 +135,7 @@ def test_incremental_build_rebuilds_only_what_changed(tmp_path: Path) -> None:
 
     code, out, _ = run("-C", str(project), "build", "-f", "html", "--force")
     assert code == 0
-    assert all(p.stat().st_mtime_ns != before[p] for p in outputs if p not in changed)
+    assert out.count(": 1 pages built, 0 up to date") == len(outputs) == 9
 
 
 def test_assembly_from_per_locale_builds(tmp_path: Path) -> None:
