@@ -41,13 +41,13 @@ SCRIPT_FAMILY = {
 ASCII_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-@pytest.mark.parametrize("name", TTF_NAMES)
-
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test converts fonts itself: no WOFF2 from the shared cache."""
     monkeypatch.setenv("L10N_CACHE", str(tmp_path / "woff2-cache"))
 
+
+@pytest.mark.parametrize("name", TTF_NAMES)
 
 def test_bundled_ttf_exists_and_loads(name: str) -> None:
     path = FONTS_DIR / name
