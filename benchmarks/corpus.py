@@ -287,7 +287,7 @@ def edit(pages: list[Page], writer: Writer, seed: int = 11, changed: float = 0.1
         page, block, index = slots[next(picked)]
         if block.kind != "h1":
             doomed.append((page, block, block.texts[index]))
-    for page, block, text in doomed:
+    for _page, block, text in doomed:
         block.texts.remove(text)
         log.removed.append(text)
     for page in pages:

@@ -29,7 +29,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +72,8 @@ class Result:
     note: str = ""
     times: list[float] = field(default_factory=list)
     codes: list[int] = field(default_factory=list)
+    cpu: float | None = None
+    load: tuple[float, float] | None = None
 
     @property
     def own(self) -> float | None:
@@ -101,7 +102,8 @@ class Bench:
                        check=True)
         data = json.loads(out.read_text())
         result = Result(name, data["seconds"], data["maxrss_mb"], data.get("own_mb"),
-                        data.get("browser_mb"), times=data["times"], codes=data["codes"])
+                        data.get("browser_mb"), times=data["times"], codes=data["codes"],
+                        cpu=data["user"] + data["system"], load=tuple(data["load"]))
         bad = [c for c in data["codes"] if c not in ok_codes]
         if data["timed_out"]:
             result.ok = False
@@ -114,7 +116,8 @@ class Bench:
             result.note += f" (stopped after {len(data['codes'])} of {len(commands)} commands)"
         self.results[name] = result
         shown = f"{result.seconds:.2f} s" if result.seconds is not None else "-"
-        mem = f", peak {result.own:.0f} MB" if result.own else ""
+        mem = f", cpu {result.cpu:.2f} s, load {result.load[0]:.1f}"
+        mem += f", peak {result.own:.0f} MB" if result.own else ""
         if result.browser_mb:
             mem += f", browser {result.browser_mb:.0f} MB"
         log(f"  {name}: {shown}{mem}{'' if result.ok else ' FAILED ' + result.note}")
@@ -378,10 +381,9 @@ def outcome(paths: list[Path], change: corpus.Edit, per_catalog: int = 1) -> Out
                 result.translated += 1
             else:
                 result.untranslated += 1
-            if key in edits:
-                if fuzzy and norm(entry.previous_msgid) == edits[key]:
-                    result.edits_found += 1
-                    found_edits.add(key)
+            if key in edits and fuzzy and norm(entry.previous_msgid) == edits[key]:
+                result.edits_found += 1
+                found_edits.add(key)
             if key in added:
                 if fuzzy:
                     result.added_fuzzy += 1
@@ -399,6 +401,8 @@ def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, li
     """(catalogs that differ, entries that differ, examples) between two sets of catalogs,
     by what a translator sees: msgid, msgstr, fuzzy, previous msgid, obsolete."""
     def view(path: Path) -> dict:
+        if not path.exists():
+            return {}
         po = polib.pofile(str(path))
         return {(e.obsolete, e.msgctxt, e.msgid): (e.msgstr, "fuzzy" in e.flags,
                                                    e.previous_msgid if not e.obsolete else None)
@@ -535,6 +539,7 @@ def run(args: argparse.Namespace) -> dict:
                   [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
                         *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)])
     if ready.get("translate"):
+        (work / "tt-po").mkdir()
         bench.run("Translate Toolkit: pot2po (init) 8 locales",
                   [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-i",
                         work / "tt-pot", "-o", work / "tt-po" / loc]) for loc in LOCALES])
@@ -567,12 +572,9 @@ def run(args: argparse.Namespace) -> dict:
     log("HTML builds")
     html_timeout = args.bound
     shutil.rmtree(ours / "build", ignore_errors=True)
-    bench.run("ours: HTML build, 9 locales, -j 1",
-              [l10n_cmd(ours, "build", "-f", "html", "-q", "-j", "1")], timeout=html_timeout)
-    html_files = count_files(ours / "build", ".html")
-    shutil.rmtree(ours / "build", ignore_errors=True)
     bench.run(f"ours: HTML build, 9 locales, -j {NPROC} (default)",
               [l10n_cmd(ours, "build", "-f", "html", "-q")], timeout=html_timeout)
+    html_files = count_files(ours / "build", ".html")
     bench.run("ours: no-op HTML build", [l10n_cmd(ours, "build", "-f", "html", "-q")],
               timeout=html_timeout)
     bench.run("ours: no-op HTML build (again)", [l10n_cmd(ours, "build", "-f", "html", "-q")],
@@ -598,6 +600,7 @@ def run(args: argparse.Namespace) -> dict:
     # ---- translated Markdown (the peers' last step; we build HTML instead) ---------------
     log("peers: write translated Markdown for 8 locales")
     if ready.get("translate"):
+        (work / "tt-out").mkdir()
         bench.run("Translate Toolkit: po2md 8 locales",
                   [cmd([venv_bin("translate", "po2md"), "--progress=none", "-t",
                         ours / "source", "-i", work / "tt-po" / loc, "-o",
@@ -637,10 +640,16 @@ def run(args: argparse.Namespace) -> dict:
             (pdfp / "locales" / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, pdfp / "locales" / rel)
     pdf_env = {"L10N_BROWSER": browser} if browser else {}
-    for jobs in (["1"], [str(NPROC)]) if not args.quick else ([str(NPROC)],):
+    job_counts = ["1", str(NPROC)] if not args.quick and NPROC > 1 else [str(NPROC)]
+    for jobs in job_counts:
         shutil.rmtree(pdfp / "build", ignore_errors=True)
-        bench.run(f"ours: PDF build, {len(subset)} pages x 9 locales, -j {jobs[0]}",
-                  [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", *jobs, env=pdf_env)],
+        bench.run(f"ours: HTML build, {len(subset)} pages x 9 locales, -j {jobs}",
+                  [l10n_cmd(pdfp, "build", "-f", "html", "-q", "-j", jobs)],
+                  timeout=args.bound)
+    for jobs in job_counts:
+        shutil.rmtree(pdfp / "build", ignore_errors=True)
+        bench.run(f"ours: PDF build, {len(subset)} pages x 9 locales, -j {jobs}",
+                  [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", jobs, env=pdf_env)],
                   timeout=args.bound, sample=True)
     pdfs = count_files(pdfp / "build", ".pdf")
     notes.append(f"ours: `l10n build -f pdf` wrote {pdfs} .pdf files for "
@@ -684,12 +693,15 @@ def run(args: argparse.Namespace) -> dict:
     domains = sorted(p.stem for p in newpot.glob("*.pot"))
     bench.run("ours: update after edit", [l10n_cmd(ours, "update")])
     if have_msgmerge:
+        for loc in LOCALES:
+            (work / "msgmerge" / loc).mkdir(parents=True)
         bench.run("GNU msgmerge --previous: update after edit",
                   [cmd(["msgmerge", "--previous", "-q", "-o",
                         work / "msgmerge" / loc / f"{d}.po",
                         snap / loc / "LC_MESSAGES" / f"{d}.po", newpot / f"{d}.pot"])
                    for loc in LOCALES for d in domains], timeout=args.bound)
     if ready.get("translate"):
+        (work / "pot2po").mkdir()
         bench.run("Translate Toolkit: pot2po after edit",
                   [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-t",
                         snap / loc / "LC_MESSAGES", "-i", newpot, "-o",
@@ -785,15 +797,6 @@ def mb(value: float | None) -> str:
     return f"{value:.0f}" if value else "-"
 
 
-@dataclass
-class Target:
-    what: str
-    ours: str
-    theirs: str | None
-    goal: str
-    check: object  # callable(ours: Result, theirs: Result|None) -> (str figure, bool|None)
-
-
 def ratio(a: Result | None, b: Result | None) -> float | None:
     if not a or not b or a.seconds is None or b.seconds is None or not b.seconds:
         return None
@@ -843,8 +846,9 @@ def report(data: dict) -> str:
     def get(name: str) -> Result | None:
         return res.get(name)
 
-    html_j1 = get("ours: HTML build, 9 locales, -j 1")
-    html_jn = get(f"ours: HTML build, 9 locales, -j {n} (default)")
+    html_full = get(f"ours: HTML build, 9 locales, -j {n} (default)")
+    html_j1 = get(f"ours: HTML build, {pdf_sub} pages x 9 locales, -j 1")
+    html_jn = get(f"ours: HTML build, {pdf_sub} pages x 9 locales, -j {n}")
     noop = get("ours: no-op HTML build (again)") or get("ours: no-op HTML build")
     pdf_j1 = get(f"ours: PDF build, {pdf_sub} pages x 9 locales, -j 1")
     pdf_jn = get(f"ours: PDF build, {pdf_sub} pages x 9 locales, -j {n}")
@@ -858,7 +862,12 @@ def report(data: dict) -> str:
         if r is None:
             return "not measured", None
         ok = bool(a.ok and b.ok and r <= 1 / times)
-        return f"{r:.3f} ({1 / r:.1f}x faster)" if r < 1 else f"{r:.2f} ({r:.1f}x slower)", ok
+        text = f"{r:.3f} ({1 / r:.1f}x faster)" if r < 1 else f"{r:.2f} ({r:.1f}x slower)"
+        if a.cpu and b.cpu:
+            text += f"; CPU time {a.cpu / b.cpu:.3f}"
+        if not (a.ok and b.ok):
+            text += " (a step failed)"
+        return text, ok
 
     fig, ok = speed(get("ours: extract"), get("Translate Toolkit: md2po"), 3)
     rows.append(("extract >= 3x faster than Translate Toolkit md2po", fig, ok))
@@ -873,9 +882,7 @@ def report(data: dict) -> str:
             and ours_out.edits_found == ours_out.edits_total
     rows.append(("update-after-edit >= 4x faster than pot2po, with msgmerge's outcome", fig, ok))
     sphinx_html = get("Sphinx: HTML, 8 locales, fresh, -j 1")
-    best_html = min((r for r in (html_j1, html_jn) if r and r.ok and r.seconds),
-                    key=lambda r: r.seconds, default=html_jn)
-    fig, ok = speed(best_html, sphinx_html, 40)
+    fig, ok = speed(html_full, sphinx_html, 40)
     rows.append(("HTML x 8 locales >= 40x faster than Sphinx fresh builds", fig, ok))
     fig, ok = speed(noop, get("Sphinx: no-op HTML build of one locale"), 10)
     rows.append(("no-op build of everything >= 10x faster than Sphinx no-op of one locale",
@@ -931,8 +938,6 @@ def report(data: dict) -> str:
           "po4a: update after edit"]),
         ("HTML, all locales, fresh", f"ours: HTML build, 9 locales, -j {n} (default)",
          ["Sphinx: HTML, 8 locales, fresh, -j 1"]),
-        ("HTML, -j 1", "ours: HTML build, 9 locales, -j 1",
-         ["Sphinx: HTML, 8 locales, fresh, -j 1"]),
         ("no-op rebuild", "ours: no-op HTML build (again)",
          ["Sphinx: no-op HTML build of one locale"]),
         ("translated output, 8 locales", f"ours: HTML build, 9 locales, -j {n} (default)",
@@ -958,10 +963,12 @@ def report(data: dict) -> str:
     add("")
     add("## Every step")
     add("")
-    add("| step | seconds | peak MB (own) | browser MB | note |")
-    add("| --- | --- | --- | --- | --- |")
+    add("| step | seconds | CPU s | load before / after | peak MB (own) | browser MB | note |")
+    add("| --- | --- | --- | --- | --- | --- | --- |")
     for name, r in res.items():
-        add(f"| {name} | {secs(r)} | {mb(r.own)} | {mb(r.browser_mb)} | "
+        cpu = f"{r.cpu:.2f}" if r.cpu is not None else "-"
+        load = f"{r.load[0]:.1f} / {r.load[1]:.1f}" if r.load else "-"
+        add(f"| {name} | {secs(r)} | {cpu} | {load} | {mb(r.own)} | {mb(r.browser_mb)} | "
             f"{r.note.replace('|', '/')} |")
     add("")
 

@@ -18,6 +18,7 @@ Only the standard library, so any Python can run it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -86,21 +87,29 @@ class Sampler(threading.Thread):
             self.stop.wait(0.1)
 
 
+def _load() -> float:
+    try:
+        with open("/proc/loadavg") as handle:
+            return float(handle.read().split()[0])
+    except (OSError, ValueError):
+        return -1.0
+
+
 def _kill_tree() -> None:
     for pid, _name in reversed(_tree(os.getpid())):
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def main() -> None:
-    spec = json.load(open(sys.argv[1], encoding="utf-8"))
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        spec = json.load(handle)
     deadline = time.monotonic() + float(spec.get("timeout", 3600))
     sampler = Sampler() if spec.get("sample") else None
     if sampler:
         sampler.start()
     times, codes, timed_out = [], [], False
+    load = [_load()]
     with open(spec["log"], "ab") as log:
         for command in spec["commands"]:
             env = dict(os.environ)
@@ -126,6 +135,7 @@ def main() -> None:
     if sampler:
         sampler.stop.set()
         sampler.join()
+    load.append(_load())
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
         "seconds": sum(times),
@@ -135,6 +145,7 @@ def main() -> None:
         "maxrss_mb": usage.ru_maxrss / 1024,
         "user": usage.ru_utime,
         "system": usage.ru_stime,
+        "load": load,
     }
     if sampler:
         result["own_mb"] = sampler.own_kb / 1024

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import multiprocessing
-import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
 from markupsafe import Markup
 
 from . import catalog, fonts
 from .dates import format_date, source_date
 from .extract import read_page, read_source
-from .files import write_text
+from .files import write_atomic, write_text
 from .locales import direction, gettext_name, native_name, web_tag
 from .project import UI_DOMAIN, Project
 from .render import Message, Warning_, render_template, translate_page, ui_messages
@@ -39,22 +41,23 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     path = project.po_path(locale, domain)
     if locale == project.config.source_locale or not path.exists():
         return {}
-    po = catalog.load(path, project.rel(path))
-    lines = path.read_bytes().decode("utf-8", "replace").split("\n")
+    po = _load(path, project.rel(path))
     return {
-        e.msgid: Message(e.msgstr, project.rel(path), _msgstr_line(lines, e.linenum))
+        e.msgid: Message(e.msgstr, project.rel(path), e.linenum)
         for e in po
         if e.msgctxt is None and not e.obsolete and e.translated() and not e.msgid_plural
     }
 
 
-def _msgstr_line(lines: list[str], start: int) -> int:
-    """The line of an entry's `msgstr`, as `check` names it (polib knows only where the
-    entry starts)."""
-    for number in range(max(start - 1, 0), len(lines)):
-        if lines[number].startswith("msgstr"):
-            return number + 1
-    return start
+def _load(path: Path, shown: str) -> polib.POFile:
+    """A catalog, parsed once per process while its bytes stay the same (every page of a
+    locale reads its ui catalog; the index reads every catalog again)."""
+    return _load_cached(path, shown, hashlib.sha256(path.read_bytes()).digest())
+
+
+@functools.lru_cache(maxsize=1024)
+def _load_cached(path: Path, shown: str, _content: bytes) -> polib.POFile:
+    return catalog.load(path, shown)
 
 
 def all_locales(project: Project) -> list[str]:
@@ -89,9 +92,9 @@ def write_assets(project: Project, locales: list[str]) -> None:
             if font.path not in seen:
                 seen.add(font.path)
                 fonts.write_woff2(font, assets / "fonts")
-    licence = assets / "fonts" / "OFL.txt"
-    if not licence.exists():
-        shutil.copyfile(fonts.FONTS_DIR / "OFL.txt", licence)
+    # Whole or not at all, and checked every time: a run killed while copying must not
+    # leave a truncated licence that the next run would take for done.
+    write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
 
 
 def page_context(project: Project, locale: str, domain: str, built: list[str]) -> dict:
@@ -171,7 +174,7 @@ def completeness(project: Project, locale: str) -> float:
     for domain in sorted(domains):
         path = project.po_path(locale, domain)
         source = path if path.exists() else templates[domain]
-        counts = count(catalog.load(source, project.rel(source)), locale, domain)
+        counts = count(_load(source, project.rel(source)), locale, domain)
         total += counts.total
         translated += counts.translated
     return round(100.0 * translated / total, 1) if total else 100.0
@@ -182,8 +185,7 @@ def index_entry(project: Project, locale: str, domain: str) -> dict | None:
     html = output_path(project, locale, domain, ".html")
     if not html.exists():
         return None
-    page_path = project.page_path(domain)
-    title = read_page(project, page_path).meta.get("title", "") or domain
+    title = _english_title(project, domain)
     message = messages(project, locale, domain).get(" ".join(title.split()))
     # The page's own <title> rule: an unsafe translation is not used (build warned).
     usable = message is not None and vet(title, message.text).html is not None
@@ -195,6 +197,16 @@ def index_entry(project: Project, locale: str, domain: str) -> dict | None:
         "href": f"{web_tag(locale)}/{domain}.html",
         "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if pdf.exists() else None,
     }
+
+
+def _english_title(project: Project, domain: str) -> str:
+    content = hashlib.sha256(project.page_path(domain).read_bytes()).digest()
+    return _title_cached(project, domain, content)
+
+
+@functools.lru_cache(maxsize=1024)
+def _title_cached(project: Project, domain: str, _content: bytes) -> str:
+    return read_page(project, project.page_path(domain)).meta.get("title", "") or domain
 
 
 def write_index(project: Project) -> None:
@@ -278,8 +290,8 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
         result.written.append(project.rel(path))
         if progress:
             progress(task)
-    state.save()
     write_index(project)
+    state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 
 
@@ -330,6 +342,6 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
     for locale, page, stamp in todo:
         state.record(project.rel(page.pdf), stamp)
         results[locale].written.append(project.rel(page.pdf))
-    state.save()
     write_index(project)
+    state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())

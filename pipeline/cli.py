@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import traceback
@@ -322,13 +323,31 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = 130
-    except Exception as exc:  # an internal error: one line, the traceback only on request
-        if debug:
-            traceback.print_exc()
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc} -- please report it to {REPORT_URL} "
-            "(run again with --debug to see the traceback)",
-            err=True,
-        )
-        code = 3
+    except OSError as exc:
+        code = _os_error(exc) if exc.errno in _ENVIRONMENT else _internal_error(exc, debug)
+    except Exception as exc:
+        code = _internal_error(exc, debug)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# Failures of the machine, not of the tool: a plain message, not a bug report.
+_ENVIRONMENT = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT}
+
+
+def _os_error(exc: OSError) -> int:
+    where = f"{exc.filename}: " if exc.filename else ""
+    click.echo(f"error: {where}{exc.strerror}; check the folder's permissions and free space",
+               err=True)
+    return 2
+
+
+def _internal_error(exc: BaseException, debug: bool) -> int:
+    """An internal error: one line, the traceback only on request."""
+    if debug:
+        traceback.print_exception(exc)
+    click.echo(
+        f"internal error: {type(exc).__name__}: {exc} -- please report it to {REPORT_URL} "
+        "(run again with --debug to see the traceback)",
+        err=True,
+    )
+    return 3

@@ -81,6 +81,7 @@ def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.PO
 
 def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -> None:
     entries: dict[str, polib.POEntry] = {}
+    lines: dict[str, set[str]] = {}  # each entry's comment lines: no quadratic re-splitting
     for text, comment, (path, line) in items:
         entry = entries.get(text)
         if entry is None:
@@ -88,10 +89,12 @@ def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -
             if _PYTHON_FORMAT.search(text):
                 entry.flags.append("python-format")
             entries[text] = entry
+            lines[text] = set()
             pot.append(entry)
         entry.occurrences.append((path, str(line)))
-        if comment and comment not in entry.comment.split("\n"):
+        if comment and comment not in lines[text]:
             entry.comment = f"{entry.comment}\n{comment}" if entry.comment else comment
+            lines[text].update(comment.split("\n"))
 
 
 def write_template(path: Path, pot: polib.POFile) -> bool:

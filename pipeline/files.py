@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -42,6 +43,28 @@ def write_text(path: Path, text: str) -> bool:
     return write_atomic(path, text.encode("utf-8"))
 
 
+# The temporary files of write_atomic (and fonts.write_woff2): `.<name>.<8 chars>.tmp`.
+_TEMP = re.compile(r"\A\..+\.[A-Za-z0-9_]{8}\.tmp\Z")
+
+
+def remove_stale_temps(root: Path) -> list[Path]:
+    """Delete the temporary files a killed run left behind.
+
+    Only runs that hold the project's lock write, so once it is held no temporary file
+    under `locales/` or `build/` belongs to a live run.
+    """
+    removed = []
+    for folder in (root / "locales", root / "build"):
+        for parent, _dirs, names in os.walk(folder):
+            for name in names:
+                if _TEMP.match(name):
+                    path = Path(parent) / name
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                        removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def project_lock(root: Path) -> Iterator[None]:
     """Hold the project's lock; a second run waits for the first to finish.
@@ -56,6 +79,7 @@ def project_lock(root: Path) -> Iterator[None]:
         except BlockingIOError:
             print("waiting for another l10n run on this project to finish...", file=sys.stderr)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        remove_stale_temps(root)
         try:
             yield
         finally:

@@ -45,6 +45,9 @@ def render_inline(text: str, references: References | None = None) -> Inline:
 
     `references` are the page's link reference definitions, so `[text][ref]` resolves.
     """
+    # As Python-Markdown's own preprocessor does for a page: STX and ETX delimit its
+    # placeholders, which a translation must not be able to name.
+    text = text.replace("\x02", "").replace("\x03", "")
     md = _md()
     if references:
         md.references.update(references)

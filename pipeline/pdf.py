@@ -41,11 +41,45 @@ INSTALL_HINT = (
 LAUNCH_ARGS = (
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--font-render-hinting=none",
 )
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
+# ICU's Lao dictionary (Chromium 156) splits words it does not know before LAO VOWEL SIGN
+# AM ("ພັນທຸກ|ຳ"), so a line can start with the vowel. Where the browser's own word
+# segmenter puts a boundary before a character that cannot start a word (a mark, a
+# dependent vowel), the two words are kept on one line: layout only, text unchanged.
+_KEEP_CLUSTERS_JS = r"""() => {
+  const nonStarter = /^[\p{M}\u0E30\u0E32\u0E33\u0E45\u0EB0\u0EB2\u0EB3]/u;
+  const complex = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF]/u;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  while (walker.nextNode()) if (complex.test(walker.currentNode.data)) nodes.push(walker.currentNode);
+  let kept = 0;
+  for (const node of nodes) {
+    const lang = node.parentElement.closest("[lang]")?.lang || document.documentElement.lang;
+    const parts = Array.from(new Intl.Segmenter(lang, {granularity: "word"}).segment(node.data));
+    const cuts = [];
+    for (let i = 1; i < parts.length; i++) {
+      if (!nonStarter.test(parts[i].segment)) continue;
+      const [start, end] = [parts[i - 1].index, parts[i].index + parts[i].segment.length];
+      if (cuts.length && start < cuts[cuts.length - 1][1]) cuts[cuts.length - 1][1] = end;
+      else cuts.push([start, end]);
+    }
+    for (const [start, end] of cuts.reverse()) {
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      const span = document.createElement("span");
+      span.style.whiteSpace = "nowrap";
+      range.surroundContents(span);
+      kept++;
+    }
+  }
+  return kept;
+}"""
 # Print-ready when the web fonts have loaded; report those that failed, the title and language.
-_READY_JS = """async () => {
+_READY_JS = r"""async () => {
   await document.fonts.ready;
   const meta = document.querySelector('meta[name="description"]');
   return {
@@ -127,7 +161,14 @@ def _fontconfig(folder: Path) -> Path:
     conf.write_text(
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
         f"<fontconfig>\n  <dir>{escape(str(FONTS_DIR.resolve()))}</dir>\n"
-        f"  <cachedir>{escape(str(folder / 'cache'))}</cachedir>\n</fontconfig>\n",
+        f"  <cachedir>{escape(str(folder / 'cache'))}</cachedir>\n"
+        # Outlines as designed, whatever the machine's settings: layout stays the same.
+        '  <match target="font">\n'
+        '    <edit name="hinting" mode="assign"><bool>false</bool></edit>\n'
+        '    <edit name="hintstyle" mode="assign"><const>hintnone</const></edit>\n'
+        '    <edit name="antialias" mode="assign"><bool>true</bool></edit>\n'
+        '    <edit name="rgba" mode="assign"><const>none</const></edit>\n'
+        "  </match>\n</fontconfig>\n",
         encoding="utf-8",
     )
     return conf
@@ -193,6 +234,7 @@ class Printer:
             raise RuntimeError("Printer used outside its with-block")
         try:
             self._page.goto(html.resolve().as_uri(), wait_until="load")
+            self._page.evaluate(_KEEP_CLUSTERS_JS)
             state = self._page.evaluate(_READY_JS)
             if state["failed"]:
                 raise L10nError(f"{html}: fonts failed to load: {', '.join(state['failed'])}; "
@@ -308,18 +350,22 @@ def _outline_titles(pdf, headings: tuple[str, ...]) -> None:
     """
     import pikepdf
 
-    with pdf.open_outline() as outline:
-        items, stack = [], list(outline.root)
-        while stack:
-            item = stack.pop(0)
-            items.append(item)
-            stack[:0] = list(item.children)
-        if len(items) != len(headings):
-            return
-        for item, heading in zip(items, headings, strict=True):
-            if heading and item.title != heading:
-                item.title = heading
-    del pikepdf
+    items = []
+
+    def walk(node) -> None:  # noqa: ANN001
+        child = node.get("/First")
+        while child is not None and len(items) <= len(headings):
+            items.append(child)
+            walk(child)
+            child = child.get("/Next")
+
+    if "/Outlines" in pdf.Root:
+        walk(pdf.Root.Outlines)
+    if len(items) != len(headings):
+        return
+    for item, heading in zip(items, headings, strict=True):
+        if heading and str(item.get("/Title", "")) != heading:
+            item.Title = pikepdf.String(heading)
 
 
 def _print_all(settings: Settings, pages: list[Page]) -> list[bool]:

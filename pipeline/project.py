@@ -57,6 +57,14 @@ class Project:
         if not self.source_dir.is_dir():
             return []
         root = self.root.resolve()
+        for folder in sorted(self.source_dir.rglob("*")):  # rglob does not enter these
+            if folder.is_symlink() and folder.is_dir():
+                target = folder.resolve()
+                if not target.is_relative_to(root):
+                    raise L10nError(
+                        f"{self.rel(folder)}: links to {target}, outside the project; "
+                        "copy its pages into source/ instead"
+                    )
         pages = []
         for path in sorted(self.source_dir.rglob("*.md")):
             if path.is_symlink() or not path.resolve().is_relative_to(root):
@@ -100,7 +108,13 @@ class Project:
         found = []
         for child in sorted(self.locales_dir.iterdir()):
             if child.is_dir() and (child / "LC_MESSAGES").is_dir():
-                found.append(gettext_name(child.name))
+                try:
+                    found.append(gettext_name(child.name))
+                except L10nError as exc:
+                    raise L10nError(
+                        f"{self.rel(child)}/: {exc}; rename the folder, or list the locales "
+                        "in [tool.l10n] locales of pyproject.toml"
+                    ) from None
         return found
 
     def select(self, requested: tuple[str, ...] | list[str]) -> list[str]:
@@ -113,9 +127,16 @@ class Project:
             name = gettext_name(code)
             if name not in known:
                 listed = ", ".join(known) or "none"
+                if name == gettext_name(self.config.source_locale):
+                    how = "it is the source locale, which has no catalogs"
+                elif self.config.locales is not None:
+                    how = f"add it to [tool.l10n] locales in pyproject.toml and run " \
+                          f"'l10n init {code}'"
+                else:
+                    how = f"add it with 'l10n init {code}'"
                 raise L10nError(
                     f"locale {code!r} is not configured in this project (known: {listed}); "
-                    f"add it with 'l10n init {code}'"
+                    f"{how}"
                 )
             if name not in chosen:
                 chosen.append(name)
@@ -126,7 +147,8 @@ def load(root: Path) -> Project:
     """Open the project at `root`, reading `[tool.l10n]` from its pyproject.toml."""
     root = Path(root)
     if not root.is_dir():
-        raise L10nError(f"{root}: no such folder; -C/--project expects a project folder")
+        what = "not a folder" if root.exists() else "no such folder"
+        raise L10nError(f"{root}: {what}; -C/--project expects a project folder")
     root = root.resolve()
     if not (root / "source").is_dir() and not (root / "locales").is_dir():
         raise L10nError(

@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 import nh3
 
-from .inline import References, render_inline
+from .inline import Inline, References, render_inline
 
 TAGS = {"a", "em", "strong", "code", "img", "br", "del", "sub", "sup"}
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 SCHEMES = {"http", "https", "mailto", "tel"}
 _SCHEME = re.compile(r"\A\s*([A-Za-z][A-Za-z0-9+.-]*)\s*:")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+# C0 controls other than tab and line breaks: never text, and STX/ETX would let a
+# translation name Python-Markdown's placeholders (`\x02wzxhzdk:0\x03`) and pull the
+# page's stashed HTML, or itself, into the output.
+_FORBIDDEN_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,39 @@ def url_scheme(url: str) -> str | None:
     return found.group(1).lower() if found else None
 
 
+def control_character(translation: str) -> str | None:
+    """Why a translation's control characters make it unusable, or None."""
+    found = _FORBIDDEN_CHAR.search(translation)
+    if found is None:
+        return None
+    return f"control character U+{ord(found.group()):04X} is not allowed in a translation"
+
+
+# `&lt;script&gt;` shows as text, but a translation has no reason to spell a tag in
+# character references that its English does not have: it is an attempt to smuggle
+# markup past a reviewer (or past a later tool that decodes it).
+_ENCODED_TAG = re.compile(r"&(?:lt|#0*60|#x0*3c);?\s*/?\s*[A-Za-z!?]", re.I)
+
+
+def encoded_markup(english: str, translation: str) -> str | None:
+    """Why a translation's entity-encoded tags make it unusable, or None."""
+    theirs = list(_ENCODED_TAG.finditer(translation))
+    if len(theirs) <= len(_ENCODED_TAG.findall(english)):
+        return None
+    start = theirs[0].start()
+    return f"entity-encoded markup {translation[start:start + 40]!r} is not allowed in a " \
+        "translation"
+
+
 def problems(english: str, translation: str, references: References | None = None) -> list[str]:
     """Every reason a translation is unsafe to show in place of `english`."""
-    source = render_inline(english, references)
-    target = render_inline(translation, references)
+    bad = control_character(translation) or encoded_markup(english, translation)
+    if bad:
+        return [bad]
+    return _problems(render_inline(english, references), render_inline(translation, references))
+
+
+def _problems(source: Inline, target: Inline) -> list[str]:
     found = []
     added = Counter(target.raw_html) - Counter(source.raw_html)
     if added:
@@ -68,7 +101,11 @@ def sanitize(html: str) -> str:
 
 def vet(english: str, translation: str, references: References | None = None) -> Vetted:
     """The HTML to show for a translation, or why the English must be shown instead."""
-    found = problems(english, translation, references)
+    bad = control_character(translation) or encoded_markup(english, translation)
+    if bad:
+        return Vetted(None, bad)
+    target = render_inline(translation, references)
+    found = _problems(render_inline(english, references), target)
     if found:
         return Vetted(None, found[0])
-    return Vetted(sanitize(render_inline(translation, references).html))
+    return Vetted(sanitize(target.html))

@@ -28,6 +28,7 @@ META_KEYS = ("title", "description")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _NOTE = re.compile(r"\A<!--\s*i18n:\s*(.*?)\s*-->\s*\Z", re.S)
 _PLACEHOLDER = re.compile(r"\A\s*\x02wzxhzdk:(\d+)\x03\s*\Z")
+MAX_NESTING = 100  # levels of lists and block quotes; Python-Markdown recurses per level
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,16 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
             seg = Segment(fold(meta[key]), key, meta_lines.get(key, 1), "front matter")
             head.append(seg)
             walker.segments.append(seg)
+    _check_nesting(body, path, offset)
     md = markdown.Markdown(extensions=list(EXTENSIONS))
     md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
-    html = md.convert(body)
+    try:
+        html = md.convert(body)
+    except RecursionError:
+        raise L10nError(
+            f"{path}: nested too deeply to parse; flatten its lists and block quotes"
+        ) from None
     page = Page(
         path=path,
         meta=meta,
@@ -144,6 +151,34 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
         headings=tuple(walker.headings),
     )
     return Rendered(page, html, walker.fallbacks)
+
+
+def _nesting(line: str) -> int:
+    """How deep a line sits in lists and block quotes: one level per `>` or 4 columns."""
+    depth = spaces = 0
+    for ch in line:
+        if ch == ">":
+            depth += 1 + spaces // 4
+            spaces = 0
+        elif ch == " ":
+            spaces += 1
+        elif ch == "\t":
+            spaces += 4 - spaces % 4
+        else:
+            return depth + spaces // 4
+    return depth  # a blank line: its indentation nests nothing
+
+
+def _check_nesting(body: str, path: str, offset: int) -> None:
+    """Refuse absurd nesting, whose parse time grows with the square of its depth (and
+    would exhaust Python's recursion limit), before Python-Markdown sees it."""
+    for number, line in enumerate(body.split("\n"), start=offset + 1):
+        depth = _nesting(line)
+        if depth > MAX_NESTING:
+            raise L10nError(
+                f"{path}:{number}: lists and block quotes nested {depth} levels deep; "
+                f"at most {MAX_NESTING} levels are supported"
+            )
 
 
 class _CodeMark(Preprocessor):

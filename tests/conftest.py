@@ -136,15 +136,12 @@ def make_project(
     return root
 
 
-@pytest.fixture(autouse=True)
-def _no_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests decide about SOURCE_DATE_EPOCH themselves."""
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-
-
 @pytest.fixture
-def new_project(tmp_path: Path) -> Callable[..., Path]:
-    """`new_project(pages=..., pyproject=..., locales=..., name=...)` -> project root."""
+def new_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """`new_project(pages=..., pyproject=..., locales=..., name=...)` -> project root.
+
+    SOURCE_DATE_EPOCH is unset: a test that wants it sets it itself."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     count = 0
 
     def factory(name: str | None = None, **kwargs) -> Path:

@@ -116,6 +116,23 @@ def test_default_locales_are_the_folders_that_exist(new_project, run) -> None:
     assert (root / "locales/my/LC_MESSAGES/ui.po").is_file()
 
 
+def test_a_folder_that_is_no_locale(new_project, run) -> None:
+    root = new_project(locales=["th", "templates"])
+    result = run(["status"], root)
+    assert result.code == 2
+    assert result.err.startswith("error: locales/templates/: invalid locale code 'templates'")
+
+
+def test_a_broken_template_is_named(extracted: Path, run) -> None:
+    (extracted / "locales/th/LC_MESSAGES").mkdir(parents=True)
+    (extracted / "locales/zz.pot").write_text('msgid ""\nmsgstr ""\n\nmsgid "x\n')
+    before = snapshot(extracted)
+    result = run(["update"], extracted)
+    assert result.code == 2
+    assert result.err == "error: locales/zz.pot:4: unterminated string\n"
+    assert snapshot(extracted) == before
+
+
 @pytest.mark.parametrize(
     "argv",
     [["bogus"], ["status", "--bogus"], ["update", "-l"], ["init", "--nope"], ["--nope"]],

@@ -48,7 +48,6 @@ def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("name", TTF_NAMES)
-
 def test_bundled_ttf_exists_and_loads(name: str) -> None:
     path = FONTS_DIR / name
     assert path.is_file()

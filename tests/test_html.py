@@ -154,12 +154,9 @@ def translations(root: Path, locale: str, domain: str) -> dict[str, str]:
             if e.translated() and not e.obsolete}
 
 
-def msgstr_line(path: Path, msgid: str) -> int:
-    """The line of an entry's msgstr, as warnings name it."""
-    entry = polib.pofile(str(path)).find(msgid)
-    lines = path.read_text(encoding="utf-8").split("\n")
-    return next(n + 1 for n in range(entry.linenum - 1, len(lines))
-                if lines[n].startswith("msgstr"))
+def entry_line(path: Path, msgid: str) -> int:
+    """The line where an entry starts (its first comment), as build warnings name it."""
+    return polib.pofile(str(path)).find(msgid).linenum
 
 
 def block_with_text(main_el: lxml.html.HtmlElement, wanted: str) -> lxml.html.HtmlElement:
@@ -684,12 +681,12 @@ def test_each_refusal_is_a_warning_naming_catalog_and_line(hostile: Built) -> No
     for path, msgids in ((page_po, HOSTILE), (ui_po, HOSTILE_UI)):
         shown = path.relative_to(root).as_posix()
         for msgid in msgids:
-            where = f"{shown}:{msgstr_line(path, msgid)}: warning: "
+            where = f"{shown}:{entry_line(path, msgid)}: warning: "
             matching = [line for line in lines if line.startswith(where)]
             assert len(matching) == 1, (where, hostile.err)
             assert "English shown" in matching[0]
     for msgid in FRIENDLY:
-        assert f"{page_po.relative_to(root).as_posix()}:{msgstr_line(page_po, msgid)}:" \
+        assert f"{page_po.relative_to(root).as_posix()}:{entry_line(page_po, msgid)}:" \
             not in hostile.err
     assert "Traceback" not in hostile.err
 

@@ -216,6 +216,21 @@ def test_no_text_past_the_margins(built: Path, locale: str) -> None:
             assert not over, f"{locale} page {number}: text outside the margins: {over[:20]}"
 
 
+# A line may not start with a mark or a dependent vowel (it belongs to the cluster before).
+NON_STARTERS = {0x0E30, 0x0E32, 0x0E33, 0x0E45, 0x0EB0, 0x0EB2, 0x0EB3}
+
+
+def _bad_line_starts(path: Path) -> list[str]:
+    lines = (line.strip() for line in _pdftotext(path).splitlines())
+    return [line[:20] for line in lines if line and (
+        unicodedata.category(line[0]).startswith("M") or ord(line[0]) in NON_STARTERS)]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_line_starts_inside_a_cluster(built: Path, locale: str) -> None:
+    assert _bad_line_starts(_pdf(built, locale)) == []
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_bookmarks_from_headings(built: Path, locale: str) -> None:
     headings = [_plain(e.msgstr if locale != "en" else e.msgid)
@@ -257,6 +272,8 @@ def test_two_builds_give_identical_bytes(built: Path, browser: str,
     """Another build in another folder: the same bytes (paths and clock leave no trace)."""
     other = tmp_path / "again"
     shutil.copytree(built, other, ignore=shutil.ignore_patterns("build"))
+    # Only the WOFF2 files are reused (slow to compress; named by content, tested elsewhere).
+    shutil.copytree(built / "build" / "assets" / "fonts", other / "build" / "assets" / "fonts")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
         mp.setenv(pdf.BROWSER_ENV, browser)
@@ -297,6 +314,12 @@ def test_narrow_column_of_long_khmer_and_lao(browser: str, tmp_path: Path) -> No
     )
     texts = {"km": _long_text("km"), "lo": _long_text("lo")}
     body = "\n".join(f'<p lang="{lang}">{text}</p>' for lang, text in texts.items())
+    # ICU's Lao dictionary splits ພັນທຸກຳ before its vowel AM; in columns of every width
+    # from 20 to 60 mm some line would end there if the split were a break opportunity.
+    lao = texts["lo"]
+    start = lao.index("ພັນທຸກຳ")
+    sentence = lao[start - 80:start + 40]
+    body += "".join(f'\n<p lang="lo" style="width: {w}mm">{sentence}</p>' for w in range(20, 61))
     html = tmp_path / "column.html"
     html.write_text(
         f"""<!DOCTYPE html><html lang="km"><head><meta charset="utf-8"><title>column</title>
@@ -321,6 +344,7 @@ main {{ width: {COLUMN_MM}mm; }}
             assert not over, f"page {number}: {len(over)} characters overflow by {worst:.1f} pt"
             lines += len({round(c["top"]) for c in page.chars})
     assert lines > 40  # really a long, narrow column
+    assert _bad_line_starts(out) == []
     text = squash(_pdftotext(out))
     for lang, wanted in texts.items():
         assert squash(wanted) in text, f"{lang}: text layer differs from the input"
@@ -338,13 +362,15 @@ def test_find_browser_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     fake.chmod(0o755)
     other = tmp_path / "other-browser"
     shutil.copy2(fake, other)
+    named = fake.parent / "named-browser"
+    shutil.copy2(fake, named)
     monkeypatch.setenv("PATH", str(fake.parent))
     monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
-    assert pdf.find_browser() == str(fake)
+    assert pdf.find_browser() == str(fake)  # PATH last
     monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
-    assert pdf.find_browser() == str(other)
-    assert pdf.find_browser("other-browser", tmp_path) == str(other)  # setting first...
-    assert pdf.find_browser("./other-browser", tmp_path) == str(other)  # ...relative to root
+    assert pdf.find_browser() == str(other)  # then the environment
+    assert pdf.find_browser("named-browser", tmp_path) == str(named)  # the setting first:
+    assert pdf.find_browser("./other-browser", tmp_path) == str(other)  # a path from the root
     monkeypatch.setenv(pdf.BROWSER_ENV, str(tmp_path / "nope"))
     with pytest.raises(L10nError, match="apt-get install chromium"):
         pdf.find_browser()
