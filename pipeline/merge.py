@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from difflib import SequenceMatcher
 
 import polib
@@ -37,7 +38,7 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
 
     active = {_key(e): e for e in old if not e.obsolete}
     obsolete = {_key(e): e for e in old if e.obsolete}
-    candidates = [e for e in old if not e.obsolete and _has_translation(e)]
+    finder = _Finder([e for e in old if not e.obsolete and _has_translation(e)])
     used: set[Key] = set()
 
     nplurals = _nplurals(new.metadata.get("Plural-Forms", ""))
@@ -50,7 +51,7 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
             used.add(key)
             new.append(_refresh(found, tentry, nplurals))
             continue
-        match = _closest(tentry, candidates)
+        match = finder.closest(tentry)
         if match is not None:
             used.add(_key(match))
             new.append(_fuzzy(match, tentry, nplurals))
@@ -141,18 +142,42 @@ def _fresh(tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
     return entry
 
 
-def _closest(tentry: polib.POEntry, candidates: list[polib.POEntry]) -> polib.POEntry | None:
-    """The old entry whose English is most like the new one, as msgmerge would pick it."""
-    best, best_ratio = None, FUZZY_THRESHOLD
-    matcher = SequenceMatcher(autojunk=False)
-    matcher.set_seq2(tentry.msgid)
-    for entry in candidates:
-        if entry.msgctxt != tentry.msgctxt and tentry.msgctxt is not None:
-            continue
-        matcher.set_seq1(entry.msgid)
-        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
-            continue
-        ratio = matcher.ratio()
-        if ratio > best_ratio:
-            best, best_ratio = entry, ratio
-    return best
+class _Finder:
+    """Finds the closest old msgid fast: a trigram index picks the few candidates worth
+    an exact similarity ratio (msgmerge indexes its old messages the same way)."""
+
+    SHORTLIST = 24
+
+    def __init__(self, candidates: list[polib.POEntry]) -> None:
+        self.candidates = candidates
+        self.index: dict[str, list[int]] = {}
+        for number, entry in enumerate(candidates):
+            for gram in _trigrams(entry.msgid):
+                self.index.setdefault(gram, []).append(number)
+
+    def closest(self, tentry: polib.POEntry) -> polib.POEntry | None:
+        """The old entry whose English is most like the new one, as msgmerge would pick it."""
+        hits: Counter[int] = Counter()
+        for gram in _trigrams(tentry.msgid):
+            hits.update(self.index.get(gram, ()))
+        best, best_ratio = None, FUZZY_THRESHOLD
+        matcher = SequenceMatcher(autojunk=False)
+        matcher.set_seq2(tentry.msgid)
+        for number, _ in sorted(hits.items(), key=lambda item: (-item[1], item[0]))[
+            : self.SHORTLIST
+        ]:
+            entry = self.candidates[number]
+            if tentry.msgctxt is not None and entry.msgctxt != tentry.msgctxt:
+                continue
+            matcher.set_seq1(entry.msgid)
+            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = entry, ratio
+        return best
+
+
+def _trigrams(text: str) -> set[str]:
+    padded = f"  {text.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
