@@ -231,6 +231,13 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
             quiet or verbose,
         )
         _report_build(results, quiet, verbose, "pages built")
+        rebuilt = [r.locale for r in results
+                   if r.written and r.locale != proj.config.source_locale]
+        if rebuilt and not quiet:  # what changed was built: say how it checks
+            from .checks import run_checks, summary_line
+
+            for report in run_checks(proj, rebuilt).reports:
+                click.echo(f"check {summary_line(report)}")
         if no_browser is not None:
             raise no_browser
         if browser is not None:
