@@ -208,13 +208,21 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     Example:
       l10n build -l th -f html
     """
-    import os
-
-    from .build import build_html, select
+    from .build import select
 
     proj = state.project()
     chosen = select(proj, locales)
-    wanted = set(formats or ("html", "pdf"))
+    with project_lock(proj.root):
+        _build(proj, chosen, set(formats or ("html", "pdf")), jobs, force, quiet, verbose)
+
+
+def _build(proj: project_mod.Project, chosen: list[str], wanted: set[str], jobs: int | None,
+           force: bool, quiet: bool, verbose: bool) -> None:
+    """Build what is out of date: HTML first, so it exists even when no browser does."""
+    import os
+
+    from .build import build_html
+
     workers = jobs or os.cpu_count() or 1
     browser, no_browser = None, None
     if "pdf" in wanted:
@@ -224,27 +232,25 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
             browser = find_browser(proj.config.browser, proj.root)
         except L10nError as exc:
             no_browser = exc  # the HTML is still built (without links to handouts)
-    with project_lock(proj.root):
-        results = _with_progress(
-            lambda tick: build_html(proj, chosen, with_pdf=browser is not None, jobs=workers,
-                                    force=force, progress=tick),
-            quiet or verbose,
-        )
-        _report_build(results, quiet, verbose, "pages built")
-        rebuilt = [r.locale for r in results
-                   if r.written and r.locale != proj.config.source_locale]
-        if rebuilt and not quiet:  # what changed was built: say how it checks
-            from .checks import run_checks, summary_line
+    results = _with_progress(
+        lambda tick: build_html(proj, chosen, with_pdf=browser is not None, jobs=workers,
+                                force=force, progress=tick),
+        quiet or verbose,
+    )
+    _report_build(results, quiet, verbose, "pages built")
+    rebuilt = [r.locale for r in results if r.written and r.locale != proj.config.source_locale]
+    if rebuilt and not quiet:  # what changed was built: say how it checks
+        from .checks import run_checks, summary_line
 
-            for report in run_checks(proj, rebuilt).reports:
-                click.echo(f"check {summary_line(report)}")
-        if no_browser is not None:
-            raise no_browser
-        if browser is not None:
-            from .build import build_pdf
+        for report in run_checks(proj, rebuilt).reports:
+            click.echo(f"check {summary_line(report)}")
+    if no_browser is not None:
+        raise no_browser
+    if browser is not None:
+        from .build import build_pdf
 
-            _report_build(build_pdf(proj, chosen, browser, jobs, force), quiet, verbose,
-                          "handouts printed")
+        _report_build(build_pdf(proj, chosen, browser, workers, force), quiet, verbose,
+                      "handouts printed")
 
 
 def _report_build(results: list, quiet: bool, verbose: bool, what: str) -> None:
@@ -294,8 +300,7 @@ def release(state: State, version: str | None, locales: tuple[str, ...], allow_p
     chosen = proj.select(locales)
     with project_lock(proj.root):
         if not sources:
-            from .build import build_html
-            build_html(proj, chosen, with_pdf=True)
+            _build(proj, chosen, {"html", "pdf"}, None, force=False, quiet=True, verbose=False)
         gates = gate(proj, chosen, release_findings(proj, chosen))
         result = assemble(proj, chosen, version or proj.config.version, gates,
                           list(sources), allow_partial)
