@@ -3,15 +3,16 @@
 Usage: python runner.py SPEC.json RESULT.json
 
 SPEC holds {"commands": [{"argv": [...], "cwd": "...", "env": {...}}...], "log": PATH,
-"timeout": SECONDS, "sample": BOOL}.  The commands run one after another; the result is
-the wall time of each, the exit codes, and the peak resident memory:
+"timeout": SECONDS}.  The commands run one after another; the result is the wall time of
+each, the exit codes, CPU time and peak resident memory:
 
-* `maxrss_mb`: `getrusage(RUSAGE_CHILDREN).ru_maxrss` of this fresh process, i.e. the
-  largest single process of the step (including every process it started and waited for);
-* with "sample", the process tree is also read from /proc every 0.1 s: `own_mb` is the
-  largest peak (VmHWM) of a process that is neither Chromium nor Playwright's node driver,
-  and `browser_mb` the largest sum of the resident memory of the browser's processes
-  (Chromium and the node driver) seen at one time.
+* `maxrss_mb`, `user`, `system`: `getrusage(RUSAGE_CHILDREN)` of this fresh process, i.e.
+  the largest single process of the step and the CPU time of every process it waited for;
+* the process tree is also read from /proc every 0.1 s: `sampled_own_mb` is the largest
+  peak (VmHWM) of a process that is neither Chromium nor Playwright's node driver,
+  `browser_mb` the largest sum of the resident memory of the browser's processes
+  (Chromium and the node driver) seen at one time, and `sampled_cpu` the CPU time of every
+  process seen (missing what lived less than 0.1 s).
 
 Only the standard library, so any Python can run it.
 """
@@ -67,24 +68,48 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read().decode("utf-8", "replace")
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class Sampler(threading.Thread):
+    """Reads the process tree every 0.1 s: catches worker processes that the step's own
+    process does not wait for (e.g. a multiprocessing fork server's children), which
+    getrusage(RUSAGE_CHILDREN) cannot see."""
+
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.stop = threading.Event()
         self.own_kb = 0
         self.browser_kb = 0
+        self.ticks: dict[tuple[int, str], int] = {}
+        self.browser_seen = False
 
     def run(self) -> None:
         me = os.getpid()
         while not self.stop.is_set():
             browser = 0
             for pid, name in _tree(me):
+                ticks = _cpu_ticks(pid)
+                key = (pid, name)
+                self.ticks[key] = max(self.ticks.get(key, 0), ticks)
                 if name.startswith(BROWSER_NAMES):
+                    self.browser_seen = True
                     browser += _status_kb(pid, "VmRSS:")
                 else:
                     self.own_kb = max(self.own_kb, _status_kb(pid, "VmHWM:"))
             self.browser_kb = max(self.browser_kb, browser)
             self.stop.wait(0.1)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
 def _load() -> float:
@@ -105,9 +130,8 @@ def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as handle:
         spec = json.load(handle)
     deadline = time.monotonic() + float(spec.get("timeout", 3600))
-    sampler = Sampler() if spec.get("sample") else None
-    if sampler:
-        sampler.start()
+    sampler = Sampler()
+    sampler.start()
     times, codes, timed_out = [], [], False
     load = [_load()]
     with open(spec["log"], "ab") as log:
@@ -132,9 +156,8 @@ def main() -> None:
             codes.append(code)
             if timed_out or (code != 0 and spec.get("stop_on_error", True)):
                 break
-    if sampler:
-        sampler.stop.set()
-        sampler.join()
+    sampler.stop.set()
+    sampler.join()
     load.append(_load())
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {
@@ -147,9 +170,9 @@ def main() -> None:
         "system": usage.ru_stime,
         "load": load,
     }
-    if sampler:
-        result["own_mb"] = sampler.own_kb / 1024
-        result["browser_mb"] = sampler.browser_kb / 1024
+    result["sampled_cpu"] = sampler.cpu_seconds
+    result["sampled_own_mb"] = sampler.own_kb / 1024
+    result["browser_mb"] = sampler.browser_kb / 1024 if sampler.browser_seen else None
     with open(sys.argv[2], "w", encoding="utf-8") as handle:
         json.dump(result, handle)
 

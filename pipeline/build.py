@@ -23,6 +23,7 @@ from .render import Message, Warning_, render_template, translate_page, ui_messa
 from .safety import vet
 from .stamps import State, digest, tool_digest
 from .status import count
+from .workers import exit_with_parent
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -85,7 +86,8 @@ def _prefix(domain: str) -> str:
 def write_assets(project: Project, locales: list[str]) -> None:
     """The stylesheet and the WOFF2 fonts every built page refers to."""
     assets = project.build_dir / "assets"
-    write_text(assets / "page.css", (STATIC_DIR / "page.css").read_text(encoding="utf-8"))
+    for name in ("page.css", "clusters.js"):
+        write_text(assets / name, (STATIC_DIR / name).read_text(encoding="utf-8"))
     seen = set()
     for locale in locales:
         for font in fonts.fonts_for(locale):
@@ -304,7 +306,8 @@ def _run(root: Path, tasks: list[Task], built: list[str], with_pdf: bool, jobs: 
             yield _html_task(root, task, built, with_pdf)
         return
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=exit_with_parent) as pool:
         futures = [pool.submit(_html_task, root, task, built, with_pdf) for task in tasks]
         for future in futures:
             yield future.result()
@@ -332,7 +335,8 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
             inputs = [project.page_path(domain), project.po_path(locale, domain),
                       project.po_path(locale, UI_DOMAIN)]
             date = source_date(inputs, project.root)
-            stamp = digest([html, project.build_dir / "assets" / "page.css"], tool, settings,
+            stamp = digest([html, project.build_dir / "assets" / "page.css",
+                            project.build_dir / "assets" / "clusters.js"], tool, settings,
                            date.isoformat())
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))

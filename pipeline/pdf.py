@@ -10,6 +10,7 @@ same inputs give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import multiprocessing
@@ -30,6 +31,7 @@ from fontTools.ttLib import TTFont
 from .errors import L10nError
 from .files import write_atomic
 from .fonts import FONTS_DIR
+from .workers import exit_with_parent
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 BROWSER_ENV = "L10N_BROWSER"
@@ -45,39 +47,6 @@ LAUNCH_ARGS = (
 )
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
-# ICU's Lao dictionary (Chromium 156) splits words it does not know before LAO VOWEL SIGN
-# AM ("ພັນທຸກ|ຳ"), so a line can start with the vowel. Where the browser's own word
-# segmenter puts a boundary before a character that cannot start a word (a mark, a
-# dependent vowel), the two words are kept on one line: layout only, text unchanged.
-_KEEP_CLUSTERS_JS = r"""() => {
-  const nonStarter = /^[\p{M}\u0E30\u0E32\u0E33\u0E45\u0EB0\u0EB2\u0EB3]/u;
-  const complex = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF]/u;
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const nodes = [];
-  while (walker.nextNode()) if (complex.test(walker.currentNode.data)) nodes.push(walker.currentNode);
-  let kept = 0;
-  for (const node of nodes) {
-    const lang = node.parentElement.closest("[lang]")?.lang || document.documentElement.lang;
-    const parts = Array.from(new Intl.Segmenter(lang, {granularity: "word"}).segment(node.data));
-    const cuts = [];
-    for (let i = 1; i < parts.length; i++) {
-      if (!nonStarter.test(parts[i].segment)) continue;
-      const [start, end] = [parts[i - 1].index, parts[i].index + parts[i].segment.length];
-      if (cuts.length && start < cuts[cuts.length - 1][1]) cuts[cuts.length - 1][1] = end;
-      else cuts.push([start, end]);
-    }
-    for (const [start, end] of cuts.reverse()) {
-      const range = document.createRange();
-      range.setStart(node, start);
-      range.setEnd(node, end);
-      const span = document.createElement("span");
-      span.style.whiteSpace = "nowrap";
-      range.surroundContents(span);
-      kept++;
-    }
-  }
-  return kept;
-}"""
 # Print-ready when the web fonts have loaded; report those that failed, the title and language.
 _READY_JS = r"""async () => {
   await document.fonts.ready;
@@ -217,7 +186,8 @@ class Printer:
     def __exit__(self, *exc_info: object) -> None:
         try:
             if self._browser is not None:
-                self._browser.close()
+                with contextlib.suppress(Exception):  # a crashed browser cannot close
+                    self._browser.close()
             if self._playwright is not None:
                 self._playwright.stop()
         finally:
@@ -234,7 +204,8 @@ class Printer:
             raise RuntimeError("Printer used outside its with-block")
         try:
             self._page.goto(html.resolve().as_uri(), wait_until="load")
-            self._page.evaluate(_KEEP_CLUSTERS_JS)
+            if not self._page.evaluate("() => typeof window.l10nKeepClusters === 'function'"):
+                raise L10nError(f"{html}: assets/clusters.js did not run; rebuild the HTML")
             state = self._page.evaluate(_READY_JS)
             if state["failed"]:
                 raise L10nError(f"{html}: fonts failed to load: {', '.join(state['failed'])}; "
@@ -374,9 +345,12 @@ def _print_all(settings: Settings, pages: list[Page]) -> list[bool]:
 
 
 def workers_for(pages: int, jobs: int | None) -> int:
-    """Worker processes: each costs a browser start (~1 s), so only for enough pages."""
-    wanted = jobs if jobs is not None else (os.cpu_count() or 1)
-    return max(1, min(wanted, pages // 4 if jobs is None else pages))
+    """Worker processes: -j as given; by default one per core, but each costs a process and
+    a browser start (1-2 s), which a handful of pages does not repay (benchmarks/pdf_bench.py).
+    """
+    if jobs is not None:
+        return max(1, min(jobs, pages))
+    return max(1, min(os.cpu_count() or 1, pages // 16))
 
 
 def print_pages(pages: list[Page], settings: Settings, jobs: int | None = None) -> list[bool]:
@@ -387,7 +361,8 @@ def print_pages(pages: list[Page], settings: Settings, jobs: int | None = None) 
     if workers == 1:
         return _print_all(settings, pages)
     chunks = [pages[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=exit_with_parent) as pool:  # none left if killed
         results = list(pool.map(_print_all, [settings] * workers, chunks))
     changed = {}
     for chunk, flags in zip(chunks, results, strict=True):

@@ -33,7 +33,7 @@ def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
 def tool_digest() -> str:
     """The tool itself: its version, templates, stylesheet, fonts and code."""
     digest = hashlib.sha256(__version__.encode())
-    for folder, pattern in (("templates", "*.html"), ("static", "*.css"), ("", "*.py")):
+    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py")):
         _hash_files(digest, sorted((PACKAGE_DIR / folder).glob(pattern)))
     for font in sorted((PACKAGE_DIR / "fonts").glob("*.ttf")):
         stat = font.stat()

@@ -20,6 +20,7 @@ import polib
 import pytest
 
 from pipeline import cli, pdf
+from pipeline.build import STATIC_DIR
 from pipeline.dates import source_date
 from pipeline.errors import L10nError
 from pipeline.fonts import FONTS_DIR, pdf_font_names
@@ -303,7 +304,14 @@ def _long_text(locale: str) -> str:
                     if e.translated() and len(e.msgstr) > 80)
 
 
-def test_narrow_column_of_long_khmer_and_lao(browser: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def printer(browser: str):  # noqa: ANN201
+    """One browser for the tests that print standalone HTML through pipeline.pdf."""
+    with pdf.Printer(pdf.Settings(browser=browser, publisher="Test Centre")) as printer:
+        yield printer
+
+
+def test_narrow_column_of_long_khmer_and_lao(printer: pdf.Printer, tmp_path: Path) -> None:
     """Long Khmer and Lao paragraphs in a 60 mm column: no line runs past the column."""
     faces = "\n".join(
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
@@ -321,8 +329,10 @@ def test_narrow_column_of_long_khmer_and_lao(browser: str, tmp_path: Path) -> No
     sentence = lao[start - 80:start + 40]
     body += "".join(f'\n<p lang="lo" style="width: {w}mm">{sentence}</p>' for w in range(20, 61))
     html = tmp_path / "column.html"
+    (tmp_path / "clusters.js").write_bytes((STATIC_DIR / "clusters.js").read_bytes())
     html.write_text(
         f"""<!DOCTYPE html><html lang="km"><head><meta charset="utf-8"><title>column</title>
+<script src="clusters.js" defer></script>
 <style>{faces}
 @page {{ size: A4; margin: 20mm 18mm 22mm; }}
 body {{ margin: 0; font: 11pt/1.9 "Noto Sans", "Noto Sans Khmer", "Noto Sans Lao"; }}
@@ -331,10 +341,7 @@ main {{ width: {COLUMN_MM}mm; }}
         encoding="utf-8",
     )
     out = tmp_path / "column.pdf"
-    settings = pdf.Settings(browser=browser)
-    with pdf.Printer(settings) as printer:
-        changed = printer.write(pdf.Page(html, out, datetime(2026, 1, 1, tzinfo=UTC)))
-    assert changed
+    assert printer.write(pdf.Page(html, out, datetime(2026, 1, 1, tzinfo=UTC)))
     left, right = SIDE - TOLERANCE, SIDE + COLUMN_MM * MM + TOLERANCE
     lines = 0
     with pdfplumber.open(out) as doc:
@@ -350,6 +357,33 @@ main {{ width: {COLUMN_MM}mm; }}
         assert squash(wanted) in text, f"{lang}: text layer differs from the input"
     names = {name.split("+", 1)[1] for name, _, _ in _pdffonts(out)}
     assert names <= pdf_font_names("km") | pdf_font_names("lo")
+
+
+def test_links_print_their_target_and_stay_relative(printer: pdf.Printer,
+                                                    tmp_path: Path) -> None:
+    css = (REPO / "pipeline" / "static" / "page.css").as_uri()
+    html = tmp_path / "en" / "links.html"
+    html.parent.mkdir()
+    html.write_text(
+        f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Links</title>
+<link rel="stylesheet" href="{css}"></head><body>
+<header class="site"><nav class="languages"><a href="../th/links.html">ไทย</a></nav></header>
+<main><h1>Links</h1><p>See <a href="https://example.org/care">the care guide</a> and
+<a href="other.html#dose">the dose table</a>.</p></main></body></html>""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "build" / "en" / "links.pdf"
+    printer.write(pdf.Page(html, out, datetime(2026, 1, 1, tzinfo=UTC)))
+    text = _pdftotext(out)
+    assert "(https://example.org/care)" in text  # a web address is printed for paper
+    assert "ไทย" not in text  # the language switcher is not printed
+    with pikepdf.open(out) as doc:
+        uris = [str(a.A.URI) for page in doc.pages for a in page.get("/Annots", [])
+                if "/A" in a and a.A.get("/S") == "/URI"]
+        assert str(doc.docinfo.Creator) == "Test Centre"
+    assert "https://example.org/care" in uris
+    assert "../../en/other.html#dose" in uris  # relative to the PDF, no file:// path
+    assert not any(u.startswith("file:") or str(tmp_path) in u for u in uris)
 
 
 # --- without a browser ---------------------------------------------------------------------
