@@ -75,6 +75,7 @@ class Result:
     cpu: float | None = None
     load: tuple[float, float] | None = None
     estimate: float | None = None
+    locales: int | None = None  # how many locales a per-locale step covered
 
     @property
     def own(self) -> float | None:
@@ -90,7 +91,8 @@ class Bench:
         self.notes: list[str] = []
 
     def run(self, name: str, commands: list[dict], timeout: float = 600,
-            ok_codes: tuple[int, ...] = (0,), stop_on_error: bool = True) -> Result:
+            ok_codes: tuple[int, ...] = (0,), stop_on_error: bool = True,
+            locales: int | None = None) -> Result:
         """Run `commands` one after another in a fresh runner process."""
         logfile = self.logfile(name)
         spec = logfile.with_suffix(".spec.json")
@@ -106,7 +108,7 @@ class Bench:
         result = Result(name, data["seconds"], data["maxrss_mb"], own, browser,
                         times=data["times"], codes=data["codes"],
                         cpu=max(data["user"] + data["system"], data["sampled_cpu"]),
-                        load=tuple(data["load"]))
+                        load=tuple(data["load"]), locales=locales)
         bad = [c for c in data["codes"] if c not in ok_codes]
         if data["timed_out"]:
             result.ok = False
@@ -548,12 +550,15 @@ def run(args: argparse.Namespace) -> dict:
     (sphinx / "conf.py").write_text(SPHINX_CONF)
     (sphinx / "index.md").write_text(sphinx_index(pages))
     (po4a / "extract.cfg").write_text(po4a_config(pages, None))
-    p4_locales = LOCALES[: args.po4a_locales]
-    (po4a / "po4a.cfg").write_text(po4a_config(pages, p4_locales))
-    if len(p4_locales) < len(LOCALES):
-        notes.append(f"po4a ran on {len(p4_locales)} of the 8 locales "
-                     f"({', '.join(p4_locales)}) to keep the run short (`--po4a-locales`); "
-                     "its per-locale steps cost the same for each locale")
+    few = LOCALES[: args.peer_locales]  # for the peers' steps that no target depends on
+    nfew = len(few)
+    (po4a / "po4a.cfg").write_text(po4a_config(pages, few))
+    if nfew < len(LOCALES):
+        notes.append(f"To keep the run short (`--peer-locales`), the peer steps that no target "
+                     f"depends on ran on {nfew} of the 8 locales ({', '.join(few)}): po4a, "
+                     "pot2po's init, po2md, mdpo and sphinx-intl's update after the edit. A "
+                     "step costs the same for each locale, so the side-by-side table scales "
+                     "them to 8 (marked *scaled*).")
     (work / "mdpo_driver.py").write_text(MDPO_DRIVER)
     (work / "pw_print.py").write_text(PLAYWRIGHT_SCRIPT)
 
@@ -579,33 +584,35 @@ def run(args: argparse.Namespace) -> dict:
 
     # ---- init -----------------------------------------------------------------------------
     log("init 8 locales")
-    bench.run("ours: init, 8 locales", [l10n_cmd(ours, "init", *LOCALES)])
+    bench.run("ours: init, 8 locales", [l10n_cmd(ours, "init", *LOCALES)], locales=8)
     if ready.get("sphinx"):
         bench.run("sphinx-intl: update (init), 8 locales",
                   [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
-                        *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)])
+                        *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)], locales=8)
     if ready.get("translate"):
         (work / "tt-po").mkdir()
-        bench.run("Translate Toolkit: pot2po (init), 8 locales",
+        bench.run(f"Translate Toolkit: pot2po (init), {nfew} locales",
                   [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-i",
-                        work / "tt-pot", "-o", work / "tt-po" / loc]) for loc in LOCALES])
+                        work / "tt-pot", "-o", work / "tt-po" / loc]) for loc in few],
+                  locales=nfew)
     if ready.get("mdpo"):
-        for loc in LOCALES:
+        for loc in few:
             shutil.copytree(work / "mdpo" / "pot", work / "mdpo" / "po" / loc)
             for pot in (work / "mdpo" / "po" / loc).glob("*.pot"):
                 pot.rename(pot.with_suffix(".po"))
     if have_po4a:
-        bench.run(f"po4a: init, {len(p4_locales)} locales",
+        bench.run(f"po4a: init, {nfew} locales",
                   [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.bound)
+                  timeout=args.bound, locales=nfew)
 
     # ---- fill every msgstr (not timed) ------------------------------------------------------
     log("filling every msgstr with the pseudo-translation (not timed)")
     catalogs: list[tuple[Path, str]] = []
     for loc in LOCALES:
         folders = [ours / "locales" / loc / "LC_MESSAGES", sphinx / "locale" / loc /
-                   "LC_MESSAGES", work / "tt-po" / loc, work / "mdpo" / "po" / loc,
-                   po4a / "po" / loc]
+                   "LC_MESSAGES"]
+        if loc in few:
+            folders += [work / "tt-po" / loc, work / "mdpo" / "po" / loc, po4a / "po" / loc]
         for folder in folders:
             catalogs += [(p, loc) for p in sorted(folder.glob("*.po"))]
     filled = fill(catalogs)
@@ -619,7 +626,7 @@ def run(args: argparse.Namespace) -> dict:
         label = " (default)" if jobs == str(NPROC) else ""
         bench.run(f"ours: HTML build, 9 locales, -j {jobs}{label}",
                   [l10n_cmd(ours, "build", "-f", "html", "-q", "-j", jobs)],
-                  timeout=html_timeout)
+                  timeout=html_timeout, locales=8)
     html_files = count_files(ours / "build", ".html")
     noop(bench, "ours: no-op HTML build", l10n_cmd(ours, "build", "-f", "html", "-v"))
     notes.append(f"ours: the HTML build wrote {html_files} .html files "
@@ -631,7 +638,7 @@ def run(args: argparse.Namespace) -> dict:
         bench.run("Sphinx: HTML, 8 locales, fresh, -j 1",
                   [cmd([sb, "-q", "-b", "html", "-D", f"language={loc}", ".",
                         f"_build/html/{loc}"], sphinx) for loc in LOCALES],
-                  timeout=html_timeout * 2)
+                  timeout=args.sphinx_bound, locales=8)
         bench.run("Sphinx: no-op HTML build of one locale",
                   [cmd([sb, "-q", "-b", "html", "-D", "language=th", ".", "_build/html/th"],
                        sphinx)])
@@ -644,19 +651,20 @@ def run(args: argparse.Namespace) -> dict:
     log("peers: write translated Markdown for 8 locales")
     if ready.get("translate"):
         (work / "tt-out").mkdir()
-        bench.run("Translate Toolkit: po2md, 8 locales",
+        bench.run(f"Translate Toolkit: po2md, {nfew} locales",
                   [cmd([venv_bin("translate", "po2md"), "--progress=none", "-t",
                         ours / "source", "-i", work / "tt-po" / loc, "-o",
-                        work / "tt-out" / loc]) for loc in LOCALES], timeout=html_timeout * 2)
+                        work / "tt-out" / loc]) for loc in few], timeout=html_timeout,
+                  locales=nfew)
     if ready.get("mdpo"):
-        bench.run("mdpo: po2md, 8 locales",
+        bench.run(f"mdpo: po2md, {nfew} locales",
                   [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "translate",
                         ours / "source", work / "mdpo" / "po", work / "mdpo" / "out",
-                        *LOCALES])], timeout=html_timeout * 2)
+                        *few])], timeout=html_timeout, locales=nfew)
     if have_po4a:
-        bench.run(f"po4a: translate, {len(p4_locales)} locales",
+        bench.run(f"po4a: translate, {nfew} locales",
                   [cmd(["po4a", "--no-update", "--force", "po4a.cfg"], po4a)],
-                  timeout=html_timeout * 2)
+                  timeout=html_timeout, locales=nfew)
 
     # ---- the repository's own pages -------------------------------------------------------
     log("the repository's own pages (a copy of source/, locales/, pyproject.toml)")
@@ -683,11 +691,6 @@ def run(args: argparse.Namespace) -> dict:
             shutil.copy2(src, pdfp / "locales" / rel)
     pdf_env = {"L10N_BROWSER": browser} if browser else {}
     job_counts = ["1", str(NPROC)] if not args.quick and NPROC > 1 else [str(NPROC)]
-    for jobs in job_counts:
-        shutil.rmtree(pdfp / "build", ignore_errors=True)
-        bench.run(f"ours: HTML build, {len(subset)} pages x 9 locales, -j {jobs}",
-                  [l10n_cmd(pdfp, "build", "-f", "html", "-q", "-j", jobs)],
-                  timeout=args.bound)
     # `-f pdf` builds the HTML again (now with links to the handouts), then prints.
     bench.run(f"ours: HTML + PDF build, {len(subset)} pages x 9 locales, -j {NPROC}",
               [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", str(NPROC), env=pdf_env)],
@@ -734,7 +737,7 @@ def run(args: argparse.Namespace) -> dict:
     for pot in (ours / "locales").glob("*.pot"):
         shutil.copy2(pot, newpot)
     domains = sorted(p.stem for p in newpot.glob("*.pot"))
-    bench.run("ours: update after edit", [l10n_cmd(ours, "update")])
+    bench.run("ours: update after edit", [l10n_cmd(ours, "update")], locales=8)
     if have_msgmerge:
         for loc in LOCALES:
             (work / "msgmerge" / loc).mkdir(parents=True)
@@ -742,36 +745,38 @@ def run(args: argparse.Namespace) -> dict:
                   [cmd(["msgmerge", "--previous", "-q", "-o",
                         work / "msgmerge" / loc / f"{d}.po",
                         snap / loc / "LC_MESSAGES" / f"{d}.po", newpot / f"{d}.pot"])
-                   for loc in LOCALES for d in domains], timeout=args.bound)
+                   for loc in LOCALES for d in domains], timeout=args.bound, locales=8)
     if ready.get("translate"):
         (work / "pot2po").mkdir()
         bench.run("Translate Toolkit: pot2po after edit",
                   [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-t",
                         snap / loc / "LC_MESSAGES", "-i", newpot, "-o",
-                        work / "pot2po" / loc]) for loc in LOCALES], timeout=args.bound)
+                        work / "pot2po" / loc]) for loc in LOCALES], timeout=args.bound,
+                  locales=8)
     if ready.get("sphinx"):
         bench.run("Sphinx: gettext builder after edit",
                   [cmd([venv_bin("sphinx", "sphinx-build"), "-q", "-b", "gettext", ".",
                         "_build/gettext"], sphinx)])
-        bench.run("sphinx-intl: update after edit",
+        bench.run(f"sphinx-intl: update after edit, {nfew} locales",
                   [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
-                        *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)])
+                        *[x for loc in few for x in ("-l", loc)]], sphinx)],
+                  timeout=args.bound, locales=nfew)
     if ready.get("mdpo"):
-        bench.run("mdpo: md2po update after edit",
+        bench.run(f"mdpo: md2po update after edit, {nfew} locales",
                   [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "update",
-                        ours / "source", work / "mdpo" / "po", *LOCALES])])
+                        ours / "source", work / "mdpo" / "po", *few])], locales=nfew)
     if have_po4a:
-        bench.run(f"po4a: update after edit, {len(p4_locales)} locales",
+        bench.run(f"po4a: update after edit, {nfew} locales",
                   [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.bound)
+                  timeout=args.bound, locales=nfew)
 
     # ---- what each update did ------------------------------------------------------------------
     log("counting what each update did")
     names = [p.name for p in pages]
     outcomes: dict[str, Outcome] = {}
 
-    def page_catalogs(folder_of, suffix=".po") -> list[Path]:
-        return [folder_of(loc) / f"{n}{suffix}" for loc in LOCALES for n in names
+    def page_catalogs(folder_of, suffix=".po", locales=LOCALES) -> list[Path]:
+        return [folder_of(loc) / f"{n}{suffix}" for loc in locales for n in names
                 if (folder_of(loc) / f"{n}{suffix}").exists()]
 
     per = len(names)
@@ -785,13 +790,14 @@ def run(args: argparse.Namespace) -> dict:
             page_catalogs(lambda loc: work / "pot2po" / loc), change, per)
     if ready.get("sphinx"):
         outcomes["sphinx-intl update"] = outcome(
-            page_catalogs(lambda loc: sphinx / "locale" / loc / "LC_MESSAGES"), change, per)
+            page_catalogs(lambda loc: sphinx / "locale" / loc / "LC_MESSAGES", locales=few),
+            change, per)
     if ready.get("mdpo"):
         outcomes["mdpo md2po (update)"] = outcome(
-            page_catalogs(lambda loc: work / "mdpo" / "po" / loc), change, per)
+            page_catalogs(lambda loc: work / "mdpo" / "po" / loc, locales=few), change, per)
     if have_po4a:
         outcomes["po4a (updatepo)"] = outcome(
-            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po"), change, per)
+            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po", few), change, per)
     same = None
     if have_msgmerge:
         mine = [ours / "locales" / loc / "LC_MESSAGES" / f"{d}.po"
@@ -867,10 +873,8 @@ def report(data: dict) -> str:
     m = data["machine"]
     add("# Benchmarks: `l10n` against its peers")
     add("")
-    add("Generated by `python benchmarks/peers.py"
-        + (f" --pages {data['pages']}" if data["pages"] != 200 else "")
-        + (" --quick" if data["args"]["quick"] else "") + "` (issue 7, part 6). "
-        "Do not edit by hand: run it again.")
+    add(f"Generated by `{data['command']}` (issue 7, part 6). Do not edit by hand: run it "
+        "again.")
     add("")
     add("| | |")
     add("| --- | --- |")
@@ -956,7 +960,8 @@ def report(data: dict) -> str:
                 parts.append(f"{label}: {res_.seconds:.1f} s / {bare.seconds:.1f} s = {r:.2f} "
                              f"({'+' if r >= 1 else ''}{(r - 1) * 100:.0f}%)")
         judged = r1 if r1 is not None else rn
-        fig = "; ".join(parts) + " (judged like for like: -j 1, one browser, as the script)"
+        fig = "; ".join(parts) + (" (judged like for like: -j 1, one browser, as the script)"
+                                  if r1 is not None else " (-j 1 not measured)")
         ok = judged <= 1.10
     rows.append(("PDF within 10% of a bare Playwright script (printing only, same HTML, "
                  "same browser)", fig, ok))
@@ -999,13 +1004,14 @@ def report(data: dict) -> str:
          ["Translate Toolkit: pot2po after edit", "GNU msgmerge --previous",
           "sphinx-intl: update after edit", "mdpo: md2po update after edit",
           "po4a: update after edit"]),
-        ("HTML, all locales, fresh", f"ours: HTML build, 9 locales, -j {n} (default)",
+        ("HTML, all locales, fresh", "ours: HTML build, 9 locales",
          ["Sphinx: HTML, 8 locales, fresh, -j 1"]),
-        ("no-op rebuild", "ours: no-op HTML build", ["Sphinx: no-op HTML build"]),
+        ("no-op rebuild", "ours: no-op HTML build",
+         ["Sphinx: no-op HTML build of one locale"]),
         ("translated output, 8 locales", f"ours: HTML build, 9 locales, -j {n} (default)",
          ["Translate Toolkit: po2md", "mdpo: po2md", "po4a: translate"]),
-        (f"PDF printing, {pdf_sub} pages x 9 locales", "ours: PDF printing",
-         ["bare Playwright"]),
+        (f"PDF printing, {pdf_sub} pages x 9 locales",
+         f"ours: PDF printing, {pdf_sub} pages x 9 locales", ["bare Playwright"]),
     ]
     add("## Side by side")
     add("")
@@ -1016,17 +1022,32 @@ def report(data: dict) -> str:
     add("| step | ours | ours (s) | peer | peer (s) | ours / peer | ours CPU / peer CPU | "
         "ours peak MB | peer peak MB |")
     add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    def matching(prefix: str) -> list[tuple[str, Result]]:
+        return [(k, r) for k, r in res.items()
+                if k == prefix or k.startswith((prefix + ",", prefix + ":"))]
+
     for step, mine, theirs in pairs:
-        for key_a, a in [(k, r) for k, r in res.items() if k.startswith(mine)][:2]:
+        for key_a, a in matching(mine):
             for other in theirs:
-                for key_b, b in [(k, r) for k, r in res.items() if k.startswith(other)]:
+                for key_b, b in matching(other):
+                    scale = a.locales / b.locales if a.locales and b.locales else 1
                     r = ratio(a, b)
                     rc = a.cpu / b.cpu if a.cpu and b.cpu else None
+                    shown = secs(b)
+                    if scale != 1 and r is not None:
+                        r, rc = r / scale, (rc / scale if rc else None)
+                        shown += f" (x{scale:g} = {seconds(b) * scale:.2f}, *scaled*)"
                     add(f"| {step} | {key_a.removeprefix('ours: ')} | {secs(a)} | {key_b} | "
-                        f"{secs(b)} | {f'{r:.3f}' if r is not None else '-'} | "
+                        f"{shown} | {f'{r:.3f}' if r is not None else '-'} | "
                         f"{f'{rc:.3f}' if rc is not None else '-'} | {mb(a.own)} | "
                         f"{mb(b.own)} |")
     add("")
+    one = get("Sphinx: HTML, one locale, fresh, -j 2")
+    eight = get("Sphinx: HTML, 8 locales, fresh, -j 1")
+    if one and eight and eight.times and one.seconds:
+        add(f"Sphinx's `-j 2` on one locale (th): {one.seconds:.2f} s, against "
+            f"{eight.times[0]:.2f} s for the same fresh build with `-j 1` (the first of its 8).")
+        add("")
     add("## Every step")
     add("")
     add("| step | seconds | CPU s | load before / after | peak MB (own) | browser MB | note |")
@@ -1041,7 +1062,7 @@ def report(data: dict) -> str:
     # --- outcomes
     add("## What each update did")
     add("")
-    add(f"Counted with polib on the page catalogs of all 8 locales after the edit "
+    add(f"Counted with polib on the page catalogs of every locale each tool updated "
         f"({len(change.changed)} one-word edits, {len(change.removed)} removals and "
         f"{len(change.added)} additions per locale). *Edits found* are the one-word edits "
         "whose new msgid is fuzzy with exactly the old English as its previous msgid "
@@ -1085,11 +1106,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="PDF on 5 pages, no -j 1 repeats, no Sphinx -j 2")
     parser.add_argument("--pdf-pages", type=int, default=None,
-                        help="pages of the PDF subset (default 10, 3 with --quick)")
+                        help="pages of the PDF subset (default 6, 3 with --quick)")
     parser.add_argument("--bound", type=float, default=480,
                         help="seconds after which a long step is stopped (default 480)")
-    parser.add_argument("--po4a-locales", type=int, default=2,
-                        help="locales po4a works on (default 2 of 8: it is slow)")
+    parser.add_argument("--peer-locales", type=int, default=2,
+                        help="locales for the peer steps no target depends on (default 2)")
+    parser.add_argument("--sphinx-bound", type=float, default=480,
+                        help="seconds for Sphinx's 8 fresh HTML builds; past it the rest "
+                             "is estimated from the locales built (default 480)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", help="work folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -1097,9 +1121,10 @@ def main() -> None:
     parser.add_argument("--findings", help="a text file of extra notes for the report")
     args = parser.parse_args()
     if args.pdf_pages is None:
-        args.pdf_pages = 3 if args.quick else 10
+        args.pdf_pages = 3 if args.quick else 6
     args.pdf_pages = min(args.pdf_pages, args.pages)
     data = run(args)
+    data["command"] = " ".join(["python benchmarks/peers.py", *sys.argv[1:]])
     if args.findings:
         data["findings"] = [line.strip() for line in
                             Path(args.findings).read_text().splitlines() if line.strip()]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html as htmllib
+import json
 import multiprocessing
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -15,12 +18,12 @@ from markupsafe import Markup
 
 from . import catalog, fonts
 from .dates import format_date, source_date
-from .extract import read_page, read_source
+from .extract import read_source
 from .files import write_atomic, write_text
 from .locales import direction, gettext_name, native_name, web_tag
 from .project import UI_DOMAIN, Project
 from .render import Message, Warning_, render_template, translate_page, ui_messages
-from .safety import vet
+from .segments import split_front_matter
 from .stamps import State, digest, tool_digest
 from .status import count
 from .workers import exit_with_parent
@@ -136,7 +139,7 @@ def build_page(project: Project, locale: str, domain: str, built: list[str],
     page_path = project.page_path(domain)
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
-    ui, ui_warnings = ui_messages(messages(project, locale, UI_DOMAIN))
+    ui, ui_warnings = _ui(project, locale)
     body, meta, fallbacks, warnings, _total = translate_page(
         text, project.rel(page_path), locale, found)
     inputs = [page_path, project.po_path(locale, domain), project.po_path(locale, UI_DOMAIN)]
@@ -159,14 +162,59 @@ def build_page(project: Project, locale: str, domain: str, built: list[str],
     return html, entry, ui_warnings + warnings
 
 
+def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
+    """The usable ui strings of a locale, vetted once per process (every page uses them)."""
+    path = project.po_path(locale, UI_DOMAIN)
+    content = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b""
+    return _ui_cached(project, locale, content)
+
+
+@functools.lru_cache(maxsize=64)
+def _ui_cached(project: Project, locale: str, _content: bytes
+               ) -> tuple[dict[str, str], list[Warning_]]:
+    return ui_messages(messages(project, locale, UI_DOMAIN))
+
+
 def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path:
     return project.build_dir / web_tag(locale) / f"{domain}{suffix}"
 
 
-def completeness(project: Project, locale: str) -> float:
+INDEX_CACHE = ".l10n-index.json"
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
+
+class CatalogCounts:
+    """Translated and total counts of catalogs, kept in the build folder by content, so
+    that the index of a large site does not parse every catalog on every build."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.path = build_dir / INDEX_CACHE
+        try:
+            self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self.used: dict[str, list] = {}
+
+    def get(self, project: Project, path: Path, locale: str, domain: str) -> tuple[int, int]:
+        shown = project.rel(path)
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        hit = self.known.get(shown)
+        if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
+            counts = count(_load(path, shown), locale, domain)
+            hit = [content, counts.total, counts.translated]
+        self.used[shown] = hit
+        return hit[1], hit[2]
+
+    def save(self) -> None:
+        """Keep what this build used, and only that: the same inputs, the same bytes."""
+        write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
+
+
+def completeness(project: Project, locale: str, known: CatalogCounts | None = None) -> float:
     """Percent of strings translated over every template, for the index."""
     if locale == project.config.source_locale:
         return 100.0
+    known = known or CatalogCounts(project.build_dir)
     total = translated = 0
     templates = {project.template_domain(pot): pot for pot in project.templates()}
     folder = project.po_path(locale, UI_DOMAIN).parent
@@ -175,52 +223,57 @@ def completeness(project: Project, locale: str) -> float:
         domains |= {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")}
     for domain in sorted(domains):
         path = project.po_path(locale, domain)
-        source = path if path.exists() else templates[domain]
-        counts = count(_load(source, project.rel(source)), locale, domain)
-        total += counts.total
-        translated += counts.translated
+        in_all, done = known.get(project, path if path.exists() else templates[domain],
+                                 locale, domain)
+        total += in_all
+        translated += done
     return round(100.0 * translated / total, 1) if total else 100.0
 
 
-def index_entry(project: Project, locale: str, domain: str) -> dict | None:
-    """A built page as the index lists it, or None when it has not been built."""
+def index_entry(project: Project, locale: str, domain: str,
+                english: str | None = None) -> dict | None:
+    """A built page as the index lists it, or None when it has not been built.
+
+    Its title is the built page's own <title>: the translation when it is usable, else
+    the English (then marked as English).
+    """
     html = output_path(project, locale, domain, ".html")
     if not html.exists():
         return None
-    title = _english_title(project, domain)
-    message = messages(project, locale, domain).get(" ".join(title.split()))
-    # The page's own <title> rule: an unsafe translation is not used (build warned).
-    usable = message is not None and vet(title, message.text).html is not None
+    found = _TITLE.search(html.read_text(encoding="utf-8"))
+    english = english if english is not None else _english_title(project, domain)
+    title = htmllib.unescape(found.group(1)) if found else english
     pdf = output_path(project, locale, domain, ".pdf")
     return {
         "domain": domain,
-        "title": message.text if usable else title,
-        "english": not usable and locale != project.config.source_locale,
+        "title": title,
+        "english": title == english and locale != project.config.source_locale,
         "href": f"{web_tag(locale)}/{domain}.html",
         "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if pdf.exists() else None,
     }
 
 
 def _english_title(project: Project, domain: str) -> str:
-    content = hashlib.sha256(project.page_path(domain).read_bytes()).digest()
-    return _title_cached(project, domain, content)
-
-
-@functools.lru_cache(maxsize=1024)
-def _title_cached(project: Project, domain: str, _content: bytes) -> str:
-    return read_page(project, project.page_path(domain)).meta.get("title", "") or domain
+    """The title the English page has (as its <title> shows it)."""
+    path = project.page_path(domain)
+    meta = split_front_matter(read_source(project, path), project.rel(path))[0]
+    return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
 def write_index(project: Project) -> None:
     """`build/index.html`: every built language, named in itself, with how complete it is."""
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
+    known = CatalogCounts(project.build_dir)
+    titles = {d: _english_title(project, d) for d in domains}
     locales = []
     for loc in built:
-        pages = [e for d in domains if (e := index_entry(project, loc, d))]
+        pages = [e for d in domains if (e := index_entry(project, loc, d, titles[d]))]
         if pages:
             locales.append({"tag": web_tag(loc), "name": native_name(loc),
-                            "percent": f"{completeness(project, loc):g}", "pages": pages})
+                            "percent": f"{completeness(project, loc, known):g}",
+                            "pages": pages})
+    known.save()
     shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]
     source = project.config.source_locale
     html = render_template(

@@ -133,11 +133,47 @@ class _LFLines(str):
         return [line + "\n" for line in lines] if keepends else lines
 
 
+_C_ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]*|.)")
+_STRING_LINE = re.compile(r"\s*(?:#[~|]\s*)*(?:msg|\")")
+_CONTROL_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_POLIB_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def _c_escapes(text: str, path: str) -> str:
+    """Decode the C escapes that GNU gettext reads and polib does not (`\\a \\b \\f \\v`,
+    which msgcat itself writes for those control characters, and octal or hex ones), so
+    that polib does not take them for a backslash and a letter."""
+    if "\\" not in text:
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "\\" not in line or not _STRING_LINE.match(line):
+            continue
+
+        def decode(found: re.Match, number: int = number) -> str:
+            code = found.group(1)
+            if code in _CONTROL_ESCAPES:
+                return _CONTROL_ESCAPES[code]
+            if code[0] not in "01234567x":
+                return found.group()  # \\ \n \t \r \": polib's own
+            value = int(code[1:], 16) if code[0] == "x" and len(code) > 1 else \
+                int(code, 8) if code[0] != "x" else -1
+            if not 0 < value < 0x80:
+                raise L10nError(f"{path}:{number}: escape sequence \\{code} is not supported; "
+                                "write the character itself")
+            char = chr(value)
+            return _POLIB_ESCAPES.get(char, char)
+
+        lines[number - 1] = _C_ESCAPE.sub(decode, line)
+    return "\n".join(lines)
+
+
 def parse(text: str, path: str) -> polib.POFile:
     """A catalog from its text; any syntax problem is an L10nError naming the line."""
     problem = lint(text)
     if problem:
         raise L10nError(f"{path}:{problem.line}: {problem.message}")
+    text = _c_escapes(text, path)
     try:
         # polib drops the previous msgid of obsolete entries (`#~| msgid`); read those
         # lines as `#|` so that the entry that follows keeps them, as gettext does.

@@ -33,6 +33,7 @@ from .files import write_atomic
 from .fonts import FONTS_DIR
 from .workers import exit_with_parent
 
+CLUSTERS_JS = Path(__file__).with_name("static") / "clusters.js"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 BROWSER_ENV = "L10N_BROWSER"
 INSTALL_HINT = (
@@ -205,7 +206,7 @@ class Printer:
         try:
             self._page.goto(html.resolve().as_uri(), wait_until="load")
             if not self._page.evaluate("() => typeof window.l10nKeepClusters === 'function'"):
-                raise L10nError(f"{html}: assets/clusters.js did not run; rebuild the HTML")
+                self._page.add_script_tag(path=CLUSTERS_JS)  # a page built without it
             state = self._page.evaluate(_READY_JS)
             if state["failed"]:
                 raise L10nError(f"{html}: fonts failed to load: {', '.join(state['failed'])}; "

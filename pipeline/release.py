@@ -231,11 +231,22 @@ def assemble(
     }
     outputs["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     sums = "".join(f"{sha256(data)}  {path}\n" for path, data in sorted(outputs.items()))
-    if folder.exists():
-        shutil.rmtree(folder)
+    # Whole or not at all: the release is written beside its final place and moved in
+    # by renames, so a run killed at any moment leaves the previous release (or, for the
+    # instant between the two renames, none), never a folder missing some archives.
+    staging = folder.with_name(f".{folder.name}.partial")
+    previous = folder.with_name(f".{folder.name}.previous")
+    for stale in (staging, previous):
+        if stale.exists():
+            shutil.rmtree(stale)
     for path, data in outputs.items():
-        write_atomic(folder / path, data)
-    write_text(folder / "SHA256SUMS", sums)
+        write_atomic(staging / path, data)
+    write_text(staging / "SHA256SUMS", sums)
+    if folder.exists():
+        folder.rename(previous)
+    staging.rename(folder)
+    if previous.exists():
+        shutil.rmtree(previous)
     return Released(folder, gates, shipped)
 
 

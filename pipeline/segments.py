@@ -28,6 +28,7 @@ META_KEYS = ("title", "description")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _NOTE = re.compile(r"\A<!--\s*i18n:\s*(.*?)\s*-->\s*\Z", re.S)
 _PLACEHOLDER = re.compile(r"\A\s*\x02wzxhzdk:(\d+)\x03\s*\Z")
+_EMBEDDED = re.compile(r"\x02wzxhzdk:\d+\x03")
 MAX_NESTING = 100  # levels of lists and block quotes; Python-Markdown recurses per level
 
 
@@ -315,6 +316,16 @@ class _Walker:
         """Record (and maybe replace) one text slot; True when it stays English."""
         raw = getattr(el, attr)
         if not raw or not raw.strip() or _PLACEHOLDER.match(raw):
+            return english
+        if _EMBEDDED.search(raw):
+            # Text run together with an author's raw HTML block (`<div>a</div>*<b>`): the
+            # block is theirs, and a msgid must never carry Python-Markdown's placeholder.
+            stash = self.md.htmlStash.rawHtmlBlocks if self.md else []
+            html = _EMBEDDED.sub(lambda m: str(stash[int(m.group()[9:-1])]), raw)
+            self.raw_blocks.append(RawBlock(self.locate(_EMBEDDED.sub("", raw)), html))
+            if mark and not english and self.replace is not None and self.lang != "en":
+                el.set("lang", "en")
+                return True
             return english
         seg = Segment(fold(raw), kind, self.locate(raw), self.section, notes)
         self.segments.append(seg)

@@ -8,7 +8,6 @@ concurrency tests run `python -m pipeline` as subprocesses and send real signals
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
@@ -523,8 +522,6 @@ HOSTILE = {
     "tab-split javascript link": (GUIDE, "ดู [คู่มือ](java&#9;script:alert(1))"),
     "data url": (GUIDE, "ดู [คู่มือ](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)"),
     "javascript autolink": (PLAIN, "ประโยค <javascript:alert(1)>"),
-    "entities spelling a script": (PLAIN, "ประโยค &lt;script&gt;alert(1)&lt;/script&gt;"),
-    "numeric entities spelling a tag": (PLAIN, "&#60;img src=x onerror=alert(1)&#62;"),
     "swapped link target": (GUIDE, "ดู [คู่มือ](https://evil.example/guide) เพิ่มเติม"),
     "autolink to a foreign domain": (PLAIN, "ประโยค <https://evil.example/x>"),
     "email autolink": (PLAIN, "ประโยค <evil@evil.example>"),
@@ -568,14 +565,17 @@ def _no_markup_from(html: str) -> None:
     """No script, frame, style, handler or foreign link anywhere in the page."""
     page = _markup(html)
     for tag, attrs in page.tags:
-        assert tag not in ("script", "iframe", "object", "embed", "frame"), tag
+        assert tag not in ("iframe", "object", "embed", "frame"), tag
+        if tag == "script":  # the template's own, from the assets: never inline
+            assert (attrs.get("src") or ":").startswith("../assets/"), attrs
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
             assert name != "style", (tag, attrs)
             if name in ("href", "src", "action", "formaction"):
                 assert ":" not in (value or "").split("/")[0] or value in ENGLISH_TARGETS, value
     main = _markup(html[html.index("<main"): html.index("</main>")])
-    assert "style" not in [tag for tag, _ in main.tags]
+    assert not {"style", "script"} & {tag for tag, _ in main.tags}
+    assert html.count("<script") == html.count('<script src="../assets/')
     assert "evil.example" not in html
     assert "\x02" not in html and "wzxhzdk" not in html
 
@@ -610,22 +610,43 @@ def test_hostile_translation_reaches_no_output_and_check_reports_it(hostile_proj
         path.write_bytes(good)
 
 
-def test_entities_show_as_text_never_as_a_tag(tmp_path: Path, run) -> None:
-    """Where the English itself spells a tag in entities, the translation may keep it: it is
-    shown as text, never as a tag."""
-    english = "Type &lt;b&gt; to make text bold."
-    root = page_project(tmp_path / "p", page=f"# Title\n\n{english}\n")
-    path = root / TH_PO
-    po = catalog.load(path)
-    po.find(english).msgstr = "พิมพ์ &lt;b&gt; เพื่อทำตัวหนา"
-    catalog.save(path, po)
-    result = ok(run(BUILD, root))
-    assert "warning" not in result.err
-    html = (root / "build/th/page.html").read_text(encoding="utf-8")
-    assert "พิมพ์ &lt;b&gt; เพื่อทำตัวหนา" in html
-    main = _markup(html[html.index("<main"): html.index("</main>")])
-    assert "b" not in [tag for tag, _ in main.tags]
-    assert "พิมพ์ <b> เพื่อทำตัวหนา" in "".join(main.text)
+ENTITIES = {  # character references that decode to markup: text, never a tag
+    "named": ("ประโยค &lt;script&gt;alert(1)&lt;/script&gt;",
+              "ประโยค <script>alert(1)</script>"),
+    "decimal": ("ประโยค &#60;img src=x onerror=alert(1)&#62;",
+                "ประโยค <img src=x onerror=alert(1)>"),
+    "hex": ("ประโยค &#x3C;iframe src=https://evil.example&#x3E;",
+            "ประโยค <iframe src=https://evil.example>"),
+    "double-encoded": ("ประโยค &amp;lt;script&amp;gt;", "ประโยค &lt;script&gt;"),
+}
+
+
+@pytest.mark.parametrize("case", list(ENTITIES))
+def test_entities_that_decode_to_markup_show_as_text(hostile_project: Path, run,
+                                                     case: str) -> None:
+    """A translation may write `&lt;script&gt;` (the English sentence may be about HTML):
+    the reader sees the characters, the browser never sees a tag, `check` sees text."""
+    translation, shown = ENTITIES[case]
+    path = hostile_project / TH_PO
+    good = path.read_bytes()
+    try:
+        po = catalog.load(path)
+        po.find(PLAIN).msgstr = translation
+        catalog.save(path, po)
+        before = path.read_bytes()
+        result = ok(run(BUILD, hostile_project))
+        assert "warning" not in result.err
+        html = (hostile_project / "build/th/page.html").read_text(encoding="utf-8")
+        main = html[html.index("<main"): html.index("</main>")]
+        parsed = _markup(main)
+        assert not {"script", "img", "iframe"} & {tag for tag, _ in parsed.tags}
+        assert shown in "".join(parsed.text)  # what a reader sees
+        assert "<script" not in main and "<img" not in main and "<iframe" not in main
+        check = run(["check", "-l", "th"], hostile_project)
+        assert "[unsafe-html]" not in check.out and "Traceback" not in check.output
+        assert path.read_bytes() == before
+    finally:
+        path.write_bytes(good)
 
 
 # 5. Interrupted runs ----------------------------------------------------------------------
@@ -736,6 +757,37 @@ def test_update_killed_leaves_each_catalog_before_or_after(busy_project: Path, b
     ok(cli(["status"], root))
 
 
+def test_next_run_removes_temporary_files_of_a_killed_one(src_project: Path, run) -> None:
+    stale = [src_project / "locales/th/LC_MESSAGES/.page.po.ab12_xyz.tmp",
+             src_project / "locales/.page.pot.q1w2e3r4.tmp",
+             src_project / "build/th/.page.html.zz_9yy88.tmp"]
+    kept = [src_project / "locales/th/LC_MESSAGES/notes.tmp", src_project / "build/.keep"]
+    for path in stale + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half a catal")
+    before = catalog_bytes(src_project)
+    ok(run(["update"], src_project))
+    assert [p for p in stale if p.exists()] == []
+    assert all(p.exists() for p in kept)
+    assert catalog_bytes(src_project) == before
+
+
+def test_status_reads_whole_catalogs_while_update_writes(busy_project: Path, busy_after,
+                                                         tmp_path: Path) -> None:
+    """Readers take no lock: the renames give them each catalog before or after, whole."""
+    after, _seconds = busy_after
+    root = _copy(busy_project, tmp_path / "project")
+    proc = spawn(["update"], root)
+    reads = 0
+    with cleanup(proc):
+        while proc.poll() is None or reads == 0:
+            ok(cli(["status", "--json"], root))
+            reads += 1
+        result = finish(proc)
+    assert result.code == 0, result.output
+    assert catalog_bytes(root) == after
+
+
 @pytest.fixture(scope="module")
 def build_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("build") / "project"
@@ -831,9 +883,11 @@ def test_release_killed_leaves_the_old_release_or_the_new_never_half(
         if moment == "writing":  # as soon as the old release is touched
             deadline = time.monotonic() + 300
             while proc.poll() is None and time.monotonic() < deadline:
-                with contextlib.suppress(FileNotFoundError):
+                try:
                     if (folder / "manifest.json").stat().st_mtime > 0:
                         break
+                except FileNotFoundError:  # being deleted, or written anew
+                    break
         else:
             time.sleep(moment * seconds)
         if proc.poll() is None:
@@ -843,8 +897,9 @@ def test_release_killed_leaves_the_old_release_or_the_new_never_half(
     assert catalog_bytes(root) == before
     if folder.exists():  # the old release (whose SUMS this test removed), or the new one
         now = tree_bytes(folder, root)
-        assert now == {k: v for k, v in old.items() if not k.endswith("SHA256SUMS")} \
-            or (now == expected and _release_complete(folder)), sorted(now)
+        same_as_old = now == {k: v for k, v in old.items() if not k.endswith("SHA256SUMS")}
+        assert same_as_old or (now == expected and _release_complete(folder)), \
+            f"half a release: {sorted(now)}"
     result = run_sub(["release", "--version", "1.0.0"], root)
     assert result.code == 0 and "Traceback" not in result.output, result.output
     assert tree_bytes(root / "build/release", root) == expected
@@ -939,7 +994,7 @@ def test_internal_error_is_one_line_and_debug_shows_the_traceback(src_project: P
     debug = run(["--debug", "update"], src_project)
     assert debug.code == 3
     assert "Traceback (most recent call last)" in debug.err
-    assert 'raise RuntimeError("simulated failure")' in debug.err
+    assert ", in broken\n" in debug.err and "RuntimeError: simulated failure\n" in debug.err
     assert debug.err.splitlines()[-1] == lines[0]
     assert catalog_bytes(src_project) == before
 

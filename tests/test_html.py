@@ -212,6 +212,8 @@ def test_build_writes_every_locale_the_index_and_shared_assets(site: Built) -> N
     assert (site.build / "assets" / "fonts" / "OFL.txt").is_file()
     # assets once, not per locale
     assert not list(site.build.glob("*/assets"))
+    css = (site.build / "assets" / "page.css").read_text(encoding="utf-8")
+    assert "@media print" in css and ":lang(my)" in css
 
 
 @pytest.mark.parametrize("loc", LOCALES)
@@ -230,9 +232,10 @@ def test_one_main_with_every_translated_segment(site: Built, pages: dict, loc: s
         assert el.get("lang") in (None, loc), el.get("lang")
         found += 1
     assert found >= 30
-    # the body is in main: nothing translated leaks outside it
-    for el in doc.xpath("//body/*[not(self::main)]//p"):
-        assert not el.xpath("ancestor::main")
+    # the page body is all in main: outside it only the site's header, menu and footer
+    assert main_el.getparent().tag == "body"
+    assert [p.getparent().tag for p in doc.xpath("//p[not(ancestor::main)]")] == ["footer"] * 2
+    assert not doc.xpath("//*[self::h1 or self::h2 or self::h3 or self::ol][not(ancestor::main)]")
 
 
 @pytest.mark.parametrize("loc", LOCALES)
