@@ -7,6 +7,7 @@ import hashlib
 import html as htmllib
 import json
 import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -295,10 +296,19 @@ class Task:
     domain: str
 
 
-def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool
-               ) -> tuple[Task, str, dict, list[Warning_]]:
-    """Build one page in a worker process: returns what the parent writes and reports."""
+def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
+               epoch: str | None = None) -> tuple[Task, str, dict, list[Warning_]]:
+    """Build one page in a worker process: returns what the parent writes and reports.
+
+    `epoch` is the parent's SOURCE_DATE_EPOCH: a reused worker process must not date a
+    page from an environment it inherited earlier.
+    """
     from .project import load
+
+    if epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
 
     project = load(root)
     html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf)
@@ -356,12 +366,14 @@ def _run(root: Path, tasks: list[Task], built: list[str], with_pdf: bool, jobs: 
     workers = min(jobs, len(tasks))
     if workers <= 1:
         for task in tasks:
-            yield _html_task(root, task, built, with_pdf)
+            yield _html_task(root, task, built, with_pdf, os.environ.get("SOURCE_DATE_EPOCH"))
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=exit_with_parent) as pool:
-        futures = [pool.submit(_html_task, root, task, built, with_pdf) for task in tasks]
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch)
+                   for task in tasks]
         for future in futures:
             yield future.result()
 
