@@ -54,8 +54,10 @@ def remove_stale_temps(root: Path) -> list[Path]:
     under `locales/` or `build/` belongs to a live run.
     """
     removed = []
-    for folder in (root / "locales", root / "build"):
-        for parent, _dirs, names in os.walk(folder):
+    for folder, depth in ((root / "locales", 3), (root / "build", 3)):
+        for parent, dirs, names in os.walk(folder):
+            if len(Path(parent).relative_to(folder).parts) >= depth:
+                dirs.clear()  # outputs live at most this deep; don't walk foreign trees
             for name in names:
                 if _TEMP.match(name):
                     path = Path(parent) / name
