@@ -440,9 +440,9 @@ def outcome(paths: list[Path], change: corpus.Edit, per_locale: int) -> Outcome:
     return result
 
 
-def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, list[str]]:
-    """(catalogs that differ, entries that differ, examples) between two sets of catalogs,
-    by what a translator sees: msgid, msgstr, fuzzy, previous msgid, obsolete."""
+def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, dict, list]:
+    """How two sets of catalogs differ, by what a translator sees: (catalogs that differ,
+    entries that differ, those entries by kind, examples)."""
     def view(path: Path) -> dict:
         if not path.exists():
             return {}
@@ -452,18 +452,33 @@ def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, li
                 for e in po if e.msgid}
 
     catalogs = entries = 0
-    examples = []
+    kinds: dict[str, int] = {}
+    examples: list[str] = []
     for a, b in zip(ours, theirs, strict=True):
         va, vb = view(a), view(b)
-        diff = [k for k in set(va) | set(vb) if va.get(k) != vb.get(k)]
-        if diff:
-            catalogs += 1
-            entries += len(diff)
-            for key in diff[:1]:
-                if len(examples) < 3:
-                    examples.append(f"{a.name}: {key[2][:60]!r}: ours {va.get(key)!r:.80} / "
-                                    f"msgmerge {vb.get(key)!r:.80}")
-    return catalogs, entries, examples
+        diff = sorted((k for k in set(va) | set(vb) if va.get(k) != vb.get(k)),
+                      key=lambda k: (k[0], k[2]))
+        catalogs += bool(diff)
+        entries += len(diff)
+        for key in diff:
+            mine, other = va.get(key), vb.get(key)
+            if mine is None or other is None:
+                kind = ("obsolete" if key[0] else "entry") + \
+                    (" only in msgmerge's" if mine is None else " only in ours")
+            elif mine[1] and other[1]:
+                kind = "both fuzzy, from different old entries"
+            elif other[1] and not mine[0]:
+                kind = "msgmerge found a fuzzy match, ours left it untranslated"
+            elif mine[1] and not other[0]:
+                kind = "ours found a fuzzy match, msgmerge left it untranslated"
+            else:
+                kind = "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if len(examples) < 4 and kind.startswith(("both", "msgmerge found", "ours found")):
+                examples.append(f"{a.name}: `{key[2][:70]}`: {kind} (previous msgid: ours "
+                                f"`{((mine or ('',))[2] or '-')[:50]}`, msgmerge "
+                                f"`{((other or ('',))[2] or '-')[:50]}`)")
+    return catalogs, entries, kinds, examples
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -552,11 +567,14 @@ def run(args: argparse.Namespace) -> dict:
     (po4a / "extract.cfg").write_text(po4a_config(pages, None))
     few = LOCALES[: args.peer_locales]  # for the peers' steps that no target depends on
     nfew = len(few)
-    (po4a / "po4a.cfg").write_text(po4a_config(pages, few))
+    p4 = LOCALES[: args.po4a_locales]
+    (po4a / "po4a.cfg").write_text(po4a_config(pages, p4))
     if nfew < len(LOCALES):
         notes.append(f"To keep the run short (`--peer-locales`), the peer steps that no target "
-                     f"depends on ran on {nfew} of the 8 locales ({', '.join(few)}): po4a, "
-                     "pot2po's init, po2md, mdpo and sphinx-intl's update after the edit. A "
+                     f"depends on ran on {nfew} of the 8 locales ({', '.join(few)}): pot2po's "
+                     "init, po2md, mdpo and sphinx-intl's update after the edit; po4a on "
+                     f"{len(p4)} ({', '.join(p4)}, `--po4a-locales`), each of its steps "
+                     f"stopped after {args.po4a_bound:.0f} s (`--po4a-bound`). A "
                      "step costs the same for each locale, so the side-by-side table scales "
                      "them to 8 (marked *scaled*).")
     (work / "mdpo_driver.py").write_text(MDPO_DRIVER)
@@ -576,7 +594,8 @@ def run(args: argparse.Namespace) -> dict:
         bench.run("mdpo: md2po", [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py",
                                        "extract", ours / "source", work / "mdpo" / "pot"])])
     if have_po4a:
-        bench.run("po4a: extract", [cmd(["po4a", "--no-translations", "extract.cfg"], po4a)])
+        bench.run("po4a: extract", [cmd(["po4a", "--no-translations", "extract.cfg"], po4a)],
+                  timeout=args.po4a_bound)
     if ready.get("sphinx"):
         bench.run("Sphinx: gettext builder", [cmd([venv_bin("sphinx", "sphinx-build"), "-q",
                                                    "-b", "gettext", ".", "_build/gettext"],
@@ -601,9 +620,9 @@ def run(args: argparse.Namespace) -> dict:
             for pot in (work / "mdpo" / "po" / loc).glob("*.pot"):
                 pot.rename(pot.with_suffix(".po"))
     if have_po4a:
-        bench.run(f"po4a: init, {nfew} locales",
+        bench.run(f"po4a: init, {len(p4)} locales",
                   [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.bound, locales=nfew)
+                  timeout=args.po4a_bound, locales=len(p4))
 
     # ---- fill every msgstr (not timed) ------------------------------------------------------
     log("filling every msgstr with the pseudo-translation (not timed)")
@@ -612,7 +631,9 @@ def run(args: argparse.Namespace) -> dict:
         folders = [ours / "locales" / loc / "LC_MESSAGES", sphinx / "locale" / loc /
                    "LC_MESSAGES"]
         if loc in few:
-            folders += [work / "tt-po" / loc, work / "mdpo" / "po" / loc, po4a / "po" / loc]
+            folders += [work / "tt-po" / loc, work / "mdpo" / "po" / loc]
+        if loc in p4:
+            folders.append(po4a / "po" / loc)
         for folder in folders:
             catalogs += [(p, loc) for p in sorted(folder.glob("*.po"))]
     filled = fill(catalogs)
@@ -662,9 +683,9 @@ def run(args: argparse.Namespace) -> dict:
                         ours / "source", work / "mdpo" / "po", work / "mdpo" / "out",
                         *few])], timeout=html_timeout, locales=nfew)
     if have_po4a:
-        bench.run(f"po4a: translate, {nfew} locales",
+        bench.run(f"po4a: translate, {len(p4)} locales",
                   [cmd(["po4a", "--no-update", "--force", "po4a.cfg"], po4a)],
-                  timeout=html_timeout, locales=nfew)
+                  timeout=args.po4a_bound, locales=len(p4))
 
     # ---- the repository's own pages -------------------------------------------------------
     log("the repository's own pages (a copy of source/, locales/, pyproject.toml)")
@@ -766,9 +787,9 @@ def run(args: argparse.Namespace) -> dict:
                   [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "update",
                         ours / "source", work / "mdpo" / "po", *few])], locales=nfew)
     if have_po4a:
-        bench.run(f"po4a: update after edit, {nfew} locales",
+        bench.run(f"po4a: update after edit, {len(p4)} locales",
                   [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.bound, locales=nfew)
+                  timeout=args.po4a_bound, locales=len(p4))
 
     # ---- what each update did ------------------------------------------------------------------
     log("counting what each update did")
@@ -797,7 +818,7 @@ def run(args: argparse.Namespace) -> dict:
             page_catalogs(lambda loc: work / "mdpo" / "po" / loc, locales=few), change, per)
     if have_po4a:
         outcomes["po4a (updatepo)"] = outcome(
-            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po", few), change, per)
+            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po", p4), change, per)
     same = None
     if have_msgmerge:
         mine = [ours / "locales" / loc / "LC_MESSAGES" / f"{d}.po"
@@ -890,12 +911,19 @@ def report(data: dict) -> str:
     add(f"| edit | {len(change.changed)} segments with one word changed (10%), "
         f"{len(change.removed)} removed (5%), {len(change.added)} added (5%) |")
     add(f"| whole run | {data['elapsed'] / 60:.1f} minutes |")
+    loads = [x for r in res.values() if r.load for x in r.load if x >= 0]
+    if loads:
+        add(f"| load average (1 min) | {min(loads):.1f} to {max(loads):.1f} during the run, "
+            f"on {m['nproc']} cores |")
     add("")
     add("Times are wall-clock seconds of one run of each step in a fresh process "
         "(`benchmarks/runner.py`); peak memory is `getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
         "that process, i.e. the largest single process of the step. Where a browser runs, "
         "its processes (Chromium and Playwright's node driver) are sampled from /proc and "
-        "reported apart, summed. A ratio is ours / theirs: below 1 we are faster.")
+        "reported apart, summed. A ratio is ours / theirs: below 1 we are faster. CPU time "
+        "is that of every process of the step (user + system); where the machine is shared "
+        "(see the load average, before and after each step in the last table) wall times "
+        "swell with the load and CPU-time ratios are the steadier comparison.")
     add("")
 
     # --- targets
@@ -1081,8 +1109,10 @@ def report(data: dict) -> str:
         add(f"Ours against `msgmerge --previous` on the same catalogs and templates: "
             f"{same[0]} catalogs and {same[1]} entries differ (msgid, msgstr, fuzzy flag, "
             "previous msgid, obsolete).")
-        for example in same[2]:
-            add(f"- {example}")
+        for kind, number in sorted(same[2].items(), key=lambda kv: -kv[1]):
+            add(f"- {number} entries: {kind}")
+        for example in same[3]:
+            add(f"- for example {example}")
         add("")
     for tool, o in outcomes.items():
         if o.missing_edits and o.edits_found < o.edits_total:
@@ -1111,9 +1141,13 @@ def main() -> None:
                         help="seconds after which a long step is stopped (default 480)")
     parser.add_argument("--peer-locales", type=int, default=2,
                         help="locales for the peer steps no target depends on (default 2)")
-    parser.add_argument("--sphinx-bound", type=float, default=480,
+    parser.add_argument("--sphinx-bound", type=float, default=300,
                         help="seconds for Sphinx's 8 fresh HTML builds; past it the rest "
-                             "is estimated from the locales built (default 480)")
+                             "is estimated from the locales built (default 300)")
+    parser.add_argument("--po4a-locales", type=int, default=1,
+                        help="locales po4a works on (default 1: it is the slowest peer)")
+    parser.add_argument("--po4a-bound", type=float, default=200,
+                        help="seconds after which a po4a step is stopped (default 200)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", help="work folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,19 +172,54 @@ def template_for(po: polib.POFile) -> polib.POFile:
 # Subprocesses ------------------------------------------------------------------------
 
 
-def env() -> dict[str, str]:
+MARKER = "L10N_HARDENING_RUN"
+
+
+def env(marker: str = "") -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=EPOCH,
-                PYTHONDONTWRITEBYTECODE="1")
+                PYTHONDONTWRITEBYTECODE="1", **{MARKER: marker or uuid.uuid4().hex})
 
 
-def spawn(args: list[str], root: Path) -> subprocess.Popen:
+def spawn(args: list[str], root: Path, marker: str = "") -> subprocess.Popen:
     """`python -m pipeline -C root args...` in its own session (process group), so that
-    everything it starts can be found (and cleaned up) afterwards."""
+    everything it starts can be found (and cleaned up) afterwards; every process it starts
+    inherits `marker` in its environment, even those that leave the session (Chromium)."""
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "-C", str(root), *args],
-        cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, env=env(marker), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )
+
+
+def marked(marker: str) -> list[int]:
+    """The live processes whose environment carries `marker`: those a spawn started."""
+    needle = f"{MARKER}={marker}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def reap_marked(marker: str, wait: float) -> list[int]:
+    """Wait up to `wait` seconds for the processes carrying `marker` to end; kill and
+    return those that do not (started by this test, so ours to end)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        left = marked(marker)
+        if not left:
+            return []
+        time.sleep(0.1)
+    left = marked(marker)
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return left
 
 
 def finish(proc: subprocess.Popen, timeout: float = 300) -> Result:

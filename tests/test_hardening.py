@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import random
 import re
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,6 +29,7 @@ import polib
 import pytest
 from conftest import CORPUS, make_project, needs_corpus, needs_gettext, translations
 from hardening_support import (
+    PAGE,
     TH_PO,
     catalog_bytes,
     cleanup,
@@ -37,6 +40,7 @@ from hardening_support import (
     one_line_error,
     page_project,
     reap_group,
+    reap_marked,
     run_sub,
     spawn,
     temp_files,
@@ -829,6 +833,54 @@ def test_build_killed_leaves_outputs_whole_and_next_build_completes(
     result = run_sub(["build", "-f", "html"], root)
     assert result.code == 0 and "Traceback" not in result.output, result.output
     assert tree_bytes(root / "build", root) == after  # the same bytes as a clean build
+    assert temp_files(root) == []
+
+
+@pytest.fixture(scope="module")
+def pdf_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = page_project(tmp_path_factory.mktemp("pdf") / "project", locales=("th", "vi"))
+    (root / "source/second.md").write_text(PAGE, encoding="utf-8")
+    ok(cli(["extract"], root))
+    ok(cli(["update"], root))
+    return root
+
+
+@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("L10N_BROWSER"),
+                    reason="no browser to print PDF handouts")
+@pytest.mark.parametrize("at", [0.35, 0.7, 0.9])
+def test_pdf_build_killed_leaves_no_browser_and_no_half_handout(pdf_project: Path,
+                                                                 tmp_path: Path,
+                                                                 at: float) -> None:
+    clean = _copy(pdf_project, tmp_path / "clean")
+    started = time.monotonic()
+    ok(run_sub(["build"], clean))
+    seconds = time.monotonic() - started
+    after = tree_bytes(clean / "build", clean)
+    assert any(name.endswith(".pdf") for name in after)
+    root = _copy(pdf_project, tmp_path / "project")
+    before = catalog_bytes(root)
+    marker = uuid.uuid4().hex
+    proc = spawn(["build"], root, marker)
+    with cleanup(proc):
+        time.sleep(at * seconds)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert reap_marked(marker, 30) == [], "the killed build left processes running"
+    assert catalog_bytes(root) == before
+    for path, data in tree_bytes(root / "build", root).items():
+        name = Path(path).name
+        if re.match(r"\A\..+\.tmp\Z", name):
+            continue
+        if name == ".l10n-state.json":  # saved after the pages and again after the PDFs
+            assert all((root / key).exists() for key in json.loads(data)), path
+        elif name == "index.html":  # likewise: whole, with or without the handouts
+            assert data.endswith(b"</html>\n"), path
+        else:
+            assert data == after.get(path), f"{path} is half-written"
+    result = run_sub(["build"], root)
+    assert result.code == 0 and "Traceback" not in result.output, result.output
+    assert tree_bytes(root / "build", root) == after
     assert temp_files(root) == []
 
 
