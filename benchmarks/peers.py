@@ -54,6 +54,10 @@ PEER_DISTS = {"sphinx": ["sphinx", "myst-parser", "sphinx-intl", "babel"],
 NPROC = os.cpu_count() or 1
 
 
+def plural(n: int, word: str = "locale") -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -610,7 +614,7 @@ def run(args: argparse.Namespace) -> dict:
                         *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)], locales=8)
     if ready.get("translate"):
         (work / "tt-po").mkdir()
-        bench.run(f"Translate Toolkit: pot2po (init), {nfew} locales",
+        bench.run(f"Translate Toolkit: pot2po (init), {plural(nfew)}",
                   [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-i",
                         work / "tt-pot", "-o", work / "tt-po" / loc]) for loc in few],
                   locales=nfew)
@@ -620,7 +624,7 @@ def run(args: argparse.Namespace) -> dict:
             for pot in (work / "mdpo" / "po" / loc).glob("*.pot"):
                 pot.rename(pot.with_suffix(".po"))
     if have_po4a:
-        bench.run(f"po4a: init, {len(p4)} locales",
+        bench.run(f"po4a: init, {plural(len(p4))}",
                   [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
                   timeout=args.po4a_bound, locales=len(p4))
 
@@ -672,18 +676,18 @@ def run(args: argparse.Namespace) -> dict:
     log("peers: write translated Markdown for 8 locales")
     if ready.get("translate"):
         (work / "tt-out").mkdir()
-        bench.run(f"Translate Toolkit: po2md, {nfew} locales",
+        bench.run(f"Translate Toolkit: po2md, {plural(nfew)}",
                   [cmd([venv_bin("translate", "po2md"), "--progress=none", "-t",
                         ours / "source", "-i", work / "tt-po" / loc, "-o",
                         work / "tt-out" / loc]) for loc in few], timeout=html_timeout,
                   locales=nfew)
     if ready.get("mdpo"):
-        bench.run(f"mdpo: po2md, {nfew} locales",
+        bench.run(f"mdpo: po2md, {plural(nfew)}",
                   [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "translate",
                         ours / "source", work / "mdpo" / "po", work / "mdpo" / "out",
                         *few])], timeout=html_timeout, locales=nfew)
     if have_po4a:
-        bench.run(f"po4a: translate, {len(p4)} locales",
+        bench.run(f"po4a: translate, {plural(len(p4))}",
                   [cmd(["po4a", "--no-update", "--force", "po4a.cfg"], po4a)],
                   timeout=args.po4a_bound, locales=len(p4))
 
@@ -778,16 +782,16 @@ def run(args: argparse.Namespace) -> dict:
         bench.run("Sphinx: gettext builder after edit",
                   [cmd([venv_bin("sphinx", "sphinx-build"), "-q", "-b", "gettext", ".",
                         "_build/gettext"], sphinx)])
-        bench.run(f"sphinx-intl: update after edit, {nfew} locales",
+        bench.run(f"sphinx-intl: update after edit, {plural(nfew)}",
                   [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
                         *[x for loc in few for x in ("-l", loc)]], sphinx)],
                   timeout=args.bound, locales=nfew)
     if ready.get("mdpo"):
-        bench.run(f"mdpo: md2po update after edit, {nfew} locales",
+        bench.run(f"mdpo: md2po update after edit, {plural(nfew)}",
                   [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "update",
                         ours / "source", work / "mdpo" / "po", *few])], locales=nfew)
     if have_po4a:
-        bench.run(f"po4a: update after edit, {len(p4)} locales",
+        bench.run(f"po4a: update after edit, {plural(len(p4))}",
                   [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
                   timeout=args.po4a_bound, locales=len(p4))
 
@@ -1158,7 +1162,9 @@ def main() -> None:
         args.pdf_pages = 3 if args.quick else 6
     args.pdf_pages = min(args.pdf_pages, args.pages)
     data = run(args)
-    data["command"] = " ".join(["python benchmarks/peers.py", *sys.argv[1:]])
+    shown = [a for i, a in enumerate(sys.argv[1:], 1)
+             if not a.startswith("--findings") and sys.argv[i - 1] != "--findings"]
+    data["command"] = " ".join(["python benchmarks/peers.py", *shown])
     if args.findings:
         data["findings"] = [line.strip() for line in
                             Path(args.findings).read_text().splitlines() if line.strip()]

