@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import html as htmllib
 import re
 import unicodedata
 import urllib.parse
@@ -659,12 +660,39 @@ def _short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+_SPELLED_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w-]*)")
+_ACTIVE_TAGS = frozenset({
+    "script", "iframe", "frame", "frameset", "style", "object", "embed", "applet", "svg",
+    "math", "link", "meta", "base", "form", "template", "img", "video", "audio",
+})
+
+
+def _decoded(text: str) -> str:
+    """Text with entities decoded, as often as a careless consumer might decode them."""
+    for _ in range(3):
+        decoded = htmllib.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def _spelled_tags(text: str) -> set[str]:
+    """Active tags that appear only once entities are decoded (`&lt;script&gt;`)."""
+    raw = {m.group(1).lower() for m in _SPELLED_TAG.finditer(text)}
+    found = {m.group(1).lower() for m in _SPELLED_TAG.finditer(_decoded(text))}
+    return (found - raw) & _ACTIVE_TAGS
+
+
 @check("unsafe-html", ERROR, "no raw HTML, scripts, event handlers, styles or javascript:/"
        "data: URLs added by the translation", silenceable=False)
 def unsafe_html(ctx: Context) -> Iterator[str]:
     bad = control_character(ctx.english, ctx.translation)  # build refuses these too
     if bad:
         yield bad
+    for name in sorted(_spelled_tags(ctx.translation) - _spelled_tags(ctx.english)):
+        yield (f"entities spell a <{name}> tag; the page shows it as text, but whatever "
+               "decodes the text again would run it: write it without the tag")
     ours, theirs = ctx.inline(ctx.english), ctx.inline(ctx.translation)
     covered: set[str] = set()
     added = list((Counter(theirs.raw_html) - Counter(ours.raw_html)).elements())

@@ -232,8 +232,15 @@ def test_unsafe_html_allows_what_the_english_has_and_plain_text_that_looks_like_
     english = "Oxygen (O<sub>2</sub>) supply, see [the guide](https://example.org/a)."
     kept = "Cung cấp oxy (O<sub>2</sub>), xem [hướng dẫn](https://example.org/a)."
     assert messages("unsafe-html", english, kept, "vi") == []
-    escaped = "Dùng &lt;script&gt; hoặc &lt;b&gt; như văn bản, và 3 < 4 > 2."
+    escaped = "Dùng &lt;b&gt; như văn bản, và 3 < 4 > 2."
     assert messages("unsafe-html", "Plain text.", escaped, "vi") == []
+
+
+@pytest.mark.parametrize("spelled", ["&lt;script&gt;alert(1)&lt;/script&gt;",
+                                     "&#60;iframe src=x&#62;", "&amp;lt;script&amp;gt;x"])
+def test_unsafe_html_reports_entities_that_spell_an_active_tag(spelled: str) -> None:
+    found = messages("unsafe-html", "Plain text.", f"Văn bản {spelled}.", "vi")
+    assert len(found) == 1 and "entities spell a <" in found[0], found
 
 
 @pytest.mark.parametrize(("translation", "reason"), ATTACKS)

@@ -30,20 +30,22 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=_HEALTH) 
 WRITES = settings(max_examples=25, deadline=None, suppress_health_check=_HEALTH)  # msgcat
 SLOW = settings(max_examples=10, deadline=None, suppress_health_check=_HEALTH)  # the CLI
 
-_WORK = Path(tempfile.mkdtemp(prefix="l10n-fuzz-"))
 _PROJECTS: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _remove_work() -> None:
+def _work(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where this module's projects live (made once, reused by every example)."""
+    _PROJECTS["work"] = tmp_path_factory.mktemp("fuzz")
     yield
-    shutil.rmtree(_WORK, ignore_errors=True)
+    shutil.rmtree(_PROJECTS.pop("work"), ignore_errors=True)
+    _PROJECTS.clear()
 
 
 def _project(name: str) -> Path:
     """One translated project per test, made on first use and reused by its examples."""
     if name not in _PROJECTS:
-        _PROJECTS[name] = page_project(_WORK / name)
+        _PROJECTS[name] = page_project(_PROJECTS["work"] / name)
     return _PROJECTS[name]
 
 
@@ -174,7 +176,7 @@ def test_mutated_catalog_text(text: str) -> None:
 @WRITES
 @given(mutated_bytes())
 def test_mutated_catalog_files_through_load(data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(suffix=".po", dir=_WORK) as handle:
+    with tempfile.NamedTemporaryFile(suffix=".po", dir=_PROJECTS["work"]) as handle:
         handle.write(data)
         handle.flush()
         try:
@@ -268,7 +270,7 @@ def test_update_against_its_own_template_keeps_every_translation(po: polib.POFil
 @SLOW
 @given(valid_catalogs())
 def test_cli_update_against_its_own_template_keeps_every_translation(po: polib.POFile) -> None:
-    root = _WORK / "own-template"
+    root = _PROJECTS["work"] / "own-template"
     if not root.exists():
         make_project(root, pages={}, pyproject='locales = ["th"]')
         (root / "locales/th/LC_MESSAGES").mkdir(parents=True)
