@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polib
@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENVS = ROOT / "build" / "bench-venvs"
 DOC = ROOT / "docs" / "benchmarks.md"
+RESULTS = ROOT / "build" / "bench-results.json"
 LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
 PEERS = {
     "sphinx": ["sphinx", "myst-parser", "sphinx-intl"],
@@ -79,6 +80,7 @@ class Result:
     cpu: float | None = None
     load: tuple[float, float] | None = None
     estimate: float | None = None
+    cpu_estimate: float | None = None
     locales: int | None = None  # how many locales a per-locale step covered
 
     @property
@@ -120,6 +122,8 @@ class Bench:
             done = data["times"][:-1]
             if done and len(commands) > 1:
                 result.estimate = sum(done) / len(done) * len(commands)
+                if result.cpu and result.seconds:
+                    result.cpu_estimate = result.cpu * result.estimate / result.seconds
                 result.note += (f"; {len(done)} of {len(commands)} commands done, "
                                 f"{result.estimate:.0f} s estimated for all")
         elif bad:
@@ -880,6 +884,13 @@ def seconds(r: Result) -> float | None:
     return r.seconds
 
 
+def cpu_of(r: Result) -> float | None:
+    """A step's CPU time; for a step stopped at its bound, the estimate for all of it."""
+    if not r.ok and r.cpu_estimate:
+        return r.cpu_estimate
+    return r.cpu if r.ok else None
+
+
 def ratio(a: Result | None, b: Result | None) -> float | None:
     if not a or not b or a.seconds is None or not seconds(b):
         return None
@@ -957,8 +968,8 @@ def report(data: dict) -> str:
         ok = bool(a.ok and (b.ok or b.estimate) and r <= 1 / times)
         text = f"{r:.3f} ({1 / r:.1f}x faster)" if r < 1 else f"{r:.2f} ({r:.1f}x slower)"
         text = f"{a.seconds:.2f} s / {seconds(b):.2f} s = {text}"
-        if a.cpu and b.cpu and b.ok:
-            text += f"; CPU time {a.cpu:.1f} s / {b.cpu:.1f} s = {a.cpu / b.cpu:.3f}"
+        if a.cpu and cpu_of(b):
+            text += f"; CPU time {a.cpu:.1f} s / {cpu_of(b):.1f} s = {a.cpu / cpu_of(b):.3f}"
         if not a.ok or not (b.ok or b.estimate):
             text += " (a step failed)"
         return text, ok
@@ -1064,7 +1075,7 @@ def report(data: dict) -> str:
                 for key_b, b in matching(other):
                     scale = a.locales / b.locales if a.locales and b.locales else 1
                     r = ratio(a, b)
-                    rc = a.cpu / b.cpu if a.cpu and b.cpu else None
+                    rc = a.cpu / cpu_of(b) if a.cpu and cpu_of(b) else None
                     shown = secs(b)
                     if scale != 1 and r is not None:
                         r, rc = r / scale, (rc / scale if rc else None)
@@ -1086,6 +1097,8 @@ def report(data: dict) -> str:
     add("| --- | --- | --- | --- | --- | --- | --- |")
     for name, r in res.items():
         cpu = f"{r.cpu:.2f}" if r.cpu is not None else "-"
+        if not r.ok and r.cpu_estimate:
+            cpu += f" ({r.cpu_estimate:.0f} estimated)"
         load = f"{r.load[0]:.1f} / {r.load[1]:.1f}" if r.load else "-"
         add(f"| {name} | {secs(r)} | {cpu} | {load} | {mb(r.own)} | {mb(r.browser_mb)} | "
             f"{r.note.replace('|', '/')} |")
@@ -1133,12 +1146,31 @@ def report(data: dict) -> str:
     return "\n".join(lines)
 
 
+def save_results(path: Path, data: dict) -> None:
+    """The figures of a run, so that the report can be written again (`--report-only`)."""
+    plain = dict(data)
+    plain["results"] = {k: asdict(r) for k, r in data["results"].items()}
+    plain["outcomes"] = {k: asdict(o) for k, o in data["outcomes"].items()}
+    plain["change"] = asdict(data["change"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(plain, indent=1, default=str), encoding="utf-8")
+
+
+def load_results(path: Path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["results"] = {k: Result(**{**r, "load": tuple(r["load"]) if r["load"] else None})
+                       for k, r in data["results"].items()}
+    data["outcomes"] = {k: Outcome(**o) for k, o in data["outcomes"].items()}
+    data["change"] = corpus.Edit(**data["change"])
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=200, help="pages in the corpus")
     parser.add_argument("--quick", action="store_true",
-                        help="PDF on 5 pages, no -j 1 repeats, no Sphinx -j 2")
+                        help="PDF on 3 pages, no -j 1 runs, no Sphinx -j 2")
     parser.add_argument("--pdf-pages", type=int, default=None,
                         help="pages of the PDF subset (default 6, 3 with --quick)")
     parser.add_argument("--bound", type=float, default=480,
@@ -1157,17 +1189,22 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--findings", help="a text file of extra notes for the report")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report again from the last run's build/bench-results.json")
     args = parser.parse_args()
     if args.pdf_pages is None:
         args.pdf_pages = 3 if args.quick else 6
     args.pdf_pages = min(args.pdf_pages, args.pages)
-    data = run(args)
-    shown = [a for i, a in enumerate(sys.argv[1:], 1)
-             if not a.startswith("--findings") and sys.argv[i - 1] != "--findings"]
-    data["command"] = " ".join(["python benchmarks/peers.py", *shown])
+    data = load_results(RESULTS) if args.report_only else run(args)
+    if not args.report_only:
+        shown = [a for i, a in enumerate(sys.argv[1:], 1)
+                 if not a.startswith("--findings") and sys.argv[i - 1] != "--findings"]
+        data["command"] = " ".join(["python benchmarks/peers.py", *shown])
     if args.findings:
         data["findings"] = [line.strip() for line in
                             Path(args.findings).read_text().splitlines() if line.strip()]
+    if not args.report_only:
+        save_results(RESULTS, data)
     text = report(data)
     print()
     print(text)
