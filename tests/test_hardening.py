@@ -604,8 +604,9 @@ ENTITIES = {  # character references that decode to markup: text, never a tag
 @pytest.mark.parametrize("case", list(ENTITIES))
 def test_entities_that_decode_to_markup_show_as_text(hostile_project: Path, run,
                                                      case: str) -> None:
-    """A translation may write `&lt;script&gt;` (the English sentence may be about HTML):
-    the reader sees the characters, the browser never sees a tag, `check` sees text."""
+    """Entities that spell a tag reach the page only as text: the reader sees the
+    characters, the browser never sees a tag; `check` reports them as an error all the
+    same, since whatever decodes the text once more would run them."""
     translation, shown = ENTITIES[case]
     path = hostile_project / TH_PO
     good = path.read_bytes()
@@ -623,7 +624,8 @@ def test_entities_that_decode_to_markup_show_as_text(hostile_project: Path, run,
         assert shown in "".join(parsed.text)  # what a reader sees
         assert "<script" not in main and "<img" not in main and "<iframe" not in main
         check = run(["check", "-l", "th"], hostile_project)
-        assert "[unsafe-html]" not in check.out and "Traceback" not in check.output
+        assert check.code == 1 and "Traceback" not in check.output
+        assert re.search(rf"^{TH_PO}:\d+: \[unsafe-html\] entities spell a <", check.out, re.M)
         assert path.read_bytes() == before
     finally:
         path.write_bytes(good)
