@@ -13,6 +13,7 @@ import pytest
 
 from pipeline.cli import main
 
+REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():  # a checkout beside ../shared, or the one in /work
     CORPUS = Path("/work/shared/corpus")
@@ -253,3 +254,12 @@ def translations(po) -> set[str]:
             found.add(entry.msgstr)
         found.update(v for v in entry.msgstr_plural.values() if v)
     return found
+
+
+def copy_repo(dest: Path) -> Path:
+    """The repository's own pages, catalogs and settings, in a folder of their own."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("source", "locales"):
+        shutil.copytree(REPO / name, dest / name)
+    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
+    return dest

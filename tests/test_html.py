@@ -21,12 +21,12 @@ import polib
 import pytest
 from babel import Locale
 from babel.dates import format_date
+from conftest import copy_repo
 from fontTools.ttLib import TTFont
 
 from pipeline.cli import main
 from pipeline.inline import render_inline
 
-REPO = Path(__file__).resolve().parents[1]
 EPOCH = "1790000000"  # 2026-09-21 UTC
 DAY = date(2026, 9, 21)
 PAGE = "systemic-sclerosis"
@@ -66,13 +66,6 @@ class Built:
         return self.build / locale / f"{domain}.html"
 
 
-def copy_project(dest: Path) -> Path:
-    """The repository's pages, catalogs and settings, in a folder of their own."""
-    dest.mkdir(parents=True)
-    for name in ("source", "locales"):
-        shutil.copytree(REPO / name, dest / name)
-    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
-    return dest
 
 
 def seed_fonts(src: Path, dest: Path) -> None:
@@ -125,7 +118,7 @@ def build_site(factory: pytest.TempPathFactory) -> Built:
         code, _, rest = marker.read_text(encoding="utf-8").partition("\n")
         out, _, err = rest.partition("\n\x00\n")
         return Built(root, int(code), out, err)
-    copy_project(root)
+    copy_repo(root)
     make_fallbacks(root)
     built = build(root)
     assert built.code == 0, built.err
@@ -492,7 +485,7 @@ def test_build_is_byte_identical_across_builds(site: Built,
 
     builds = []
     for name in ("first", "second"):
-        root = copy_project(tmp_path_factory.mktemp(name) / "project")
+        root = copy_repo(tmp_path_factory.mktemp(name) / "project")
         make_fallbacks(root)
         seed_fonts(site.root, root)
         done = build(root)
@@ -509,7 +502,7 @@ def test_build_is_byte_identical_across_builds(site: Built,
 
 def test_build_with_l_builds_only_that_locale(site: Built,
                                               tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = copy_project(tmp_path_factory.mktemp("only") / "project")
+    root = copy_repo(tmp_path_factory.mktemp("only") / "project")
     seed_fonts(site.root, root)
     done = build(root, "-l", "km")
     assert done.code == 0, done.err
@@ -603,7 +596,7 @@ HOSTILE_UI = {
 
 @pytest.fixture(scope="module")
 def hostile(site: Built, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    root = copy_repo(tmp_path_factory.mktemp("hostile") / "project")
     (root / "source" / "links.md").write_text(LINKS_PAGE, encoding="utf-8")
     for command in (["extract"], ["update", "-l", "th"]):
         code, _, err = run_cli("-C", str(root), *command)

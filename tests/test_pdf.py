@@ -18,6 +18,7 @@ import pdfplumber
 import pikepdf
 import polib
 import pytest
+from conftest import copy_repo
 
 from pipeline import cli, pdf
 from pipeline.build import STATIC_DIR
@@ -54,12 +55,6 @@ def _browser_or_skip() -> str:
     pytest.skip(f"PDF tests need Chromium and poppler: {reason}")
 
 
-def _copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in ("source", "locales"):
-        shutil.copytree(REPO / name, dest / name)
-    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
-    return dest
 
 
 def _run_cli(args: list[str]) -> None:
@@ -76,7 +71,7 @@ def browser() -> str:
 @pytest.fixture(scope="module")
 def built(browser: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of the repository's page in every locale, HTML and PDF."""
-    root = _copy_project(tmp_path_factory.mktemp("pdf") / "project")
+    root = copy_repo(tmp_path_factory.mktemp("pdf") / "project")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
         mp.setenv(pdf.BROWSER_ENV, browser)
@@ -413,7 +408,7 @@ def test_find_browser_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_no_browser_stops_with_advice_after_writing_html(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    root = _copy_project(tmp_path / "project")
+    root = copy_repo(tmp_path / "project")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
     with pytest.raises(SystemExit) as exit_info:

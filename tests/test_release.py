@@ -5,23 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
 import polib
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def copy_repo(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("source", "locales"):
-        shutil.copytree(REPO / name, dest / name)
-    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
-    return dest
+from conftest import copy_repo
 
 
 def run(*argv: str) -> tuple[int, str, str]:
