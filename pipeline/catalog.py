@@ -11,75 +11,18 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
+from . import poread
 from .errors import L10nError
 from .files import write_text
 
 WRAP = 79
 
-_KEYWORD = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s*(".*)\Z')
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf]")
-_ESCAPES = set('\\"ntrabfv01234567x')
-_OBSOLETE_PREVIOUS = re.compile(r"^([ \t]*)#~\|", re.M)  # polib skips these lines
-
-
-@dataclass(frozen=True)
-class CatalogError:
-    line: int
-    message: str
-
-
-def lint(text: str) -> CatalogError | None:
-    """The first syntax error GNU msgfmt would stop at, with its line; None if clean."""
-    expect_string = False
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
-        if line.startswith("#~"):
-            line = line[2:].strip()
-            if line.startswith("|"):
-                line = line[1:].strip()
-        elif line.startswith("#"):
-            continue
-        if not line:
-            continue
-        match = _KEYWORD.match(line)
-        if match:
-            line = match.group(2)
-            expect_string = True
-        elif not line.startswith('"'):
-            word = line.split()[0][:30]
-            return CatalogError(number, f"syntax error: unexpected {word!r}")
-        elif not expect_string:
-            return CatalogError(number, "syntax error: string without a keyword")
-        problem = _string_problem(line)
-        if problem:
-            return CatalogError(number, problem)
-    return None
-
-
-def _string_problem(token: str) -> str | None:
-    """Check one quoted string token: terminated, valid escapes, nothing after it."""
-    i = 1
-    while i < len(token):
-        ch = token[i]
-        if ch == "\\":
-            nxt = token[i + 1] if i + 1 < len(token) else ""
-            if nxt not in _ESCAPES or not nxt:
-                return f"invalid escape sequence \\{nxt}" if nxt else "unterminated string"
-            i += 2
-            continue
-        if ch == '"':
-            rest = token[i + 1 :].strip()
-            if rest:
-                return f"syntax error: unexpected {rest[:30]!r} after the string"
-            return None
-        i += 1
-    return "unterminated string"
 
 
 def decode(data: bytes, path: str) -> str:
@@ -122,69 +65,10 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-class _LFLines(str):
-    """Catalog text that polib splits at LF only, as gettext does: str.splitlines() also
-    splits at U+2028, U+2029, U+0085 and FS/GS/RS, which may stand inside a msgstr."""
-
-    def splitlines(self, keepends: bool = False) -> list[str]:
-        lines = self.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return [line + "\n" for line in lines] if keepends else lines
-
-
-_C_ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]*|.)")
-_STRING_LINE = re.compile(r"\s*(?:#[~|]\s*)*(?:msg|\")")
-_CONTROL_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "v": "\v"}
-_POLIB_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-
-
-def _c_escapes(text: str, path: str) -> str:
-    """Decode the C escapes that GNU gettext reads and polib does not (`\\a \\b \\f \\v`,
-    which msgcat itself writes for those control characters, and octal or hex ones), so
-    that polib does not take them for a backslash and a letter."""
-    if "\\" not in text:
-        return text
-    lines = text.split("\n")
-    for number, line in enumerate(lines, start=1):
-        if "\\" not in line or not _STRING_LINE.match(line):
-            continue
-
-        def decode(found: re.Match, number: int = number) -> str:
-            code = found.group(1)
-            if code in _CONTROL_ESCAPES:
-                return _CONTROL_ESCAPES[code]
-            if code[0] not in "01234567x":
-                return found.group()  # \\ \n \t \r \": polib's own
-            value = int(code[1:], 16) if code[0] == "x" and len(code) > 1 else \
-                int(code, 8) if code[0] != "x" else -1
-            if not 0 < value < 0x80:
-                raise L10nError(f"{path}:{number}: escape sequence \\{code} is not supported; "
-                                "write the character itself")
-            char = chr(value)
-            return _POLIB_ESCAPES.get(char, char)
-
-        lines[number - 1] = _C_ESCAPE.sub(decode, line)
-    return "\n".join(lines)
-
-
 def parse(text: str, path: str) -> polib.POFile:
     """A catalog from its text; any syntax problem is an L10nError naming the line."""
-    problem = lint(text)
-    if problem:
-        raise L10nError(f"{path}:{problem.line}: {problem.message}")
-    text = _c_escapes(text, path)
-    try:
-        # polib drops the previous msgid of obsolete entries (`#~| msgid`); read those
-        # lines as `#|` so that the entry that follows keeps them, as gettext does.
-        text = _OBSOLETE_PREVIOUS.sub(r"\1#|", text)
-        po = polib.pofile(_LFLines(text if "\n" in text else text + "\n"), wrapwidth=WRAP)
-    except (OSError, ValueError) as exc:
-        found = re.search(r"\(line (\d+)\)", str(exc))
-        line = found.group(1) if found else "1"
-        reason = str(exc).split(":", 1)[-1].strip() if ":" in str(exc) else ""
-        detail = f": {reason}" if reason else ""
-        raise L10nError(f"{path}:{line}: syntax error{detail}") from None
+    po = poread.parse(text, path)
+    po.wrapwidth = WRAP
     seen: dict[tuple[str | None, str], int] = {}
     for entry in po:
         key = (entry.msgctxt, entry.msgid)

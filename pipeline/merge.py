@@ -8,11 +8,13 @@ the previous msgid; a vanished string becomes obsolete.
 from __future__ import annotations
 
 import copy
+import itertools
+import math
 import re
-from collections import Counter
-from difflib import SequenceMatcher
+from collections.abc import Iterable
 
 import polib
+from rapidfuzz.distance import Indel
 
 FUZZY_THRESHOLD = 0.6  # msgmerge's own threshold for a fuzzy match
 
@@ -27,6 +29,13 @@ def _has_translation(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr) or any(entry.msgstr_plural.values())
 
 
+def _first_form(entry: polib.POEntry) -> str:
+    """What msgmerge tests to call an entry translated: its first msgstr."""
+    if entry.msgstr_plural:
+        return entry.msgstr_plural[min(entry.msgstr_plural)]
+    return entry.msgstr
+
+
 def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
     """The catalog `old` brought up to date with `template`."""
     new = polib.POFile(wrapwidth=old.wrapwidth)
@@ -38,7 +47,7 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
 
     active = {_key(e): e for e in old if not e.obsolete}
     obsolete = {_key(e): e for e in old if e.obsolete}
-    finder = _Finder([e for e in old if not e.obsolete and _has_translation(e)])
+    finder = _Finder([e for e in old if _first_form(e)])
     used: set[Key] = set()
 
     nplurals = _nplurals(new.metadata.get("Plural-Forms", ""))
@@ -63,28 +72,54 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
         if key in used:
             continue
         if entry.obsolete or _has_translation(entry):
-            gone = copy.deepcopy(entry)
+            gone = _copy(entry)
             gone.obsolete = True
             gone.occurrences = []
             new.append(gone)
     return new
 
 
+def _copy(entry: polib.POEntry) -> polib.POEntry:
+    """A copy that shares nothing mutable with the original (deepcopy is slow)."""
+    new = copy.copy(entry)
+    new.occurrences = list(entry.occurrences)
+    new.flags = list(entry.flags)
+    new.msgstr_plural = dict(entry.msgstr_plural)
+    return new
+
+
+def _from_template(flag: str) -> bool:
+    return flag.endswith("-format") or flag.startswith("range:")
+
+
 def _flags(old_flags: list[str], tentry: polib.POEntry) -> list[str]:
-    """Format flags follow the template; the translator's own flags stay."""
-    kept = [f for f in old_flags if not f.endswith("-format")]
-    formats = [f for f in tentry.flags if f.endswith("-format")]
-    return kept + [f for f in formats if f not in kept]
+    """Format and range flags follow the template; the translator's own flags stay."""
+    kept = [f for f in old_flags if not _from_template(f)]
+    return kept + [f for f in tentry.flags if _from_template(f) and f not in kept]
+
+
+def _range(flags: list[str]) -> tuple[int, int] | None:
+    found = next((f for f in flags if f.startswith("range:")), None)
+    numbers = re.fullmatch(r"range:\s*(\d+)\.\.(\d+)", found.strip()) if found else None
+    return (int(numbers.group(1)), int(numbers.group(2))) if numbers else None
+
+
+def _range_widened(found: polib.POEntry, tentry: polib.POEntry) -> bool:
+    """msgmerge's rule: a translation written for a range of numbers needs review when
+    the template drops the range or widens it."""
+    old, new = _range(found.flags), _range(tentry.flags)
+    return old is not None and (new is None or new[0] < old[0] or new[1] > old[1])
 
 
 def _refresh(found: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
-    entry = copy.deepcopy(found)
+    entry = _copy(found)
     entry.obsolete = False
     entry.occurrences = list(tentry.occurrences)
     entry.comment = tentry.comment
     entry.flags = _flags(found.flags, tentry)
-    if (tentry.msgid_plural or "") != (found.msgid_plural or ""):
-        # The plural changed: fuzzy, with the previous English, as msgmerge does.
+    plural_changed = (tentry.msgid_plural or "") != (found.msgid_plural or "")
+    if plural_changed or _range_widened(found, tentry):
+        # Fuzzy, with the previous English, as msgmerge does.
         entry.msgid_plural = tentry.msgid_plural
         _reshape(entry, tentry, nplurals)
         if _has_translation(entry):
@@ -116,6 +151,11 @@ def _fuzzy(match: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.
     _reshape(entry, tentry, nplurals)
     entry.tcomment = match.tcomment
     entry.flags = ["fuzzy"] + [f for f in _flags(match.flags, tentry) if f != "fuzzy"]
+    if "fuzzy" in match.flags:  # its translation came from its own previous English
+        entry.previous_msgctxt = match.previous_msgctxt
+        entry.previous_msgid = match.previous_msgid
+        entry.previous_msgid_plural = match.previous_msgid_plural
+        return entry
     entry.previous_msgctxt = match.msgctxt
     entry.previous_msgid = match.msgid
     entry.previous_msgid_plural = match.msgid_plural or None
@@ -143,41 +183,78 @@ def _fresh(tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
 
 
 class _Finder:
-    """Finds the closest old msgid fast: a trigram index picks the few candidates worth
-    an exact similarity ratio (msgmerge indexes its old messages the same way)."""
+    """msgmerge's fuzzy search (gettext's msgl-fsearch.c), so that both pick the same old
+    entry: among the old translated entries (obsolete ones too) that share a 4-gram of
+    characters with the new msgid, the one with the highest `fstrcmp` ratio above 0.6;
+    a tie goes to the entry sharing more 4-grams, then to the earlier one.  Strings under
+    four characters are compared with every old string of a plausible length instead.
 
-    SHORTLIST = 24
+    `fstrcmp` is the share of bytes kept by the shortest insert/delete edit, i.e. an Indel
+    similarity, which rapidfuzz computes in C; a length bound skips hopeless pairs.
+    """
 
     def __init__(self, candidates: list[polib.POEntry]) -> None:
         self.candidates = candidates
-        self.index: dict[str, list[int]] = {}
-        for number, entry in enumerate(candidates):
-            for gram in _trigrams(entry.msgid):
-                self.index.setdefault(gram, []).append(number)
+        self.encoded = [entry.msgid.encode("utf-8") for entry in candidates]
+        self.grams: dict[int, frozenset[str]] = {}  # made when a tie needs them
+        self.short: dict[int, list[int]] = {}
+        for number, encoded in enumerate(self.encoded):
+            if len(encoded) <= _SHORT_MSG_MAX:
+                self.short.setdefault(len(encoded), []).append(number)
 
     def closest(self, tentry: polib.POEntry) -> polib.POEntry | None:
-        """The old entry whose English is most like the new one, as msgmerge would pick it."""
-        hits: Counter[int] = Counter()
-        for gram in _trigrams(tentry.msgid):
-            hits.update(self.index.get(gram, ()))
-        best, best_ratio = None, FUZZY_THRESHOLD
-        matcher = SequenceMatcher(autojunk=False)
-        matcher.set_seq2(tentry.msgid)
-        for number, _ in sorted(hits.items(), key=lambda item: (-item[1], item[0]))[
-            : self.SHORTLIST
-        ]:
-            entry = self.candidates[number]
-            if tentry.msgctxt is not None and entry.msgctxt != tentry.msgctxt:
-                continue
-            matcher.set_seq1(entry.msgid)
-            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
-                continue
-            ratio = matcher.ratio()
-            if ratio > best_ratio:
-                best, best_ratio = entry, ratio
-        return best
+        """The old entry whose English is most like the new one, as msgmerge picks it."""
+        msgid = tentry.msgid.encode("utf-8")
+        grams = _grams(tentry.msgid)  # empty under four characters
+        if grams:
+            numbers: Iterable[int] = range(len(self.candidates))
+        else:
+            low = math.ceil(len(msgid) / _LENGTH_FACTOR)
+            high = int(len(msgid) * _LENGTH_FACTOR)
+            numbers = (n for size in range(low, high + 1) for n in self.short.get(size, ()))
+        scored = []
+        for number in numbers:
+            weight = self._weight(number, tentry.msgctxt, msgid)
+            if weight > FUZZY_THRESHOLD:
+                scored.append((weight, number))
+        scored.sort(key=lambda item: -item[0])
+        for _, group in itertools.groupby(scored, key=lambda item: item[0]):
+            tied = [number for _, number in group]
+            if grams:
+                counted = [(self._shared(number, grams), number) for number in tied]
+                counted = [item for item in counted if item[0]]
+                if not counted:
+                    continue
+                return self.candidates[min(counted, key=lambda item: (-item[0], item[1]))[1]]
+            return self.candidates[min(tied)]
+        return None
+
+    def _weight(self, number: int, msgctxt: str | None, msgid: bytes) -> float:
+        """msgmerge's goal function: the `fstrcmp` ratio, plus a tiny bonus for an entry
+        without a context or with the same one."""
+        entry, other = self.candidates[number], self.encoded[number]
+        bonus = 0.00001 if entry.msgctxt is None or entry.msgctxt == msgctxt else 0.0
+        total = len(msgid) + len(other)
+        if not total:
+            return 1.0 + bonus
+        if 2 * min(len(msgid), len(other)) / total + bonus <= FUZZY_THRESHOLD:
+            return 0.0
+        return (total - Indel.distance(msgid, other)) / total + bonus
+
+    def _shared(self, number: int, grams: list[str]) -> int:
+        """How many of the new msgid's 4-grams (repeats counted) the old one contains."""
+        mine = self.grams.get(number)
+        if mine is None:
+            mine = self.grams[number] = frozenset(_grams(self.candidates[number].msgid))
+        return sum(1 for gram in grams if gram in mine)
 
 
-def _trigrams(text: str) -> set[str]:
-    padded = f"  {text.lower()} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+# Strings under 4 characters have no 4-gram; msgmerge compares them with every old
+# string whose byte length could still give a ratio above the threshold.
+_LENGTH_FACTOR = 2 / FUZZY_THRESHOLD - 1
+_SHORT_MSG_MAX = int(3 * 4 * _LENGTH_FACTOR)
+
+
+def _grams(text: str) -> list[str]:
+    """Every 4-gram of characters, in order, repeats kept."""
+    return [text[i : i + 4] for i in range(len(text) - 3)]

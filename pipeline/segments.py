@@ -116,14 +116,20 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, 
 
 def parse(text: str, path: str) -> Page:
     """Parse a page into its segments, in document order."""
-    return render(text, path).page
+    return render(text, path, html=False).page
 
 
-def render(text: str, path: str, replace: Replace | None = None, lang: str = "en") -> Rendered:
+class _Found(Exception):
+    """Raised once the segments are known when no HTML is wanted: the inline patterns
+    and serialisation that follow are most of Python-Markdown's time."""
+
+
+def render(text: str, path: str, replace: Replace | None = None, lang: str = "en",
+           html: bool = True) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
-    English itself.
+    English itself.  With `html` false, the parse stops once the segments are found.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     meta, meta_lines, body, offset = split_front_matter(text, path)
@@ -138,8 +144,11 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
     md = markdown.Markdown(extensions=list(EXTENSIONS))
     md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
+    walker.stop = not html
     try:
-        html = md.convert(body)
+        body_html = md.convert(body)
+    except _Found:
+        body_html = ""
     except RecursionError:
         raise L10nError(
             f"{path}: nested too deeply to parse; flatten its lists and block quotes"
@@ -151,7 +160,7 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
         raw_blocks=tuple(walker.raw_blocks),
         headings=tuple(walker.headings),
     )
-    return Rendered(page, html, walker.fallbacks)
+    return Rendered(page, body_html, walker.fallbacks)
 
 
 def _nesting(line: str) -> int:
@@ -202,6 +211,8 @@ class _Segmenter(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         self.walker.md = self.md
         self.walker.children(root, "", False)
+        if self.walker.stop:
+            raise _Found
 
 
 class _Walker:
@@ -223,6 +234,7 @@ class _Walker:
         self.section = ""
         self.notes: list[str] = []
         self.skip = False
+        self.stop = False
         self.ids: set[str] = set()
 
     def locate(self, text: str) -> int:

@@ -560,6 +560,59 @@ def test_scenario_against_msgmerge(translated: Path, run, tmp_path: Path) -> Non
             "Heading B", "Item number two"} <= fuzzy
 
 
+def choices(po: polib.POFile) -> dict:
+    """What a merge decided for each message: fuzzy or not, its translation, and the
+    English it came from."""
+    return {(e.msgctxt, e.msgid): ("fuzzy" in e.flags, e.msgstr, dict(e.msgstr_plural),
+                                   e.previous_msgid) for e in po if not e.obsolete}
+
+
+def same_choices(ours: polib.POFile, theirs: polib.POFile) -> bool:
+    mine, gnu = choices(ours), choices(theirs)
+    differ = {k: (mine.get(k), gnu[k]) for k in gnu if mine.get(k) != gnu[k] and k[1]}
+    assert not differ, differ
+    return True
+
+
+@needs_gettext
+def test_fuzzy_matches_are_msgmerges(tmp_path: Path) -> None:
+    """Many near-identical old strings, obsolete and fuzzy ones among them: every new
+    string gets the same old translation and previous English as msgmerge --previous."""
+    rng = random.Random(5)
+    words = "take the tablet every day with food water rest sleep pain fever dose".split()
+    old = polib.POFile(wrapwidth=catalog.WRAP)
+    old.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "th"}
+    seen = set()
+    for n in range(160):
+        msgid = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        if msgid in seen:
+            continue
+        seen.add(msgid)
+        entry = polib.POEntry(msgid=msgid, msgstr=f"แปล {n}")
+        if n % 7 == 0:
+            entry.obsolete = True
+        elif n % 5 == 0:
+            entry.flags = ["fuzzy"]
+            entry.previous_msgid = f"{msgid} before"
+        elif n % 11 == 0:
+            entry.msgstr = ""
+        old.append(entry)
+    pot = polib.POFile(wrapwidth=catalog.WRAP)
+    pot.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    for msgid in sorted(seen)[::3]:
+        words_ = msgid.split(" ")
+        words_[rng.randrange(len(words_))] = rng.choice(words)
+        edited = " ".join(words_) + rng.choice(["", ".", " now"])
+        if edited not in {e.msgid for e in pot}:
+            pot.append(polib.POEntry(msgid=edited))
+    (tmp_path / "old.po").write_text(catalog.dumps(old), encoding="utf-8")
+    (tmp_path / "new.pot").write_text(catalog.dumps(pot), encoding="utf-8")
+    ours = merge.merge(catalog.load(tmp_path / "old.po"), catalog.load(tmp_path / "new.pot"))
+    theirs = msgmerge(tmp_path / "old.po", tmp_path / "new.pot")
+    assert sum("fuzzy" in e.flags for e in theirs if not e.obsolete) > 20
+    assert same_choices(ours, theirs)
+
+
 def corpus_template(po: polib.POFile, rng: random.Random) -> polib.POFile:
     """A template for a catalog's English, with sentences edited, removed and added."""
     pot = polib.POFile(wrapwidth=catalog.WRAP)
@@ -625,7 +678,9 @@ def test_corpus_catalogs_lose_nothing(name: str, new_project, run) -> None:
     assert result.code == 0, result.output
     ours = load(po_path)
     assert translations(old) <= translations(ours)
-    assert_keeps_what_msgmerge_keeps(ours, msgmerge(source, pot_path))
+    theirs = msgmerge(source, pot_path)
+    assert_keeps_what_msgmerge_keeps(ours, theirs)
+    assert same_choices(ours, theirs)
     assert [e.msgid for e in ours if not e.obsolete] == [e.msgid for e in load(pot_path)]
     for field in ("Plural-Forms", "Last-Translator", "Language-Team", "PO-Revision-Date"):
         assert ours.metadata.get(field) == old.metadata.get(field)

@@ -1,0 +1,273 @@
+"""Reading the PO syntax into polib's catalog model, in one pass.
+
+polib's own parser is a general state machine that costs about 8 ms for a catalog of 40
+messages and accepts what GNU gettext refuses (an unterminated string, an unknown
+escape); a project update reads thousands of catalogs.  This reader follows GNU's
+grammar, stops at the first error with its line, and builds the same polib objects
+polib would, so everything downstream keeps working with polib's model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polib
+
+from .errors import L10nError
+
+_VALID_STRING = re.compile(r'"(?:[^"\\]|\\[\\"ntrabfv0-7x])*"\Z')
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(\".*)\Z")
+_ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]*|.)")
+_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
+           "\\": "\\", '"': '"'}
+_ESCAPES = set('\\"ntrabfv01234567x')
+
+
+@dataclass(frozen=True)
+class CatalogError:
+    line: int
+    message: str
+
+
+class _Fail(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.error = CatalogError(line, message)
+
+
+def string_problem(token: str) -> str | None:
+    """What is wrong with one quoted string token (None if nothing): unterminated, an
+    escape GNU does not know, or text after the closing quote."""
+    if _VALID_STRING.match(token):
+        return None
+    i = 1
+    while i < len(token):
+        ch = token[i]
+        if ch == "\\":
+            nxt = token[i + 1] if i + 1 < len(token) else ""
+            if nxt not in _ESCAPES or not nxt:
+                return f"invalid escape sequence \\{nxt}" if nxt else "unterminated string"
+            i += 2
+            continue
+        if ch == '"':
+            rest = token[i + 1 :].strip()
+            if rest:
+                return f"syntax error: unexpected {rest[:30]!r} after the string"
+            return None
+        i += 1
+    return "unterminated string"
+
+
+def _unescape(token: str, line: int) -> str:
+    """The value of a valid quoted token, C escapes decoded as GNU gettext does."""
+    body = token[1:-1]
+    if "\\" not in body:
+        return body
+
+    def decode(found: re.Match) -> str:
+        code = found.group(1)
+        simple = _SIMPLE.get(code)
+        if simple is not None:
+            return simple
+        value = int(code[1:] or "-1", 16) if code[0] == "x" else int(code, 8)
+        if not 0 < value < 0x80:
+            raise _Fail(line, f"escape sequence \\{code} is not supported; "
+                              "write the character itself")
+        return chr(value)
+
+    return _ESCAPE.sub(decode, body)
+
+
+class _Reader:
+    """GNU's PO grammar: comments, previous fields, msgctxt, msgid, msgid_plural and
+    msgstr or msgstr[n], each string continued by further quoted lines."""
+
+    def __init__(self) -> None:
+        self.po = polib.POFile(wrapwidth=79)
+        self.entry: polib.POEntry | None = None
+        self.state = ""  # the field the next continuation line extends
+        self.done = False  # the current entry has its msgstr
+        self.plural_index = 0
+
+    def start(self, number: int) -> polib.POEntry:
+        if self.entry is None or self.done:
+            self.finish()
+            self.entry = polib.POEntry(linenum=number)
+            self.done = False
+        return self.entry
+
+    def finish(self) -> None:
+        if self.entry is not None and self.done:
+            self.po.append(self.entry)
+        self.entry = None
+
+    def comment(self, line: str, number: int) -> None:
+        kind = line[1:2]
+        if kind == ",":
+            entry = self.start(number)
+            entry.flags += [f.strip() for f in line[2:].split(",") if f.strip()]
+        elif kind == ":":
+            entry = self.start(number)
+            for item in line[2:].split():
+                place, _, at = item.rpartition(":")
+                entry.occurrences.append((place, at) if place and at.isdigit() else (item, ""))
+        elif kind == ".":
+            if len(line) == 2:
+                return  # an empty extracted comment carries nothing (polib drops it too)
+            entry = self.start(number)
+            text = line[2:]
+            text = text[1:] if text.startswith(" ") else text
+            entry.comment = f"{entry.comment}\n{text}" if entry.comment else text
+        else:
+            text = line.lstrip("#")
+            text = text[1:] if text.startswith(" ") else text
+            if self.entry is None and not self.po and not self.done and self.state == "":
+                self.po.header = f"{self.po.header}\n{text}" if self.po.header else text
+                return
+            entry = self.start(number)
+            entry.tcomment = f"{entry.tcomment}\n{text}" if entry.tcomment else text
+        self.state = ""
+
+    def previous(self, line: str, number: int) -> None:
+        entry = self.start(number)
+        if line.startswith('"'):
+            self.extend(line, number, previous=True)
+            return
+        found = _KEYWORD.match(line)
+        if not found or found.group(2) is not None or found.group(1) == "msgstr":
+            raise _Fail(number, f"syntax error: unexpected {line.split()[0][:30]!r} "
+                                "in a previous-msgid comment")
+        self.check(found.group(3), number)
+        field = {"msgctxt": "previous_msgctxt", "msgid": "previous_msgid",
+                 "msgid_plural": "previous_msgid_plural"}[found.group(1)]
+        setattr(entry, field, _unescape(found.group(3), number))
+        self.state = field
+
+    def keyword(self, line: str, number: int, obsolete: bool) -> None:
+        found = _KEYWORD.match(line)
+        if not found:
+            raise _Fail(number, f"syntax error: unexpected {line.split()[0][:30]!r}")
+        word, index, token = found.groups()
+        self.check(token, number)
+        value = _unescape(token, number)
+        if word in ("msgctxt", "msgid"):
+            if self.state in ("msgctxt", "msgid", "msgid_plural") and not (
+                    word == "msgid" and self.state == "msgctxt"):
+                raise _Fail(number, f"syntax error: {word} before the msgstr of the "
+                                    "previous message")
+            entry = self.start(number)
+            if word == "msgctxt":
+                entry.msgctxt = value
+            else:
+                entry.msgid = value
+            entry.obsolete = obsolete
+            self.state = word
+            return
+        entry = self.entry
+        if word == "msgid_plural":
+            allowed = self.state == "msgid"
+        elif index is None:
+            allowed = self.state in ("msgid", "msgid_plural")
+        else:
+            allowed = self.state in ("msgid", "msgid_plural", "msgstr_plural")
+        if entry is None or not allowed:
+            raise _Fail(number, f"syntax error: unexpected {word}")
+        if word == "msgid_plural":
+            entry.msgid_plural = value
+            self.state = word
+        elif index is None:
+            entry.msgstr = value
+            self.state, self.done = "msgstr", True
+        else:
+            self.plural_index = int(index)
+            entry.msgstr_plural[self.plural_index] = value
+            self.state, self.done = "msgstr_plural", True
+
+    def extend(self, line: str, number: int, previous: bool = False) -> None:
+        self.check(line, number)
+        value = _unescape(line, number)
+        entry = self.entry
+        state = self.state
+        if entry is None or not state or previous != state.startswith("previous_"):
+            raise _Fail(number, "syntax error: string without a keyword")
+        if state == "msgstr_plural":
+            entry.msgstr_plural[self.plural_index] += value
+        else:
+            setattr(entry, state, getattr(entry, state) + value)
+
+    @staticmethod
+    def check(token: str, number: int) -> None:
+        problem = string_problem(token)
+        if problem:
+            raise _Fail(number, problem)
+
+
+def read(text: str) -> polib.POFile:
+    """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error."""
+    reader = _Reader()
+    last = 1
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        last = number
+        if line[0] == "#":
+            if line.startswith("#~"):
+                rest = line[2:].lstrip()
+                if rest.startswith("|"):
+                    reader.previous(rest[1:].lstrip(), number)
+                elif rest.startswith('"'):
+                    reader.extend(rest, number)
+                elif rest:
+                    reader.keyword(rest, number, obsolete=True)
+                continue
+            if line.startswith("#|"):
+                reader.previous(line[2:].lstrip(), number)
+                continue
+            reader.comment(line, number)
+            continue
+        if line[0] == '"':
+            reader.extend(line, number)
+        else:
+            reader.keyword(line, number, obsolete=False)
+    if reader.state in ("msgctxt", "msgid", "msgid_plural"):
+        raise _Fail(last, "syntax error: message without a msgstr")
+    reader.finish()
+    _header(reader.po)
+    return reader.po
+
+
+def _header(po: polib.POFile) -> None:
+    """Move the header entry (msgid "") into the catalog's metadata, as polib does."""
+    entry = next((e for e in po if e.msgid == "" and not e.obsolete), None)
+    if entry is None:
+        return
+    po.remove(entry)
+    po.metadata_is_fuzzy = entry.flags
+    key = None
+    for line in entry.msgstr.splitlines():
+        name, colon, value = line.partition(":")
+        if colon:
+            key = name
+            po.metadata[key] = value.strip()
+        elif key is not None:
+            po.metadata[key] += "\n" + line.strip()
+
+
+def parse(text: str, path: str) -> polib.POFile:
+    """A catalog from its text; any syntax problem is an L10nError naming the line."""
+    try:
+        po = read(text)
+    except _Fail as failed:
+        raise L10nError(f"{path}:{failed.error.line}: {failed.error.message}") from None
+    return po
+
+
+def lint(text: str) -> CatalogError | None:
+    """The first syntax error GNU msgfmt would stop at, with its line; None if clean."""
+    try:
+        read(text)
+    except _Fail as failed:
+        return failed.error
+    return None
