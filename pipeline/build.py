@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polib
 from markupsafe import Markup
 
 from . import catalog, fonts
-from .dates import format_date, source_date
+from .dates import GitHistory, format_date, source_date
 from .extract import read_source
 from .files import write_atomic, write_text
 from .locales import direction, gettext_name, native_name, web_tag
@@ -128,23 +129,43 @@ def page_context(project: Project, locale: str, domain: str, built: list[str]) -
         "languages": languages,
         "assets": f"{up}assets/",
         "home": f"{up}index.html",
-        "font_css": Markup(fonts.font_face_css(locale, f"{up}assets/fonts/", built)),
-        "font_stack": Markup(fonts.font_stack(locale, built)),
+        "font_css": _font_css(locale, f"{up}assets/fonts/", tuple(built)),
+        "font_stack": _font_stack(locale, tuple(built)),
         "paper": "A4" if project.config.paper == "A4" else "letter",
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _font_css(locale: str, prefix: str, built: tuple[str, ...]) -> Markup:
+    """The same for every page of a locale at one depth: made once per process."""
+    return Markup(fonts.font_face_css(locale, prefix, built))
+
+
+@functools.lru_cache(maxsize=256)
+def _font_stack(locale: str, built: tuple[str, ...]) -> Markup:
+    return Markup(fonts.font_stack(locale, built))
+
+
+def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:
+    """The files a page's HTML is made from (besides the tool itself)."""
+    return [project.page_path(domain), project.po_path(locale, domain),
+            project.po_path(locale, UI_DOMAIN)]
+
+
 def build_page(project: Project, locale: str, domain: str, built: list[str],
-               with_pdf: bool) -> tuple[str, dict, list[Warning_]]:
-    """One page in one locale: (html, index entry, warnings)."""
+               with_pdf: bool, day: date | None = None) -> tuple[str, dict, list[Warning_]]:
+    """One page in one locale: (html, index entry, warnings).
+
+    `day` is the page's "Last updated" date when the caller knows it already.
+    """
     page_path = project.page_path(domain)
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
     ui, ui_warnings = _ui(project, locale)
     body, meta, fallbacks, warnings, _total = translate_page(
         text, project.rel(page_path), locale, found)
-    inputs = [page_path, project.po_path(locale, domain), project.po_path(locale, UI_DOMAIN)]
-    day = source_date(inputs, project.root).date()
+    if day is None:
+        day = source_date(page_inputs(project, locale, domain), project.root).date()
     # The date is in the reader's language even where "Last updated" falls back to English.
     time_lang = "" if "Last updated: %(date)s" in ui else f' lang="{web_tag(locale)}"'
     updated = Markup('<time datetime="{}"{}>{}</time>').format(
@@ -195,6 +216,10 @@ class CatalogCounts:
         except (OSError, ValueError):
             self.known = {}
         self.used: dict[str, list] = {}
+
+    def learn(self, known: dict[str, list]) -> None:
+        """Counts a build has just made, so that the index need not parse those again."""
+        self.known.update(known)
 
     def get(self, project: Project, path: Path, locale: str, domain: str) -> tuple[int, int]:
         shown = project.rel(path)
@@ -261,11 +286,26 @@ def _english_title(project: Project, domain: str) -> str:
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
-def write_index(project: Project) -> None:
+def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[str, list]:
+    """The index's counts of a locale's catalogs (see CatalogCounts), from the parse a
+    page build has made of them anyway."""
+    found = {}
+    for domain in domains:
+        path = project.po_path(locale, domain)
+        if locale == project.config.source_locale or not path.exists():
+            continue
+        shown = project.rel(path)
+        content = hashlib.sha256(path.read_bytes())
+        counts = count(_load_cached(path, shown, content.digest()), locale, domain)
+        found[shown] = [content.hexdigest(), counts.total, counts.translated]
+    return found
+
+
+def write_index(project: Project, known: CatalogCounts | None = None) -> None:
     """`build/index.html`: every built language, named in itself, with how complete it is."""
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    known = CatalogCounts(project.build_dir)
+    known = known or CatalogCounts(project.build_dir)
     titles = {d: _english_title(project, d) for d in domains}
     locales = []
     for loc in built:
@@ -296,12 +336,23 @@ class Task:
     domain: str
 
 
+@dataclass(frozen=True)
+class Done:
+    """What a worker reports of a page it wrote."""
+
+    task: Task
+    entry: dict
+    warnings: list[Warning_]
+    counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
+
+
 def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
-               epoch: str | None = None) -> tuple[Task, str, dict, list[Warning_]]:
-    """Build one page in a worker process: returns what the parent writes and reports.
+               epoch: str | None, day: date) -> Done:
+    """Build and write one page in a worker process; returns what the parent reports.
 
     `epoch` is the parent's SOURCE_DATE_EPOCH: a reused worker process must not date a
-    page from an environment it inherited earlier.
+    page from an environment it inherited earlier.  Writing here spreads the writes (and
+    their fsync) over the workers.
     """
     from .project import load
 
@@ -311,8 +362,11 @@ def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
         os.environ["SOURCE_DATE_EPOCH"] = epoch
 
     project = load(root)
-    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf)
-    return task, html, entry, warnings
+    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf,
+                                       day)
+    write_text(output_path(project, task.locale, task.domain, ".html"), html)
+    counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
+    return Done(task, entry, warnings, counts)
 
 
 def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int = 1,
@@ -332,9 +386,8 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     for locale in locales:
         for domain in domains:
             task = Task(locale, domain)
-            inputs = [project.page_path(domain), project.po_path(locale, domain),
-                      project.po_path(locale, UI_DOMAIN)]
-            stamp = digest(inputs, tool, built, with_pdf, project.config)
+            stamp = digest(page_inputs(project, locale, domain), tool, built, with_pdf,
+                           project.config)
             out = output_path(project, locale, domain, ".html")
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))
@@ -344,36 +397,40 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
         return list(results.values())
     write_assets(project, built)
     stamps = {task: stamp for task, stamp in todo}
-    for task, html, entry, warnings in _run(project.root, [t for t, _ in todo], built,
-                                            with_pdf, jobs):
-        path = output_path(project, task.locale, task.domain, ".html")
-        write_text(path, html)
-        state.record(project.rel(path), stamps[task])
+    history = GitHistory(project.root)
+    days = {task: source_date(page_inputs(project, task.locale, task.domain), project.root,
+                              history).date() for task, _ in todo}
+    known = CatalogCounts(project.build_dir)
+    for done in _run(project.root, days, built, with_pdf, jobs):
+        task = done.task
+        path = project.rel(output_path(project, task.locale, task.domain, ".html"))
+        state.record(path, stamps[task])
+        known.learn(done.counts)
         result = results[task.locale]
-        result.pages.append(entry)
-        result.warnings.extend(w for w in warnings if w not in result.warnings)
-        result.written.append(project.rel(path))
+        result.pages.append(done.entry)
+        result.warnings.extend(w for w in done.warnings if w not in result.warnings)
+        result.written.append(path)
         if progress:
             progress(task)
-    write_index(project)
+    write_index(project, known)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 
 
-def _run(root: Path, tasks: list[Task], built: list[str], with_pdf: bool, jobs: int
-         ) -> Iterator[tuple[Task, str, dict, list[Warning_]]]:
+def _run(root: Path, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
+         ) -> Iterator[Done]:
     """Run the tasks here, or over worker processes when there is enough to share."""
-    workers = min(jobs, len(tasks))
+    workers = min(jobs, len(days))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if workers <= 1:
-        for task in tasks:
-            yield _html_task(root, task, built, with_pdf, os.environ.get("SOURCE_DATE_EPOCH"))
+        for task, day in days.items():
+            yield _html_task(root, task, built, with_pdf, epoch, day)
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=exit_with_parent) as pool:
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch)
-                   for task in tasks]
+        futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch, day)
+                   for task, day in days.items()]
         for future in futures:
             yield future.result()
 

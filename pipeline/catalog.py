@@ -1,9 +1,9 @@
 """Reading and writing gettext catalogs as GNU gettext does.
 
-polib holds the catalog model.  Around it: a strict line check first (polib accepts an
-unterminated string or an unknown escape silently), any charset the header declares,
-a UTF-8 BOM and CRLF line endings on the way in; UTF-8, LF and the wrapping of GNU's
-own tools on the way out, so that a translator's save and a pipeline run agree.
+polib holds the catalog model.  Reading (`poread`) follows GNU's grammar and names the
+line of the first error; around it, any charset the header declares, a UTF-8 BOM and
+CRLF line endings are accepted.  Writing (`layout`) gives UTF-8, LF and the layout of
+GNU's own tools, so that a translator's save and a pipeline run agree.
 """
 
 from __future__ import annotations
@@ -97,87 +97,28 @@ def load(path: Path, shown: str | None = None) -> polib.POFile:
 
 def dumps(po: polib.POFile) -> str:
     """The catalog as GNU gettext writes it: UTF-8, LF, msgcat's wrapping."""
-    po.wrapwidth = WRAP
-    if po.metadata.get("Content-Type", "").lower().find("charset=") >= 0:
-        po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
-    po.encoding = "utf-8"
-    text = str(po)
-    if not po.header:
-        text = text.removeprefix("#\n")  # polib writes a lone "#" for no header comment
-    if not text.endswith("\n"):
-        text += "\n"
-    return _gnu_format(text)
+    from .layout import dumps_many  # layout builds on this module
+
+    return dumps_many([po])[0]
 
 
 def _gnu_format(text: str) -> str:
-    """Let GNU msgcat lay the file out when it is installed: the wrapping of Thai, Khmer
-    or Burmese depends on libunistring's line breaking, which nothing else reproduces."""
+    """One catalog laid out by its own msgcat run, for what layout's shared run cannot
+    model (a catalog msgcat refuses comes back as it was).  Unchanged without msgcat."""
+    from .msgcat import protect_flags, restore_flags
+
     msgcat = shutil.which("msgcat")
     if not msgcat:
         return text
     done = subprocess.run(
         [msgcat, "--force-po", "-"],  # a header-only catalog is written, not dropped
-        input=_protect_flags(text).encode("utf-8"),
+        input=protect_flags(text).encode("utf-8"),
         capture_output=True,
         check=False,
     )
     if done.returncode != 0 or not done.stdout.strip():
         return text
-    return _restore_flags(done.stdout.decode("utf-8"))
-
-
-_FORMATS = frozenset({
-    "c", "objc", "c++", "python", "python-brace", "java", "java-printf", "csharp",
-    "javascript", "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua",
-    "object-pascal", "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl",
-    "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp",
-})
-_GNU_FLAGS = {"fuzzy", "wrap", "no-wrap"} | {f"{x}-format" for x in _FORMATS} | {
-    f"no-{x}-format" for x in _FORMATS}
-_KEEP = "# \u2063l10n-flags: "  # a comment line msgcat carries where a flag would be lost
-
-
-def _gnu_flag(flag: str) -> bool:
-    return flag in _GNU_FLAGS or flag.startswith("range:")
-
-
-def _protect_flags(text: str) -> str:
-    """Flags GNU tools do not know (Weblate's `ignore-<check>`) would be dropped by
-    msgcat: carry them across as a comment line, restored by `_restore_flags`."""
-    out = []
-    for line in text.split("\n"):
-        if line.startswith("#, "):
-            flags = [f.strip() for f in line[3:].split(",") if f.strip()]
-            extra = [f for f in flags if not _gnu_flag(f)]
-            if extra:
-                out.append(_KEEP + ", ".join(extra))
-                known = [f for f in flags if _gnu_flag(f)]
-                if known:
-                    out.append("#, " + ", ".join(known))
-                continue
-        out.append(line)
-    return "\n".join(out)
-
-
-def _restore_flags(text: str) -> str:
-    if _KEEP not in text:
-        return text
-    blocks = []
-    for block in text.split("\n\n"):
-        lines = block.split("\n")
-        extra = [ln[len(_KEEP):] for ln in lines if ln.startswith(_KEEP)]
-        if extra:
-            lines = [ln for ln in lines if not ln.startswith(_KEEP)]
-            flags = ", ".join(extra)
-            at = next((i for i, ln in enumerate(lines) if ln.startswith("#, ")), None)
-            if at is not None:
-                lines[at] = f"{lines[at]}, {flags}"
-            else:
-                at = next(i for i, ln in enumerate(lines)
-                          if not ln.startswith(("# ", "#.", "#:")) and ln != "#")
-                lines.insert(at, f"#, {flags}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return restore_flags(done.stdout.decode("utf-8"))
 
 
 def save(path: Path, po: polib.POFile) -> bool:

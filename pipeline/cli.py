@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
-from . import project as project_mod
 from .errors import L10nError, Problems
 from .files import project_lock
+
+if TYPE_CHECKING:  # the project module pulls in Babel: not worth it for a no-op build
+    from .project import Project
 
 REPORT_URL = "the project's issue tracker (see README, Reporting problems)"
 LOCALE_OPTION = click.option(
@@ -27,8 +31,10 @@ class State:
         self.root = root
         self.debug = debug
 
-    def project(self) -> project_mod.Project:
-        return project_mod.load(self.root)
+    def project(self) -> Project:
+        from .project import load
+
+        return load(self.root)
 
 
 pass_state = click.make_pass_decorator(State)
@@ -50,9 +56,19 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
     ctx.obj = State(root, debug)
 
 
+JOBS_OPTION = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Worker processes for large projects (default: the number of cores).")
+
+
+def _jobs(jobs: int | None) -> int:
+    return jobs or os.cpu_count() or 1
+
+
 @cli.command()
+@JOBS_OPTION
 @pass_state
-def extract(state: State) -> None:
+def extract(state: State, jobs: int | None) -> None:
     """Write locales/<page>.pot for every page and locales/ui.pot.
 
     \b
@@ -63,7 +79,7 @@ def extract(state: State) -> None:
 
     proj = state.project()
     with project_lock(proj.root):
-        results = extract_project(proj)
+        results = extract_project(proj, _jobs(jobs))
     for item in results:
         for line in item.raw_blocks:
             page = item.path.replace("locales/", "source/").removesuffix(".pot") + ".md"
@@ -93,8 +109,9 @@ def init(state: State, locales: tuple[str, ...]) -> None:
 
 @cli.command()
 @LOCALE_OPTION
+@JOBS_OPTION
 @pass_state
-def update(state: State, locales: tuple[str, ...]) -> None:
+def update(state: State, locales: tuple[str, ...], jobs: int | None) -> None:
     """Merge every locales/*.pot into each locale's catalogs (as msgmerge does).
 
     \b
@@ -106,7 +123,7 @@ def update(state: State, locales: tuple[str, ...]) -> None:
     proj = state.project()
     chosen = proj.select(locales)
     with project_lock(proj.root):
-        written = update_catalogs(proj, chosen)
+        written = update_catalogs(proj, chosen, _jobs(jobs))
     changed = [w for w in written if w.changed]
     for item in changed:
         click.echo(f"updated {item.path}")
@@ -208,21 +225,55 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     Example:
       l10n build -l th -f html
     """
+    from .stamps import Snapshot
+
+    wanted = set(formats or ("html", "pdf"))
+    command = [str(state.root.resolve()), list(locales), sorted(wanted),
+               os.environ.get("SOURCE_DATE_EPOCH")]
+    if not force and wanted == {"html"} and _unchanged(state.root, command, quiet):
+        return
+    snapshot = Snapshot.scan(state.root.resolve(), command)
+
     from .build import select
 
     proj = state.project()
     chosen = select(proj, locales)
     with project_lock(proj.root):
-        _build(proj, chosen, set(formats or ("html", "pdf")), jobs, force, quiet, verbose)
+        results = _build(proj, chosen, wanted, jobs, force, quiet, verbose)
+        if wanted == {"html"}:
+            snapshot.report = [[r.locale, len(r.written) + len(r.skipped)] for r in results]
+            snapshot.add(proj.root / path for r in results for path in r.written + r.skipped)
+            snapshot.add(proj.build_dir / name for name in
+                         ("index.html", ".l10n-state.json", ".l10n-index.json"))
+            snapshot.save(proj.build_dir)
 
 
-def _build(proj: project_mod.Project, chosen: list[str], wanted: set[str], jobs: int | None,
-           force: bool, quiet: bool, verbose: bool) -> None:
-    """Build what is out of date: HTML first, so it exists even when no browser does."""
-    import os
+def _unchanged(root: Path, command: list, quiet: bool) -> bool:
+    """Answer a build that would change nothing from the last one's snapshot."""
+    from .stamps import SNAPSHOT_FILE, unchanged
 
+    build_dir = root / "build"
+    if not (build_dir / SNAPSHOT_FILE).is_file():
+        return False
+    with project_lock(root):
+        report = unchanged(build_dir, command)
+    if report is None:
+        return False
+    if not quiet:
+        for locale, count in report:
+            click.echo(f"{locale}: 0 pages built, {count} up to date")
+    return True
+
+
+def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
+           force: bool, quiet: bool, verbose: bool) -> list:
+    """Build what is out of date: HTML first, so it exists even when no browser does.
+
+    Returns the HTML results."""
     from .build import build_html
+    from .stamps import forget
 
+    forget(proj.build_dir)
     workers = jobs or os.cpu_count() or 1
     browser, no_browser = None, None
     if "pdf" in wanted:
@@ -251,6 +302,7 @@ def _build(proj: project_mod.Project, chosen: list[str], wanted: set[str], jobs:
 
         _report_build(build_pdf(proj, chosen, browser, workers, force), quiet, verbose,
                       "handouts printed")
+    return results
 
 
 def _report_build(results: list, quiet: bool, verbose: bool, what: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,16 +13,91 @@ from babel.dates import format_date as babel_format_date
 from .locales import parse_locale
 
 
-def source_date(paths: list[Path], root: Path) -> datetime:
-    """`SOURCE_DATE_EPOCH`, else the newest commit touching `paths`, else their mtime."""
+def source_date(paths: list[Path], root: Path, history: GitHistory | None = None) -> datetime:
+    """`SOURCE_DATE_EPOCH`, else the newest commit touching `paths`, else their mtime.
+
+    `history`, when given, answers for git from what it read once for the whole run.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)
     existing = [p for p in paths if p.exists()]
-    stamp = _git_time(existing, root)
+    stamp = history.commit_time(existing) if history else _git_time(existing, root)
     if stamp is None:
         stamp = max((int(p.stat().st_mtime) for p in existing), default=0)
     return datetime.fromtimestamp(stamp, UTC)
+
+
+@dataclass
+class GitHistory:
+    """What git says of a project's files, asked once for a whole run: three commands
+    instead of two per page.
+
+    A set of paths gets the time `git log -1 -- paths` gives: that of the newest commit
+    changing one of them, a merge counting when it differs from each of its parents in
+    one of them.  Only a merge that threw away one side's change to these paths is read
+    differently (git then hides that side's commits).  Paths with uncommitted changes
+    have no time, as with `git status --porcelain -- paths`.
+    """
+
+    root: Path
+    _top: Path | None = None
+    _times: dict[str, int] = field(default_factory=dict)  # newest non-merge commit
+    _merges: list[tuple[int, list[set[str]]]] = field(default_factory=list)  # per parent
+    _dirty: set[str] = field(default_factory=set)
+    _read: bool = False
+
+    def commit_time(self, paths: list[Path]) -> int | None:
+        if not paths:
+            return None
+        self._load()
+        if self._top is None:
+            return None
+        try:
+            names = {path.relative_to(self._top).as_posix() for path in paths}
+        except ValueError:  # outside the repository read: ask git about these alone
+            return _git_time(paths, self.root)
+        if names & self._dirty:
+            return None
+        times = [self._times[n] for n in names if n in self._times]
+        times += [stamp for stamp, sides in self._merges
+                  if all(side & names for side in sides)]
+        return max(times, default=None)
+
+    def _load(self) -> None:
+        if self._read:
+            return
+        self._read = True
+        top = _git(self.root, "rev-parse", "--show-toplevel")
+        status = _git(self.root, "status", "--porcelain", "-z", "--untracked-files=all",
+                      "--no-renames", "--", ".")
+        log = _git(self.root, "log", "-z", "-m", "--format=%x01%H %ct %P", "--name-only",
+                   "--no-renames", "--", ".")
+        if top is None or status is None or log is None:
+            return
+        self._top = Path(top.strip())
+        self._dirty = {entry[3:] for entry in status.split("\0") if entry}
+        merges: dict[str, tuple[int, int, list[set[str]]]] = {}
+        for section in reversed(log.split("\x01")[1:]):  # oldest first: the newest wins
+            head, _, rest = section.partition("\0")
+            commit, stamp, *parents = head.split()
+            names = {name.lstrip("\n") for name in rest.split("\0") if name.strip("\n")}
+            if len(parents) > 1:  # `-m`: one section per parent, each its own diff
+                merges.setdefault(commit, (int(stamp), len(parents), []))[2].append(names)
+            else:
+                self._times.update(dict.fromkeys(names, int(stamp)))
+        # A merge with no section for a parent is the same as that parent: never counted.
+        self._merges = [(stamp, sides) for stamp, count, sides in merges.values()
+                        if len(sides) == count]
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """A git command's output, or None where git or the repository is missing."""
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.fsdecode(done.stdout) if done.returncode == 0 else None
 
 
 def _git_time(paths: list[Path], root: Path) -> int | None:

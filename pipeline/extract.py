@@ -12,12 +12,13 @@ import polib
 from babel.messages.extract import extract_from_file
 from jinja2.ext import babel_extract
 
-from . import catalog
-from .dates import po_timestamp, source_date
+from . import catalog, layout
+from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
 from .files import write_text
 from .project import UI_DOMAIN, Project
 from .segments import Page, parse
+from .workers import process_pool
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
@@ -99,7 +100,11 @@ def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -
 
 def write_template(path: Path, pot: polib.POFile) -> bool:
     """Write a template unless only its creation date would change."""
-    text = catalog.dumps(pot)
+    return write_template_text(path, catalog.dumps(pot))
+
+
+def write_template_text(path: Path, text: str) -> bool:
+    """Write a template's text unless only its creation date would change."""
     try:
         old = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -144,23 +149,48 @@ def read_source(project: Project, page: Path) -> str:
     return text
 
 
-def extract_project(project: Project) -> list[Extracted]:
-    """Write `locales/<domain>.pot` for every page, and `locales/ui.pot`."""
+def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
+    """Write `locales/<domain>.pot` for every page, and `locales/ui.pot`.
+
+    Pages are parsed in `jobs` worker processes when there are many; every page is
+    parsed before any template is written, so a bad page leaves them all as they were.
+    """
     pages = project.pages()
-    parsed = [(project.domain(p), p, read_page(project, p)) for p in pages]
-    results = []
-    for domain, path, page in parsed:
-        header = Header(project.config.name, source_date([path], project.root),
+    parsed = _parse_all(project, pages, jobs)
+    history = GitHistory(project.root)
+    pots, paths, results = [], [], []
+    for path, page in zip(pages, parsed, strict=True):
+        header = Header(project.config.name, source_date([path], project.root, history),
                         f"Translations of {project.rel(path)}.")
-        pot_path = project.pot_path(domain)
-        pot = page_template(page, header)
-        changed = write_template(pot_path, pot)
-        results.append(Extracted(project.rel(pot_path), changed, len(pot),
-                                 tuple(b.line for b in page.raw_blocks)))
+        pots.append(page_template(page, header))
+        paths.append(project.pot_path(project.domain(path)))
+        results.append((len(pots[-1]), tuple(b.line for b in page.raw_blocks)))
     templates = sorted(TEMPLATES_DIR.glob("*.html"))
     header = Header(project.config.name, source_date(templates, TEMPLATES_DIR),
                     "Translations of the page templates.")
-    ui = ui_template(header)
-    ui_path = project.pot_path(UI_DOMAIN)
-    results.append(Extracted(project.rel(ui_path), write_template(ui_path, ui), len(ui), ()))
-    return results
+    pots.append(ui_template(header))
+    paths.append(project.pot_path(UI_DOMAIN))
+    results.append((len(pots[-1]), ()))
+    texts = layout.dumps_many(pots)
+    return [Extracted(project.rel(path), write_template_text(path, text), count, raw)
+            for path, text, (count, raw) in zip(paths, texts, results, strict=True)]
+
+
+PARALLEL_FROM = 50  # pages; below this a worker's start costs more than it saves
+
+
+def _parse_all(project: Project, pages: list[Path], jobs: int) -> list[Page]:
+    if jobs <= 1 or len(pages) < PARALLEL_FROM:
+        return [read_page(project, page) for page in pages]
+    chunk = -(-len(pages) // jobs)
+    with process_pool(jobs) as pool:
+        parts = [pool.submit(_parse_in_worker, project.root, pages[i : i + chunk])
+                 for i in range(0, len(pages), chunk)]
+        return [page for part in parts for page in part.result()]
+
+
+def _parse_in_worker(root: Path, pages: list[Path]) -> list[Page]:
+    from .project import load
+
+    project = load(root)
+    return [read_page(project, page) for page in pages]

@@ -20,6 +20,10 @@ from .segments import EXTENSIONS
 References = Mapping[str, tuple[str, "str | None"]]
 _local = threading.local()
 _TAG = re.compile(r"\A\s*<")
+# What any of the inline patterns in use needs to match (code, escapes, links and images,
+# autolinks and raw HTML, entities, emphasis, hard line breaks): text with none of it
+# renders as itself, escaped as Python-Markdown's serializer escapes it.
+_SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ def render_inline(text: str, references: References | None = None) -> Inline:
     # As Python-Markdown's own preprocessor does for a page: STX and ETX delimit its
     # placeholders, which a translation must not be able to name.
     text = text.replace("\x02", "").replace("\x03", "")
+    if not _SYNTAX.search(text):
+        return Inline(text.replace(">", "&gt;"), (), (), ())
     md = _md()
     if references:
         md.references.update(references)

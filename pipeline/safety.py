@@ -12,6 +12,7 @@ import html as htmllib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nh3
 
@@ -62,6 +63,8 @@ def problems(english: str, translation: str, references: References | None = Non
 
 
 def _problems(source: Inline, target: Inline) -> list[str]:
+    if not (target.raw_html or target.targets or source.targets):
+        return []  # nothing added, nothing to drop: the common case, decided cheaply
     found = []
     added = Counter(target.raw_html) - Counter(source.raw_html)
     if added:
@@ -91,7 +94,13 @@ def vet(english: str, translation: str, references: References | None = None) ->
     if bad:
         return Vetted(None, bad)
     target = render_inline(translation, references)
-    found = _problems(render_inline(english, references), target)
+    found = _problems(_english(english, tuple(sorted((references or {}).items()))), target)
     if found:
         return Vetted(None, found[0])
     return Vetted(sanitize(target.html))
+
+
+@lru_cache(maxsize=8192)
+def _english(text: str, references: tuple) -> Inline:
+    """The English of a segment as rendered: the same for every locale a process builds."""
+    return render_inline(text, dict(references))

@@ -141,7 +141,7 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
             head.append(seg)
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
-    md = markdown.Markdown(extensions=list(EXTENSIONS))
+    md = _markdown()
     md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
     walker.stop = not html
@@ -150,9 +150,13 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
     except _Found:
         body_html = ""
     except RecursionError:
+        _PARSER.clear()
         raise L10nError(
             f"{path}: nested too deeply to parse; flatten its lists and block quotes"
         ) from None
+    except BaseException:
+        _PARSER.clear()  # a parse cut short leaves the parser's state behind
+        raise
     page = Page(
         path=path,
         meta=meta,
@@ -161,6 +165,17 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
         headings=tuple(walker.headings),
     )
     return Rendered(page, body_html, walker.fallbacks)
+
+
+_PARSER: list[markdown.Markdown] = []
+
+
+def _markdown() -> markdown.Markdown:
+    """The process's parser, reset for a new page: building one costs more than a short
+    page's parse.  A parse that fails drops it (its block parser keeps state)."""
+    if not _PARSER:
+        _PARSER.append(markdown.Markdown(extensions=list(EXTENSIONS)))
+    return _PARSER[0].reset()
 
 
 def _nesting(line: str) -> int:

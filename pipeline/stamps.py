@@ -2,8 +2,9 @@
 
 Each output's digest covers its source page, its catalogs, the templates, stylesheet
 and fonts, the tool's version and the options of the run.  An output whose digest has
-not changed since it was written is up to date; nothing else is consulted, so a no-op
-build costs a few file reads.
+not changed since it was written is up to date.  Before any of that, a Snapshot of the
+last build's files by size and mtime lets a command that would change nothing stop at a
+few hundred stat calls.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
@@ -67,3 +70,108 @@ class State:
 
     def save(self) -> None:
         write_text(self.path, json.dumps(self.digests, indent=0, sort_keys=True) + "\n")
+
+
+SNAPSHOT_FILE = ".l10n-snapshot.json"
+# Coarser than any file system's clock (FAT's is 2 s): a file changed within this long
+# before a scan could change again without its size or mtime showing it.
+RACY_NS = 2_000_000_000
+
+
+def _stat(path: str) -> list[int]:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return []
+    return [found.st_size, found.st_mtime_ns]
+
+
+def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
+    """The size and mtime of a folder, of every folder in it and of every file in them.
+
+    A folder's mtime changes when an entry is added, removed or renamed in it, so an
+    unchanged scan means no page or catalog came or went.
+    """
+    into[str(folder)] = _stat(str(folder))
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            scan_tree(Path(entry.path), into)
+        else:
+            into[entry.path] = _stat(entry.path)
+
+
+@dataclass
+class Snapshot:
+    """A finished build as its files' sizes and mtimes, and the lines it reported.
+
+    When the same command finds every file it read and wrote with the size and mtime it
+    had, the build cannot differ from the last one, and the command answers from here
+    without loading the project (make and ninja trust size and mtime the same way).
+    Files changed within RACY_NS of the scan are not trusted: a build that read them
+    keeps no snapshot, so the next one compares digests as usual.
+    """
+
+    command: list
+    files: dict[str, list[int]] = field(default_factory=dict)
+    report: list[list] = field(default_factory=list)  # [locale, outputs up to date]
+    trusted: bool = False  # no input changed within RACY_NS of the scan
+
+
+    @classmethod
+    def scan(cls, root: Path, command: list) -> Snapshot:
+        """The inputs of a build, taken before it reads them."""
+        found = cls(command)
+        now = time.time_ns()
+        found.files[str(root / "pyproject.toml")] = _stat(str(root / "pyproject.toml"))
+        for folder in (root / "source", root / "locales"):
+            scan_tree(folder, found.files)
+        for path in _tool_files():
+            found.files[str(path)] = _stat(str(path))
+        found.trusted = all(not st or st[1] < now - RACY_NS for st in found.files.values())
+        return found
+
+    def add(self, paths: Iterable[Path]) -> None:
+        """Files the build wrote: any later change to them shows too."""
+        for path in paths:
+            self.files[str(path)] = _stat(str(path))
+
+    def save(self, build_dir: Path) -> None:
+        path = build_dir / SNAPSHOT_FILE
+        if not self.trusted:
+            path.unlink(missing_ok=True)
+            return
+        data = {"command": self.command, "files": self.files, "report": self.report}
+        write_text(path, json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def unchanged(build_dir: Path, command: list) -> list[list] | None:
+    """The report of the last build when it ran as `command` and no file it read or
+    wrote has changed since; else None."""
+    try:
+        data = json.loads((build_dir / SNAPSHOT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("command") != command:
+        return None
+    files = data.get("files")
+    if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
+        return None
+    return data.get("report")
+
+
+def forget(build_dir: Path) -> None:
+    """A build starts: until it ends, the last snapshot no longer describes the folder."""
+    (build_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
+
+
+def _tool_files() -> list[Path]:
+    """The files tool_digest covers."""
+    found = []
+    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py"),
+                            ("fonts", "*.ttf")):
+        found += sorted((PACKAGE_DIR / folder).glob(pattern))
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import wait
 
 
@@ -27,3 +28,11 @@ def exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def process_pool(jobs: int) -> ProcessPoolExecutor:
+    """Worker processes for a run: started by a fork server (a clean process, not a copy
+    of one that may hold locks or a browser) and ended with the run."""
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                               initializer=exit_with_parent)

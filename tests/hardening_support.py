@@ -117,14 +117,15 @@ def catalog_bytes(root: Path) -> dict[str, bytes]:
 
 
 def tree_bytes(folder: Path, root: Path | None = None) -> dict[str, bytes]:
-    """Every file under a folder (the lock file aside), by path relative to `root`."""
+    """Every file under a folder, by path relative to `root`: all but the lock file and
+    the snapshot of file sizes and times (which depends on when the files were made)."""
     base = root or folder
     if not folder.exists():
         return {}
     return {
         p.relative_to(base).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".l10n.lock"
+        if p.is_file() and p.name not in (".l10n.lock", ".l10n-snapshot.json")
     }
 
 

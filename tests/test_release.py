@@ -128,6 +128,38 @@ def test_incremental_build_rebuilds_only_what_changed(tmp_path: Path) -> None:
     assert out.count(": 1 pages built, 0 up to date") == len(outputs) == 9
 
 
+def test_noop_build_answers_from_the_snapshot_but_sees_every_edit(tmp_path: Path) -> None:
+    """A no-op build is answered from sizes and mtimes; an edit made within the same
+    clock tick as the last build's read (same size, same mtime) is still rebuilt."""
+    project = copy_repo(tmp_path / "p")
+    code, _, err = run("-C", str(project), "build", "-f", "html")
+    assert code == 0, err
+    assert (project / "build/.l10n-snapshot.json").is_file()
+    page = project / "build/vi/systemic-sclerosis.html"
+    before = page.stat().st_mtime_ns
+    code, out, _ = run("-C", str(project), "build", "-f", "html")
+    assert code == 0 and "vi: 0 pages built, 1 up to date" in out
+    assert page.stat().st_mtime_ns == before
+
+    po_path = project / "locales/vi/LC_MESSAGES/systemic-sclerosis.po"
+    text = po_path.read_text(encoding="utf-8")
+    translated = text.split('msgid "Conclusion"\nmsgstr "', 1)[1].split('"', 1)[0]
+    assert translated  # a translation to change
+    edited = translated[:-1] + ("X" if translated[-1] != "X" else "Y")
+    po_path.write_text(text.replace(f'msgstr "{translated}"', f'msgstr "{edited}"', 1),
+                       encoding="utf-8")
+    code, out, _ = run("-C", str(project), "build", "-f", "html")  # reads a racy file
+    assert code == 0 and "vi: 1 pages built" in out
+    assert not (project / "build/.l10n-snapshot.json").exists()
+    stat = po_path.stat()
+    po_path.write_text(text, encoding="utf-8")  # same size, and the same mtime as read
+    os.utime(po_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    code, out, _ = run("-C", str(project), "build", "-f", "html")
+    assert code == 0 and "vi: 1 pages built" in out
+    assert edited not in page.read_text(encoding="utf-8")
+    assert translated in page.read_text(encoding="utf-8")
+
+
 def test_assembly_from_per_locale_builds(tmp_path: Path) -> None:
     machines = {}
     for locale in ("th", "km"):

@@ -579,7 +579,8 @@ def test_fuzzy_matches_are_msgmerges(tmp_path: Path) -> None:
     """Many near-identical old strings, obsolete and fuzzy ones among them: every new
     string gets the same old translation and previous English as msgmerge --previous."""
     rng = random.Random(5)
-    words = "take the tablet every day with food water rest sleep pain fever dose".split()
+    words = ["take", "the", "tablet", "every", "day", "with", "food", "water", "rest",
+             "sleep", "pain", "fever", "dose"]
     old = polib.POFile(wrapwidth=catalog.WRAP)
     old.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "th"}
     seen = set()
