@@ -9,8 +9,6 @@ GNU's own tools, so that a translator's save and a pipeline run agree.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import polib
@@ -18,8 +16,7 @@ import polib
 from . import poread
 from .errors import L10nError
 from .files import write_text
-
-WRAP = 79
+from .layout import WRAP, dumps_many
 
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf]")
@@ -97,28 +94,7 @@ def load(path: Path, shown: str | None = None) -> polib.POFile:
 
 def dumps(po: polib.POFile) -> str:
     """The catalog as GNU gettext writes it: UTF-8, LF, msgcat's wrapping."""
-    from .layout import dumps_many  # layout builds on this module
-
     return dumps_many([po])[0]
-
-
-def _gnu_format(text: str) -> str:
-    """One catalog laid out by its own msgcat run, for what layout's shared run cannot
-    model (a catalog msgcat refuses comes back as it was).  Unchanged without msgcat."""
-    from .msgcat import protect_flags, restore_flags
-
-    msgcat = shutil.which("msgcat")
-    if not msgcat:
-        return text
-    done = subprocess.run(
-        [msgcat, "--force-po", "-"],  # a header-only catalog is written, not dropped
-        input=protect_flags(text).encode("utf-8"),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0 or not done.stdout.strip():
-        return text
-    return restore_flags(done.stdout.decode("utf-8"))
 
 
 def save(path: Path, po: polib.POFile) -> bool:

@@ -17,10 +17,17 @@ from collections.abc import Sequence
 
 import polib
 
-from .catalog import WRAP, _gnu_format
 from .hardwrap import Batch, Ref, quote
-from .msgcat import GNU_FORMAT_ORDER, executable, is_gnu_flag, polib_text, split_flags
+from .msgcat import (
+    GNU_FORMAT_ORDER,
+    executable,
+    format_one,
+    is_gnu_flag,
+    polib_text,
+    split_flags,
+)
 
+WRAP = 79  # GNU's page width
 Item = str | Ref  # a written line, or a piece the batch lays out
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 # Characters whose width or line-break class could surprise: msgcat decides.
@@ -47,7 +54,7 @@ def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
     pieces = batch.resolve(msgcat) if batch else []
     if pieces is None:  # msgcat refused the batch: every catalog on the slow path
         plans = [None] * len(plans)
-    return [_gnu_format(polib_text(po)) if plan is None else _join(plan, pieces)
+    return [format_one(polib_text(po)) if plan is None else _join(plan, pieces)
             for po, plan in zip(catalogs, plans, strict=True)]
 
 

@@ -99,3 +99,11 @@ def polib_text(po: polib.POFile) -> str:
     if not po.header:
         text = text.removeprefix("#\n")  # polib writes a lone "#" for no header comment
     return text if text.endswith("\n") else text + "\n"
+
+
+def format_one(text: str) -> str:
+    """One catalog laid out by its own msgcat run, for what a shared run cannot model; a
+    catalog msgcat refuses, or a machine without msgcat, gets the text back as it was."""
+    msgcat = executable()
+    done = run(msgcat, protect_flags(text)) if msgcat else None
+    return text if done is None else restore_flags(done)
