@@ -370,3 +370,28 @@ def test_random_pages_through_extract_update_and_build(text: str) -> None:
         page.unlink()
         for leftover in (root / "locales").rglob("random.po*"):
             leftover.unlink()
+
+
+@FAST
+@given(st.text(max_size=60))
+def test_sanitizer_shortcut_is_exact(text: str) -> None:
+    """Text the sanitiser is not asked about is exactly what it would have returned."""
+    import nh3
+
+    from pipeline import safety
+
+    full = nh3.clean(text, tags=safety.TAGS, attributes=safety.ATTRIBUTES,
+                     url_schemes=safety.SCHEMES, link_rel=None, strip_comments=True)
+    assert safety.sanitize(text) == full
+
+
+@FAST
+@given(st.text(max_size=60))
+def test_any_string_written_reads_back(text: str) -> None:
+    """A catalog written by the pipeline reads back to the same strings."""
+    po = polib.POFile(wrapwidth=catalog.WRAP)
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    assume("\x00" not in text and text)
+    po.append(polib.POEntry(msgid=text, msgstr=text[::-1]))
+    back = catalog.parse(catalog.dumps(po), "x.po")
+    assert [(e.msgid, e.msgstr) for e in back] == [(text, text[::-1])]
