@@ -225,13 +225,18 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     Example:
       l10n build -l th -f html
     """
-    from .stamps import Snapshot
+    from .stamps import Snapshot, last_report
 
     wanted = set(formats or ("html", "pdf"))
     command = [str(state.root.resolve()), list(locales), sorted(wanted),
                os.environ.get("SOURCE_DATE_EPOCH")]
-    if not force and wanted == {"html"} and _unchanged(state.root, command, quiet):
-        return
+    if not force and wanted == {"html"}:
+        report = last_report(state.root, command)  # nothing changed since the last build
+        if report is not None:
+            if not quiet:
+                for locale, count in report:
+                    click.echo(f"{locale}: 0 pages built, {count} up to date")
+            return
     snapshot = Snapshot.scan(state.root.resolve(), command)
 
     from .build import select
@@ -241,28 +246,7 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     with project_lock(proj.root):
         results = _build(proj, chosen, wanted, jobs, force, quiet, verbose)
         if wanted == {"html"}:
-            snapshot.report = [[r.locale, len(r.written) + len(r.skipped)] for r in results]
-            snapshot.add(proj.root / path for r in results for path in r.written + r.skipped)
-            snapshot.add(proj.build_dir / name for name in
-                         ("index.html", ".l10n-state.json", ".l10n-index.json"))
-            snapshot.save(proj.build_dir)
-
-
-def _unchanged(root: Path, command: list, quiet: bool) -> bool:
-    """Answer a build that would change nothing from the last one's snapshot."""
-    from .stamps import SNAPSHOT_FILE, unchanged
-
-    build_dir = root / "build"
-    if not (build_dir / SNAPSHOT_FILE).is_file():
-        return False
-    with project_lock(root):
-        report = unchanged(build_dir, command)
-    if report is None:
-        return False
-    if not quiet:
-        for locale, count in report:
-            click.echo(f"{locale}: 0 pages built, {count} up to date")
-    return True
+            snapshot.finish(proj.root, proj.build_dir, results)
 
 
 def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .files import write_text
+from .files import project_lock, write_text
 
 STATE_FILE = ".l10n-state.json"
 PACKAGE_DIR = Path(__file__).parent
@@ -139,6 +139,15 @@ class Snapshot:
         for path in paths:
             self.files[str(path)] = _stat(str(path))
 
+    def finish(self, root: Path, build_dir: Path, results: Iterable) -> None:
+        """Record what an HTML build wrote and reported, and keep the snapshot."""
+        results = list(results)
+        self.report = [[r.locale, len(r.written) + len(r.skipped)] for r in results]
+        self.add(root / path for r in results for path in r.written + r.skipped)
+        self.add(build_dir / name for name in
+                 ("index.html", ".l10n-state.json", ".l10n-index.json"))
+        self.save(build_dir)
+
     def save(self, build_dir: Path) -> None:
         path = build_dir / SNAPSHOT_FILE
         if not self.trusted:
@@ -161,6 +170,16 @@ def unchanged(build_dir: Path, command: list) -> list[list] | None:
     if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
         return None
     return data.get("report")
+
+
+def last_report(root: Path, command: list) -> list[list] | None:
+    """The last build's report when `command` would change nothing, under the project
+    lock; else None."""
+    build_dir = root / "build"
+    if not (build_dir / SNAPSHOT_FILE).is_file():
+        return None
+    with project_lock(root):
+        return unchanged(build_dir, command)
 
 
 def forget(build_dir: Path) -> None:
