@@ -1,20 +1,26 @@
-"""How fast handouts print: seconds per page, one vs two workers, and bare Playwright.
+"""How fast handouts print: `l10n build -f pdf` at -j 1 and -j 2 against bare Playwright.
 
 Not a test. Run from the repository root:
 
-    python benchmarks/pdf_bench.py [--corpus 200] [--repeat 1]
+    python benchmarks/pdf_bench.py [--pages 6] [--repeat 2] [--keep DIR]
 
-It builds the repository's page in every locale into a temporary copy, then prints
-(1) those pages and (2) a generated corpus (copies of the built pages, so every script is
-in the mix) with pipeline.pdf at -j 1 and -j 2 (one browser per worker process, post-
-processing included), and with a bare Playwright loop (one browser, page.pdf() only, no
-pikepdf), and `l10n build -f pdf --force` end to end at -j 1 and -j 2.
+The set is the one of docs/benchmarks.md ("PDF printing"): the first `--pages` pages of
+the benchmark corpus (benchmarks/corpus.py, seed 7) in English and 8 pseudo-translated
+locales, built to HTML once. Each timed run deletes the handouts and runs
+`l10n build -f pdf -q -j N` (printing only: the HTML is up to date), a bare Playwright
+script printing the same HTML files with the same browser (one tab, `page.pdf()` only, as
+benchmarks/peers.py runs it), or pipeline.pdf.print_pages in this process (printing alone,
+without the command's fixed costs). Wall clock and CPU time (of everything the run started,
+Chromium included) are reported for every run; the ratios use the best run of each.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -23,103 +29,183 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polib
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import corpus  # noqa: E402
 
 from pipeline import pdf  # noqa: E402
 
+PR_SET_CHILD_SUBREAPER = 36
 DATE = datetime(2026, 1, 1, tzinfo=UTC)
+LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+PYPROJECT = """\
+[project]
+name = "bench-corpus"
+version = "1.0.0"
+
+[tool.l10n]
+locales = [{locales}]
+publisher = "Benchmark Medical Centre"
+"""
+# The script benchmarks/peers.py times as "bare Playwright".
+BARE_SCRIPT = """\
+import sys
+from pathlib import Path
+from playwright.sync_api import sync_playwright
+
+browser_path, out = sys.argv[1], Path(sys.argv[2])
+pages = [Path(p) for p in sys.argv[3:]]
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=browser_path)
+    tab = browser.new_page()
+    for i, page in enumerate(pages):
+        tab.goto(page.resolve().as_uri(), wait_until="load")
+        tab.pdf(path=str(out / f"{i:05d}.pdf"), format="A4", print_background=True,
+                prefer_css_page_size=True)
+    browser.close()
+"""
 
 
-def build_copy(root: Path) -> None:
-    for name in ("source", "locales"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
-    subprocess.run([sys.executable, "-m", "pipeline", "-C", str(root), "build", "-f", "html",
-                    "-q"], check=True, cwd=REPO)
+def l10n(root: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "-C", str(root), *args]
 
 
-def corpus(root: Path, size: int) -> list[Path]:
-    """`size` HTML files: copies of the built pages beside them (relative links still work)."""
-    built = sorted((root / "build").glob("*/systemic-sclerosis.html"))
-    files = []
-    for i in range(size):
-        source = built[i % len(built)]
-        copy = source.with_name(f"bench-{i:03d}.html")
-        shutil.copyfile(source, copy)
-        files.append(copy)
-    return files
+def fill(catalog: Path, locale: str) -> None:
+    """Every message of a catalog pseudo-translated into the locale's script."""
+    po = polib.pofile(str(catalog), wrapwidth=79)
+    for entry in po:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {k: corpus.pseudo(entry.msgid_plural if k else entry.msgid,
+                                                    locale)
+                                   for k in (entry.msgstr_plural or {0: ""})}
+        else:
+            entry.msgstr = corpus.pseudo(entry.msgid, locale)
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.save(str(catalog))
 
 
-def with_pipeline(files: list[Path], settings: pdf.Settings, jobs: int, out: Path) -> float:
+def make_project(root: Path, pages: int) -> None:
+    """The benchmark set, built to HTML and PDF once (not timed)."""
+    (root / "source").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES)), encoding="utf-8")
+    for page in corpus.generate(pages, seed=7)[0]:
+        (root / "source" / f"{page.name}.md").write_text(page.markdown(), encoding="utf-8")
+    for args in (("extract",), ("init", *LOCALES)):
+        subprocess.run(l10n(root, *args), check=True, cwd=REPO, capture_output=True)
+    for locale in LOCALES:
+        for catalog in sorted((root / "locales" / locale / "LC_MESSAGES").glob("*.po")):
+            fill(catalog, locale)
+    subprocess.run(l10n(root, "build", "-f", "pdf", "-q"), check=True, cwd=REPO)
+
+
+def adopt_orphans() -> None:
+    """Become the parent of orphaned descendants (Linux), so that Chromium's processes, which
+    outlive the Playwright driver that started them, are reaped here and their CPU counted."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_orphans(wait: float = 30) -> None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
+
+
+def timed(argv: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a command and of every process it started."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, cwd=REPO)
+    wall = time.perf_counter() - start
+    reap_orphans()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of every process it has reaped."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def print_in_process(root: Path, jobs: int, work: Path) -> tuple[float, float]:
+    """pipeline.pdf.print_pages alone: the command's fixed costs (start, imports, the HTML
+    up-to-date check, the index) left out."""
+    out = work / f"in-process-{jobs}"
     shutil.rmtree(out, ignore_errors=True)
-    pages = [pdf.Page(f, out / f.parent.name / f.with_suffix(".pdf").name, DATE) for f in files]
-    start = time.perf_counter()
+    settings = pdf.Settings(browser=pdf.find_browser())
+    pages = [pdf.Page(html, out / html.parent.name / html.with_suffix(".pdf").name, DATE)
+             for html in sorted((root / "build").rglob("*.html")) if html.name != "index.html"]
+    before, start = cpu_seconds(), time.perf_counter()
     pdf.print_pages(pages, settings, jobs)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    reap_orphans()
+    return wall, cpu_seconds() - before
 
 
-def bare_playwright(files: list[Path], browser: str, out: Path) -> float:
-    from playwright.sync_api import sync_playwright
-
-    out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=browser, args=list(pdf.LAUNCH_ARGS))
-        page = chromium.new_page()
-        for i, f in enumerate(files):
-            page.goto(f.as_uri())
-            page.evaluate("document.fonts.ready.then(() => null)")
-            page.pdf(path=str(out / f"{i}.pdf"), format="A4", print_background=True,
-                     prefer_css_page_size=True, tagged=True, outline=True)
-        chromium.close()
-    return time.perf_counter() - start
+def print_with_l10n(root: Path, jobs: int) -> tuple[float, float]:
+    for old in (root / "build").rglob("*.pdf"):
+        old.unlink()
+    return timed(l10n(root, "build", "-f", "pdf", "-q", "-j", str(jobs)))
 
 
-def cli_build(root: Path, jobs: int) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline", "-C", str(root), "build", "-f", "pdf",
-                    "--force", "-q", "-j", str(jobs)], check=True, cwd=REPO)
-    return time.perf_counter() - start
+def print_bare(root: Path, browser: str, work: Path) -> tuple[float, float]:
+    script, out = work / "bare.py", work / "bare-out"
+    script.write_text(BARE_SCRIPT, encoding="utf-8")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    html = sorted(p for p in (root / "build").rglob("*.html") if p.name != "index.html")
+    return timed([sys.executable, str(script), browser, str(out), *map(str, html)])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=int, default=200, help="generated pages (default 200)")
-    parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
+    parser.add_argument("--pages", type=int, default=6, help="pages of the set (default 6)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each (default 2)")
+    parser.add_argument("--keep", type=Path, help="build the set here and keep it (reused "
+                                                   "when it exists)")
     args = parser.parse_args()
     browser = pdf.find_browser()
-    settings = pdf.Settings(browser=browser)
-    print(f"browser {browser}; {os.cpu_count()} cores; load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    adopt_orphans()
     with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
-        root = Path(tmp) / "project"
-        build_copy(root)
-        repo_pages = sorted((root / "build").glob("*/systemic-sclerosis.html"))
-        sets = {"repository": repo_pages}
-        if args.corpus:
-            sets[f"corpus-{args.corpus}"] = corpus(root, args.corpus)
-        print(f"{'pages':<12} {'how':<26} {'seconds':>8} {'s/page':>7} {'speed-up':>8}")
-        for name, files in sets.items():
-            runs = {
-                "pipeline.pdf -j 1": lambda f=files: with_pipeline(
-                    f, settings, 1, Path(tmp) / "j1"),
-                "pipeline.pdf -j 2": lambda f=files: with_pipeline(
-                    f, settings, 2, Path(tmp) / "j2"),
-                "bare Playwright (1 browser)": lambda f=files: bare_playwright(
-                    f, browser, Path(tmp) / "bare"),
-            }
-            base = None
+        work = Path(tmp)
+        root = args.keep.resolve() if args.keep else work / "project"
+        if not (root / "build").is_dir():
+            make_project(root, args.pages)
+        count = len(list((root / "build").rglob("*.pdf")))
+        print(f"browser {browser}; {os.cpu_count()} cores; {count} handouts")
+        runs = {
+            "l10n build -f pdf -j 1": lambda: print_with_l10n(root, 1),
+            "l10n build -f pdf -j 2": lambda: print_with_l10n(root, 2),
+            "bare Playwright": lambda: print_bare(root, browser, work),
+            "print_pages -j 1": lambda: print_in_process(root, 1, work),
+            "print_pages -j 2": lambda: print_in_process(root, 2, work),
+        }
+        best: dict[str, float] = {}
+        print(f"{'how':<24} {'run':>3} {'wall s':>7} {'CPU s':>7} {'load':>5}")
+        for number in range(1, args.repeat + 1):
             for how, run in runs.items():
-                seconds = min(run() for _ in range(args.repeat))
-                base = base or seconds
-                print(f"{name:<12} {how:<26} {seconds:>8.2f} {seconds / len(files):>7.3f} "
-                      f"{base / seconds:>7.2f}x", flush=True)
-        for jobs in (1, 2):
-            seconds = min(cli_build(root, jobs) for _ in range(args.repeat))
-            print(f"{'repository':<12} {f'l10n build -f pdf -j {jobs}':<26} {seconds:>8.2f} "
-                  f"{seconds / len(repo_pages):>7.3f}   (HTML included, process start)",
-                  flush=True)
+                load = os.getloadavg()[0]
+                wall, cpu = run()
+                best[how] = min(best.get(how, wall), wall)
+                print(f"{how:<24} {number:>3} {wall:>7.2f} {cpu:>7.2f} {load:>5.1f}",
+                      flush=True)
+        j1, j2, bare, p1, p2 = best.values()
+        print(f"-j 2 speed-up over -j 1: {j1 / j2:.2f}x (goal >= 1.5x); "
+              f"-j 1 / bare Playwright: {j1 / bare:.2f} (goal <= 1.10); "
+              f"printing alone, -j 2 over -j 1: {p1 / p2:.2f}x")
 
 
 if __name__ == "__main__":

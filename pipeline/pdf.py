@@ -2,26 +2,28 @@
 
 Chromium (driven by Playwright) is the one engine measured here that breaks Khmer, Lao and
 Burmese lines correctly and keeps an exact text layer for every script we publish
-(../shared/research/pdf-engines.md). One browser is started per worker process and reused
-for every page it prints. The print layout (A4/Letter, running header, "Page N of M"
+(../shared/research/pdf-engines.md). One browser is started per run, and -j of its tabs
+print at the same time. The print layout (A4/Letter, running header, "Page N of M"
 footer) comes from the page's own CSS `@page` rule; pikepdf then fixes the metadata so the
 same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import io
-import multiprocessing
 import os
 import re
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from xml.sax.saxutils import escape
@@ -31,8 +33,8 @@ from fontTools.ttLib import TTFont
 from .errors import L10nError
 from .files import write_atomic
 from .fonts import FONTS_DIR
-from .workers import exit_with_parent
 
+T = TypeVar("T")
 CLUSTERS_JS = Path(__file__).with_name("static") / "clusters.js"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 BROWSER_ENV = "L10N_BROWSER"
@@ -41,18 +43,36 @@ INSTALL_HINT = (
     f"{BROWSER_ENV} (or [tool.l10n] browser) at a Chromium-family browser; "
     "'l10n build -f html' works without one"
 )
+# Chromium keeps only the last --disable-features, so Playwright's own list (1.65) is
+# repeated here. RenderDocument gives every navigation a new frame host and renderer frame:
+# about a fifth of the CPU a handout costs (benchmarks/pdf_bench.py), for nothing printing needs.
+DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+    "RenderDocument",
+)
+# Handouts never depend on the network: every request that is not a local file goes to a
+# proxy nobody listens on (port 1, loopback included), so it fails at once. Unlike request
+# interception this costs the local files nothing.
+OFFLINE_ARGS = ("--proxy-server=http://127.0.0.1:1", "--proxy-bypass-list=<-loopback>")
 LAUNCH_ARGS = (
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--font-render-hinting=none",
+    "--font-render-hinting=none", f"--disable-features={','.join(DISABLED_FEATURES)}",
+    *OFFLINE_ARGS,
 )
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
-# Print-ready when the web fonts have loaded; report those that failed, the title and language.
+# Print-ready when the web fonts have loaded; report those that failed, whether clusters.js ran,
+# the title, language and headings: one round trip per page.
 _READY_JS = r"""async () => {
   await document.fonts.ready;
   const meta = document.querySelector('meta[name="description"]');
   return {
+    clusters: typeof window.l10nKeepClusters === "function",
     title: document.title,
     lang: document.documentElement.lang,
     description: meta ? meta.content : "",
@@ -145,73 +165,107 @@ def _fontconfig(folder: Path) -> Path:
 
 
 class Printer:
-    """One headless browser, reused for every page printed through it.
+    """One headless browser; `tabs` pages of it print at the same time.
 
-        with Printer(settings) as printer:
-            printer.write(page)
+    A second browser costs a start and 1.3 GB; a second tab costs neither, and while one
+    tab waits for its PDF the other navigates and lays out on the other core. Metadata fixing
+    and writing run on a thread beside the printing, so even a single tab goes on to the
+    next page while Python finishes the previous handout.
+
+        with Printer(settings, tabs=2) as printer:
+            printer.write_all(pages)
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tabs: int = 1) -> None:
         self.settings = settings
+        self.tabs = max(1, tabs)
         self._tmp: tempfile.TemporaryDirectory | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._playwright = None
         self._browser = None
-        self._page = None
+        self._pages: list = []
 
     def __enter__(self) -> Printer:
         try:
-            from playwright.sync_api import Error, sync_playwright
+            from playwright.async_api import Error, async_playwright
         except ImportError:
             raise L10nError("cannot print PDF handouts: the Python package playwright is "
                             "missing ('pip install playwright'; no 'playwright install' "
                             "needed, the system Chromium is used)") from None
         self._tmp = tempfile.TemporaryDirectory(prefix="l10n-pdf-")
-        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(self._tmp.name))))
+        self._loop = asyncio.new_event_loop()
         try:
-            self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(
-                executable_path=self.settings.browser, args=list(LAUNCH_ARGS), env=env,
-                timeout=TIMEOUT_MS,
-            )
-            self._page = self._browser.new_page(java_script_enabled=True)
-            self._page.set_default_timeout(TIMEOUT_MS)
-            self._page.emulate_media(media="print")
-            # Handouts never depend on the network: only local files load.
-            self._page.route(re.compile(r"^(?!file:|data:|about:)"), lambda r: r.abort())
+            self._run(self._start(async_playwright))
         except Error as exc:
             self.__exit__(None, None, None)
             raise L10nError(f"cannot start the browser {self.settings.browser}: "
                             f"{_first_line(exc)}; {INSTALL_HINT}") from None
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         try:
-            if self._browser is not None:
-                with contextlib.suppress(Exception):  # a crashed browser cannot close
-                    self._browser.close()
-            if self._playwright is not None:
-                self._playwright.stop()
+            if self._loop is not None:
+                self._loop.run_until_complete(self._stop())
         finally:
-            self._browser = self._playwright = self._page = None
+            self._browser = self._playwright = None
+            self._pages = []
+            if self._loop is not None:
+                self._loop.close()
+                self._loop = None
             if self._tmp is not None:
                 self._tmp.cleanup()
                 self._tmp = None
 
+    def _run(self, job: Coroutine[object, object, T]) -> T:
+        if self._loop is None:
+            raise RuntimeError("Printer used outside its with-block")
+        return self._loop.run_until_complete(job)
+
+    async def _start(self, async_playwright: Callable) -> None:
+        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(self._tmp.name))))
+        self._playwright = await async_playwright().start()
+        self._browser = await self._playwright.chromium.launch(
+            executable_path=self.settings.browser, args=list(LAUNCH_ARGS), env=env,
+            timeout=TIMEOUT_MS,
+        )
+        # One context for every tab: a context per tab costs a fifth more CPU a handout.
+        context = await self._browser.new_context(java_script_enabled=True)
+        self._pages = [await self._new_tab(context) for _ in range(self.tabs)]
+
+    async def _new_tab(self, context):  # noqa: ANN001, ANN202
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        await page.emulate_media(media="print")
+        return page
+
+    async def _stop(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Exception):  # a crashed browser cannot close
+                await self._browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()
+
     def render(self, html: Path) -> tuple[bytes, Info]:
         """Chromium's PDF of one HTML file, as printed, and what the page says about itself."""
-        from playwright.sync_api import Error
+        return self._run(self._render(self._pages[0] if self._pages else None, html))
 
-        if self._page is None:
+    async def _render(self, tab, html: Path) -> tuple[bytes, Info]:  # noqa: ANN001
+        from playwright.async_api import Error
+
+        if tab is None:
             raise RuntimeError("Printer used outside its with-block")
         try:
-            self._page.goto(html.resolve().as_uri(), wait_until="load")
-            if not self._page.evaluate("() => typeof window.l10nKeepClusters === 'function'"):
-                self._page.add_script_tag(path=CLUSTERS_JS)  # a page built without it
-            state = self._page.evaluate(_READY_JS)
+            await tab.goto(html.resolve().as_uri(), wait_until="load")
+            state = await tab.evaluate(_READY_JS)
+            if not state["clusters"]:  # a page built without it
+                await tab.add_script_tag(path=CLUSTERS_JS)
             if state["failed"]:
                 raise L10nError(f"{html}: fonts failed to load: {', '.join(state['failed'])}; "
                                 "rebuild the HTML (its build/assets/fonts/ may be incomplete)")
-            data = self._page.pdf(
+            data = await tab.pdf(
                 format=PAPER[self.settings.paper], print_background=True,
                 prefer_css_page_size=True, tagged=True, outline=True,
                 display_header_footer=False,
@@ -223,8 +277,50 @@ class Printer:
 
     def write(self, page: Page) -> bool:
         """Print `page` to its PDF; True when the file changed."""
-        raw, info = self.render(page.html)
+        return self.write_all([page])[0]
+
+    def write_all(self, pages: list[Page]) -> list[bool]:
+        """Print every page, each tab taking the next; per page, True when its file changed."""
+        return self._run(self._write_all(pages))
+
+    async def _write_all(self, pages: list[Page]) -> list[bool]:
+        bundled_font_names()  # read once, before the finishing thread needs it
+        loop = asyncio.get_running_loop()
+        todo = iter(enumerate(pages))
+        finishing: dict[int, asyncio.Future[bool]] = {}
+        with ThreadPoolExecutor(1, thread_name_prefix="l10n-pdf-finish") as finisher:
+
+            async def print_from(tab) -> None:  # noqa: ANN001
+                for number, page in todo:
+                    raw, info = await self._render(tab, page.html)
+                    finishing[number] = loop.run_in_executor(
+                        finisher, self._finish_and_write, page, raw, info)
+
+            try:
+                await _all_or_none([print_from(tab) for tab in self._pages[:len(pages)]])
+            finally:
+                done = await asyncio.gather(*finishing.values(), return_exceptions=True)
+        failed = [result for result in done if isinstance(result, BaseException)]
+        if failed:
+            raise failed[0]
+        return [finishing[number].result() for number in range(len(pages))]
+
+    def _finish_and_write(self, page: Page, raw: bytes, info: Info) -> bool:
         return write_atomic(page.pdf, finish(raw, info, page.date, self.settings, page.pdf))
+
+
+async def _all_or_none(jobs: list[Coroutine]) -> None:
+    """Run the jobs together; on the first failure cancel the others and raise it."""
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -340,32 +436,22 @@ def _outline_titles(pdf, headings: tuple[str, ...]) -> None:
             item.Title = pikepdf.String(heading)
 
 
-def _print_all(settings: Settings, pages: list[Page]) -> list[bool]:
-    with Printer(settings) as printer:
-        return [printer.write(page) for page in pages]
+def tabs_for(pages: int, jobs: int | None) -> int:
+    """Pages printing at once: -j as given, by default one per core; never more than pages.
 
-
-def workers_for(pages: int, jobs: int | None) -> int:
-    """Worker processes: -j as given; by default one per core, but each costs a process and
-    a browser start (1-2 s), which a handful of pages does not repay (benchmarks/pdf_bench.py).
+    Each is a tab of the one browser: opening it costs a fraction of a browser start, so no
+    page count is too small for it (a browser per worker needed 16 pages to pay).
     """
-    if jobs is not None:
-        return max(1, min(jobs, pages))
-    return max(1, min(os.cpu_count() or 1, pages // 16))
+    wanted = jobs if jobs is not None else (os.cpu_count() or 1)
+    return max(1, min(wanted, pages))
 
 
 def print_pages(pages: list[Page], settings: Settings, jobs: int | None = None) -> list[bool]:
-    """Print every page; one browser per worker process. Returns, per page, if it changed."""
+    """Print every page with one browser and -j tabs. Returns, per page, if it changed.
+
+    Nothing to print starts no browser.
+    """
     if not pages:
         return []
-    workers = workers_for(len(pages), jobs)
-    if workers == 1:
-        return _print_all(settings, pages)
-    chunks = [pages[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=exit_with_parent) as pool:  # none left if killed
-        results = list(pool.map(_print_all, [settings] * workers, chunks))
-    changed = {}
-    for chunk, flags in zip(chunks, results, strict=True):
-        changed.update({page.pdf: flag for page, flag in zip(chunk, flags, strict=True)})
-    return [changed[page.pdf] for page in pages]
+    with Printer(settings, tabs_for(len(pages), jobs)) as printer:
+        return printer.write_all(pages)

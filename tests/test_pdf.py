@@ -6,10 +6,12 @@ L10N_REQUIRE_BROWSER=1 (CI sets it), in which case they fail.
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import shutil
 import subprocess
+import threading
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
@@ -379,6 +381,68 @@ def test_links_print_their_target_and_stay_relative(printer: pdf.Printer,
     assert "https://example.org/care" in uris
     assert "../../en/other.html#dose" in uris  # relative to the PDF, no file:// path
     assert not any(u.startswith("file:") or str(tmp_path) in u for u in uris)
+
+
+def test_nothing_loads_from_the_network(printer: pdf.Printer, tmp_path: Path) -> None:
+    """A page that asks for web resources (even on this machine) prints without them."""
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            asked.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        html = tmp_path / "web.html"
+        html.write_text(
+            f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Web</title>
+<link rel="stylesheet" href="http://localhost:{port}/style.css"></head><body>
+<main><h1>Web</h1><p>Offline.<img src="http://127.0.0.1:{port}/image.png" alt=""></p>
+</main></body></html>""",
+            encoding="utf-8",
+        )
+        printer.write(pdf.Page(html, tmp_path / "web.pdf", datetime(2026, 1, 1, tzinfo=UTC)))
+        server.shutdown()
+    assert asked == []
+    assert "Offline." in _pdftotext(tmp_path / "web.pdf")
+
+
+def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -> None:
+    """Two tabs of one browser: each handout from its own page, results in the given order."""
+    pages = []
+    for number in range(5):
+        html = tmp_path / f"p{number}.html"
+        html.write_text(f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+                        f"<title>Page {number}</title></head><body><main><h1>Number {number}"
+                        "</h1></main></body></html>", encoding="utf-8")
+        pages.append(pdf.Page(html, tmp_path / "out" / f"p{number}.pdf",
+                              datetime(2026, 1, 1, tzinfo=UTC)))
+    settings = pdf.Settings(browser=browser)
+    assert pdf.print_pages(pages, settings, jobs=2) == [True] * 5
+    for number, page in enumerate(pages):
+        assert f"Number {number}" in _pdftotext(page.pdf)
+        assert _pdfinfo(page.pdf)["Title"] == f"Page {number}"
+    assert pdf.print_pages(pages, settings, jobs=2) == [False] * 5  # same bytes: untouched
+
+
+def test_a_failing_page_stops_the_run_with_one_line(browser: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.html"
+    good.write_text("<!DOCTYPE html><title>Good</title><p>fine</p>", encoding="utf-8")
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><title>Bad</title><style>@font-face { font-family: X; '
+                   'src: url("missing.woff2"); } p { font-family: X; }</style><p>text</p>',
+                   encoding="utf-8")
+    date = datetime(2026, 1, 1, tzinfo=UTC)
+    pages = [pdf.Page(path, path.with_suffix(".pdf"), date) for path in (good, bad, good)]
+    with pytest.raises(L10nError, match=r"bad\.html: fonts failed to load: X") as info:
+        pdf.print_pages(pages, pdf.Settings(browser=browser), jobs=2)
+    assert "\n" not in str(info.value)
 
 
 # --- without a browser ---------------------------------------------------------------------
