@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import polib
-from babel.messages.extract import extract_from_file
-from jinja2.ext import babel_extract
 
 from . import catalog, layout
 from .dates import GitHistory, po_timestamp, source_date
@@ -63,6 +62,9 @@ def page_template(page: Page, header: Header) -> polib.POFile:
 
 def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.POFile:
     """The strings of the Jinja2 page templates, extracted with Babel."""
+    from babel.messages.extract import extract_from_file  # only the ui needs these
+    from jinja2.ext import babel_extract
+
     pot = new_catalog(header)
     found = []
     for path in sorted(templates_dir.glob("*.html")):
@@ -152,45 +154,59 @@ def read_source(project: Project, page: Path) -> str:
 def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
     """Write `locales/<domain>.pot` for every page, and `locales/ui.pot`.
 
-    Pages are parsed in `jobs` worker processes when there are many; every page is
-    parsed before any template is written, so a bad page leaves them all as they were.
+    Pages are parsed and laid out in `jobs` worker processes when there are many; every
+    page is parsed before any template is written, so a bad page leaves them all as
+    they were.
     """
     pages = project.pages()
-    parsed = _parse_all(project, pages, jobs)
     history = GitHistory(project.root)
-    pots, paths, results = [], [], []
-    for path, page in zip(pages, parsed, strict=True):
-        header = Header(project.config.name, source_date([path], project.root, history),
-                        f"Translations of {project.rel(path)}.")
-        pots.append(page_template(page, header))
-        paths.append(project.pot_path(project.domain(path)))
-        results.append((len(pots[-1]), tuple(b.line for b in page.raw_blocks)))
-    templates = sorted(TEMPLATES_DIR.glob("*.html"))
-    header = Header(project.config.name, source_date(templates, TEMPLATES_DIR),
-                    "Translations of the page templates.")
-    pots.append(ui_template(header))
+    dated = [(page, source_date([page], project.root, history)) for page in pages]
+    with _page_templates(project, dated, jobs) as pending:
+        templates = sorted(TEMPLATES_DIR.glob("*.html"))  # while the workers parse
+        header = Header(project.config.name, source_date(templates, TEMPLATES_DIR),
+                        "Translations of the page templates.")
+        ui = ui_template(header)
+        ui_made = (layout.dumps_many([ui])[0], len(ui), ())
+        made = pending()
+    made.append(ui_made)
+    paths = [project.pot_path(project.domain(page)) for page in pages]
     paths.append(project.pot_path(UI_DOMAIN))
-    results.append((len(pots[-1]), ()))
-    texts = layout.dumps_many(pots)
     return [Extracted(project.rel(path), write_template_text(path, text), count, raw)
-            for path, text, (count, raw) in zip(paths, texts, results, strict=True)]
+            for path, (text, count, raw) in zip(paths, made, strict=True)]
 
 
 PARALLEL_FROM = 50  # pages; below this a worker's start costs more than it saves
+Made = tuple[str, int, tuple[int, ...]]  # a template's text, messages, raw HTML lines
 
 
-def _parse_all(project: Project, pages: list[Path], jobs: int) -> list[Page]:
-    if jobs <= 1 or len(pages) < PARALLEL_FROM:
-        return [read_page(project, page) for page in pages]
-    chunk = -(-len(pages) // jobs)
+@contextmanager
+def _page_templates(project: Project, dated: list[tuple[Path, datetime]], jobs: int,
+                    ) -> Iterator[Callable[[], list[Made]]]:
+    """The pages' templates, made in worker processes while the caller goes on; the
+    yielded function waits for them."""
+    if jobs <= 1 or len(dated) < PARALLEL_FROM:
+        yield lambda: templates_of(project, dated)
+        return
+    chunk = -(-len(dated) // jobs)
     with process_pool(jobs) as pool:
-        parts = [pool.submit(_parse_in_worker, project.root, pages[i : i + chunk])
-                 for i in range(0, len(pages), chunk)]
-        return [page for part in parts for page in part.result()]
+        parts = [pool.submit(_in_worker, project.root, dated[i : i + chunk])
+                 for i in range(0, len(dated), chunk)]
+        yield lambda: [made for part in parts for made in part.result()]
 
 
-def _parse_in_worker(root: Path, pages: list[Path]) -> list[Page]:
+def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
+    """The template text of each page, with its message count and raw HTML lines."""
+    pots, raw = [], []
+    for path, day in dated:
+        page = read_page(project, path)
+        header = Header(project.config.name, day, f"Translations of {project.rel(path)}.")
+        pots.append(page_template(page, header))
+        raw.append(tuple(b.line for b in page.raw_blocks))
+    texts = layout.dumps_many(pots)
+    return [(text, len(pot), lines) for text, pot, lines in zip(texts, pots, raw, strict=True)]
+
+
+def _in_worker(root: Path, dated: list[tuple[Path, datetime]]) -> list[Made]:
     from .project import load
 
-    project = load(root)
-    return [read_page(project, page) for page in pages]
+    return templates_of(load(root), dated)
