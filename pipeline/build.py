@@ -6,11 +6,9 @@ import functools
 import hashlib
 import html as htmllib
 import json
-import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +26,7 @@ from .render import Message, Warning_, render_template, translate_page, ui_messa
 from .segments import split_front_matter
 from .stamps import State, digest, tool_digest
 from .status import count
-from .workers import exit_with_parent
+from .workers import process_pool
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -426,9 +424,7 @@ def _run(root: Path, days: dict[Task, date], built: list[str], with_pdf: bool, j
         for task, day in days.items():
             yield _html_task(root, task, built, with_pdf, epoch, day)
         return
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=exit_with_parent) as pool:
+    with process_pool(workers) as pool:
         futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch, day)
                    for task, day in days.items()]
         for future in futures:
