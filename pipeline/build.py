@@ -45,9 +45,10 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     path = project.po_path(locale, domain)
     if locale == project.config.source_locale or not path.exists():
         return {}
-    po = _load(path, project.rel(path))
+    shown = project.rel(path)
+    po = _load(path, shown)
     return {
-        e.msgid: Message(e.msgstr, project.rel(path), e.linenum)
+        e.msgid: Message(e.msgstr, shown, e.linenum)
         for e in po
         if e.msgctxt is None and not e.obsolete and e.translated() and not e.msgid_plural
     }
@@ -56,12 +57,25 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
 def _load(path: Path, shown: str) -> polib.POFile:
     """A catalog, parsed once per process while its bytes stay the same (every page of a
     locale reads its ui catalog; the index reads every catalog again)."""
-    return _load_cached(path, shown, hashlib.sha256(path.read_bytes()).digest())
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return catalog.load(path, shown)  # which says why, as every reader does
+    return _parsed(path, shown, hashlib.sha256(data).digest(), data)
 
 
-@functools.lru_cache(maxsize=1024)
-def _load_cached(path: Path, shown: str, _content: bytes) -> polib.POFile:
-    return catalog.load(path, shown)
+_PARSED: dict[tuple[Path, str, bytes], polib.POFile] = {}
+
+
+def _parsed(path: Path, shown: str, digest: bytes, data: bytes | None = None) -> polib.POFile:
+    key = (path, shown, digest)
+    po = _PARSED.get(key)
+    if po is None:
+        if len(_PARSED) >= 1024:
+            _PARSED.clear()
+        text = catalog.decode(data if data is not None else path.read_bytes(), shown)
+        po = _PARSED[key] = catalog.parse(text, shown)
+    return po
 
 
 def all_locales(project: Project) -> list[str]:
@@ -214,15 +228,21 @@ class CatalogCounts:
         except (OSError, ValueError):
             self.known = {}
         self.used: dict[str, list] = {}
+        self.fresh: set[str] = set()
 
     def learn(self, known: dict[str, list]) -> None:
-        """Counts a build has just made, so that the index need not parse those again."""
+        """Counts a build has just made from the catalogs it read: neither parsed nor
+        hashed again for the index."""
         self.known.update(known)
+        self.fresh.update(known)
 
     def get(self, project: Project, path: Path, locale: str, domain: str) -> tuple[int, int]:
         shown = project.rel(path)
-        content = hashlib.sha256(path.read_bytes()).hexdigest()
         hit = self.known.get(shown)
+        if shown in self.fresh and hit is not None:
+            self.used[shown] = hit
+            return hit[1], hit[2]
+        content = hashlib.sha256(path.read_bytes()).hexdigest()
         if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
             counts = count(_load(path, shown), locale, domain)
             hit = [content, counts.total, counts.translated]
@@ -255,18 +275,20 @@ def completeness(project: Project, locale: str, known: CatalogCounts | None = No
 
 
 def index_entry(project: Project, locale: str, domain: str,
-                english: str | None = None) -> dict | None:
+                english: str | None = None, title: str | None = None) -> dict | None:
     """A built page as the index lists it, or None when it has not been built.
 
-    Its title is the built page's own <title>: the translation when it is usable, else
-    the English (then marked as English).
+    Its title is the built page's own <title> (`title` when the caller has just built
+    it): the translation when it is usable, else the English (then marked as English).
     """
     html = output_path(project, locale, domain, ".html")
-    if not html.exists():
-        return None
-    found = _TITLE.search(html.read_text(encoding="utf-8"))
+    if title is None:
+        if not html.exists():
+            return None
+        found = _TITLE.search(html.read_text(encoding="utf-8"))
     english = english if english is not None else _english_title(project, domain)
-    title = htmllib.unescape(found.group(1)) if found else english
+    if title is None:
+        title = htmllib.unescape(found.group(1)) if found else english
     pdf = output_path(project, locale, domain, ".pdf")
     return {
         "domain": domain,
@@ -294,20 +316,27 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
             continue
         shown = project.rel(path)
         content = hashlib.sha256(path.read_bytes())
-        counts = count(_load_cached(path, shown, content.digest()), locale, domain)
+        counts = count(_parsed(path, shown, content.digest()), locale, domain)
         found[shown] = [content.hexdigest(), counts.total, counts.translated]
     return found
 
 
-def write_index(project: Project, known: CatalogCounts | None = None) -> None:
-    """`build/index.html`: every built language, named in itself, with how complete it is."""
+def write_index(project: Project, known: CatalogCounts | None = None,
+                built_titles: dict[tuple[str, str], str] | None = None) -> None:
+    """`build/index.html`: every built language, named in itself, with how complete it is.
+
+    `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
+    those pages need not be read back.
+    """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
     known = known or CatalogCounts(project.build_dir)
     titles = {d: _english_title(project, d) for d in domains}
+    just = built_titles or {}
     locales = []
     for loc in built:
-        pages = [e for d in domains if (e := index_entry(project, loc, d, titles[d]))]
+        pages = [e for d in domains
+                 if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))]
         if pages:
             locales.append({"tag": web_tag(loc), "name": native_name(loc),
                             "percent": f"{completeness(project, loc, known):g}",
@@ -379,26 +408,27 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     domains = [project.domain(p) for p in project.pages()]
     state = State(project.build_dir)
     tool = tool_digest()
-    todo: list[tuple[Task, str]] = []
+    todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
     for locale in locales:
         for domain in domains:
             task = Task(locale, domain)
-            stamp = digest(page_inputs(project, locale, domain), tool, built, with_pdf,
-                           project.config)
+            inputs = page_inputs(project, locale, domain)
+            stamp = digest(inputs, tool, built, with_pdf, project.config)
             out = output_path(project, locale, domain, ".html")
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))
             else:
-                todo.append((task, stamp))
+                todo.append((task, stamp, inputs))
     if not todo and (project.build_dir / "index.html").exists():
         return list(results.values())
     write_assets(project, built)
-    stamps = {task: stamp for task, stamp in todo}
+    stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
-    days = {task: source_date(page_inputs(project, task.locale, task.domain), project.root,
-                              history).date() for task, _ in todo}
+    days = {task: source_date(inputs, project.root, history).date()
+            for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
+    titles: dict[tuple[str, str], str] = {}
     for done in _run(project.root, days, built, with_pdf, jobs):
         task = done.task
         path = project.rel(output_path(project, task.locale, task.domain, ".html"))
@@ -406,11 +436,12 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
         known.learn(done.counts)
         result = results[task.locale]
         result.pages.append(done.entry)
+        titles[(task.locale, task.domain)] = done.entry["title"]
         result.warnings.extend(w for w in done.warnings if w not in result.warnings)
         result.written.append(path)
         if progress:
             progress(task)
-    write_index(project, known)
+    write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 

@@ -29,11 +29,13 @@ def parse_locale(code: str) -> babel.Locale:
     return locale
 
 
+@cache
 def gettext_name(code: str) -> str:
     """The catalog folder name: `zh_Hans`."""
     return str(parse_locale(code))
 
 
+@cache
 def web_tag(code: str) -> str:
     """The BCP 47 tag for folders and `lang` attributes: `zh-Hans`."""
     return gettext_name(code).replace("_", "-")

@@ -88,7 +88,7 @@ class Project:
         return self.locales_dir / f"{domain}.pot"
 
     def po_path(self, locale: str, domain: str) -> Path:
-        return self.locales_dir / gettext_name(locale) / "LC_MESSAGES" / f"{domain}.po"
+        return self.locales_dir / f"{gettext_name(locale)}/LC_MESSAGES/{domain}.po"
 
     def templates(self) -> list[Path]:
         """Every `.pot` under `locales/`, whether or not a page produced it."""
