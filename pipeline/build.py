@@ -254,13 +254,14 @@ class CatalogCounts:
         write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
 
 
-def completeness(project: Project, locale: str, known: CatalogCounts | None = None) -> float:
+def completeness(project: Project, locale: str, known: CatalogCounts | None = None,
+                 templates: dict[str, Path] | None = None) -> float:
     """Percent of strings translated over every template, for the index."""
     if locale == project.config.source_locale:
         return 100.0
     known = known or CatalogCounts(project.build_dir)
     total = translated = 0
-    templates = {project.template_domain(pot): pot for pot in project.templates()}
+    templates = _templates_by_domain(project) if templates is None else templates
     folder = project.po_path(locale, UI_DOMAIN).parent
     domains = set(templates)  # templates are generated (and may be absent): catalogs too
     if folder.is_dir():
@@ -272,6 +273,10 @@ def completeness(project: Project, locale: str, known: CatalogCounts | None = No
         total += in_all
         translated += done
     return round(100.0 * translated / total, 1) if total else 100.0
+
+
+def _templates_by_domain(project: Project) -> dict[str, Path]:
+    return {project.template_domain(pot): pot for pot in project.templates()}
 
 
 def index_entry(project: Project, locale: str, domain: str,
@@ -333,13 +338,14 @@ def write_index(project: Project, known: CatalogCounts | None = None,
     known = known or CatalogCounts(project.build_dir)
     titles = {d: _english_title(project, d) for d in domains}
     just = built_titles or {}
+    pots = _templates_by_domain(project)
     locales = []
     for loc in built:
         pages = [e for d in domains
                  if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))]
         if pages:
             locales.append({"tag": web_tag(loc), "name": native_name(loc),
-                            "percent": f"{completeness(project, loc, known):g}",
+                            "percent": f"{completeness(project, loc, known, pots):g}",
                             "pages": pages})
     known.save()
     shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import L10nError
@@ -33,15 +34,15 @@ class Project:
     root: Path
     config: Config
 
-    @property
+    @cached_property
     def source_dir(self) -> Path:
         return self.root / "source"
 
-    @property
+    @cached_property
     def locales_dir(self) -> Path:
         return self.root / "locales"
 
-    @property
+    @cached_property
     def build_dir(self) -> Path:
         return self.root / "build"
 
