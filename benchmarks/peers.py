@@ -98,8 +98,21 @@ class Bench:
 
     def run(self, name: str, commands: list[dict], timeout: float = 600,
             ok_codes: tuple[int, ...] = (0,), stop_on_error: bool = True,
-            locales: int | None = None) -> Result:
-        """Run `commands` one after another in a fresh runner process."""
+            locales: int | None = None, repeat: int = 1) -> Result:
+        """Run `commands` one after another in a fresh runner process; with `repeat`,
+        that many times, keeping the median run (for steps of a fraction of a second,
+        which one busy moment of a shared machine would otherwise decide)."""
+        if repeat > 1:
+            runs = sorted((self.run(name, commands, timeout, ok_codes, stop_on_error, locales)
+                           for _ in range(repeat)),
+                          key=lambda r: r.seconds if r.seconds is not None else float("inf"))
+            result = runs[len(runs) // 2]
+            result.note = (result.note + f" median of {repeat} runs: "
+                           + ", ".join(f"{r.seconds:.2f}" for r in runs
+                                       if r.seconds is not None) + " s").strip()
+            self.results[name] = result
+            log(f"  {name}: median {result.seconds:.2f} s of {repeat} runs")
+            return result
         logfile = self.logfile(name)
         spec = logfile.with_suffix(".spec.json")
         out = logfile.with_suffix(".result.json")
@@ -151,10 +164,14 @@ class Bench:
         return result
 
 
+NOOP_REPEAT = 5
+
+
 def noop(bench: Bench, name: str, command: dict) -> None:
-    """A no-op rebuild, twice; notes how many files it wrote (it should write none)."""
-    for label in (name, f"{name} (again)"):
-        result = bench.run(label, [command])
+    """A no-op rebuild (the median of NOOP_REPEAT runs), then once more; notes how many
+    files it wrote (it should write none)."""
+    for label, repeat in ((name, NOOP_REPEAT), (f"{name} (again)", 1)):
+        result = bench.run(label, [command], repeat=repeat)
         logfile = bench.logfile(label)
         wrote = sum(1 for line in logfile.read_text(errors="replace").splitlines()
                     if line.startswith("wrote "))
@@ -679,7 +696,7 @@ def run(args: argparse.Namespace) -> dict:
                   timeout=args.sphinx_bound, locales=8)
         bench.run("Sphinx: no-op HTML build of one locale",
                   [cmd([sb, "-q", "-b", "html", "-D", "language=th", ".", "_build/html/th"],
-                       sphinx)])
+                       sphinx)], repeat=NOOP_REPEAT)
         if not args.quick:
             bench.run("Sphinx: HTML, one locale, fresh, -j 2",
                       [cmd([sb, "-q", "-j", "2", "-b", "html", "-D", "language=th", ".",
@@ -941,7 +958,8 @@ def report(data: dict) -> str:
             f"on {m['nproc']} cores |")
     add("")
     add("Times are wall-clock seconds of one run of each step in a fresh process "
-        "(`benchmarks/runner.py`); peak memory is `getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
+        f"(`benchmarks/runner.py`; the no-op builds, ours and Sphinx's, the median of "
+        f"{NOOP_REPEAT} runs); peak memory is `getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
         "that process, i.e. the largest single process of the step. Where a browser runs, "
         "its processes (Chromium and Playwright's node driver) are sampled from /proc and "
         "reported apart, summed. A ratio is ours / theirs: below 1 we are faster. CPU time "
