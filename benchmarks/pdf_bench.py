@@ -36,38 +36,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import corpus  # noqa: E402
+from peers import LOCALES, PYPROJECT  # noqa: E402
+from peers import PLAYWRIGHT_SCRIPT as BARE_SCRIPT  # noqa: E402  (what peers.py times)
 
 from pipeline import pdf  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 DATE = datetime(2026, 1, 1, tzinfo=UTC)
-LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
-PYPROJECT = """\
-[project]
-name = "bench-corpus"
-version = "1.0.0"
-
-[tool.l10n]
-locales = [{locales}]
-publisher = "Benchmark Medical Centre"
-"""
-# The script benchmarks/peers.py times as "bare Playwright".
-BARE_SCRIPT = """\
-import sys
-from pathlib import Path
-from playwright.sync_api import sync_playwright
-
-browser_path, out = sys.argv[1], Path(sys.argv[2])
-pages = [Path(p) for p in sys.argv[3:]]
-with sync_playwright() as pw:
-    browser = pw.chromium.launch(executable_path=browser_path)
-    tab = browser.new_page()
-    for i, page in enumerate(pages):
-        tab.goto(page.resolve().as_uri(), wait_until="load")
-        tab.pdf(path=str(out / f"{i:05d}.pdf"), format="A4", print_background=True,
-                prefer_css_page_size=True)
-    browser.close()
-"""
 
 
 def l10n(root: Path, *args: str) -> list[str]:
