@@ -262,12 +262,3 @@ def parse(text: str, path: str) -> polib.POFile:
     except _Fail as failed:
         raise L10nError(f"{path}:{failed.error.line}: {failed.error.message}") from None
     return po
-
-
-def lint(text: str) -> CatalogError | None:
-    """The first syntax error GNU msgfmt would stop at, with its line; None if clean."""
-    try:
-        read(text)
-    except _Fail as failed:
-        return failed.error
-    return None

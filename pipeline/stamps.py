@@ -120,7 +120,6 @@ class Snapshot:
     report: list[list] = field(default_factory=list)  # [locale, outputs up to date]
     trusted: bool = False  # no input changed within RACY_NS of the scan
 
-
     @classmethod
     def scan(cls, root: Path, command: list) -> Snapshot:
         """The inputs of a build, taken before it reads them."""
