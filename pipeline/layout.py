@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import polib
 
+from . import linebreak
 from .hardwrap import Batch, Ref, quote
 from .msgcat import (
     GNU_FORMAT_ORDER,
@@ -295,20 +296,27 @@ class _Flags:
 
 
 def _field(prefix: str, keyword: str, value: str, flags: _Flags, batch: Batch) -> list[Item]:
-    """`keyword "value"` on its own line, on one line per "\\n"-ended portion, or as
-    msgcat breaks it when a portion does not surely fit."""
+    """`keyword "value"` on its own line, on one line per "\\n"-ended portion, or broken
+    as GNU breaks it when a portion does not surely fit."""
     if "\n" not in value[:-1]:
         line = f'{prefix}{keyword} "{quote(value)}"'
         if flags.no_wrap or _fits(value, len(line)):
             return [line]
-        return [batch.string(prefix, keyword, flags.key, value)]
+        return _broken(prefix, keyword, value, flags, batch)
     lines: list[Item] = [f'{prefix}{keyword} ""']
     for portion in _PORTION.findall(value):
         line = f'{prefix}"{quote(portion)}"'
         if not flags.no_wrap and not _fits(portion, len(line)):
-            return [batch.string(prefix, keyword, flags.key, value)]
+            return _broken(prefix, keyword, value, flags, batch)
         lines.append(line)
     return lines
+
+
+def _broken(prefix: str, keyword: str, value: str, flags: _Flags, batch: Batch) -> list[Item]:
+    """libunistring's breaks, as msgcat would make them; msgcat itself where format
+    flags make GNU keep directives whole."""
+    found = None if flags.key else linebreak.lines(prefix, keyword, value, WRAP)
+    return [batch.string(prefix, keyword, flags.key, value)] if found is None else [*found]
 
 
 def _fits(text: str, length: int) -> bool:

@@ -4,6 +4,7 @@ one msgcat process per call."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from conftest import CORPUS, REPO, needs_corpus, needs_gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, layout, msgcat
+from pipeline import catalog, hardwrap, layout, linebreak, msgcat
 from pipeline.errors import L10nError
 
 pytestmark = needs_gettext
@@ -104,12 +105,12 @@ def test_obsolete_previous_plural_context_and_fuzzy_header() -> None:
     )])
 
 
-def _long_entries(prefix: str = "") -> list[str]:
+def _long_entries(prefix: str = "", flags: str = "#, python-format\n") -> list[str]:
     texts = [THAI, KHMER, BURMESE, LAO, VIETNAMESE, URL, f"see {URL} now",
              f"{THAI}\n{KHMER}\n", f"Line one\nLine two {LAO}\n{URL}\n", "a\tb \"q\" \\ c\n",
              "tab\there\nquote \" and backslash \\ and \a bell\n", "end with newline\n",
              "\n", "", "x" * 200, ("word " * 40).strip(), THAI * 3]
-    return [f'#, python-format\n{prefix}msgid "{catalog_escape(f"{i} {t}")}"\n'
+    return [f'{flags}{prefix}msgid "{catalog_escape(f"{i} {t}")}"\n'
             f'{prefix}msgstr "{catalog_escape(t + " %(n)s")}"\n' for i, t in enumerate(texts)]
 
 
@@ -120,7 +121,37 @@ def catalog_escape(text: str) -> str:
 
 
 def test_long_strings_in_every_script_and_escape() -> None:
-    _assert_same([_entries(*_long_entries()), _entries(*_long_entries("#~ "))])
+    _assert_same([_entries(*_long_entries()), _entries(*_long_entries("#~ ")),
+                  _entries(*_long_entries(flags="")), _entries(*_long_entries("#~ ", ""))])
+
+
+def test_libunistring_breaks_as_msgcat_does() -> None:
+    """Thousands of strings mixing every script, escapes and punctuation, under every
+    line prefix and keyword: linebreak's lines against one msgcat run over them all."""
+    if not linebreak.available():
+        pytest.skip("libunistring cannot be loaded")
+    rng = random.Random(5)
+    alphabet = (list("aZ09 .,;:!?-/()[]\"'\\%{}\t\n&=+*#@<>|~_") + list(THAI[:40])
+                + list(KHMER[:30]) + list(BURMESE[:30]) + list(LAO[:30])
+                + list(VIETNAMESE[:50]) + ["中", "文", "😀", "\u200b", "\u00a0", "\u0301",
+                                           "\u2014", "\u00ab", "\u00bb", "\u3002"])
+    words = [THAI, KHMER, BURMESE, LAO, VIETNAMESE, URL, "word", "a-b", "50–300", "4:1"]
+    places = [("", "msgid"), ("", "msgstr"), ("", "msgctxt"), ("", "msgid_plural"),
+              ("", "msgstr[1]"), ("#~ ", "msgid"), ("#~ ", "msgstr"), ("#| ", "msgid"),
+              ("#| ", "msgctxt"), ("#~| ", "msgid")]
+    batch, cases = hardwrap.Batch(), []
+    for n in range(3000):
+        if n % 3:
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(60, 400)))
+        else:
+            text = " ".join(rng.choice(words)[:rng.randint(1, 90)]
+                            for _ in range(rng.randint(2, 12)))
+        prefix, keyword = rng.choice(places)
+        cases.append((prefix, keyword, text, batch.string(prefix, keyword, "", text)))
+    pieces = batch.resolve(msgcat.executable())
+    assert pieces is not None
+    for prefix, keyword, text, ref in cases:
+        assert list(linebreak.lines(prefix, keyword, text, layout.WRAP)) == pieces[ref], text
 
 
 def test_line_length_boundaries() -> None:
