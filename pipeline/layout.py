@@ -51,7 +51,8 @@ def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
     if not msgcat:
         return [polib_text(po) for po in catalogs]
     batch = Batch()
-    plans = [None if _refused_by_gnu(po) else _catalog(po, batch) for po in catalogs]
+    english: _English = {}
+    plans = [None if _refused_by_gnu(po) else _catalog(po, batch, english) for po in catalogs]
     pieces = batch.resolve(msgcat) if batch else []
     if pieces is None:  # msgcat refused the batch: every catalog on the slow path
         plans = [None] * len(plans)
@@ -113,11 +114,16 @@ def _malformed(entry: polib.POEntry) -> bool:
 # ---------------------------------------------------------------- entries
 
 
-def _catalog(po: polib.POFile, batch: Batch) -> list[list[Item]]:
+# An entry's lines up to its msgstr, by everything they depend on: the same template
+# entry recurs in each locale's catalog of a page.
+_English = dict[tuple, tuple[list[Item], "_Flags"]]
+
+
+def _catalog(po: polib.POFile, batch: Batch, english: _English) -> list[list[Item]]:
     header = po.metadata_as_entry()
-    blocks = [_entry(header, batch, _header_lines(po.header))]
-    blocks += [_entry(e, batch) for e in po if not e.obsolete]
-    blocks += [_entry(e, batch) for e in po if e.obsolete and _translated(e)]
+    blocks = [_entry(header, batch, {}, _header_lines(po.header))]
+    blocks += [_entry(e, batch, english) for e in po if not e.obsolete]
+    blocks += [_entry(e, batch, english) for e in po if e.obsolete and _translated(e)]
     return blocks
 
 
@@ -135,8 +141,35 @@ def _translated(entry: polib.POEntry) -> bool:
     return (plural[min(plural)] if plural else entry.msgstr) != ""
 
 
-def _entry(entry: polib.POEntry, batch: Batch, comments: list[str] | None = None) -> list[Item]:
-    obsolete, translated = entry.obsolete, _translated(entry)
+def _entry(entry: polib.POEntry, batch: Batch, english: _English,
+           comments: list[str] | None = None) -> list[Item]:
+    translated = _translated(entry)
+    key = (entry.obsolete, translated, entry.tcomment, entry.comment, *entry.occurrences,
+           None, *entry.flags, None, entry.previous_msgctxt, entry.previous_msgid,
+           entry.previous_msgid_plural, entry.msgctxt, entry.msgid, entry.msgid_plural)
+    try:
+        found = english.get(key)
+    except TypeError:  # a model built in code may hold unhashable occurrences
+        found = english = None
+    if found is None:
+        found = _english(entry, translated, batch, comments)
+        if english is not None:
+            english[key] = found
+    items, flags = found
+    items = [*items]
+    main = "#~ " if entry.obsolete else ""
+    if entry.msgstr_plural:
+        for index in sorted(entry.msgstr_plural):
+            items += _field(main, f"msgstr[{index}]", entry.msgstr_plural[index], flags, batch)
+    else:
+        items += _field(main, "msgstr", entry.msgstr, flags, batch)
+    return items
+
+
+def _english(entry: polib.POEntry, translated: bool, batch: Batch,
+             comments: list[str] | None) -> tuple[list[Item], _Flags]:
+    """The comments, flags and English fields of an entry, with its flags as GNU reads them."""
+    obsolete = entry.obsolete
     polib_lines = (comments or []) + _polib_comments(entry)
     flags = _Flags(entry.flags)
     gnu = None if flags.weird else _gnu_comments(polib_lines)
@@ -157,12 +190,7 @@ def _entry(entry: polib.POEntry, batch: Batch, comments: list[str] | None = None
     items += _field(main, "msgid", entry.msgid, flags, batch)
     if entry.msgid_plural:
         items += _field(main, "msgid_plural", entry.msgid_plural, flags, batch)
-    if entry.msgstr_plural:
-        for index in sorted(entry.msgstr_plural):
-            items += _field(main, f"msgstr[{index}]", entry.msgstr_plural[index], flags, batch)
-    else:
-        items += _field(main, "msgstr", entry.msgstr, flags, batch)
-    return items
+    return items, flags
 
 
 # ---------------------------------------------------------------- comments

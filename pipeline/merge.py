@@ -11,7 +11,7 @@ import copy
 import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import polib
 from rapidfuzz.distance import Indel
@@ -36,8 +36,20 @@ def _first_form(entry: polib.POEntry) -> str:
     return entry.msgstr
 
 
-def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
-    """The catalog `old` brought up to date with `template`."""
+Searches = dict[tuple[Key, ...], dict[Key, int | None]]
+
+
+def merge_many(olds: Sequence[polib.POFile], template: polib.POFile) -> list[polib.POFile]:
+    """Many translations of one template (a page in every locale): the fuzzy search,
+    the costly part, is made once for all translations offering the same candidates."""
+    searches: Searches = {}
+    return [merge(old, template, searches) for old in olds]
+
+
+def merge(old: polib.POFile, template: polib.POFile,
+          searches: Searches | None = None) -> polib.POFile:
+    """The catalog `old` brought up to date with `template`; `searches` remembers the
+    fuzzy matches found for a list of candidates, which only their keys decide."""
     new = polib.POFile(wrapwidth=old.wrapwidth)
     new.header = old.header
     new.metadata = dict(old.metadata)
@@ -47,7 +59,9 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
 
     active = {_key(e): e for e in old if not e.obsolete}
     obsolete = {_key(e): e for e in old if e.obsolete}
-    finder = _Finder([e for e in old if _first_form(e)])
+    candidates = [e for e in old if _first_form(e)]
+    known = {} if searches is None else searches.setdefault(tuple(map(_key, candidates)), {})
+    finder: _Finder | None = None
     used: set[Key] = set()
 
     nplurals = _nplurals(new.metadata.get("Plural-Forms", ""))
@@ -60,7 +74,10 @@ def merge(old: polib.POFile, template: polib.POFile) -> polib.POFile:
             used.add(key)
             new.append(_refresh(found, tentry, nplurals))
             continue
-        match = finder.closest(tentry)
+        if key not in known:
+            finder = finder or _Finder(candidates)
+            known[key] = finder.closest(tentry)
+        match = None if known[key] is None else candidates[known[key]]
         if match is not None:
             used.add(_key(match))
             new.append(_fuzzy(match, tentry, nplurals))
@@ -202,7 +219,7 @@ class _Finder:
             if len(encoded) <= _SHORT_MSG_MAX:
                 self.short.setdefault(len(encoded), []).append(number)
 
-    def closest(self, tentry: polib.POEntry) -> polib.POEntry | None:
+    def closest(self, tentry: polib.POEntry) -> int | None:
         """The old entry whose English is most like the new one, as msgmerge picks it."""
         msgid = tentry.msgid.encode("utf-8")
         grams = _grams(tentry.msgid)  # empty under four characters
@@ -225,8 +242,8 @@ class _Finder:
                 counted = [item for item in counted if item[0]]
                 if not counted:
                     continue
-                return self.candidates[min(counted, key=lambda item: (-item[0], item[1]))[1]]
-            return self.candidates[min(tied)]
+                return min(counted, key=lambda item: (-item[0], item[1]))[1]
+            return min(tied)
         return None
 
     def _weight(self, number: int, msgctxt: str | None, msgid: bytes) -> float:

@@ -11,7 +11,7 @@ from . import catalog, layout
 from .errors import L10nError
 from .files import write_text
 from .locales import english_name, gettext_name, plural_forms
-from .merge import merge
+from .merge import merge, merge_many
 from .project import Project
 from .workers import process_pool
 
@@ -39,7 +39,7 @@ def localized_header(pot: polib.POFile, locale: str, project: Project) -> polib.
 def _templates(project: Project) -> dict[str, polib.POFile]:
     pots = project.templates()
     if not pots:
-        raise L10nError("locales/ holds no .pot templates: run 'l10n extract' first")
+        raise L10nError(NO_TEMPLATES)
     return {project.template_domain(p): catalog.load(p, project.rel(p)) for p in pots}
 
 
@@ -69,55 +69,68 @@ def init(project: Project, locales: list[str]) -> list[Written]:
 def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]:
     """Merge every template into each locale's catalogs.
 
-    Locales are merged in `jobs` worker processes when there is enough work.  Every
-    catalog is read and merged before any is written, so a bad catalog stops the run
-    with all files as they were.
+    A page's template is merged into all its translations together (they share the
+    fuzzy search and most of their layout); pages are spread over `jobs` worker
+    processes when there is enough work.  Every catalog is read and merged before any
+    is written, so a bad catalog stops the run with all files as they were.
     """
-    templates = _templates(project)
-    if jobs > 1 and len(locales) > 1 and len(locales) * len(templates) >= PARALLEL_FROM:
-        planned = _in_workers(project.root, locales, jobs)
+    pots = project.templates()
+    if not pots:
+        raise L10nError(NO_TEMPLATES)
+    domains = [project.template_domain(p) for p in pots]
+    if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
+        planned = dict(_in_workers(project.root, domains, locales, jobs))
     else:
-        planned = [job for name in locales for job in merge_locale(project, templates, name)]
-    return [
-        Written(project.rel(path), write_text(path, text)) for path, text in planned
-    ]
+        planned = dict(merge_domains(project, _templates(project), locales))
+    paths = [project.po_path(name, domain) for name in locales for domain in domains]
+    return [Written(project.rel(path), write_text(path, planned[path])) for path in paths]
 
 
 PARALLEL_FROM = 200  # catalogs; below this a worker's start costs more than it saves
+NO_TEMPLATES = "locales/ holds no .pot templates: run 'l10n extract' first"
 
 
-def merge_locale(project: Project, templates: dict[str, polib.POFile], name: str,
-                 ) -> list[tuple[Path, str]]:
-    """Each of one locale's catalogs merged with its template, as text to write."""
-    paths, merged = [], []
+def merge_domains(project: Project, templates: dict[str, polib.POFile], names: list[str],
+                  ) -> list[tuple[Path, str]]:
+    """Each of these templates merged into its catalog in every named locale, as text."""
+    done = []
     for domain, pot in templates.items():
-        path = project.po_path(name, domain)
-        if path.exists():
-            merged.append(merge(catalog.load(path, project.rel(path)), pot))
-        else:
-            merged.append(localized_header(pot, name, project))
-        paths.append(path)
-    return list(zip(paths, layout.dumps_many(merged), strict=True))
+        olds, fresh = [], []
+        for name in names:
+            path = project.po_path(name, domain)
+            if path.exists():
+                olds.append((path, catalog.load(path, project.rel(path))))
+            else:
+                fresh.append((path, localized_header(pot, name, project)))
+        merged = merge_many([po for _, po in olds], pot) + [po for _, po in fresh]
+        texts = layout.dumps_many(merged)
+        done += zip([path for path, _ in olds + fresh], texts, strict=True)
+    return done
 
 
-def _in_workers(root: Path, locales: list[str], jobs: int) -> list[tuple[Path, str]]:
-    with process_pool(min(jobs, len(locales))) as pool:
-        futures = [pool.submit(_merge_in_worker, root, name) for name in locales]
+def _in_workers(root: Path, domains: list[str], locales: list[str], jobs: int,
+                ) -> list[tuple[Path, str]]:
+    shares = [domains[i::jobs * 4] for i in range(min(len(domains), jobs * 4))]
+    with process_pool(min(jobs, len(shares))) as pool:
+        futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
         return [job for future in futures for job in future.result()]
 
 
-def _merge_in_worker(root: Path, name: str) -> list[tuple[Path, str]]:
+def _merge_in_worker(root: Path, domains: list[str], locales: list[str],
+                     ) -> list[tuple[Path, str]]:
     from .project import load
 
     project = load(root)
-    return merge_locale(project, _worker_templates(project), name)
+    templates = {domain: _worker_template(project, domain) for domain in domains}
+    return merge_domains(project, templates, locales)
 
 
-_cache: dict[Path, dict[str, polib.POFile]] = {}
+_cache: dict[Path, polib.POFile] = {}
 
 
-def _worker_templates(project: Project) -> dict[str, polib.POFile]:
-    """Templates read once per worker process, whichever locales it is given."""
-    if project.root not in _cache:
-        _cache[project.root] = _templates(project)
-    return _cache[project.root]
+def _worker_template(project: Project, domain: str) -> polib.POFile:
+    """A template read once per worker process, however many shares need it."""
+    path = project.pot_path(domain)
+    if path not in _cache:
+        _cache[path] = catalog.load(path, project.rel(path))
+    return _cache[path]
