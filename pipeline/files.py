@@ -18,9 +18,20 @@ def write_atomic(path: Path, data: bytes) -> bool:
     A file that already holds exactly `data` is not touched (bytes and modification
     time stay), so unchanged outputs do not churn.  Returns True when it wrote.
     """
+    staged = stage(path, data)
+    if staged is None:
+        return False
+    commit(staged, path)
+    return True
+
+
+def stage(path: Path, data: bytes) -> Path | None:
+    """`data` in a durable temporary file beside `path`, for `commit` to put in place;
+    None when `path` already holds exactly `data`.  Staging many files first and
+    committing them together keeps a failure from leaving some written and some not."""
     try:
         if path.read_bytes() == data:
-            return False
+            return None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,12 +42,25 @@ def write_atomic(path: Path, data: bytes) -> bool:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        discard([Path(tmp)])
         raise
-    return True
+    return Path(tmp)
+
+
+def commit(staged: Path, path: Path) -> None:
+    try:
+        os.replace(staged, path)
+    except BaseException:
+        discard([staged])
+        raise
+
+
+def discard(staged: list[Path | None]) -> None:
+    for tmp in staged:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def write_text(path: Path, text: str) -> bool:

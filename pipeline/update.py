@@ -9,7 +9,7 @@ import polib
 
 from . import catalog, layout
 from .errors import L10nError
-from .files import write_text
+from .files import commit, discard, stage, write_text
 from .locales import english_name, gettext_name, plural_forms
 from .merge import merge, merge_many
 from .project import Project
@@ -71,19 +71,28 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
 
     A page's template is merged into all its translations together (they share the
     fuzzy search and most of their layout); pages are spread over `jobs` worker
-    processes when there is enough work.  Every catalog is read and merged before any
-    is written, so a bad catalog stops the run with all files as they were.
+    processes when there is enough work.  Every catalog is read, merged and staged
+    before any is put in place, so a bad catalog stops the run with all files as they
+    were.
     """
     pots = project.templates()
     if not pots:
         raise L10nError(NO_TEMPLATES)
     domains = [project.template_domain(p) for p in pots]
-    if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
-        planned = dict(_in_workers(project.root, domains, locales, jobs))
-    else:
-        planned = dict(merge_domains(project, _templates(project), locales))
+    staged: dict[Path, Path | None] = {}
+    try:
+        if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
+            _in_workers(project.root, domains, locales, jobs, staged)
+        else:
+            staged.update(merge_domains(project, _templates(project), locales))
+    except BaseException:
+        discard(list(staged.values()))
+        raise
     paths = [project.po_path(name, domain) for name in locales for domain in domains]
-    return [Written(project.rel(path), write_text(path, planned[path])) for path in paths]
+    for path in paths:
+        if staged[path] is not None:
+            commit(staged[path], path)
+    return [Written(project.rel(path), staged[path] is not None) for path in paths]
 
 
 PARALLEL_FROM = 200  # catalogs; below this a worker's start costs more than it saves
@@ -91,33 +100,45 @@ NO_TEMPLATES = "locales/ holds no .pot templates: run 'l10n extract' first"
 
 
 def merge_domains(project: Project, templates: dict[str, polib.POFile], names: list[str],
-                  ) -> list[tuple[Path, str]]:
-    """Each of these templates merged into its catalog in every named locale, as text."""
-    done = []
-    for domain, pot in templates.items():
-        olds, fresh = [], []
-        for name in names:
-            path = project.po_path(name, domain)
-            if path.exists():
-                olds.append((path, catalog.load(path, project.rel(path))))
-            else:
-                fresh.append((path, localized_header(pot, name, project)))
-        merged = merge_many([po for _, po in olds], pot) + [po for _, po in fresh]
-        texts = layout.dumps_many(merged)
-        done += zip([path for path, _ in olds + fresh], texts, strict=True)
+                  ) -> list[tuple[Path, Path | None]]:
+    """Each of these templates merged into its catalog in every named locale, staged
+    for writing (None for a catalog that stays as it is)."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for domain, pot in templates.items():
+            olds, fresh = [], []
+            for name in names:
+                path = project.po_path(name, domain)
+                if path.exists():
+                    olds.append((path, catalog.load(path, project.rel(path))))
+                else:
+                    fresh.append((path, localized_header(pot, name, project)))
+            merged = merge_many([po for _, po in olds], pot) + [po for _, po in fresh]
+            for (path, _), text in zip(olds + fresh, layout.dumps_many(merged), strict=True):
+                done.append((path, stage(path, text.encode("utf-8"))))
+    except BaseException:
+        discard([tmp for _, tmp in done])
+        raise
     return done
 
 
 def _in_workers(root: Path, domains: list[str], locales: list[str], jobs: int,
-                ) -> list[tuple[Path, str]]:
+                staged: dict[Path, Path | None]) -> None:
     shares = [domains[i::jobs * 4] for i in range(min(len(domains), jobs * 4))]
     with process_pool(min(jobs, len(shares))) as pool:
         futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
-        return [job for future in futures for job in future.result()]
+        failed = None
+        for future in futures:  # every share's staged files, even after a failure
+            try:
+                staged.update(future.result())
+            except Exception as exc:  # re-raised once every share is collected
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
 
 def _merge_in_worker(root: Path, domains: list[str], locales: list[str],
-                     ) -> list[tuple[Path, str]]:
+                     ) -> list[tuple[Path, Path | None]]:
     from .project import load
 
     project = load(root)

@@ -726,7 +726,9 @@ def test_update_killed_leaves_each_catalog_before_or_after(busy_project: Path, b
         assert data in (before[path], after[path]), f"{path} is half-written"
     done = sum(now[p] == after[p] != before[p] for p in now)
     if when == "written" and proc.returncode == -signal.SIGKILL:  # killed while writing
-        assert at <= done < sum(after[p] != before[p] for p in now)
+        # (staged catalogs are put in place by renames alone: the kill may come after
+        # the last one)
+        assert at <= done <= sum(after[p] != before[p] for p in now)
     leftovers = {p.relative_to(root).as_posix() for p in root.rglob("*")
                  if p.is_file() and p.name != ".l10n.lock"}
     expected = set(tree_bytes(busy_project, busy_project))

@@ -788,3 +788,64 @@ def test_random_edits_never_lose_a_translation(start, rounds, seed) -> None:
         assert [e.msgid for e in po if not e.obsolete] == [e.msgid for e in template]
         text = catalog.dumps(po)
         assert catalog.dumps(merge.merge(catalog.parse(text, "p.po"), template)) == text
+
+
+# Worker processes ----------------------------------------------------------------------
+
+WORKER_LOCALES = ("th", "vi", "id", "ms", "fil", "km", "my", "lo")
+
+
+def _worker_project(root: Path, run) -> Path:
+    """Enough catalogs (26 pages x 8 locales) for `update -j 2` to use workers, half
+    translated, after an edit of the English."""
+    from pipeline.update import PARALLEL_FROM
+
+    pages = 26
+    assert pages * len(WORKER_LOCALES) >= PARALLEL_FROM
+    from conftest import make_project
+
+    def page(n: int, edit: int) -> str:
+        return "\n\n".join(
+            [f"# Page {n}"] + [f"Paragraph {i} of page {n} says {'more ' * (i + edit)}about "
+                               f"dose {i * n} mg, {'long ' * 20}text." for i in range(6)]) + "\n"
+
+    make_project(root, pages={f"p{n:02}.md": page(n, 0) for n in range(pages)},
+                 pyproject="locales = [" + ", ".join(f'"{x}"' for x in WORKER_LOCALES) + "]")
+    assert run(["extract"], root).code == 0
+    assert run(["init", *WORKER_LOCALES], root).code == 0
+    for path in sorted((root / "locales").rglob("*.po")):
+        po = load(path)
+        for i, entry in enumerate(po):
+            if i % 2:
+                entry.msgstr = f"«{entry.msgid}» ({path.parent.parent.name})"
+        po.save(str(path))
+    for n in range(pages):
+        (root / "source" / f"p{n:02}.md").write_text(page(n, 1), encoding="utf-8")
+    assert run(["extract"], root).code == 0
+    return root
+
+
+def test_update_in_workers_writes_what_one_process_writes(tmp_path: Path, run) -> None:
+    one = _worker_project(tmp_path / "one", run)
+    two = tmp_path / "two"
+    shutil.copytree(one, two)
+    assert run(["update", "-j", "1"], one).code == 0
+    assert run(["update", "-j", "2"], two).code == 0
+    ours = {p.relative_to(one): p.read_bytes() for p in catalogs(one)}
+    assert ours == {p.relative_to(two): p.read_bytes() for p in catalogs(two)}
+    fuzzy = [e for p in catalogs(two) if p.suffix == ".po" for e in load(p).fuzzy_entries()]
+    assert fuzzy and all(e.previous_msgid for e in fuzzy)
+    assert not [p for p in two.rglob("*.tmp")]
+
+
+def test_update_in_workers_with_a_broken_catalog_changes_nothing(tmp_path: Path, run) -> None:
+    root = _worker_project(tmp_path / "p", run)
+    broken = root / "locales/km/LC_MESSAGES/p13.po"
+    broken.write_text(broken.read_text(encoding="utf-8") + '\nmsgid "x"\nmsgstr "y\n',
+                      encoding="utf-8")
+    before = snapshot(root)
+    result = run(["update", "-j", "2"], root)
+    assert result.code == 2
+    assert "locales/km/LC_MESSAGES/p13.po:" in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(root) == before  # no catalog rewritten, no temporary file left
