@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .errors import L10nError, Problems
 from .files import project_lock
+from .workers import fewer_collections
 
 if TYPE_CHECKING:  # the project module pulls in Babel: not worth it for a no-op build
     from .project import Project
@@ -354,6 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI: plain one-line errors and the contract's exit codes, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    fewer_collections()
     try:
         code = cli.main(args=args, prog_name="l10n", standalone_mode=False)
     except click.exceptions.Exit as exc:

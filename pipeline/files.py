@@ -18,17 +18,18 @@ def write_atomic(path: Path, data: bytes) -> bool:
     A file that already holds exactly `data` is not touched (bytes and modification
     time stay), so unchanged outputs do not churn.  Returns True when it wrote.
     """
-    staged = stage(path, data)
+    staged = stage(path, data, sync=True)
     if staged is None:
         return False
     commit(staged, path)
     return True
 
 
-def stage(path: Path, data: bytes) -> Path | None:
-    """`data` in a durable temporary file beside `path`, for `commit` to put in place;
-    None when `path` already holds exactly `data`.  Staging many files first and
-    committing them together keeps a failure from leaving some written and some not."""
+def stage(path: Path, data: bytes, sync: bool = False) -> Path | None:
+    """`data` in a temporary file beside `path`, for `commit_all` to put in place; None
+    when `path` already holds exactly `data`.  Staging many files first and committing
+    them together keeps a failure from leaving some written and some not, and one sync
+    of the file system for them all costs far less than one fsync a file."""
     try:
         if path.read_bytes() == data:
             return None
@@ -39,13 +40,27 @@ def stage(path: Path, data: bytes) -> Path | None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
     except BaseException:
         discard([Path(tmp)])
         raise
     return Path(tmp)
+
+
+def commit_all(staged: list[tuple[Path, Path]]) -> None:
+    """Put staged files in place (pairs of temporary file and destination), their data
+    on disk first so that no rename can outlive it in a crash."""
+    if staged:
+        os.sync()
+    for done, (tmp, path) in enumerate(staged):
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            discard([tmp for tmp, _ in staged[done:]])
+            raise
 
 
 def commit(staged: Path, path: Path) -> None:

@@ -65,14 +65,15 @@ def _lines(prefix: str, keyword: str, value: str, page_width: int,
     for index, portion in enumerate(portions):
         text = quote(portion).encode("utf-8")
         overrides = _overrides(text, portion.endswith("\n"))
-        start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
-        marks = _marks(breaks, text, width, start, overrides)
-        if first and text and (index < len(portions) - 1 or start > width
-                               or _POSSIBLE_MARK in marks):
-            out.append(f'{prefix}{keyword} ""')
-            first = False
-            start = len(prefix) + 1 - after_break
-            marks = _marks(breaks, text, width, start, overrides)
+        # Lines after the first start at column 0 of the width; a text that must break
+        # there must break on the keyword's line too, which starts further right.
+        marks = _marks(breaks, text, width, 0, overrides)
+        if first and text:
+            start = len(prefix) + len(keyword) + 2 - after_break
+            if (index < len(portions) - 1 or start > width or _POSSIBLE_MARK in marks
+                    or _POSSIBLE_MARK in _marks(breaks, text, width, start, overrides)):
+                out.append(f'{prefix}{keyword} ""')
+                first = False
         head = f"{prefix}{keyword} " if first else prefix
         first = False
         at, cut = 0, marks.find(_POSSIBLE_MARK, 1)

@@ -59,9 +59,15 @@ def string_problem(token: str) -> str | None:
     return "unterminated string"
 
 
-def _unescape(token: str, line: int) -> str:
-    """The value of a valid quoted token, C escapes decoded as GNU gettext does."""
+def _value(token: str, line: int) -> str:
+    """The value of a quoted token, C escapes decoded as GNU gettext does; `_Fail` for
+    a token GNU refuses."""
     body = token[1:-1]
+    if token[-1] == '"' and len(token) > 1 and '"' not in body and "\\" not in body:
+        return body  # the common case, decided without a regular expression
+    problem = string_problem(token)
+    if problem:
+        raise _Fail(line, problem)
     if "\\" not in body:
         return body
 
@@ -138,10 +144,9 @@ class _Reader:
         if not found or found.group(2) is not None or found.group(1) == "msgstr":
             raise _Fail(number, f"syntax error: unexpected {line.split()[0][:30]!r} "
                                 "in a previous-msgid comment")
-        self.check(found.group(3), number)
         field = {"msgctxt": "previous_msgctxt", "msgid": "previous_msgid",
                  "msgid_plural": "previous_msgid_plural"}[found.group(1)]
-        setattr(entry, field, _unescape(found.group(3), number))
+        setattr(entry, field, _value(found.group(3), number))
         self.state = field
 
     def keyword(self, line: str, number: int, obsolete: bool) -> None:
@@ -149,8 +154,7 @@ class _Reader:
         if not found:
             raise _Fail(number, f"syntax error: unexpected {line.split()[0][:30]!r}")
         word, index, token = found.groups()
-        self.check(token, number)
-        value = _unescape(token, number)
+        value = _value(token, number)
         if word in ("msgctxt", "msgid"):
             if self.state in ("msgctxt", "msgid", "msgid_plural") and not (
                     word == "msgid" and self.state == "msgctxt"):
@@ -185,8 +189,7 @@ class _Reader:
             self.state, self.done = "msgstr_plural", True
 
     def extend(self, line: str, number: int, previous: bool = False) -> None:
-        self.check(line, number)
-        value = _unescape(line, number)
+        value = _value(line, number)
         entry = self.entry
         state = self.state
         if entry is None or not state or previous != state.startswith("previous_"):
@@ -195,12 +198,6 @@ class _Reader:
             entry.msgstr_plural[self.plural_index] += value
         else:
             setattr(entry, state, getattr(entry, state) + value)
-
-    @staticmethod
-    def check(token: str, number: int) -> None:
-        problem = string_problem(token)
-        if problem:
-            raise _Fail(number, problem)
 
 
 def read(text: str) -> polib.POFile:

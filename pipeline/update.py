@@ -9,7 +9,7 @@ import polib
 
 from . import catalog, layout
 from .errors import L10nError
-from .files import commit, discard, stage, write_text
+from .files import commit_all, discard, stage, write_text
 from .locales import english_name, gettext_name, plural_forms
 from .merge import merge, merge_many
 from .project import Project
@@ -89,9 +89,7 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
         discard(list(staged.values()))
         raise
     paths = [project.po_path(name, domain) for name in locales for domain in domains]
-    for path in paths:
-        if staged[path] is not None:
-            commit(staged[path], path)
+    commit_all([(staged[path], path) for path in paths if staged[path] is not None])
     return [Written(project.rel(path), staged[path] is not None) for path in paths]
 
 
