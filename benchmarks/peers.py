@@ -248,7 +248,8 @@ def dist_versions(peer: str) -> dict[str, str]:
             "    try: v[d] = m.version(d)\n"
             "    except m.PackageNotFoundError: pass\n"
             "print(json.dumps(v))")
-    python = venv_bin(peer, "python") if peer else Path(sys.executable)
+    python = venv_bin(peer or "l10n", "python")
+    python = python if python.exists() else Path(sys.executable)
     dists = PEER_DISTS.get(peer, ["l10n", "polib", "markdown", "playwright", "babel"])
     try:
         out = subprocess.run([str(python), "-c", code, *dists], capture_output=True,
@@ -291,16 +292,23 @@ def machine() -> dict[str, str]:
 
 
 def l10n_argv(notes: list[str]) -> list[str]:
-    """Our command as the peers' are run: its own script, straight from its environment
-    (not through a version manager's shim, which costs a shell and ~0.1 s a run), with
-    the package byte-compiled as pip does when it installs one."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "pipeline")],
-                   check=True)
-    beside = Path(sys.executable).with_name("l10n")
-    found = str(beside) if beside.exists() else shutil.which("l10n")
-    argv = [found] if found else [sys.executable, "-m", "pipeline"]
-    notes.append(f"ours: run as `{' '.join(argv)}`, the package byte-compiled first "
-                 "(`python -m compileall pipeline`), as the peers' are by pip")
+    """Our command installed as a user installs it and the peers are: `pip install .`
+    into a virtual environment of its own (byte-compiled by pip, no editable-install
+    hook), run by its own script.  The run then measures a copy, whatever happens to
+    the working tree meanwhile."""
+    venv = VENVS / "l10n"
+    log("installing l10n into build/bench-venvs/l10n (pip install .)")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+                        "--disable-pip-version-check", str(ROOT)], check=True)
+    except subprocess.CalledProcessError as exc:
+        notes.append(f"ours: `pip install .` into a virtual environment failed ({exc}); "
+                     "run from the working tree instead")
+        return [sys.executable, "-m", "pipeline"]
+    argv = [str(venv / "bin" / "l10n")]
+    notes.append("ours: installed with `pip install .` into a virtual environment of its "
+                 "own, like each peer, and run as `l10n`")
     return argv
 
 

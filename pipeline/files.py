@@ -7,7 +7,6 @@ import fcntl
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def stage(path: Path, data: bytes, sync: bool = False) -> Path | None:
             return None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
+    import tempfile  # here: a run that writes nothing (a no-op build) never needs it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -9,16 +9,19 @@ few hundred stat calls.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .files import project_lock, write_text
+
+if TYPE_CHECKING:
+    import hashlib
 
 STATE_FILE = ".l10n-state.json"
 PACKAGE_DIR = Path(__file__).parent
@@ -35,6 +38,8 @@ def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
 
 def tool_digest() -> str:
     """The tool itself: its version, templates, stylesheet, fonts and code."""
+    import hashlib  # here: a no-op build answered from the Snapshot never needs it
+
     digest = hashlib.sha256(__version__.encode())
     for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py")):
         _hash_files(digest, sorted((PACKAGE_DIR / folder).glob(pattern)))
@@ -46,6 +51,8 @@ def tool_digest() -> str:
 
 def digest(inputs: Iterable[Path], *options: object) -> str:
     """The digest of one output from its input files and the run's options."""
+    import hashlib
+
     found = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
     found.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     _hash_files(found, inputs)
