@@ -14,10 +14,10 @@ import polib
 from . import catalog, layout
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
-from .files import write_text
+from .files import commit_all, discard, stage
 from .project import UI_DOMAIN, Project
 from .segments import Page, parse
-from .workers import process_pool
+from .workers import gather, process_pool
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
@@ -107,13 +107,22 @@ def write_template(path: Path, pot: polib.POFile) -> bool:
 
 def write_template_text(path: Path, text: str) -> bool:
     """Write a template's text unless only its creation date would change."""
+    staged = stage_template(path, text)
+    if staged is not None:
+        commit_all([(staged, path)])
+    return staged is not None
+
+
+def stage_template(path: Path, text: str) -> Path | None:
+    """A template's text staged for writing (see files.stage); None when only its
+    creation date would change."""
     try:
         old = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         old = None
     if old is not None and _CREATION.sub("", old) == _CREATION.sub("", text):
-        return False
-    return write_text(path, text)
+        return None
+    return stage(path, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -154,9 +163,9 @@ def read_source(project: Project, page: Path) -> str:
 def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
     """Write `locales/<domain>.pot` for every page, and `locales/ui.pot`.
 
-    Pages are parsed and laid out in `jobs` worker processes when there are many; every
-    page is parsed before any template is written, so a bad page leaves them all as
-    they were.
+    Pages are parsed, laid out and staged in `jobs` worker processes when there are
+    many; every page is parsed before any template is put in place, so a bad page
+    leaves them all as they were.
     """
     pages = project.pages()
     history = GitHistory(project.root)
@@ -166,17 +175,22 @@ def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
         header = Header(project.config.name, source_date(templates, TEMPLATES_DIR),
                         "Translations of the page templates.")
         ui = ui_template(header)
-        ui_made = (layout.dumps_many([ui])[0], len(ui), ())
+        ui_text = layout.dumps_many([ui])[0]
         made = pending()
-    made.append(ui_made)
-    paths = [project.pot_path(project.domain(page)) for page in pages]
-    paths.append(project.pot_path(UI_DOMAIN))
-    return [Extracted(project.rel(path), write_template_text(path, text), count, raw)
-            for path, (text, count, raw) in zip(paths, made, strict=True)]
+    try:
+        ui_path = project.pot_path(UI_DOMAIN)
+        made.append((ui_path, stage_template(ui_path, ui_text), len(ui), ()))
+        commit_all([(tmp, path) for path, tmp, _, _ in made if tmp is not None])
+    except BaseException:
+        discard([tmp for _, tmp, _, _ in made])
+        raise
+    return [Extracted(project.rel(path), tmp is not None, count, raw)
+            for path, tmp, count, raw in made]
 
 
 PARALLEL_FROM = 50  # pages; below this a worker's start costs more than it saves
-Made = tuple[str, int, tuple[int, ...]]  # a template's text, messages, raw HTML lines
+# A template's path, its staged file (None: unchanged), its messages, raw HTML lines.
+Made = tuple[Path, Path | None, int, tuple[int, ...]]
 
 
 @contextmanager
@@ -191,11 +205,15 @@ def _page_templates(project: Project, dated: list[tuple[Path, datetime]], jobs: 
     with process_pool(jobs) as pool:
         parts = [pool.submit(_in_worker, project.root, dated[i : i + chunk])
                  for i in range(0, len(dated), chunk)]
-        yield lambda: [made for part in parts for made in part.result()]
+        yield lambda: [made for part in gather(parts, _undo) for made in part]
+
+
+def _undo(parts: list[list[Made]]) -> None:
+    discard([tmp for part in parts for _, tmp, _, _ in part])
 
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
-    """The template text of each page, with its message count and raw HTML lines."""
+    """Each page's template, staged, with its message count and raw HTML lines."""
     pots, raw = [], []
     for path, day in dated:
         page = read_page(project, path)
@@ -203,7 +221,15 @@ def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[M
         pots.append(page_template(page, header))
         raw.append(tuple(b.line for b in page.raw_blocks))
     texts = layout.dumps_many(pots)
-    return [(text, len(pot), lines) for text, pot, lines in zip(texts, pots, raw, strict=True)]
+    made: list[Made] = []
+    try:
+        for (path, _), text, pot, lines in zip(dated, texts, pots, raw, strict=True):
+            target = project.pot_path(project.domain(path))
+            made.append((target, stage_template(target, text), len(pot), lines))
+    except BaseException:
+        _undo([made])
+        raise
+    return made
 
 
 def _in_worker(root: Path, dated: list[tuple[Path, datetime]]) -> list[Made]:

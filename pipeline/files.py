@@ -51,11 +51,21 @@ def stage(path: Path, data: bytes, sync: bool = False) -> Path | None:
     return Path(tmp)
 
 
+SYNC_ALL_FROM = 16  # files; from here one sync of the file systems beats an fsync each
+
+
 def commit_all(staged: list[tuple[Path, Path]]) -> None:
     """Put staged files in place (pairs of temporary file and destination), their data
     on disk first so that no rename can outlive it in a crash."""
-    if staged:
+    if len(staged) >= SYNC_ALL_FROM:
         os.sync()
+    else:
+        for tmp, _ in staged:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
     for done, (tmp, path) in enumerate(staged):
         try:
             os.replace(tmp, path)

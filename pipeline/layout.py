@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
+from functools import lru_cache
 
 import polib
 
@@ -171,7 +172,7 @@ def _english(entry: polib.POEntry, translated: bool, batch: Batch,
     """The comments, flags and English fields of an entry, with its flags as GNU reads them."""
     obsolete = entry.obsolete
     polib_lines = (comments or []) + _polib_comments(entry)
-    flags = _Flags(entry.flags)
+    flags = _flags(tuple(entry.flags))
     gnu = None if flags.weird else _gnu_comments(polib_lines)
     items: list[Item]
     if gnu is None:
@@ -318,6 +319,11 @@ class _Flags:
         flags += ["no-wrap"] if self.no_wrap else []
         flags += self.extra
         return [f"#, {', '.join(flags)}"] if flags else []
+
+
+@lru_cache(maxsize=256)  # a catalog's entries share a handful of flag sets
+def _flags(flags: tuple[str, ...]) -> _Flags:
+    return _Flags(list(flags))
 
 
 # ---------------------------------------------------------------- strings

@@ -13,7 +13,7 @@ from .files import commit_all, discard, stage, write_text
 from .locales import english_name, gettext_name, plural_forms
 from .merge import merge, merge_many
 from .project import Project
-from .workers import process_pool
+from .workers import gather, process_pool
 
 
 @dataclass(frozen=True)
@@ -125,14 +125,9 @@ def _in_workers(root: Path, domains: list[str], locales: list[str], jobs: int,
     shares = [domains[i::jobs * 4] for i in range(min(len(domains), jobs * 4))]
     with process_pool(min(jobs, len(shares))) as pool:
         futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
-        failed = None
-        for future in futures:  # every share's staged files, even after a failure
-            try:
-                staged.update(future.result())
-            except Exception as exc:  # re-raised once every share is collected
-                failed = failed or exc
-        if failed is not None:
-            raise failed
+        for done in gather(futures, lambda done: discard([tmp for share in done
+                                                          for _, tmp in share])):
+            staged.update(done)
 
 
 def _merge_in_worker(root: Path, domains: list[str], locales: list[str],

@@ -7,7 +7,8 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from collections.abc import Callable, Iterable
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # multiprocessing and concurrent.futures are imported when a pool starts: a run that
 # needs none (a no-op build) should not pay for them.
@@ -60,3 +61,19 @@ def process_pool(jobs: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("forkserver")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                initializer=start_worker)
+
+
+def gather(futures: Iterable[Future], undo: Callable[[list], None]) -> list:
+    """Every future's result, in order.  When one failed, the first failure is raised
+    only after all have finished, and `undo` is first given what the others returned
+    (files they staged, say), so that a failed run leaves nothing behind."""
+    results, failed = [], None
+    for future in futures:
+        try:
+            results.append(future.result())
+        except Exception as exc:  # re-raised once every result is in
+            failed = failed or exc
+    if failed is not None:
+        undo(results)
+        raise failed
+    return results
