@@ -18,6 +18,7 @@ import yaml
 from markdown.extensions.toc import slugify, unique
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from .errors import L10nError
 
@@ -370,7 +371,9 @@ class _Walker:
             # A lone placeholder in a <p> whose HTML starts with a block-level tag would
             # be taken for a raw HTML block and lose its <p>: keep the paragraph.
             stored = self.md.htmlStash.store("") + stored
-        setattr(el, attr, stored)
+        # Atomic: the inline patterns have nothing to find in a placeholder, and the
+        # page's inline pass would otherwise try each of them on it.
+        setattr(el, attr, AtomicString(stored))
         if english and mark:
             el.set("lang", self.lang)
         return False
