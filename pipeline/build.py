@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import catalog, fonts
 from .dates import GitHistory, format_date, source_date
 from .extract import read_source
-from .files import write_atomic, write_text
+from .files import commit_all, discard, stage, write_atomic, write_text
 from .locales import direction, gettext_name, native_name, web_tag
 from .project import UI_DOMAIN, Project
 from .render import Message, Warning_, render_template, translate_page, ui_messages
@@ -377,6 +377,7 @@ class Done:
     entry: dict
     warnings: list[Warning_]
     counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
+    staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
 def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
@@ -384,8 +385,8 @@ def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
     """Build and write one page in a worker process; returns what the parent reports.
 
     `epoch` is the parent's SOURCE_DATE_EPOCH: a reused worker process must not date a
-    page from an environment it inherited earlier.  Writing here spreads the writes (and
-    their fsync) over the workers.
+    page from an environment it inherited earlier.  Staging the page here spreads the
+    writes over the workers; the parent puts them all in place with one sync.
     """
     from .project import load
 
@@ -397,9 +398,10 @@ def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
     project = load(root)
     html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf,
                                        day)
-    write_text(output_path(project, task.locale, task.domain, ".html"), html)
+    staged = stage(output_path(project, task.locale, task.domain, ".html"),
+                   html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
-    return Done(task, entry, warnings, counts)
+    return Done(task, entry, warnings, counts, staged)
 
 
 def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int = 1,
@@ -435,18 +437,27 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
             for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
-    for done in _run(project.root, days, built, with_pdf, jobs):
-        task = done.task
-        path = project.rel(output_path(project, task.locale, task.domain, ".html"))
-        state.record(path, stamps[task])
-        known.learn(done.counts)
-        result = results[task.locale]
-        result.pages.append(done.entry)
-        titles[(task.locale, task.domain)] = done.entry["title"]
-        result.warnings.extend(w for w in done.warnings if w not in result.warnings)
-        result.written.append(path)
-        if progress:
-            progress(task)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for done in _run(project.root, days, built, with_pdf, jobs):
+            task = done.task
+            out = output_path(project, task.locale, task.domain, ".html")
+            if done.staged is not None:
+                staged.append((done.staged, out))
+            path = project.rel(out)
+            state.record(path, stamps[task])
+            known.learn(done.counts)
+            result = results[task.locale]
+            result.pages.append(done.entry)
+            titles[(task.locale, task.domain)] = done.entry["title"]
+            result.warnings.extend(w for w in done.warnings if w not in result.warnings)
+            result.written.append(path)
+            if progress:
+                progress(task)
+    except BaseException:
+        discard([tmp for tmp, _ in staged])
+        raise
+    commit_all(staged)
     write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
@@ -464,8 +475,19 @@ def _run(root: Path, days: dict[Task, date], built: list[str], with_pdf: bool, j
     with process_pool(workers) as pool:
         futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch, day)
                    for task, day in days.items()]
-        for future in futures:
-            yield future.result()
+        failed = None
+        for future in futures:  # after a failure, the rest still finish: drop their pages
+            try:
+                done = future.result()
+            except Exception as exc:  # re-raised once every page is in
+                failed = failed or exc
+                continue
+            if failed is None:
+                yield done
+            else:
+                discard([done.staged])
+        if failed is not None:
+            raise failed
 
 
 def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | None = None,

@@ -1052,10 +1052,10 @@ def test_permission_and_disk_errors_are_plain_messages(src_project: Path, run,
     for number, reason in ((errno.EACCES, "Permission denied"),
                            (errno.ENOSPC, "No space left on device")):
 
-        def refuse(path, _text, number=number, reason=reason):
+        def refuse(path, *_args, number=number, reason=reason, **_kwargs):
             raise OSError(number, reason, str(path))
 
-        monkeypatch.setattr(pipeline.update, "write_text", refuse)
+        monkeypatch.setattr(pipeline.update, "stage", refuse)
         before = catalog_bytes(src_project)
         message = one_line_error(run(["update"], src_project))
         assert message.startswith(f"error: {src_project / 'locales'}"), message
