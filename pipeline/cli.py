@@ -6,7 +6,6 @@ import errno
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -394,6 +393,8 @@ def _os_error(exc: OSError) -> int:
 def _internal_error(exc: BaseException, debug: bool) -> int:
     """An internal error: one line, the traceback only on request."""
     if debug:
+        import traceback  # here: every run that goes well is spared its import
+
         traceback.print_exception(exc)
     click.echo(
         f"internal error: {type(exc).__name__}: {exc} -- please report it to {REPORT_URL} "
