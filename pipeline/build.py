@@ -472,7 +472,7 @@ def _run(root: Path, days: dict[Task, date], built: list[str], with_pdf: bool, j
         for task, day in days.items():
             yield _html_task(root, task, built, with_pdf, epoch, day)
         return
-    with process_pool(workers) as pool:
+    with process_pool(workers, preload=("pipeline.build",)) as pool:
         futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch, day)
                    for task, day in days.items()]
         failed = None

@@ -202,7 +202,7 @@ def _page_templates(project: Project, dated: list[tuple[Path, datetime]], jobs: 
         yield lambda: templates_of(project, dated)
         return
     chunk = -(-len(dated) // jobs)
-    with process_pool(jobs) as pool:
+    with process_pool(jobs, preload=("pipeline.extract",)) as pool:
         parts = [pool.submit(_in_worker, project.root, dated[i : i + chunk])
                  for i in range(0, len(dated), chunk)]
         yield lambda: [made for part in gather(parts, _undo) for made in part]

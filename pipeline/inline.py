@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import markdown
 
-from .segments import EXTENSIONS
+from .segments import extensions
 
 References = Mapping[str, tuple[str, "str | None"]]
 _local = threading.local()
@@ -39,7 +39,7 @@ class Inline:
 def _md() -> markdown.Markdown:
     md = getattr(_local, "md", None)
     if md is None:
-        md = _local.md = markdown.Markdown(extensions=list(EXTENSIONS))
+        md = _local.md = markdown.Markdown(extensions=extensions())
     md.reset()
     return md
 

@@ -22,7 +22,16 @@ from markdown.util import AtomicString
 
 from .errors import L10nError
 
-EXTENSIONS = ("tables", "fenced_code", "sane_lists")
+
+def extensions() -> list[markdown.extensions.Extension]:
+    """The extensions in use (tables, fenced_code, sane_lists), as objects: given by
+    name, Python-Markdown would look each up among the installed packages' entry
+    points, which costs more than parsing a page."""
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+
+    return [TableExtension(), FencedCodeExtension(), SaneListExtension()]
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 META_KEYS = ("title", "description")
 
@@ -175,7 +184,7 @@ def _markdown() -> markdown.Markdown:
     """The process's parser, reset for a new page: building one costs more than a short
     page's parse.  A parse that fails drops it (its block parser keeps state)."""
     if not _PARSER:
-        _PARSER.append(markdown.Markdown(extensions=list(EXTENSIONS)))
+        _PARSER.append(markdown.Markdown(extensions=extensions()))
     return _PARSER[0].reset()
 
 

@@ -123,7 +123,7 @@ def merge_domains(project: Project, templates: dict[str, polib.POFile], names: l
 def _in_workers(root: Path, domains: list[str], locales: list[str], jobs: int,
                 staged: dict[Path, Path | None]) -> None:
     shares = [domains[i::jobs * 4] for i in range(min(len(domains), jobs * 4))]
-    with process_pool(min(jobs, len(shares))) as pool:
+    with process_pool(min(jobs, len(shares)), preload=("pipeline.update",)) as pool:
         futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
         for done in gather(futures, lambda done: discard([tmp for share in done
                                                           for _, tmp in share])):

@@ -52,13 +52,16 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def process_pool(jobs: int) -> ProcessPoolExecutor:
+def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
     """Worker processes for a run: started by a fork server (a clean process, not a copy
-    of one that may hold locks or a browser) and ended with the run."""
+    of one that may hold locks or a browser) and ended with the run.  The fork server
+    imports the `preload` modules once, so that the workers it forks need not."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(list(preload))
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                initializer=start_worker)
 
