@@ -53,15 +53,23 @@ def exit_with_parent() -> None:
 
 
 def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
-    """Worker processes for a run: started by a fork server (a clean process, not a copy
-    of one that may hold locks or a browser) and ended with the run.  The fork server
-    imports the `preload` modules once, so that the workers it forks need not."""
+    """Worker processes for a run, ended with it.
+
+    Where the run has started no thread (nor a browser), the workers are forked from it:
+    they start at once with everything it has imported.  Otherwise a fork server (a
+    clean process, not a copy of one that may hold locks) starts them, importing the
+    `preload` modules once so that the workers need not.
+    """
     import multiprocessing
+    import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
-    if preload:
-        context.set_forkserver_preload(list(preload))
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        if preload:
+            context.set_forkserver_preload(list(preload))
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                initializer=start_worker)
 
