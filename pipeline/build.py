@@ -418,8 +418,8 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     tool = tool_digest()
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
-    for locale in locales:
-        for domain in domains:
+    for domain in domains:  # a page's locales together: they share its block parse
+        for locale in locales:
             task = Task(locale, domain)
             inputs = page_inputs(project, locale, domain)
             stamp = digest(inputs, tool, built, with_pdf, project.config)

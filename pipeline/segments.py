@@ -8,6 +8,7 @@ patterns run.  What is extracted is therefore exactly what is looked up at build
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -152,6 +153,7 @@ def render(text: str, path: str, replace: Replace | None = None, lang: str = "en
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
     md = _markdown()
+    md.parser.parseDocument.enabled = html
     md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
     walker.stop = not html
@@ -184,8 +186,43 @@ def _markdown() -> markdown.Markdown:
     """The process's parser, reset for a new page: building one costs more than a short
     page's parse.  A parse that fails drops it (its block parser keeps state)."""
     if not _PARSER:
-        _PARSER.append(markdown.Markdown(extensions=extensions()))
+        md = markdown.Markdown(extensions=extensions())
+        md.parser.parseDocument = _BlockCache(md, md.parser.parseDocument)
+        _PARSER.append(md)
     return _PARSER[0].reset()
+
+
+class _BlockCache:
+    """Python-Markdown's block parse, remembered for the last few page bodies.
+
+    A build renders each page once per locale from the same English: the block tree
+    (and the link references found on the way) is parsed once and copied for the
+    others, which then only differ in the text the walker puts in.  Extraction, which
+    reads each page once, does not use it.
+    """
+
+    SIZE = 8
+
+    def __init__(self, md: markdown.Markdown, parse: Callable) -> None:
+        self.md = md
+        self.parse = parse
+        self.enabled = False
+        self.trees: dict[str, tuple[etree.Element, dict]] = {}
+
+    def __call__(self, lines: list[str]) -> etree.ElementTree:
+        if not self.enabled:
+            return self.parse(lines)
+        key = "\n".join(lines)  # after the preprocessors: stash placeholders included
+        found = self.trees.get(key)
+        if found is None:
+            tree = self.parse(lines)
+            if len(self.trees) >= self.SIZE:
+                del self.trees[next(iter(self.trees))]
+            self.trees[key] = (copy.deepcopy(tree.getroot()), dict(self.md.references))
+            return tree
+        root, references = found
+        self.md.references.update(references)
+        return etree.ElementTree(copy.deepcopy(root))
 
 
 def _nesting(line: str) -> int:

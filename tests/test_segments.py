@@ -399,3 +399,30 @@ def test_real_page_reference_links_survive_translation() -> None:
     translated = segments.render(text, "x.md", replace=identity, lang="th").html
     assert 'href="https://python-markdown.github.io/"' in english
     assert english.count("<a ") == translated.count("<a ") > 10
+
+
+# The block parse shared by a page's locales ---------------------------------------------
+
+
+def _fresh_render(text: str, replace=None, lang: str = "en") -> str:
+    segments._PARSER.clear()  # a new parser: nothing remembered
+    return segments.render(text, "source/x.md", replace, lang).html
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", sorted(p.name for p in (CORPUS / "markdown").glob("*.md")))
+def test_a_remembered_block_parse_renders_as_a_fresh_one(name: str) -> None:
+    """Rendered again (as the next locale of a build renders it), a page comes out as
+    from a new parser, whatever the renders in between changed in their own trees."""
+    text = (CORPUS / "markdown" / name).read_text(encoding="utf-8")
+
+    def shout(seg: segments.Segment, references) -> str:
+        return inline.render_inline(seg.text.upper(), references).html
+
+    expected = {lang: _fresh_render(text, shout if lang != "en" else None, lang)
+                for lang in ("en", "th")}
+    segments._PARSER.clear()
+    for lang in ("th", "en", "th", "en"):
+        got = segments.render(text, "source/x.md", shout if lang != "en" else None, lang).html
+        assert got == expected[lang]
+    assert len(segments._PARSER[0].parser.parseDocument.trees) == 1
