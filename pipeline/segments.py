@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import markdown
-import yaml
 from markdown.extensions.toc import slugify, unique
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -108,6 +107,8 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, 
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, {}, text, 0
+    import yaml  # here: a page without front matter never needs it
+
     try:
         data = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as exc:
