@@ -380,28 +380,36 @@ class Done:
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
-def _html_task(root: Path, task: Task, built: list[str], with_pdf: bool,
-               epoch: str | None, day: date) -> Done:
-    """Build and write one page in a worker process; returns what the parent reports.
-
-    `epoch` is the parent's SOURCE_DATE_EPOCH: a reused worker process must not date a
-    page from an environment it inherited earlier.  Staging the page here spreads the
-    writes over the workers; the parent puts them all in place with one sync.
-    """
-    from .project import load
-
-    if epoch is None:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
-    else:
-        os.environ["SOURCE_DATE_EPOCH"] = epoch
-
-    project = load(root)
+def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool,
+               day: date) -> Done:
+    """Build and stage one page; returns what the parent reports.  Staging the page
+    where it is built spreads the writes over the workers; the parent puts them all in
+    place with one sync."""
     html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf,
                                        day)
     staged = stage(output_path(project, task.locale, task.domain, ".html"),
                    html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
     return Done(task, entry, warnings, counts, staged)
+
+
+_WORKER_PROJECT: dict[Path, Project] = {}
+
+
+def _html_task_in_worker(root: Path, task: Task, built: list[str], with_pdf: bool,
+                         epoch: str | None, day: date) -> Done:
+    """`_html_task` in a worker process, which loads the project once (a pool lives for
+    one run).  `epoch` is the parent's SOURCE_DATE_EPOCH: a worker must not date a page
+    from an environment it inherited earlier."""
+    from .project import load
+
+    if epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    if root not in _WORKER_PROJECT:
+        _WORKER_PROJECT[root] = load(root)
+    return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day)
 
 
 def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int = 1,
@@ -439,7 +447,7 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     titles: dict[tuple[str, str], str] = {}
     staged: list[tuple[Path, Path]] = []
     try:
-        for done in _run(project.root, days, built, with_pdf, jobs):
+        for done in _run(project, days, built, with_pdf, jobs):
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
             if done.staged is not None:
@@ -463,18 +471,18 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     return list(results.values())
 
 
-def _run(root: Path, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
-         ) -> Iterator[Done]:
+def _run(project: Project, days: dict[Task, date], built: list[str], with_pdf: bool,
+         jobs: int) -> Iterator[Done]:
     """Run the tasks here, or over worker processes when there is enough to share."""
     workers = min(jobs, len(days))
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if workers <= 1:
         for task, day in days.items():
-            yield _html_task(root, task, built, with_pdf, epoch, day)
+            yield _html_task(project, task, built, with_pdf, day)
         return
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
     with process_pool(workers, preload=("pipeline.build",)) as pool:
-        futures = [pool.submit(_html_task, root, task, built, with_pdf, epoch, day)
-                   for task, day in days.items()]
+        futures = [pool.submit(_html_task_in_worker, project.root, task, built, with_pdf,
+                               epoch, day) for task, day in days.items()]
         failed = None
         for future in futures:  # after a failure, the rest still finish: drop their pages
             try:
