@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -98,12 +99,15 @@ class Bench:
 
     def run(self, name: str, commands: list[dict], timeout: float = 600,
             ok_codes: tuple[int, ...] = (0,), stop_on_error: bool = True,
-            locales: int | None = None, repeat: int = 1) -> Result:
+            locales: int | None = None, repeat: int = 1,
+            prepare: Callable[[], None] | None = None) -> Result:
         """Run `commands` one after another in a fresh runner process; with `repeat`,
-        that many times, keeping the median run (for steps of a fraction of a second,
-        which one busy moment of a shared machine would otherwise decide)."""
+        that many times, keeping the median run (for short steps, which one busy moment
+        of a shared machine would otherwise decide).  `prepare` (untimed) runs before
+        each run: it puts back the state the step starts from."""
         if repeat > 1:
-            runs = sorted((self.run(name, commands, timeout, ok_codes, stop_on_error, locales)
+            runs = sorted((self.run(name, commands, timeout, ok_codes, stop_on_error, locales,
+                                    prepare=prepare)
                            for _ in range(repeat)),
                           key=lambda r: r.seconds if r.seconds is not None else float("inf"))
             result = runs[len(runs) // 2]
@@ -113,6 +117,8 @@ class Bench:
             self.results[name] = result
             log(f"  {name}: median {result.seconds:.2f} s of {repeat} runs")
             return result
+        if prepare is not None:
+            prepare()
         logfile = self.logfile(name)
         spec = logfile.with_suffix(".spec.json")
         out = logfile.with_suffix(".result.json")
@@ -165,6 +171,7 @@ class Bench:
 
 
 NOOP_REPEAT = 5
+EXTRACT_REPEAT = 3  # extraction takes about a second: the median of three, on both sides
 
 
 def noop(bench: Bench, name: str, command: dict) -> None:
@@ -627,14 +634,21 @@ def run(args: argparse.Namespace) -> dict:
 
     # ---- extract ------------------------------------------------------------------------
     log("extract")
-    bench.run("ours: extract", [l10n_cmd(ours, "extract")])
+
+    def fresh(folder: Path) -> Callable[[], None]:
+        return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+    bench.run("ours: extract", [l10n_cmd(ours, "extract")], repeat=EXTRACT_REPEAT,
+              prepare=fresh(ours / "locales"))
     if ready.get("translate"):
         bench.run("Translate Toolkit: md2po", [cmd([venv_bin("translate", "md2po"),
                                                     "--progress=none", "-P", "-i",
-                                                    ours / "source", "-o", work / "tt-pot"])])
+                                                    ours / "source", "-o", work / "tt-pot"])],
+                  repeat=EXTRACT_REPEAT, prepare=fresh(work / "tt-pot"))
     if ready.get("mdpo"):
         bench.run("mdpo: md2po", [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py",
-                                       "extract", ours / "source", work / "mdpo" / "pot"])])
+                                       "extract", ours / "source", work / "mdpo" / "pot"])],
+                  repeat=EXTRACT_REPEAT, prepare=fresh(work / "mdpo" / "pot"))
     if have_po4a:
         bench.run("po4a: extract", [cmd(["po4a", "--no-translations", "extract.cfg"], po4a)],
                   timeout=args.po4a_bound)
@@ -967,7 +981,9 @@ def report(data: dict) -> str:
     add("")
     add("Times are wall-clock seconds of one run of each step in a fresh process "
         f"(`benchmarks/runner.py`; the no-op builds, ours and Sphinx's, the median of "
-        f"{NOOP_REPEAT} runs); peak memory is `getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
+        f"{NOOP_REPEAT} runs; the first extraction, ours, md2po's and mdpo's, the median of "
+        f"{EXTRACT_REPEAT} runs from an empty output folder); peak memory is "
+        "`getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
         "that process, i.e. the largest single process of the step. Where a browser runs, "
         "its processes (Chromium and Playwright's node driver) are sampled from /proc and "
         "reported apart, summed. A ratio is ours / theirs: below 1 we are faster. CPU time "

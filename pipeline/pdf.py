@@ -67,9 +67,20 @@ LAUNCH_ARGS = (
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
 # Print-ready when the web fonts have loaded; report those that failed, whether clusters.js ran,
-# the title, language and headings: one round trip per page.
+# the title, language and headings: one round trip per page.  The page's last block and
+# its footer are put in one box that may not break, so that the disclaimer never stands
+# alone on the last sheet (Chromium does not honour `break-before: avoid` there).
 _READY_JS = r"""async () => {
   await document.fonts.ready;
+  const main = document.querySelector("main");
+  const footer = document.querySelector("footer.site");
+  const last = main && main.lastElementChild;
+  if (last && footer) {
+    const keep = document.createElement("div");
+    keep.className = "keep-with-footer";
+    last.replaceWith(keep);
+    keep.append(last, footer);
+  }
   const meta = document.querySelector('meta[name="description"]');
   return {
     clusters: typeof window.l10nKeepClusters === "function",

@@ -194,6 +194,18 @@ def test_header_title_and_localised_page_footer(built: Path, locale: str) -> Non
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+def test_the_disclaimer_never_stands_alone_on_the_last_sheet(built: Path, locale: str) -> None:
+    """The last sheet carries the end of the article with the footer, not the footer
+    alone (Chromium ignores `break-before: avoid` between them)."""
+    path = _pdf(built, locale)
+    pages = int(_pdfinfo(path)["Pages"])
+    last = squash(_pdftotext(path, "-f", str(pages), "-l", str(pages)))
+    article = [_plain(e.msgstr if locale != "en" else e.msgid) for e in _segments(built, locale)
+               if not e.comment.startswith("title")]
+    assert any(text and text in last for text in article), f"{locale}: page {pages}: {last}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_only_embedded_subsets_of_bundled_fonts(built: Path, locale: str) -> None:
     rows = _pdffonts(_pdf(built, locale))
     assert rows
