@@ -13,11 +13,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from .hardwrap import quote
 
-_UNDEFINED, _PROHIBITED, _POSSIBLE = 0, 1, 2  # libunistring's UC_BREAK_* values
+_PROHIBITED, _POSSIBLE = 1, 2  # libunistring's UC_BREAK_* values
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 _INT_MAX = 2**31 - 1
 
@@ -25,9 +26,7 @@ _INT_MAX = 2**31 - 1
 @cache
 def _library() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
     """`ulc_width_linebreaks_v2`, the function gettext 0.21 calls, or None."""
-    for name in ("libunistring.so.2", ctypes.util.find_library("unistring")):
-        if not name:
-            continue
+    for name in _library_names():
         try:
             function = ctypes.CDLL(name).ulc_width_linebreaks_v2
         except (OSError, AttributeError):
@@ -37,6 +36,13 @@ def _library() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
                              ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
         return function
     return None
+
+
+def _library_names() -> Iterator[str]:
+    yield "libunistring.so.2"  # Debian's and most others' name: no search needed
+    found = ctypes.util.find_library("unistring")  # runs ldconfig: only when needed
+    if found:
+        yield found
 
 
 def available() -> bool:
