@@ -26,7 +26,7 @@ from .render import Message, Warning_, render_template, translate_page, ui_messa
 from .segments import split_front_matter
 from .stamps import State, digest, tool_digest
 from .status import count
-from .workers import process_pool
+from .workers import finished, process_pool
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -483,19 +483,7 @@ def _run(project: Project, days: dict[Task, date], built: list[str], with_pdf: b
     with process_pool(workers, preload=("pipeline.build",)) as pool:
         futures = [pool.submit(_html_task_in_worker, project.root, task, built, with_pdf,
                                epoch, day) for task, day in days.items()]
-        failed = None
-        for future in futures:  # after a failure, the rest still finish: drop their pages
-            try:
-                done = future.result()
-            except Exception as exc:  # re-raised once every page is in
-                failed = failed or exc
-                continue
-            if failed is None:
-                yield done
-            else:
-                discard([done.staged])
-        if failed is not None:
-            raise failed
+        yield from finished(futures, lambda done: discard([done.staged]))
 
 
 def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | None = None,

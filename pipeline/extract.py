@@ -17,7 +17,7 @@ from .errors import L10nError
 from .files import commit_all, discard, stage
 from .project import UI_DOMAIN, Project
 from .segments import Page, parse
-from .workers import gather, process_pool
+from .workers import finished, process_pool
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
@@ -205,11 +205,22 @@ def _page_templates(project: Project, dated: list[tuple[Path, datetime]], jobs: 
     with process_pool(jobs, preload=("pipeline.extract",)) as pool:
         parts = [pool.submit(_in_worker, project.root, dated[i : i + chunk])
                  for i in range(0, len(dated), chunk)]
-        yield lambda: [made for part in gather(parts, _undo) for made in part]
+        yield lambda: _collect(finished(parts, _undo))
 
 
-def _undo(parts: list[list[Made]]) -> None:
-    discard([tmp for part in parts for _, tmp, _, _ in part])
+def _collect(parts: Iterator[list[Made]]) -> list[Made]:
+    made: list[Made] = []
+    try:
+        for part in parts:
+            made += part
+    except BaseException:
+        _undo(made)
+        raise
+    return made
+
+
+def _undo(made: list[Made]) -> None:
+    discard([tmp for _, tmp, _, _ in made])
 
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
@@ -227,7 +238,7 @@ def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[M
             target = project.pot_path(project.domain(path))
             made.append((target, stage_template(target, text), len(pot), lines))
     except BaseException:
-        _undo([made])
+        _undo(made)
         raise
     return made
 

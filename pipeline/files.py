@@ -17,14 +17,14 @@ def write_atomic(path: Path, data: bytes) -> bool:
     A file that already holds exactly `data` is not touched (bytes and modification
     time stay), so unchanged outputs do not churn.  Returns True when it wrote.
     """
-    staged = stage(path, data, sync=True)
+    staged = stage(path, data)
     if staged is None:
         return False
-    commit(staged, path)
+    commit_all([(staged, path)])
     return True
 
 
-def stage(path: Path, data: bytes, sync: bool = False) -> Path | None:
+def stage(path: Path, data: bytes) -> Path | None:
     """`data` in a temporary file beside `path`, for `commit_all` to put in place; None
     when `path` already holds exactly `data`.  Staging many files first and committing
     them together keeps a failure from leaving some written and some not, and one sync
@@ -41,9 +41,6 @@ def stage(path: Path, data: bytes, sync: bool = False) -> Path | None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
     except BaseException:
         discard([Path(tmp)])
@@ -72,14 +69,6 @@ def commit_all(staged: list[tuple[Path, Path]]) -> None:
         except BaseException:
             discard([tmp for tmp, _ in staged[done:]])
             raise
-
-
-def commit(staged: Path, path: Path) -> None:
-    try:
-        os.replace(staged, path)
-    except BaseException:
-        discard([staged])
-        raise
 
 
 def discard(staged: list[Path | None]) -> None:

@@ -9,11 +9,11 @@ import polib
 
 from . import catalog, layout
 from .errors import L10nError
-from .files import commit_all, discard, stage, write_text
+from .files import commit_all, discard, stage
 from .locales import english_name, gettext_name, plural_forms
 from .merge import merge, merge_many
 from .project import Project
-from .workers import gather, process_pool
+from .workers import finished, process_pool
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,15 @@ def init(project: Project, locales: list[str]) -> list[Written]:
         )
     paths = [project.po_path(name, domain) for name in names for domain in templates]
     fresh = [localized_header(pot, name, project) for name in names for pot in templates.values()]
-    return [Written(project.rel(path), write_text(path, text))
-            for path, text in zip(paths, layout.dumps_many(fresh), strict=True)]
+    staged: list[tuple[Path | None, Path]] = []
+    try:
+        for path, text in zip(paths, layout.dumps_many(fresh), strict=True):
+            staged.append((stage(path, text.encode("utf-8")), path))
+    except BaseException:
+        discard([tmp for tmp, _ in staged])
+        raise
+    commit_all([(tmp, path) for tmp, path in staged if tmp is not None])
+    return [Written(project.rel(path), tmp is not None) for tmp, path in staged]
 
 
 def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]:
@@ -125,9 +132,8 @@ def _in_workers(root: Path, domains: list[str], locales: list[str], jobs: int,
     shares = [domains[i::jobs * 4] for i in range(min(len(domains), jobs * 4))]
     with process_pool(min(jobs, len(shares)), preload=("pipeline.update",)) as pool:
         futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
-        for done in gather(futures, lambda done: discard([tmp for share in done
-                                                          for _, tmp in share])):
-            staged.update(done)
+        for share in finished(futures, lambda share: discard([tmp for _, tmp in share])):
+            staged.update(share)  # update() discards these if a later share fails
 
 
 def _merge_in_worker(root: Path, domains: list[str], locales: list[str],

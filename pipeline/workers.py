@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from concurrent.futures import Future, ProcessPoolExecutor
 
 # multiprocessing and concurrent.futures are imported when a pool starts: a run that
@@ -74,17 +74,21 @@ def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecuto
                                initializer=start_worker)
 
 
-def gather(futures: Iterable[Future], undo: Callable[[list], None]) -> list:
-    """Every future's result, in order.  When one failed, the first failure is raised
-    only after all have finished, and `undo` is first given what the others returned
-    (files they staged, say), so that a failed run leaves nothing behind."""
-    results, failed = [], None
+def finished(futures: Iterable[Future], undo: Callable[[object], None]) -> Iterator:
+    """Each future's result, in order, as it comes.  After a failure nothing more is
+    yielded: the results still to come are given to `undo` (files they staged, say) and
+    the first failure is raised once every worker has finished, so that a failed run
+    leaves nothing behind.  What was yielded before is the caller's to undo."""
+    failed = None
     for future in futures:
         try:
-            results.append(future.result())
+            result = future.result()
         except Exception as exc:  # re-raised once every result is in
             failed = failed or exc
+            continue
+        if failed is None:
+            yield result
+        else:
+            undo(result)
     if failed is not None:
-        undo(results)
         raise failed
-    return results

@@ -217,3 +217,40 @@ def test_utf8_bom_page(new_project, run) -> None:
     (root / "source" / "bom.md").write_bytes("\ufeff---\ntitle: T\n---\n\nBody.\n".encode())
     assert run(["extract"], root).code == 0
     assert [e.msgid for e in pot(root, "bom")] == ["T", "Body."]
+
+
+# Worker processes ----------------------------------------------------------------------
+
+
+def _many_pages(count: int) -> dict[str, str]:
+    return {f"p{n:02}.md": f"# Page {n}\n\nTake {n} mg of the medicine each day.\n\n"
+                           f"- Call your doctor after {n + 1} days.\n" for n in range(count)}
+
+
+def test_extract_in_workers_writes_what_one_process_writes(new_project, run) -> None:
+    from pipeline.extract import PARALLEL_FROM
+
+    pages = _many_pages(PARALLEL_FROM + 10)
+    one, two = new_project(pages=pages), new_project(pages=pages)
+    assert run(["extract", "-j", "1"], one).code == 0
+    assert run(["extract", "-j", "2"], two).code == 0
+    ours = {p.name: p.read_bytes() for p in (one / "locales").glob("*.pot")}
+    assert len(ours) == len(pages) + 1
+    assert ours == {p.name: p.read_bytes() for p in (two / "locales").glob("*.pot")}
+    assert not list(two.rglob("*.tmp"))
+
+
+def test_extract_in_workers_with_a_bad_page_writes_nothing(new_project, run) -> None:
+    from pipeline.extract import PARALLEL_FROM
+
+    root = new_project(pages=_many_pages(PARALLEL_FROM + 10))
+    assert run(["extract"], root).code == 0
+    for page in (root / "source").glob("*.md"):  # every template would change...
+        page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n",
+                        encoding="utf-8")
+    (root / "source" / "p41.md").write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")  # ...but
+    before = snapshot(root)
+    result = run(["extract", "-j", "2"], root)
+    assert result.code == 2
+    assert "source/p41.md:" in result.output and "Traceback" not in result.output
+    assert snapshot(root) == before  # no template rewritten, no temporary file left
