@@ -613,6 +613,17 @@ def test_fuzzy_matches_are_msgmerges(tmp_path: Path) -> None:
     assert sum("fuzzy" in e.flags for e in theirs if not e.obsolete) > 20
     assert same_choices(ours, theirs)
 
+    # A second locale with the same English (other translations, some missing): merged
+    # together with the first, sharing the fuzzy search, each still gets msgmerge's.
+    for n, entry in enumerate(old):
+        entry.msgstr = f"bản dịch {n}" if n % 13 else ""
+    (tmp_path / "vi.po").write_text(catalog.dumps(old), encoding="utf-8")
+    both = merge.merge_many([catalog.load(tmp_path / "old.po"), catalog.load(tmp_path / "vi.po"),
+                             catalog.load(tmp_path / "old.po")],
+                            catalog.load(tmp_path / "new.pot"))
+    assert same_choices(both[0], theirs) and same_choices(both[2], theirs)
+    assert same_choices(both[1], msgmerge(tmp_path / "vi.po", tmp_path / "new.pot"))
+
 
 def corpus_template(po: polib.POFile, rng: random.Random) -> polib.POFile:
     """A template for a catalog's English, with sentences edited, removed and added."""
