@@ -125,11 +125,17 @@ def test_long_strings_in_every_script_and_escape() -> None:
                   _entries(*_long_entries(flags="")), _entries(*_long_entries("#~ ", ""))])
 
 
+def test_without_libunistring_msgcat_breaks_the_long_strings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linebreak, "_lines", lambda *_args: None)
+    monkeypatch.setattr(linebreak, "_english_lines", lambda *_args: None)
+    _assert_same([_entries(*_long_entries(flags="")), _entries(*_long_entries("#~ ", ""))])
+
+
 def test_libunistring_breaks_as_msgcat_does() -> None:
     """Thousands of strings mixing every script, escapes and punctuation, under every
     line prefix and keyword: linebreak's lines against one msgcat run over them all."""
-    if not linebreak.available():
-        pytest.skip("libunistring cannot be loaded")
+    assert linebreak.available(), "libunistring (installed with gettext) cannot be loaded"
     rng = random.Random(5)
     alphabet = (list("aZ09 .,;:!?-/()[]\"'\\%{}\t\n&=+*#@<>|~_") + list(THAI[:40])
                 + list(KHMER[:30]) + list(BURMESE[:30]) + list(LAO[:30])
