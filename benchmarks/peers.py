@@ -267,11 +267,15 @@ def dist_versions(peer: str) -> dict[str, str]:
 
 
 def browser_path() -> str | None:
-    for candidate in (os.environ.get("L10N_BROWSER"), "chromium", "chromium-browser",
-                      "google-chrome", "chrome"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    return None
+    """The browser `l10n build` would pick (pipeline.pdf.find_browser); both sides use it."""
+    sys.path.insert(0, str(ROOT))
+    from pipeline.errors import L10nError
+    from pipeline.pdf import find_browser
+
+    try:
+        return find_browser()
+    except L10nError:
+        return None
 
 
 def machine() -> dict[str, str]:

@@ -2,8 +2,11 @@
 
 Chromium (driven by Playwright) is the one engine measured here that breaks Khmer, Lao and
 Burmese lines correctly and keeps an exact text layer for every script we publish
-(../shared/research/pdf-engines.md). One browser is started per run, and -j of its tabs
-print at the same time. The print layout (A4/Letter, running header, "Page N of M"
+(../shared/research/pdf-engines.md). Its headless shell is preferred when installed: the
+same engine, so the same PDF bytes, without the browser's own interface, which the full
+browser draws (and updates at every navigation) even when headless, for about 45% of the
+CPU a handout costs (benchmarks/pdf_bench.py). One browser is started per run, and -j of
+its tabs print at the same time. The print layout (A4/Letter, running header, "Page N of M"
 footer) comes from the page's own CSS `@page` rule; pikepdf then fixes the metadata so the
 same inputs give the same bytes.
 """
@@ -36,10 +39,12 @@ from .fonts import FONTS_DIR
 
 T = TypeVar("T")
 CLUSTERS_JS = Path(__file__).with_name("static") / "clusters.js"
-BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+BROWSER_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
+                 "chromium-browser", "google-chrome")
 BROWSER_ENV = "L10N_BROWSER"
 INSTALL_HINT = (
-    "install Chromium (Debian/Ubuntu: 'apt-get install chromium') or point "
+    "install Chromium (Debian: 'apt-get install chromium-headless-shell', or "
+    "'apt-get install chromium') or point "
     f"{BROWSER_ENV} (or [tool.l10n] browser) at a Chromium-family browser; "
     "'l10n build -f html' works without one"
 )
@@ -125,7 +130,7 @@ class Info:
 
 
 def find_browser(setting: str | None = None, root: Path | None = None) -> str:
-    """The Chromium to print with: the setting, then $L10N_BROWSER, then PATH."""
+    """The Chromium to print with: the setting, $L10N_BROWSER, then PATH (headless shell first)."""
     for value, origin in ((setting, "[tool.l10n] browser"), (os.environ.get(BROWSER_ENV),
                                                                BROWSER_ENV)):
         if not value or not value.strip():

@@ -443,6 +443,27 @@ def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -
     assert pdf.print_pages(pages, settings, jobs=2) == [False] * 5  # same bytes: untouched
 
 
+def test_headless_shell_prints_the_same_bytes_as_the_browser(built: Path,
+                                                             tmp_path: Path) -> None:
+    """The headless shell is preferred for speed; it must print exactly what Chromium prints."""
+    found = {name: shutil.which(name) for name in ("chromium-headless-shell", "chromium")}
+    if not all(found.values()):
+        if os.environ.get("L10N_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"L10N_REQUIRE_BROWSER=1 but not installed: "
+                        f"{[name for name, path in found.items() if not path]}")
+        pytest.skip("needs both chromium and chromium-headless-shell")
+    locales = ("en", "th", "km", "my", "lo")
+    date = datetime(2026, 1, 1, tzinfo=UTC)
+    printed = {}
+    for name, path in found.items():
+        pages = [pdf.Page(built / "build" / locale / f"{DOMAIN}.html",
+                          tmp_path / name / f"{locale}.pdf", date) for locale in locales]
+        pdf.print_pages(pages, pdf.Settings(browser=path), jobs=2)
+        printed[name] = [page.pdf.read_bytes() for page in pages]
+    for locale, shell, full in zip(locales, *printed.values(), strict=True):
+        assert shell == full, locale
+
+
 def test_a_failing_page_stops_the_run_with_one_line(browser: str, tmp_path: Path) -> None:
     good = tmp_path / "good.html"
     good.write_text("<!DOCTYPE html><title>Good</title><p>fine</p>", encoding="utf-8")
@@ -472,6 +493,9 @@ def test_find_browser_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("PATH", str(fake.parent))
     monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
     assert pdf.find_browser() == str(fake)  # PATH last
+    shell = fake.parent / "chromium-headless-shell"
+    shutil.copy2(fake, shell)
+    assert pdf.find_browser() == str(shell)  # on PATH, the headless shell before the browser
     monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
     assert pdf.find_browser() == str(other)  # then the environment
     assert pdf.find_browser("named-browser", tmp_path) == str(named)  # the setting first:
