@@ -464,6 +464,23 @@ def test_headless_shell_prints_the_same_bytes_as_the_browser(built: Path,
         assert shell == full, locale
 
 
+def test_a_one_pixel_window_prints_what_a_full_window_prints(
+        built: Path, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are laid out in a 1 px high window to save painting; the PDF must not notice."""
+    locales = ("en", "vi", "km", "my")
+    date = datetime(2026, 1, 1, tzinfo=UTC)
+    printed = {}
+    for name, viewport in (("ours", pdf.VIEWPORT), ("full", {"width": 1280, "height": 720})):
+        monkeypatch.setattr(pdf, "VIEWPORT", viewport)
+        pages = [pdf.Page(built / "build" / locale / f"{DOMAIN}.html",
+                          tmp_path / name / f"{locale}.pdf", date) for locale in locales]
+        pdf.print_pages(pages, pdf.Settings(browser=browser), jobs=2)
+        printed[name] = [page.pdf.read_bytes() for page in pages]
+    assert pdf.VIEWPORT["height"] == 720  # the patch took effect
+    for locale, ours, full in zip(locales, printed["ours"], printed["full"], strict=True):
+        assert ours == full, locale
+
+
 def test_a_failing_page_stops_the_run_with_one_line(browser: str, tmp_path: Path) -> None:
     good = tmp_path / "good.html"
     good.write_text("<!DOCTYPE html><title>Good</title><p>fine</p>", encoding="utf-8")
