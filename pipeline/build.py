@@ -515,6 +515,8 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
                 results[locale].skipped.append(project.rel(out))
             else:
                 todo.append((locale, pdf.Page(html, out, date), stamp))
+    if not todo and (project.build_dir / "index.html").exists():
+        return list(results.values())  # the index already links every handout
     pdf.print_pages([page for _, page, _ in todo], settings, jobs)
     for locale, page, stamp in todo:
         state.record(project.rel(page.pdf), stamp)

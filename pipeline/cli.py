@@ -230,12 +230,14 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     wanted = set(formats or ("html", "pdf"))
     command = [str(state.root.resolve()), list(locales), sorted(wanted),
                os.environ.get("SOURCE_DATE_EPOCH")]
-    if not force and wanted == {"html"}:
+    if "pdf" in wanted:  # the same command could find another browser
+        command += [os.environ.get("L10N_BROWSER"), os.environ.get("PATH")]
+    if not force:
         report = last_report(state.root, command)  # nothing changed since the last build
         if report is not None:
             if not quiet:
-                for locale, count in report:
-                    click.echo(f"{locale}: 0 pages built, {count} up to date")
+                for locale, count, what in report:
+                    click.echo(f"{locale}: 0 {what}, {count} up to date")
             return
     snapshot = Snapshot.scan(state.root.resolve(), command)
 
@@ -244,16 +246,16 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     proj = state.project()
     chosen = select(proj, locales)
     with project_lock(proj.root):
-        results = _build(proj, chosen, wanted, jobs, force, quiet, verbose)
-        if wanted == {"html"}:
-            snapshot.finish(proj.root, proj.build_dir, results)
+        reports, browser = _build(proj, chosen, wanted, jobs, force, quiet, verbose)
+        snapshot.finish(proj.root, proj.build_dir, reports,
+                        [Path(browser)] if browser else [])
 
 
 def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
-           force: bool, quiet: bool, verbose: bool) -> list:
+           force: bool, quiet: bool, verbose: bool) -> tuple[dict[str, list], str | None]:
     """Build what is out of date: HTML first, so it exists even when no browser does.
 
-    Returns the HTML results."""
+    Returns the results by what was built, and the browser that printed."""
     from .build import build_html
     from .stamps import forget
 
@@ -267,13 +269,14 @@ def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
             browser = find_browser(proj.config.browser, proj.root)
         except L10nError as exc:
             no_browser = exc  # the HTML is still built (without links to handouts)
-    results = _with_progress(
+    reports = {"pages built": _with_progress(
         lambda tick: build_html(proj, chosen, with_pdf=browser is not None, jobs=workers,
                                 force=force, progress=tick),
         quiet or verbose,
-    )
-    _report_build(results, quiet, verbose, "pages built")
-    rebuilt = [r.locale for r in results if r.written and r.locale != proj.config.source_locale]
+    )}
+    _report_build(reports["pages built"], quiet, verbose, "pages built")
+    rebuilt = [r.locale for r in reports["pages built"]
+               if r.written and r.locale != proj.config.source_locale]
     if rebuilt and not quiet:  # what changed was built: say how it checks
         from .checks import run_checks, summary_line
 
@@ -284,9 +287,9 @@ def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
     if browser is not None:
         from .build import build_pdf
 
-        _report_build(build_pdf(proj, chosen, browser, workers, force), quiet, verbose,
-                      "handouts printed")
-    return results
+        reports["handouts printed"] = build_pdf(proj, chosen, browser, workers, force)
+        _report_build(reports["handouts printed"], quiet, verbose, "handouts printed")
+    return reports, browser
 
 
 def _report_build(results: list, quiet: bool, verbose: bool, what: str) -> None:

@@ -124,7 +124,7 @@ class Snapshot:
 
     command: list
     files: dict[str, list[int]] = field(default_factory=dict)
-    report: list[list] = field(default_factory=list)  # [locale, outputs up to date]
+    report: list[list] = field(default_factory=list)  # [locale, outputs up to date, what]
     trusted: bool = False  # no input changed within RACY_NS of the scan
 
     @classmethod
@@ -141,17 +141,20 @@ class Snapshot:
         return found
 
     def add(self, paths: Iterable[Path]) -> None:
-        """Files the build wrote: any later change to them shows too."""
+        """Files the build wrote or ran (the browser): any later change to them shows too."""
         for path in paths:
             self.files[str(path)] = _stat(str(path))
 
-    def finish(self, root: Path, build_dir: Path, results: Iterable) -> None:
-        """Record what an HTML build wrote and reported, and keep the snapshot."""
-        results = list(results)
-        self.report = [[r.locale, len(r.written) + len(r.skipped)] for r in results]
-        self.add(root / path for r in results for path in r.written + r.skipped)
+    def finish(self, root: Path, build_dir: Path, reports: dict[str, list],
+               also: Iterable[Path] = ()) -> None:
+        """Record what a build wrote and reported, per kind of output, and keep the snapshot."""
+        self.report = [[r.locale, len(r.written) + len(r.skipped), what]
+                       for what, results in reports.items() for r in results]
+        self.add(root / path for results in reports.values() for r in results
+                 for path in r.written + r.skipped)
         self.add(build_dir / name for name in
                  ("index.html", ".l10n-state.json", ".l10n-index.json"))
+        self.add(also)
         self.save(build_dir)
 
     def save(self, build_dir: Path) -> None:
@@ -175,7 +178,11 @@ def unchanged(build_dir: Path, command: list) -> list[list] | None:
     files = data.get("files")
     if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
         return None
-    return data.get("report")
+    report = data.get("report")
+    if not isinstance(report, list) or not all(
+            isinstance(line, list) and len(line) == 3 for line in report):
+        return None
+    return report
 
 
 def last_report(root: Path, command: list) -> list[list] | None:

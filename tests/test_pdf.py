@@ -425,6 +425,47 @@ def test_nothing_loads_from_the_network(printer: pdf.Printer, tmp_path: Path) ->
     assert "Offline." in _pdftotext(tmp_path / "web.pdf")
 
 
+def test_noop_build_with_handouts_answers_from_the_snapshot(
+        browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`l10n build` (HTML and PDF) that would change nothing stops at the snapshot; a
+    deleted handout or another browser is noticed."""
+    import json
+
+    from pipeline import build
+
+    root = copy_repo(tmp_path / "project")
+    monkeypatch.setenv(pdf.BROWSER_ENV, browser)
+    _run_cli(["-C", str(root), "build", "-l", "th", "-q"])
+    snap = json.loads((root / "build" / ".l10n-snapshot.json").read_text(encoding="utf-8"))
+    assert browser in snap["files"]  # a browser upgrade shows too
+    assert ["th", 1, "handouts printed"] in snap["report"]
+    printed = _pdf(root, "th").stat().st_mtime_ns
+    capsys.readouterr()
+
+    def untouchable(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a no-op build loaded the project")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(build, "build_html", untouchable)
+        mp.setattr(build, "build_pdf", untouchable)
+        _run_cli(["-C", str(root), "build", "-l", "th"])
+    assert "th: 0 handouts printed, 1 up to date" in capsys.readouterr().out
+    assert _pdf(root, "th").stat().st_mtime_ns == printed
+
+    _pdf(root, "th").unlink()
+    _run_cli(["-C", str(root), "build", "-l", "th"])
+    assert "th: 1 handouts printed, 0 up to date" in capsys.readouterr().out
+    assert _pdf(root, "th").is_file()
+
+    other = tmp_path / "bin" / "chromium"  # the same browser under another name
+    other.parent.mkdir()
+    other.symlink_to(browser)
+    monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
+    _run_cli(["-C", str(root), "build", "-l", "th"])
+    assert "th: 1 handouts printed, 0 up to date" in capsys.readouterr().out
+
+
 def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -> None:
     """Two tabs of one browser: each handout from its own page, results in the given order."""
     pages = []
