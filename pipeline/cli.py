@@ -27,9 +27,10 @@ LOCALE_OPTION = click.option(
 
 
 class State:
-    def __init__(self, root: Path, debug: bool) -> None:
+    def __init__(self, root: Path, debug: bool, argv: list[str] | None = None) -> None:
         self.root = root
         self.debug = debug
+        self.argv = argv  # the command line as typed, when main() was given it
 
     def project(self) -> Project:
         from .project import load
@@ -53,7 +54,7 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
     Example:
       l10n extract && l10n update && l10n status
     """
-    ctx.obj = State(root, debug)
+    ctx.obj = State(root, debug, ctx.obj)
 
 
 JOBS_OPTION = click.option(
@@ -225,21 +226,24 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     Example:
       l10n build -l th -f html
     """
-    from .stamps import Snapshot, last_report
+    from .stamps import Snapshot, invocation, last_report, report_lines
 
     wanted = set(formats or ("html", "pdf"))
     command = [str(state.root.resolve()), list(locales), sorted(wanted),
                os.environ.get("SOURCE_DATE_EPOCH")]
     if "pdf" in wanted:  # the same command could find another browser
         command += [os.environ.get("L10N_BROWSER"), os.environ.get("PATH")]
+    typed = None if force or state.argv is None else invocation(
+        state.argv, os.getcwd(), os.environ, quiet)
     if not force:
-        report = last_report(state.root, command)  # nothing changed since the last build
+        report = last_report(state.root, command, typed)  # nothing changed since the last build
         if report is not None:
             if not quiet:
-                for locale, count, what in report:
-                    click.echo(f"{locale}: 0 {what}, {count} up to date")
+                for line in report_lines(report):
+                    click.echo(line)
             return
     snapshot = Snapshot.scan(state.root.resolve(), command)
+    snapshot.invocation = typed
 
     from .build import select
 
@@ -359,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     fewer_collections()
     try:
-        code = cli.main(args=args, prog_name="l10n", standalone_mode=False)
+        code = cli.main(args=args, prog_name="l10n", standalone_mode=False, obj=list(args))
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:

@@ -84,6 +84,7 @@ def write_text(path: Path, text: str) -> bool:
 
 # The temporary files of write_atomic (and fonts.write_woff2): `.<name>.<8 chars>.tmp`.
 _TEMP = re.compile(r"\A\..+\.[A-Za-z0-9_]{8}\.tmp\Z")
+TEMP_DEPTH = 3  # outputs and catalogs live at most this deep under build/ and locales/
 
 
 def remove_stale_temps(root: Path) -> list[Path]:
@@ -93,7 +94,7 @@ def remove_stale_temps(root: Path) -> list[Path]:
     under `locales/` or `build/` belongs to a live run.
     """
     removed = []
-    for folder, depth in ((root / "locales", 3), (root / "build", 3)):
+    for folder, depth in ((root / "locales", TEMP_DEPTH), (root / "build", TEMP_DEPTH)):
         for parent, dirs, names in os.walk(folder):
             if len(Path(parent).relative_to(folder).parts) >= depth:
                 dirs.clear()  # outputs live at most this deep; don't walk foreign trees
@@ -107,11 +108,12 @@ def remove_stale_temps(root: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def project_lock(root: Path) -> Iterator[None]:
+def project_lock(root: Path, tidy: bool = True) -> Iterator[None]:
     """Hold the project's lock; a second run waits for the first to finish.
 
     The lock is an advisory `flock`, which the kernel drops when its process dies, so a
-    killed run never leaves the project locked.
+    killed run never leaves the project locked. With `tidy`, what killed runs left
+    behind is removed first.
     """
     path = root / ".l10n.lock"
     with open(path, "a+") as handle:
@@ -120,7 +122,8 @@ def project_lock(root: Path) -> Iterator[None]:
         except BlockingIOError:
             print("waiting for another l10n run on this project to finish...", file=sys.stderr)
             fcntl.flock(handle, fcntl.LOCK_EX)
-        remove_stale_temps(root)
+        if tidy:
+            remove_stale_temps(root)
         try:
             yield
         finally:

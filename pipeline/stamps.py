@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .files import project_lock, write_text
+from .files import TEMP_DEPTH, project_lock, write_text
 
 if TYPE_CHECKING:
     import hashlib
@@ -126,6 +126,7 @@ class Snapshot:
     files: dict[str, list[int]] = field(default_factory=dict)
     report: list[list] = field(default_factory=list)  # [locale, outputs up to date, what]
     trusted: bool = False  # no input changed within RACY_NS of the scan
+    invocation: dict | None = None  # the command line as typed, for `replay`
 
     @classmethod
     def scan(cls, root: Path, command: list) -> Snapshot:
@@ -155,26 +156,38 @@ class Snapshot:
         self.add(build_dir / name for name in
                  ("index.html", ".l10n-state.json", ".l10n-index.json"))
         self.add(also)
+        if self.trusted:
+            (build_dir / SNAPSHOT_FILE).touch()  # before build/ is taken: see save()
+            self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
         self.save(build_dir)
+
 
     def save(self, build_dir: Path) -> None:
         path = build_dir / SNAPSHOT_FILE
         if not self.trusted:
             path.unlink(missing_ok=True)
             return
-        data = {"command": self.command, "files": self.files, "report": self.report}
-        write_text(path, json.dumps(data, ensure_ascii=False) + "\n")
+        _write(path, {"command": self.command, "files": self.files, "report": self.report,
+                      "invocation": self.invocation})
 
 
-def unchanged(build_dir: Path, command: list) -> list[list] | None:
-    """The report of the last build when it ran as `command` and no file it read or
-    wrote has changed since; else None."""
+def _write(path: Path, data: dict) -> None:
+    # In place: renaming a new file into place would change build/'s mtime, which the
+    # snapshot records. A torn file does not parse, so is not trusted.
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _load(build_dir: Path) -> dict | None:
     try:
         data = json.loads((build_dir / SNAPSHOT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("command") != command:
-        return None
+    return data if isinstance(data, dict) else None
+
+
+def _still(data: dict) -> list[list] | None:
+    """The snapshot's report when every file in it is as it was; else None."""
     files = data.get("files")
     if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
         return None
@@ -185,14 +198,85 @@ def unchanged(build_dir: Path, command: list) -> list[list] | None:
     return report
 
 
-def last_report(root: Path, command: list) -> list[list] | None:
+def report_lines(report: list[list]) -> list[str]:
+    """What a build that changed nothing prints."""
+    return [f"{locale}: 0 {what}, {count} up to date" for locale, count, what in report]
+
+
+def last_report(root: Path, command: list, typed: dict | None = None) -> list[list] | None:
     """The last build's report when `command` would change nothing, under the project
-    lock; else None."""
+    lock; else None. The snapshot then also answers `typed` (an invocation) early."""
     build_dir = root / "build"
     if not (build_dir / SNAPSHOT_FILE).is_file():
         return None
-    with project_lock(root):
-        return unchanged(build_dir, command)
+    with project_lock(root, tidy=False):  # an unchanged snapshot: no file came since
+        data = _load(build_dir)
+        if data is None or data.get("command") != command:
+            return None
+        report = _still(data)
+        if report is not None and typed is not None and data.get("invocation") != typed:
+            _write(build_dir / SNAPSHOT_FILE, {**data, "invocation": typed})
+        return report
+
+
+# What, besides the command line and the folder, decides what a build does.
+REPLAY_ENV = ("SOURCE_DATE_EPOCH", "L10N_BROWSER", "PATH")
+
+
+def invocation(argv: list[str], cwd: str, environ: Mapping[str, str], quiet: bool) -> dict:
+    """A command line as typed, where and with what environment: what `replay` matches."""
+    return {"argv": argv, "cwd": cwd, "env": {name: environ.get(name) for name in REPLAY_ENV},
+            "quiet": quiet}
+
+
+def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] | None:
+    """What `l10n <argv>` prints, when the last build was this very command line, typed in
+    the same folder with the same environment, and nothing has changed since; else None.
+
+    Answering before the command line is parsed saves a no-op build most of its time
+    (importing click costs more than checking every file). The project folder is only
+    guessed from `-C`: a wrong guess finds no snapshot made by this command line.
+    """
+    root = Path(cwd, _project_option(argv))
+    if not (root / "build" / SNAPSHOT_FILE).is_file():
+        return None
+    with project_lock(root, tidy=False):
+        data = _load(root / "build")
+        typed = data.get("invocation") if data else None
+        if not isinstance(typed, dict) or typed != invocation(argv, cwd, environ,
+                                                              typed.get("quiet")):
+            return None
+        report = _still(data)
+    if report is None:
+        return None
+    return [] if typed["quiet"] else report_lines(report)
+
+
+def _project_option(argv: list[str]) -> str:
+    """The value of -C/--project among the options before the command, else "."."""
+    for number, arg in enumerate(argv):
+        if arg in ("-C", "--project"):
+            return argv[number + 1] if number + 1 < len(argv) else "."
+        if arg.startswith("--project="):
+            return arg.partition("=")[2]
+        if arg.startswith("-C"):
+            return arg[2:]
+        if not arg.startswith("-"):
+            break
+    return "."
+
+
+def _folders(root: Path, depth: int) -> list[Path]:
+    """root and the folders in it, down to `depth` levels."""
+    found = [root]
+    if depth > 0:
+        try:
+            entries = [Path(e.path) for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            return found
+        for folder in entries:
+            found += _folders(folder, depth - 1)
+    return found
 
 
 def forget(build_dir: Path) -> None:

@@ -160,6 +160,48 @@ def test_noop_build_answers_from_the_snapshot_but_sees_every_edit(tmp_path: Path
     assert translated in page.read_text(encoding="utf-8")
 
 
+def test_noop_build_answers_before_parsing_the_command_line(tmp_path: Path) -> None:
+    """The same command line in the same folder, nothing changed: answered without click.
+
+    Anything else (another folder, another environment, --force, an edit, a file a killed
+    run left in build/) goes through the command line as usual."""
+    project = copy_repo(tmp_path / "p")
+    argv = ["-C", "p", "build", "-f", "html", "-l", "vi"]
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
+    probe = ("import sys\nfrom pipeline.entry import main\ntry:\n    main()\nfinally:\n"
+             "    print('click imported' if 'click' in sys.modules else 'answered early')")
+
+    def program(*args: str, cwd: Path = tmp_path, **extra: str) -> str:
+        done = subprocess.run(["python", "-c", probe, *args], cwd=cwd, capture_output=True,
+                              text=True, env={**env, **extra}, timeout=600)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "click imported" in program(*argv)  # builds
+    out = program(*argv)
+    assert out == "vi: 0 pages built, 1 up to date\nanswered early\n"
+    assert program(*argv[:-2], "-q", "-l", "vi") == "click imported\n"  # not the same line,
+    assert program(*argv[:-2], "-q", "-l", "vi") == "answered early\n"  # but remembered
+    assert program(*argv, "-q") == "click imported\n"
+    assert program(*argv, "-q") == "answered early\n"  # -q: nothing to say
+    assert "click imported" in program("-C", ".", *argv[2:], "-q", cwd=project)
+    assert "click imported" in program(*argv, "-q", SOURCE_DATE_EPOCH="1795000001")
+
+    assert "click imported" in program(*argv, "-q", "--force")
+    assert "click imported" in program(*argv, "-q", "--force")  # never answered early
+    assert program(*argv, "-q") == "click imported\n"
+    assert program(*argv, "-q") == "answered early\n"
+
+    stale = project / "build" / "vi" / ".systemic-sclerosis.html.abcd1234.tmp"
+    stale.write_text("left by a killed run", encoding="utf-8")
+    assert program(*argv, "-q") == "click imported\n"
+    assert not stale.exists()  # the build that ran tidied it away
+
+    po_path = project / "locales/vi/LC_MESSAGES/systemic-sclerosis.po"
+    po_path.write_text(po_path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "vi: 0 pages built" not in program(*argv)
+
+
 def test_assembly_from_per_locale_builds(tmp_path: Path) -> None:
     machines = {}
     for locale in ("th", "km"):
