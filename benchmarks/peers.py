@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -171,6 +172,7 @@ class Bench:
 
 
 NOOP_REPEAT = 5
+BARE_TWICE = "bare Playwright, two scripts at once"
 EXTRACT_REPEAT = 3  # extraction takes about a second: the median of three, on both sides
 
 
@@ -798,6 +800,15 @@ def run(args: argparse.Namespace) -> dict:
         bench.run(f"bare Playwright: print {len(html_inputs)} HTML files to PDF",
                   [cmd([sys.executable, work / "pw_print.py", browser, out, *html_inputs])],
                   timeout=args.bound)
+        if NPROC > 1:  # what this machine gives two wholly separate browsers: the ceiling
+            halves = []
+            for number in range(2):
+                (out / f"half-{number}").mkdir()
+                halves.append(shlex.join([sys.executable, str(work / "pw_print.py"), browser,
+                                          str(out / f"half-{number}"),
+                                          *map(str, html_inputs[number::2])]))
+            bench.run(f"{BARE_TWICE}: each prints half",
+                      [cmd(["sh", "-c", " & ".join(halves) + " & wait"])], timeout=args.bound)
     else:
         bench.skip("bare Playwright", "no Chromium-family browser on PATH, or no HTML")
 
@@ -1016,7 +1027,7 @@ def report(data: dict) -> str:
                 noops[0] if noops else None)
     pdf_j1 = get(f"ours: PDF printing, {pdf_sub} pages x 9 locales, -j 1")
     pdf_jn = get(f"ours: PDF printing, {pdf_sub} pages x 9 locales, -j {n}")
-    bare = find("bare Playwright")
+    bare = find("bare Playwright:")
     ours_out = outcomes.get("ours (l10n update)")
     same = data["same"]
     rows = []
@@ -1080,6 +1091,11 @@ def report(data: dict) -> str:
             continue
         figs.append(f"{label}: {a.seconds:.1f} s / {b.seconds:.1f} s = {r:.2f}x")
         ok_j = (ok_j if ok_j is not None else True) and r >= 1.5
+    twice = find(BARE_TWICE)
+    if twice is not None and twice.ok and bare is not None and bare.ok:
+        figs.append(f"for scale, two bare Playwright scripts at once, each printing half, "
+                    f"against one printing all: {bare.seconds:.1f} s / {twice.seconds:.1f} s "
+                    f"= {bare.seconds / twice.seconds:.2f}x")
     rows.append((f"-j {n} >= 1.5x faster than -j 1", "; ".join(figs) or "not measured", ok_j))
     ours_peaks = [(k, r.own) for k, r in res.items() if k.startswith(("ours", "repo"))
                   and r.own]
