@@ -501,13 +501,14 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
     tool = tool_digest()
     results = {locale: LocaleResult(locale) for locale in locales}
     todo: list[tuple[str, pdf.Page, str]] = []
+    history = GitHistory(project.root)
     for locale in locales:
         for domain in [project.domain(p) for p in project.pages()]:
             html = output_path(project, locale, domain, ".html")
             out = output_path(project, locale, domain, ".pdf")
             inputs = [project.page_path(domain), project.po_path(locale, domain),
                       project.po_path(locale, UI_DOMAIN)]
-            date = source_date(inputs, project.root)
+            date = source_date(inputs, project.root, history)
             stamp = digest([html, project.build_dir / "assets" / "page.css",
                             project.build_dir / "assets" / "clusters.js"], tool, settings,
                            date.isoformat())
