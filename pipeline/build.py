@@ -5,28 +5,33 @@ from __future__ import annotations
 import functools
 import hashlib
 import html as htmllib
+import importlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polib
 from markupsafe import Markup
 
-from . import catalog, fonts
 from .dates import GitHistory, format_date, source_date
-from .extract import read_source
 from .files import commit_all, discard, stage, write_atomic, write_text
 from .locales import direction, gettext_name, native_name, web_tag
 from .project import UI_DOMAIN, Project
-from .render import Message, Warning_, render_template, translate_page, ui_messages
-from .segments import split_front_matter
 from .stamps import State, digest, tool_digest
-from .status import count
 from .workers import finished, process_pool
+
+if TYPE_CHECKING:
+    import polib
+
+    from .render import Message, Warning_
+
+# Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
+# build that finds everything up to date never needs it.
+RENDERING = ("pipeline.render", "pipeline.extract", "pipeline.fonts", "pipeline.status")
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -42,6 +47,8 @@ class LocaleResult:
 
 def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     """The translations a build may use: translated, not fuzzy, not obsolete."""
+    from .render import Message
+
     path = project.po_path(locale, domain)
     if locale == project.config.source_locale or not path.exists():
         return {}
@@ -60,6 +67,8 @@ def _load(path: Path, shown: str) -> polib.POFile:
     try:
         data = path.read_bytes()
     except OSError:
+        from . import catalog
+
         return catalog.load(path, shown)  # which says why, as every reader does
     return _parsed(path, shown, hashlib.sha256(data).digest(), data)
 
@@ -73,6 +82,8 @@ def _parsed(path: Path, shown: str, digest: bytes, data: bytes | None = None) ->
     if po is None:
         if len(_PARSED) >= 1024:
             _PARSED.clear()
+        from . import catalog
+
         text = catalog.decode(data if data is not None else path.read_bytes(), shown)
         po = _PARSED[key] = catalog.parse(text, shown)
     return po
@@ -102,6 +113,8 @@ def _prefix(domain: str) -> str:
 
 def write_assets(project: Project, locales: list[str]) -> None:
     """The stylesheet and the WOFF2 fonts every built page refers to."""
+    from . import fonts
+
     assets = project.build_dir / "assets"
     for name in ("page.css", "clusters.js"):
         write_text(assets / name, (STATIC_DIR / name).read_text(encoding="utf-8"))
@@ -150,11 +163,15 @@ def page_context(project: Project, locale: str, domain: str, built: list[str]) -
 @functools.lru_cache(maxsize=256)
 def _font_css(locale: str, prefix: str, built: tuple[str, ...]) -> Markup:
     """The same for every page of a locale at one depth: made once per process."""
+    from . import fonts
+
     return Markup(fonts.font_face_css(locale, prefix, built))
 
 
 @functools.lru_cache(maxsize=256)
 def _font_stack(locale: str, built: tuple[str, ...]) -> Markup:
+    from . import fonts
+
     return Markup(fonts.font_stack(locale, built))
 
 
@@ -170,6 +187,9 @@ def build_page(project: Project, locale: str, domain: str, built: list[str],
 
     `day` is the page's "Last updated" date when the caller knows it already.
     """
+    from .extract import read_source
+    from .render import render_template, translate_page
+
     page_path = project.page_path(domain)
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
@@ -206,6 +226,8 @@ def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
 @functools.lru_cache(maxsize=64)
 def _ui_cached(project: Project, locale: str, _content: bytes
                ) -> tuple[dict[str, str], list[Warning_]]:
+    from .render import ui_messages
+
     return ui_messages(messages(project, locale, UI_DOMAIN))
 
 
@@ -244,6 +266,8 @@ class CatalogCounts:
             return hit[1], hit[2]
         content = hashlib.sha256(path.read_bytes()).hexdigest()
         if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
+            from .status import count
+
             counts = count(_load(path, shown), locale, domain)
             hit = [content, counts.total, counts.translated]
         self.used[shown] = hit
@@ -306,6 +330,9 @@ def index_entry(project: Project, locale: str, domain: str,
 
 def _english_title(project: Project, domain: str) -> str:
     """The title the English page has (as its <title> shows it)."""
+    from .extract import read_source
+    from .segments import split_front_matter
+
     path = project.page_path(domain)
     meta = split_front_matter(read_source(project, path), project.rel(path))[0]
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
@@ -314,6 +341,8 @@ def _english_title(project: Project, domain: str) -> str:
 def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[str, list]:
     """The index's counts of a locale's catalogs (see CatalogCounts), from the parse a
     page build has made of them anyway."""
+    from .status import count
+
     found = {}
     for domain in domains:
         path = project.po_path(locale, domain)
@@ -333,6 +362,9 @@ def write_index(project: Project, known: CatalogCounts | None = None,
     `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
     those pages need not be read back.
     """
+    from . import fonts
+    from .render import render_template
+
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
     known = known or CatalogCounts(project.build_dir)
@@ -438,6 +470,8 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
                 todo.append((task, stamp, inputs))
     if not todo and (project.build_dir / "index.html").exists():
         return list(results.values())
+    for module in RENDERING:  # here, before any worker is forked: they inherit it
+        importlib.import_module(module)
     write_assets(project, built)
     stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
@@ -480,7 +514,7 @@ def _run(project: Project, days: dict[Task, date], built: list[str], with_pdf: b
             yield _html_task(project, task, built, with_pdf, day)
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    with process_pool(workers, preload=("pipeline.build",)) as pool:
+    with process_pool(workers, preload=("pipeline.build", *RENDERING)) as pool:
         futures = [pool.submit(_html_task_in_worker, project.root, task, built, with_pdf,
                                epoch, day) for task, day in days.items()]
         yield from finished(futures, lambda done: discard([done.staged]))
@@ -493,14 +527,14 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
     The printing itself lives in pipeline.pdf; this only says what to print, skips what is
     up to date, and lists the handouts in the index.
     """
-    from . import pdf
+    from .browser import Settings
 
-    settings = pdf.Settings(browser=browser, paper=project.config.paper,
-                            author=project.config.author, publisher=project.config.publisher)
+    settings = Settings(browser=browser, paper=project.config.paper,
+                        author=project.config.author, publisher=project.config.publisher)
     state = State(project.build_dir)
     tool = tool_digest()
     results = {locale: LocaleResult(locale) for locale in locales}
-    todo: list[tuple[str, pdf.Page, str]] = []
+    todo: list[tuple[str, Path, Path, datetime, str]] = []
     history = GitHistory(project.root)
     for locale in locales:
         for domain in [project.domain(p) for p in project.pages()]:
@@ -515,13 +549,16 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))
             else:
-                todo.append((locale, pdf.Page(html, out, date), stamp))
+                todo.append((locale, html, out, date, stamp))
     if not todo and (project.build_dir / "index.html").exists():
         return list(results.values())  # the index already links every handout
-    pdf.print_pages([page for _, page, _ in todo], settings, jobs)
-    for locale, page, stamp in todo:
-        state.record(project.rel(page.pdf), stamp)
-        results[locale].written.append(project.rel(page.pdf))
+    from . import pdf
+
+    pdf.print_pages([pdf.Page(html, out, date) for _, html, out, date, _ in todo], settings,
+                    jobs)
+    for locale, _, out, _, stamp in todo:
+        state.record(project.rel(out), stamp)
+        results[locale].written.append(project.rel(out))
     write_index(project)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())

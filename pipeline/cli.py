@@ -267,7 +267,7 @@ def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
     workers = jobs or os.cpu_count() or 1
     browser, no_browser = None, None
     if "pdf" in wanted:
-        from .pdf import find_browser
+        from .browser import find_browser
 
         try:
             browser = find_browser(proj.config.browser, proj.root)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from babel.dates import format_date as babel_format_date
-
 from .locales import parse_locale
 
 
@@ -127,6 +125,8 @@ def po_timestamp(moment: datetime) -> str:
 
 def format_date(day: date, locale: str) -> str:
     """A long date in the reader's calendar: Thai readers count years in the Buddhist Era."""
+    from babel.dates import format_date as babel_format_date  # only pages being built
+
     loc = parse_locale(locale)
     if loc.language == "th":
         return f"{babel_format_date(day, 'd MMMM', locale=loc)} พ.ศ. {day.year + 543}"

@@ -2,13 +2,10 @@
 
 Chromium (driven by Playwright) is the one engine measured here that breaks Khmer, Lao and
 Burmese lines correctly and keeps an exact text layer for every script we publish
-(../shared/research/pdf-engines.md). Its headless shell is preferred when installed: the
-same engine, so the same PDF bytes, without the browser's own interface, which the full
-browser draws (and updates at every navigation) even when headless, for about 45% of the
-CPU a handout costs (benchmarks/pdf_bench.py). One browser is started per run, and -j of
-its tabs print at the same time. The print layout (A4/Letter, running header, "Page N of M"
-footer) comes from the page's own CSS `@page` rule; pikepdf then fixes the metadata so the
-same inputs give the same bytes.
+(../shared/research/pdf-engines.md); pipeline.browser says which one. One browser is
+started per run, and -j of its tabs print at the same time. The print layout (A4/Letter,
+running header, "Page N of M" footer) comes from the page's own CSS `@page` rule; pikepdf
+then fixes the metadata so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -19,7 +16,6 @@ import functools
 import io
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -33,21 +29,19 @@ from xml.sax.saxutils import escape
 
 from fontTools.ttLib import TTFont
 
+from .browser import (  # noqa: F401  (part of this module's interface)
+    BROWSER_ENV,
+    BROWSER_NAMES,
+    INSTALL_HINT,
+    Settings,
+    find_browser,
+)
 from .errors import L10nError
 from .files import write_atomic
 from .fonts import FONTS_DIR
 
 T = TypeVar("T")
 CLUSTERS_JS = Path(__file__).with_name("static") / "clusters.js"
-BROWSER_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
-                 "chromium-browser", "google-chrome")
-BROWSER_ENV = "L10N_BROWSER"
-INSTALL_HINT = (
-    "install Chromium (Debian: 'apt-get install chromium-headless-shell', or "
-    "'apt-get install chromium') or point "
-    f"{BROWSER_ENV} (or [tool.l10n] browser) at a Chromium-family browser; "
-    "'l10n build -f html' works without one"
-)
 # Chromium keeps only the last --disable-features, so Playwright's own list (1.65) is
 # repeated here. RenderDocument gives every navigation a new frame host and renderer frame:
 # about a fifth of the CPU a handout costs (benchmarks/pdf_bench.py), for nothing printing needs.
@@ -114,16 +108,6 @@ class Page:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """What every worker needs: the browser, the paper and the document's people."""
-
-    browser: str
-    paper: str = "A4"
-    author: str = ""
-    publisher: str = ""
-
-
-@dataclass(frozen=True)
 class Info:
     """What the printed page says about itself."""
 
@@ -131,33 +115,6 @@ class Info:
     lang: str
     description: str
     headings: tuple[str, ...] = ()
-
-
-def find_browser(setting: str | None = None, root: Path | None = None) -> str:
-    """The Chromium to print with: the setting, $L10N_BROWSER, then PATH (headless shell first)."""
-    for value, origin in ((setting, "[tool.l10n] browser"), (os.environ.get(BROWSER_ENV),
-                                                               BROWSER_ENV)):
-        if not value or not value.strip():
-            continue
-        value = value.strip()
-        if "/" in value:
-            path = Path(value).expanduser()
-            if not path.is_absolute() and root is not None:
-                path = root / path
-            if path.is_file() and os.access(path, os.X_OK):
-                return str(path)
-            found = None
-        else:
-            found = shutil.which(value)
-        if found:
-            return found
-        raise L10nError(f"{origin} names {value!r}, which is not an executable browser; "
-                        f"{INSTALL_HINT}")
-    for name in BROWSER_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise L10nError(f"cannot print PDF handouts: no Chromium found on PATH; {INSTALL_HINT}")
 
 
 def _fontconfig(folder: Path) -> Path:

@@ -466,6 +466,29 @@ def test_noop_build_with_handouts_answers_from_the_snapshot(
     assert "th: 1 handouts printed, 0 up to date" in capsys.readouterr().out
 
 
+def test_up_to_date_build_loads_neither_rendering_nor_printing(browser: str,
+                                                               tmp_path: Path) -> None:
+    """Without a snapshot to answer, a build compares digests: it must not pay for
+    importing Python-Markdown, Jinja2, fontTools or the printer to find nothing to do."""
+    root = copy_repo(tmp_path / "project")
+    env = dict(os.environ, **{pdf.BROWSER_ENV: browser})
+    argv = ["-C", str(root), "build", "-l", "km"]
+    probe = ("import sys\nfrom pipeline.cli import main\ntry:\n    main(sys.argv[1:])\n"
+             "finally:\n    print(sorted(m for m in ('pipeline.render', 'pipeline.pdf', "
+             "'markdown', 'jinja2', 'fontTools', 'playwright') if m in sys.modules))")
+    first = subprocess.run(["python", "-c", probe, *argv], capture_output=True, text=True,
+                           env=env, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "km: 1 handouts printed" in first.stdout and "'pipeline.pdf'" in first.stdout
+    (root / "build" / ".l10n-snapshot.json").unlink()
+    again = subprocess.run(["python", "-c", probe, *argv], capture_output=True, text=True,
+                           env=env, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "km: 0 pages built, 1 up to date" in again.stdout
+    assert "km: 0 handouts printed, 1 up to date" in again.stdout
+    assert again.stdout.splitlines()[-1] == "[]"
+
+
 def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -> None:
     """Two tabs of one browser: each handout from its own page, results in the given order."""
     pages = []
