@@ -4,7 +4,8 @@ Each output's digest covers its source page, its catalogs, the templates, styles
 and fonts, the tool's version and the options of the run.  An output whose digest has
 not changed since it was written is up to date.  Before any of that, a Snapshot of the
 last build's files by size and mtime lets a command that would change nothing stop at a
-few hundred stat calls.
+few hundred stat calls; the same command line typed again is answered from it before it
+is even parsed (`replay`).
 """
 
 from __future__ import annotations
@@ -160,7 +161,6 @@ class Snapshot:
             (build_dir / SNAPSHOT_FILE).touch()  # before build/ is taken: see save()
             self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
         self.save(build_dir)
-
 
     def save(self, build_dir: Path) -> None:
         path = build_dir / SNAPSHOT_FILE
