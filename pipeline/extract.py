@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ import polib
 from . import catalog, layout
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
-from .files import commit_all, discard, stage
+from .files import cache_dir, commit_all, discard, stage, write_atomic
 from .project import UI_DOMAIN, Project
 from .segments import Page, parse
 from .workers import finished, process_pool
@@ -62,12 +64,39 @@ def page_template(page: Page, header: Header) -> polib.POFile:
 
 def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.POFile:
     """The strings of the Jinja2 page templates, extracted with Babel."""
+    pot = new_catalog(header)
+    _add(pot, ((text, comment, (where, line)) for text, comment, where, line
+               in _ui_messages(templates_dir)))
+    return pot
+
+
+def _ui_messages(templates_dir: Path) -> list[list]:
+    """[message, comment, template, line] for each string of the templates.
+
+    What Babel finds depends only on the templates and the code reading them, so it is
+    kept in the user's cache under their digest: importing Jinja2 and Babel's extractor
+    and running them costs a tenth of a second, more than a small site's extraction.
+    """
+    import hashlib
+
+    templates = sorted(templates_dir.glob("*.html"))
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for path in [*templates, *_extractor_files()]:
+        key.update(f"\0{path}\0".encode())
+        key.update(path.read_bytes() if path.suffix == ".html" else
+                   repr(_stat(path)).encode())
+    cached = cache_dir("ui") / f"{key.hexdigest()[:32]}.json"
+    with suppress(OSError, ValueError):
+        found = json.loads(cached.read_text(encoding="utf-8"))
+        if isinstance(found, list) and all(
+                isinstance(item, list) and [type(part) for part in item] == [str, str, str, int]
+                for item in found):
+            return found
     from babel.messages.extract import extract_from_file  # only the ui needs these
     from jinja2.ext import babel_extract
 
-    pot = new_catalog(header)
     found = []
-    for path in sorted(templates_dir.glob("*.html")):
+    for path in templates:
         where = f"{templates_dir.parent.name}/{templates_dir.name}/{path.name}"
         for line, message, comments, _context in extract_from_file(
             babel_extract,
@@ -77,9 +106,28 @@ def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.PO
             options={"trimmed": "true"},
         ):
             if isinstance(message, str):
-                found.append((message, "\n".join(comments), (where, line)))
-    _add(pot, found)
-    return pot
+                found.append([message, "\n".join(comments), where, line])
+    with suppress(OSError):
+        write_atomic(cached, json.dumps(found, ensure_ascii=False).encode("utf-8"))
+    return found
+
+
+def _extractor_files() -> list[Path]:
+    """Babel's and Jinja2's extraction code, found without importing either."""
+    found = []
+    for package, module in (("babel", ("messages", "extract.py")), ("jinja2", ("ext.py",))):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin:
+            found.append(Path(spec.origin).parent.joinpath(*module))
+    return found
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        found = path.stat()
+    except OSError:
+        return -1, -1
+    return found.st_size, found.st_mtime_ns
 
 
 def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -> None:

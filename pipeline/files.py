@@ -128,3 +128,13 @@ def project_lock(root: Path, tidy: bool = True) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def cache_dir(kind: str) -> Path:
+    """Where what is slow to make is kept between runs: `$L10N_CACHE/<kind>`, else the
+    user's cache folder."""
+    configured = os.environ.get("L10N_CACHE")
+    if configured:
+        return Path(configured) / kind
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "l10n" / kind

@@ -21,7 +21,7 @@ from babel import Locale
 from babel.core import get_global
 from fontTools.ttLib import TTFont
 
-from .files import write_atomic
+from .files import cache_dir, write_atomic
 
 FONTS_DIR = Path(__file__).with_name("fonts")
 
@@ -195,7 +195,7 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     dest = dest_dir / woff2_name(font)
     if dest.exists():
         return dest
-    cached = cache_dir() / dest.name
+    cached = cache_dir("woff2") / dest.name
     if cached.is_file():
         write_atomic(dest, cached.read_bytes())
         return dest
@@ -216,15 +216,6 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     with contextlib.suppress(OSError):  # compressing takes seconds: later builds copy it
         write_atomic(cached, dest.read_bytes())
     return dest
-
-
-def cache_dir() -> Path:
-    """Where converted fonts are kept between builds: `L10N_CACHE`, else the user cache."""
-    configured = os.environ.get("L10N_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "l10n" / "woff2"
 
 
 @functools.lru_cache(maxsize=64)

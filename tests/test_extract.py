@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polib
@@ -19,6 +21,7 @@ from conftest import (
     snapshot,
 )
 
+from pipeline import layout
 from pipeline.extract import TEMPLATES_DIR
 
 
@@ -95,6 +98,33 @@ def test_ui_template_from_the_jinja2_templates(extracted: Path) -> None:
             assert where.startswith("pipeline/templates/") and line.isdigit()
         if "%(" in entry.msgid:
             assert "python-format" in entry.flags
+
+
+def test_ui_template_from_the_cache_is_the_one_babel_extracts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ui strings are kept in the user's cache by the templates' digest: what comes
+    back from it equals a fresh extraction, a damaged entry is extracted again, and an
+    edited template gets a new entry."""
+    from pipeline import extract
+
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    header = extract.Header("test", datetime(2026, 1, 1, tzinfo=UTC), "ui")
+    fresh = layout.dumps_many([extract.ui_template(header)])[0]
+    entries = list((tmp_path / "cache" / "ui").iterdir())
+    assert len(entries) == 1
+    assert layout.dumps_many([extract.ui_template(header)])[0] == fresh  # from the cache
+
+    entries[0].write_text('[["Injected", "", "x.html", "1"]]', encoding="utf-8")
+    assert layout.dumps_many([extract.ui_template(header)])[0] == fresh  # not trusted
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, templates)
+    page = templates / "page.html"
+    page.write_text(page.read_text(encoding="utf-8") + '{{ _("A new string") }}\n',
+                    encoding="utf-8")
+    edited = extract.ui_template(header, templates)
+    assert "A new string" in {entry.msgid for entry in edited}
+    assert len(list((tmp_path / "cache" / "ui").iterdir())) == 2
 
 
 def test_extract_twice_touches_nothing(extracted: Path, run) -> None:
