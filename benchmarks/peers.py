@@ -174,6 +174,7 @@ class Bench:
 NOOP_REPEAT = 5
 BARE_TWICE = "bare Playwright, two scripts at once"
 EXTRACT_REPEAT = 3  # extraction takes about a second: the median of three, on both sides
+UPDATE_REPEAT = 3  # the update targets too: one busy moment must not decide them
 
 
 def noop(bench: Bench, name: str, command: dict) -> None:
@@ -644,6 +645,12 @@ def run(args: argparse.Namespace) -> dict:
     def fresh(folder: Path) -> Callable[[], None]:
         return lambda: shutil.rmtree(folder, ignore_errors=True)
 
+    def empty(folder: Path) -> Callable[[], None]:
+        def prepare() -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        return prepare
+
     bench.run("ours: extract", [l10n_cmd(ours, "extract")], repeat=EXTRACT_REPEAT,
               prepare=fresh(ours / "locales"))
     if ready.get("translate"):
@@ -834,7 +841,14 @@ def run(args: argparse.Namespace) -> dict:
     for pot in (ours / "locales").glob("*.pot"):
         shutil.copy2(pot, newpot)
     domains = sorted(p.stem for p in newpot.glob("*.pot"))
-    bench.run("ours: update after edit", [l10n_cmd(ours, "update")], locales=8)
+
+    def before_edit() -> None:
+        for loc in LOCALES:
+            shutil.rmtree(ours / "locales" / loc)
+            shutil.copytree(snap / loc, ours / "locales" / loc)
+
+    bench.run("ours: update after edit", [l10n_cmd(ours, "update")], locales=8,
+              repeat=UPDATE_REPEAT, prepare=before_edit)
     if have_msgmerge:
         for loc in LOCALES:
             (work / "msgmerge" / loc).mkdir(parents=True)
@@ -844,12 +858,11 @@ def run(args: argparse.Namespace) -> dict:
                         snap / loc / "LC_MESSAGES" / f"{d}.po", newpot / f"{d}.pot"])
                    for loc in LOCALES for d in domains], timeout=args.bound, locales=8)
     if ready.get("translate"):
-        (work / "pot2po").mkdir()
         bench.run("Translate Toolkit: pot2po after edit",
                   [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-t",
                         snap / loc / "LC_MESSAGES", "-i", newpot, "-o",
                         work / "pot2po" / loc]) for loc in LOCALES], timeout=args.bound,
-                  locales=8)
+                  locales=8, repeat=UPDATE_REPEAT, prepare=empty(work / "pot2po"))
     if ready.get("sphinx"):
         bench.run("Sphinx: gettext builder after edit",
                   [cmd([venv_bin("sphinx", "sphinx-build"), "-q", "-b", "gettext", ".",
@@ -1002,7 +1015,9 @@ def report(data: dict) -> str:
     add("Times are wall-clock seconds of one run of each step in a fresh process "
         f"(`benchmarks/runner.py`; the no-op builds, ours and Sphinx's, the median of "
         f"{NOOP_REPEAT} runs; the first extraction, ours, md2po's and mdpo's, the median of "
-        f"{EXTRACT_REPEAT} runs from an empty output folder); peak memory is "
+        f"{EXTRACT_REPEAT} runs from an empty output folder; the update after the edit, "
+        f"ours and pot2po's, the median of {UPDATE_REPEAT} runs from the catalogs before "
+        "it); peak memory is "
         "`getrusage(RUSAGE_CHILDREN).ru_maxrss` of "
         "that process, i.e. the largest single process of the step. Where a browser runs, "
         "its processes (Chromium and Playwright's node driver) are sampled from /proc and "
