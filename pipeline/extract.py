@@ -19,6 +19,7 @@ from .errors import L10nError
 from .files import cache_dir, commit_all, discard, stage, write_atomic
 from .project import UI_DOMAIN, Project
 from .segments import Page, parse
+from .stamps import file_stat
 from .workers import finished, process_pool
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -84,7 +85,7 @@ def _ui_messages(templates_dir: Path) -> list[list]:
     for path in [*templates, *_extractor_files()]:
         key.update(f"\0{path}\0".encode())
         key.update(path.read_bytes() if path.suffix == ".html" else
-                   repr(_stat(path)).encode())
+                   repr(file_stat(str(path))).encode())
     cached = cache_dir("ui") / f"{key.hexdigest()[:32]}.json"
     with suppress(OSError, ValueError):
         found = json.loads(cached.read_text(encoding="utf-8"))
@@ -120,14 +121,6 @@ def _extractor_files() -> list[Path]:
         if spec is not None and spec.origin:
             found.append(Path(spec.origin).parent.joinpath(*module))
     return found
-
-
-def _stat(path: Path) -> tuple[int, int]:
-    try:
-        found = path.stat()
-    except OSError:
-        return -1, -1
-    return found.st_size, found.st_mtime_ns
 
 
 def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -> None:

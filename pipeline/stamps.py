@@ -86,7 +86,8 @@ SNAPSHOT_FILE = ".l10n-snapshot.json"
 RACY_NS = 2_000_000_000
 
 
-def _stat(path: str) -> list[int]:
+def file_stat(path: str) -> list[int]:
+    """Size and mtime (ns) of a file, [] when it cannot be read: what says it changed."""
     try:
         found = os.stat(path)
     except OSError:
@@ -100,7 +101,7 @@ def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
     A folder's mtime changes when an entry is added, removed or renamed in it, so an
     unchanged scan means no page or catalog came or went.
     """
-    into[str(folder)] = _stat(str(folder))
+    into[str(folder)] = file_stat(str(folder))
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -109,7 +110,7 @@ def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
         if entry.is_dir(follow_symlinks=False):
             scan_tree(Path(entry.path), into)
         else:
-            into[entry.path] = _stat(entry.path)
+            into[entry.path] = file_stat(entry.path)
 
 
 @dataclass
@@ -134,18 +135,18 @@ class Snapshot:
         """The inputs of a build, taken before it reads them."""
         found = cls(command)
         now = time.time_ns()
-        found.files[str(root / "pyproject.toml")] = _stat(str(root / "pyproject.toml"))
+        found.files[str(root / "pyproject.toml")] = file_stat(str(root / "pyproject.toml"))
         for folder in (root / "source", root / "locales"):
             scan_tree(folder, found.files)
         for path in _tool_files():
-            found.files[str(path)] = _stat(str(path))
+            found.files[str(path)] = file_stat(str(path))
         found.trusted = all(not st or st[1] < now - RACY_NS for st in found.files.values())
         return found
 
     def add(self, paths: Iterable[Path]) -> None:
         """Files the build wrote or ran (the browser): any later change to them shows too."""
         for path in paths:
-            self.files[str(path)] = _stat(str(path))
+            self.files[str(path)] = file_stat(str(path))
 
     def finish(self, root: Path, build_dir: Path, reports: dict[str, list],
                also: Iterable[Path] = ()) -> None:
@@ -189,7 +190,7 @@ def _load(build_dir: Path) -> dict | None:
 def _still(data: dict) -> list[list] | None:
     """The snapshot's report when every file in it is as it was; else None."""
     files = data.get("files")
-    if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
+    if not isinstance(files, dict) or not all(file_stat(p) == st for p, st in files.items()):
         return None
     report = data.get("report")
     if not isinstance(report, list) or not all(
