@@ -9,7 +9,7 @@ the benchmark corpus (benchmarks/corpus.py, seed 7) in English and 8 pseudo-tran
 locales, built to HTML once. Each timed run deletes the handouts and runs
 `l10n build -f pdf -q -j N` (printing only: the HTML is up to date), a bare Playwright
 script printing the same HTML files with the same browser (one tab, `page.pdf()` only, as
-benchmarks/peers.py runs it), or pipeline.pdf.print_pages in this process (printing alone,
+benchmarks/peers.py runs it), or pipeline.site.pdf.print_pages in this process (printing alone,
 without the command's fixed costs). Wall clock and CPU time (of everything the run started,
 Chromium included) are reported for every run; the ratios use the best run of each.
 """
@@ -39,7 +39,8 @@ import corpus  # noqa: E402
 from peers import LOCALES, PYPROJECT  # noqa: E402
 from peers import PLAYWRIGHT_SCRIPT as BARE_SCRIPT  # noqa: E402  (what peers.py times)
 
-from pipeline import pdf  # noqa: E402
+from pipeline.site import browser as browser_lookup  # noqa: E402
+from pipeline.site import pdf  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -116,11 +117,11 @@ def cpu_seconds() -> float:
 
 
 def print_in_process(root: Path, jobs: int, work: Path) -> tuple[float, float]:
-    """pipeline.pdf.print_pages alone: the command's fixed costs (start, imports, the HTML
+    """pipeline.site.pdf.print_pages alone: the command's fixed costs (start, imports, the HTML
     up-to-date check, the index) left out."""
     out = work / f"in-process-{jobs}"
     shutil.rmtree(out, ignore_errors=True)
-    settings = pdf.Settings(browser=pdf.find_browser())
+    settings = browser_lookup.Settings(browser=browser_lookup.find_browser())
     pages = [pdf.Page(html, out / html.parent.name / html.with_suffix(".pdf").name, DATE)
              for html in sorted((root / "build").rglob("*.html")) if html.name != "index.html"]
     before, start = cpu_seconds(), time.perf_counter()
@@ -152,7 +153,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build the set here and keep it (reused "
                                                    "when it exists)")
     args = parser.parse_args()
-    browser = pdf.find_browser()
+    browser = browser_lookup.find_browser()
     adopt_orphans()
     with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
         work = Path(tmp)

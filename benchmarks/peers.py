@@ -270,10 +270,10 @@ def dist_versions(peer: str) -> dict[str, str]:
 
 
 def browser_path() -> str | None:
-    """The browser `l10n build` would pick (pipeline.pdf.find_browser); both sides use it."""
+    """The browser `l10n build` would pick (`find_browser`); both sides use it."""
     sys.path.insert(0, str(ROOT))
     from pipeline.errors import L10nError
-    from pipeline.pdf import find_browser
+    from pipeline.site.browser import find_browser
 
     try:
         return find_browser()

@@ -226,7 +226,7 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     Example:
       l10n build -l th -f html
     """
-    from .stamps import Snapshot, invocation, last_report, report_lines
+    from .site.snapshot import Snapshot, invocation, last_report, report_lines
 
     wanted = set(formats or ("html", "pdf"))
     command = [str(state.root.resolve()), list(locales), sorted(wanted),
@@ -245,7 +245,7 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     snapshot = Snapshot.scan(state.root.resolve(), command)
     snapshot.invocation = typed
 
-    from .build import select
+    from .site.build import select
 
     proj = state.project()
     chosen = select(proj, locales)
@@ -260,14 +260,14 @@ def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
     """Build what is out of date: HTML first, so it exists even when no browser does.
 
     Returns the results by what was built, and the browser that printed."""
-    from .build import build_html
-    from .stamps import forget
+    from .site.build import build_html
+    from .site.snapshot import forget
 
     forget(proj.build_dir)
     workers = jobs or os.cpu_count() or 1
     browser, no_browser = None, None
     if "pdf" in wanted:
-        from .browser import find_browser
+        from .site.browser import find_browser
 
         try:
             browser = find_browser(proj.config.browser, proj.root)
@@ -289,7 +289,7 @@ def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
     if no_browser is not None:
         raise no_browser
     if browser is not None:
-        from .build import build_pdf
+        from .site.build import build_pdf
 
         reports["handouts printed"] = build_pdf(proj, chosen, browser, workers, force)
         _report_build(reports["handouts printed"], quiet, verbose, "handouts printed")

@@ -13,16 +13,17 @@ from pathlib import Path
 
 import polib
 
-from . import catalog, layout
+from .assets import TEMPLATES_DIR
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
 from .files import cache_dir, commit_all, discard, stage, write_atomic
+from .po import catalog
+from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
 from .segments import Page, parse
-from .stamps import file_stat
+from .site.snapshot import file_stat
 from .workers import finished, process_pool
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
 _CREATION = re.compile(r'^"POT-Creation-Date: [^"\n]*\\n"\n', re.M)
 
@@ -216,7 +217,7 @@ def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
         header = Header(project.config.name, source_date(templates, TEMPLATES_DIR),
                         "Translations of the page templates.")
         ui = ui_template(header)
-        ui_text = layout.dumps_many([ui])[0]
+        ui_text = dumps_many([ui])[0]
         made = pending()
     try:
         ui_path = project.pot_path(UI_DOMAIN)
@@ -272,7 +273,7 @@ def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[M
         header = Header(project.config.name, day, f"Translations of {project.rel(path)}.")
         pots.append(page_template(page, header))
         raw.append(tuple(b.line for b in page.raw_blocks))
-    texts = layout.dumps_many(pots)
+    texts = dumps_many(pots)
     made: list[Made] = []
     try:
         for (path, _), text, pot, lines in zip(dated, texts, pots, raw, strict=True):

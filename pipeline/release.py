@@ -19,11 +19,11 @@ from pathlib import Path
 
 import polib
 
-from . import catalog
 from .dates import source_date
 from .errors import L10nError
 from .files import write_atomic, write_text
 from .locales import web_tag
+from .po import catalog
 from .project import Project
 from .status import Counts, collect, totals
 

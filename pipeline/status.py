@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import polib
 
-from . import catalog
+from .po import catalog
 from .project import Project
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import polib
 
-from . import catalog, layout
 from .errors import L10nError
 from .files import commit_all, discard, stage
 from .locales import english_name, gettext_name, plural_forms
-from .merge import merge, merge_many
+from .po import catalog
+from .po.merge import merge, merge_many
+from .po.write import dumps_many
 from .project import Project
 from .workers import finished, process_pool
 
@@ -64,7 +65,7 @@ def init(project: Project, locales: list[str]) -> list[Written]:
     fresh = [localized_header(pot, name, project) for name in names for pot in templates.values()]
     staged: list[tuple[Path | None, Path]] = []
     try:
-        for path, text in zip(paths, layout.dumps_many(fresh), strict=True):
+        for path, text in zip(paths, dumps_many(fresh), strict=True):
             staged.append((stage(path, text.encode("utf-8")), path))
     except BaseException:
         discard([tmp for tmp, _ in staged])
@@ -119,7 +120,7 @@ def merge_domains(project: Project, templates: dict[str, polib.POFile], names: l
                 else:
                     fresh.append((path, localized_header(pot, name, project)))
             merged = merge_many([po for _, po in olds], pot) + [po for _, po in fresh]
-            for (path, _), text in zip(olds + fresh, layout.dumps_many(merged), strict=True):
+            for (path, _), text in zip(olds + fresh, dumps_many(merged), strict=True):
                 done.append((path, stage(path, text.encode("utf-8"))))
     except BaseException:
         discard([tmp for _, tmp in done])

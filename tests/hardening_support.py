@@ -21,8 +21,8 @@ from pathlib import Path
 import polib
 from conftest import Result, make_project
 
-from pipeline import catalog
 from pipeline.cli import main
+from pipeline.po import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 TEMP_FILE = re.compile(r"\A\..+\.[A-Za-z0-9_]{8}\.tmp\Z")  # what files.write_atomic leaves

@@ -1,4 +1,4 @@
-"""The layout path catalog.dumps had before pipeline.layout: polib's text, then one
+"""The layout path catalog.dumps had before pipeline.po.write: polib's text, then one
 GNU `msgcat --force-po -` per catalog.  Kept verbatim as the oracle for tests."""
 
 from __future__ import annotations

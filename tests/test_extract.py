@@ -21,8 +21,8 @@ from conftest import (
     snapshot,
 )
 
-from pipeline import layout
 from pipeline.extract import TEMPLATES_DIR
+from pipeline.po import write as layout
 
 
 def pot(root: Path, domain: str) -> polib.POFile:

@@ -20,10 +20,11 @@ from hardening_support import TH_PO, cli, page_project, template_for
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, segments
+from pipeline import segments
 from pipeline.errors import L10nError
-from pipeline.merge import merge
-from pipeline.render import Message, translate_page
+from pipeline.po import catalog
+from pipeline.po.merge import merge
+from pipeline.site.render import Message, translate_page
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=_HEALTH)  # in memory

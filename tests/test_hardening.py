@@ -49,8 +49,9 @@ from hardening_support import (
     tree_bytes,
 )
 
-from pipeline import catalog, segments
+from pipeline import segments
 from pipeline.files import project_lock
+from pipeline.po import catalog
 
 BUILD = ["build", "-f", "html", "-j", "1", "--force"]
 COMMANDS = {"update": ["update"], "status": ["status"], "build": BUILD}
@@ -1032,12 +1033,12 @@ def test_internal_error_is_one_line_and_debug_shows_the_traceback(src_project: P
 
 
 def test_internal_error_in_the_middle_of_a_build(src_project: Path, run, monkeypatch) -> None:
-    import pipeline.render
+    import pipeline.site.render
 
     def broken(*_args, **_kwargs):
         raise KeyError("lost")
 
-    monkeypatch.setattr(pipeline.render, "vet", broken)
+    monkeypatch.setattr(pipeline.site.render, "vet", broken)
     result = run(BUILD, src_project)
     assert result.code == 3
     assert result.err.startswith("internal error: KeyError: 'lost' -- please report it")

@@ -1,4 +1,4 @@
-"""pipeline.layout writes what polib + one `msgcat --force-po` per catalog wrote, byte
+"""pipeline.po.write writes what polib + one `msgcat --force-po` per catalog wrote, byte
 for byte (tests/layout_reference.py keeps that old path as the oracle), with at most
 one msgcat process per call."""
 
@@ -15,8 +15,9 @@ from conftest import CORPUS, REPO, needs_corpus, needs_gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, hardwrap, layout, linebreak, msgcat
 from pipeline.errors import L10nError
+from pipeline.po import catalog, hardwrap, linebreak, msgcat
+from pipeline.po import write as layout
 
 pytestmark = needs_gettext
 

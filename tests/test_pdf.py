@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import unicodedata
 from datetime import UTC, datetime
@@ -22,11 +23,13 @@ import polib
 import pytest
 from conftest import copy_repo
 
-from pipeline import cli, pdf
-from pipeline.build import STATIC_DIR
+from pipeline import cli
 from pipeline.dates import source_date
 from pipeline.errors import L10nError
-from pipeline.fonts import FONTS_DIR, pdf_font_names
+from pipeline.site import browser as browser_lookup
+from pipeline.site import pdf
+from pipeline.site.build import STATIC_DIR
+from pipeline.site.fonts import FONTS_DIR, pdf_font_names
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = "systemic-sclerosis"
@@ -44,7 +47,7 @@ def _browser_or_skip() -> str:
     """The browser, or skip (fail when CI requires it) with the reason."""
     reason = None
     try:
-        browser = pdf.find_browser()
+        browser = browser_lookup.find_browser()
     except L10nError as exc:
         reason = str(exc)
     missing = [t for t in ("pdfinfo", "pdffonts", "pdftotext") if not shutil.which(t)]
@@ -76,7 +79,7 @@ def built(browser: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_repo(tmp_path_factory.mktemp("pdf") / "project")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        mp.setenv(pdf.BROWSER_ENV, browser)
+        mp.setenv(browser_lookup.BROWSER_ENV, browser)
         _run_cli(["-C", str(root), "build", "-f", "pdf", "-q"])
     return root
 
@@ -286,7 +289,7 @@ def test_two_builds_give_identical_bytes(built: Path, browser: str,
     shutil.copytree(built / "build" / "assets" / "fonts", other / "build" / "assets" / "fonts")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        mp.setenv(pdf.BROWSER_ENV, browser)
+        mp.setenv(browser_lookup.BROWSER_ENV, browser)
         _run_cli(["-C", str(other), "build", "-f", "pdf", "-q", "-l", "th", "-l", "km",
                   "-l", "lo", "-j", "1"])
     for locale in ("th", "km", "lo"):
@@ -295,7 +298,7 @@ def test_two_builds_give_identical_bytes(built: Path, browser: str,
     # With SOURCE_DATE_EPOCH the dates follow it.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1790000000")
-        mp.setenv(pdf.BROWSER_ENV, browser)
+        mp.setenv(browser_lookup.BROWSER_ENV, browser)
         _run_cli(["-C", str(other), "build", "-f", "pdf", "-q", "-l", "th"])
     with pikepdf.open(_pdf(other, "th")) as doc:
         expected = pdf.pdf_date(datetime.fromtimestamp(1790000000, UTC))
@@ -315,8 +318,8 @@ def _long_text(locale: str) -> str:
 
 @pytest.fixture(scope="module")
 def printer(browser: str):  # noqa: ANN201
-    """One browser for the tests that print standalone HTML through pipeline.pdf."""
-    with pdf.Printer(pdf.Settings(browser=browser, publisher="Test Centre")) as printer:
+    """One browser for the tests that print standalone HTML through pipeline.site.pdf."""
+    with pdf.Printer(browser_lookup.Settings(browser=browser, publisher="Test Centre")) as printer:
         yield printer
 
 
@@ -432,10 +435,10 @@ def test_noop_build_with_handouts_answers_from_the_snapshot(
     deleted handout or another browser is noticed."""
     import json
 
-    from pipeline import build
+    from pipeline.site import build
 
     root = copy_repo(tmp_path / "project")
-    monkeypatch.setenv(pdf.BROWSER_ENV, browser)
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, browser)
     _run_cli(["-C", str(root), "build", "-l", "th", "-q"])
     snap = json.loads((root / "build" / ".l10n-snapshot.json").read_text(encoding="utf-8"))
     assert browser in snap["files"]  # a browser upgrade shows too
@@ -461,7 +464,7 @@ def test_noop_build_with_handouts_answers_from_the_snapshot(
     other = tmp_path / "bin" / "chromium"  # the same browser under another name
     other.parent.mkdir()
     other.symlink_to(browser)
-    monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, str(other))
     _run_cli(["-C", str(root), "build", "-l", "th"])
     assert "th: 1 handouts printed, 0 up to date" in capsys.readouterr().out
 
@@ -471,17 +474,17 @@ def test_up_to_date_build_loads_neither_rendering_nor_printing(browser: str,
     """Without a snapshot to answer, a build compares digests: it must not pay for
     importing Python-Markdown, Jinja2, fontTools or the printer to find nothing to do."""
     root = copy_repo(tmp_path / "project")
-    env = dict(os.environ, **{pdf.BROWSER_ENV: browser})
+    env = dict(os.environ, **{browser_lookup.BROWSER_ENV: browser})
     argv = ["-C", str(root), "build", "-l", "km"]
     probe = ("import sys\nfrom pipeline.cli import main\ntry:\n    main(sys.argv[1:])\n"
-             "finally:\n    print(sorted(m for m in ('pipeline.render', 'pipeline.pdf', "
+             "finally:\n    print(sorted(m for m in ('pipeline.site.render', 'pipeline.site.pdf', "
              "'markdown', 'jinja2', 'fontTools', 'playwright') if m in sys.modules))")
-    first = subprocess.run(["python", "-c", probe, *argv], capture_output=True, text=True,
+    first = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
                            env=env, timeout=600)
     assert first.returncode == 0, first.stderr
-    assert "km: 1 handouts printed" in first.stdout and "'pipeline.pdf'" in first.stdout
+    assert "km: 1 handouts printed" in first.stdout and "'pipeline.site.pdf'" in first.stdout
     (root / "build" / ".l10n-snapshot.json").unlink()
-    again = subprocess.run(["python", "-c", probe, *argv], capture_output=True, text=True,
+    again = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True,
                            env=env, timeout=600)
     assert again.returncode == 0, again.stderr
     assert "km: 0 pages built, 1 up to date" in again.stdout
@@ -499,7 +502,7 @@ def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -
                         "</h1></main></body></html>", encoding="utf-8")
         pages.append(pdf.Page(html, tmp_path / "out" / f"p{number}.pdf",
                               datetime(2026, 1, 1, tzinfo=UTC)))
-    settings = pdf.Settings(browser=browser)
+    settings = browser_lookup.Settings(browser=browser)
     assert pdf.print_pages(pages, settings, jobs=2) == [True] * 5
     for number, page in enumerate(pages):
         assert f"Number {number}" in _pdftotext(page.pdf)
@@ -522,7 +525,7 @@ def test_headless_shell_prints_the_same_bytes_as_the_browser(built: Path,
     for name, path in found.items():
         pages = [pdf.Page(built / "build" / locale / f"{DOMAIN}.html",
                           tmp_path / name / f"{locale}.pdf", date) for locale in locales]
-        pdf.print_pages(pages, pdf.Settings(browser=path), jobs=2)
+        pdf.print_pages(pages, browser_lookup.Settings(browser=path), jobs=2)
         printed[name] = [page.pdf.read_bytes() for page in pages]
     for locale, shell, full in zip(locales, *printed.values(), strict=True):
         assert shell == full, locale
@@ -538,7 +541,7 @@ def test_a_one_pixel_window_prints_what_a_full_window_prints(
         monkeypatch.setattr(pdf, "VIEWPORT", viewport)
         pages = [pdf.Page(built / "build" / locale / f"{DOMAIN}.html",
                           tmp_path / name / f"{locale}.pdf", date) for locale in locales]
-        pdf.print_pages(pages, pdf.Settings(browser=browser), jobs=2)
+        pdf.print_pages(pages, browser_lookup.Settings(browser=browser), jobs=2)
         printed[name] = [page.pdf.read_bytes() for page in pages]
     assert pdf.VIEWPORT["height"] == 720  # the patch took effect
     for locale, ours, full in zip(locales, printed["ours"], printed["full"], strict=True):
@@ -555,7 +558,7 @@ def test_a_failing_page_stops_the_run_with_one_line(browser: str, tmp_path: Path
     date = datetime(2026, 1, 1, tzinfo=UTC)
     pages = [pdf.Page(path, path.with_suffix(".pdf"), date) for path in (good, bad, good)]
     with pytest.raises(L10nError, match=r"bad\.html: fonts failed to load: X") as info:
-        pdf.print_pages(pages, pdf.Settings(browser=browser), jobs=2)
+        pdf.print_pages(pages, browser_lookup.Settings(browser=browser), jobs=2)
     assert "\n" not in str(info.value)
 
 
@@ -572,18 +575,21 @@ def test_find_browser_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     named = fake.parent / "named-browser"
     shutil.copy2(fake, named)
     monkeypatch.setenv("PATH", str(fake.parent))
-    monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
-    assert pdf.find_browser() == str(fake)  # PATH last
+    monkeypatch.delenv(browser_lookup.BROWSER_ENV, raising=False)
+    assert browser_lookup.find_browser() == str(fake)  # PATH last
     shell = fake.parent / "chromium-headless-shell"
     shutil.copy2(fake, shell)
-    assert pdf.find_browser() == str(shell)  # on PATH, the headless shell before the browser
-    monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
-    assert pdf.find_browser() == str(other)  # then the environment
-    assert pdf.find_browser("named-browser", tmp_path) == str(named)  # the setting first:
-    assert pdf.find_browser("./other-browser", tmp_path) == str(other)  # a path from the root
-    monkeypatch.setenv(pdf.BROWSER_ENV, str(tmp_path / "nope"))
+    # on PATH, the headless shell before the browser
+    assert browser_lookup.find_browser() == str(shell)
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, str(other))
+    assert browser_lookup.find_browser() == str(other)  # then the environment
+    # the setting first:
+    assert browser_lookup.find_browser("named-browser", tmp_path) == str(named)
+    # a path from the root
+    assert browser_lookup.find_browser("./other-browser", tmp_path) == str(other)
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, str(tmp_path / "nope"))
     with pytest.raises(L10nError, match="apt-get install chromium"):
-        pdf.find_browser()
+        browser_lookup.find_browser()
 
 
 def test_no_browser_stops_with_advice_after_writing_html(
@@ -591,12 +597,12 @@ def test_no_browser_stops_with_advice_after_writing_html(
         capsys: pytest.CaptureFixture[str]) -> None:
     root = copy_repo(tmp_path / "project")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
+    monkeypatch.delenv(browser_lookup.BROWSER_ENV, raising=False)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["-C", str(root), "build", "-l", "th", "-f", "pdf", "-q"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "apt-get install chromium" in err and pdf.BROWSER_ENV in err
+    assert "apt-get install chromium" in err and browser_lookup.BROWSER_ENV in err
     assert "Traceback" not in err
     html = root / "build" / "th" / f"{DOMAIN}.html"
     assert html.exists()

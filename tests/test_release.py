@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from conftest import copy_repo
 def run(*argv: str) -> tuple[int, str, str]:
     """The CLI in a subprocess, as a release manager runs it."""
     env = dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
-    done = subprocess.run(["python", "-m", "pipeline", *argv], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "pipeline", *argv], capture_output=True,
                           text=True, env=env, timeout=600)
     return done.returncode, done.stdout, done.stderr
 
@@ -168,11 +169,11 @@ def test_noop_build_answers_before_parsing_the_command_line(tmp_path: Path) -> N
     project = copy_repo(tmp_path / "p")
     argv = ["-C", "p", "build", "-f", "html", "-l", "vi"]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
-    probe = ("import sys\nfrom pipeline.entry import main\ntry:\n    main()\nfinally:\n"
+    probe = ("import sys\nfrom pipeline.__main__ import main\ntry:\n    main()\nfinally:\n"
              "    print('click imported' if 'click' in sys.modules else 'answered early')")
 
     def program(*args: str, cwd: Path = tmp_path, **extra: str) -> str:
-        done = subprocess.run(["python", "-c", probe, *args], cwd=cwd, capture_output=True,
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, capture_output=True,
                               text=True, env={**env, **extra}, timeout=600)
         assert done.returncode == 0, done.stderr
         return done.stdout

@@ -9,7 +9,7 @@ import polib
 import pytest
 from conftest import snapshot
 
-from pipeline import catalog
+from pipeline.po import catalog
 from pipeline.status import count
 
 PAGE = "# Heart health\n\nOne two three four.\n\nFive six.\n\nSeven.\n"

@@ -28,10 +28,11 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, merge, segments
+from pipeline import segments
 from pipeline.errors import L10nError
 from pipeline.extract import Header, page_template
 from pipeline.locales import plural_forms
+from pipeline.po import catalog, merge
 
 TH = "locales/th/LC_MESSAGES/sample.po"
 VI = "locales/vi/LC_MESSAGES/sample.po"

@@ -2,7 +2,7 @@
 
 Chromium (driven by Playwright) is the one engine measured here that breaks Khmer, Lao and
 Burmese lines correctly and keeps an exact text layer for every script we publish
-(../shared/research/pdf-engines.md); pipeline.browser says which one. One browser is
+(../shared/research/pdf-engines.md); pipeline.site.browser says which one. One browser is
 started per run, and -j of its tabs print at the same time. The print layout (A4/Letter,
 running header, "Page N of M" footer) comes from the page's own CSS `@page` rule; pikepdf
 then fixes the metadata so the same inputs give the same bytes.
@@ -29,19 +29,13 @@ from xml.sax.saxutils import escape
 
 from fontTools.ttLib import TTFont
 
-from .browser import (  # noqa: F401  (part of this module's interface)
-    BROWSER_ENV,
-    BROWSER_NAMES,
-    INSTALL_HINT,
-    Settings,
-    find_browser,
-)
-from .errors import L10nError
-from .files import write_atomic
-from .fonts import FONTS_DIR
+from ..assets import FONTS_DIR, STATIC_DIR
+from ..errors import L10nError
+from ..files import write_atomic
+from .browser import INSTALL_HINT, Settings
 
 T = TypeVar("T")
-CLUSTERS_JS = Path(__file__).with_name("static") / "clusters.js"
+CLUSTERS_JS = STATIC_DIR / "clusters.js"
 # Chromium keeps only the last --disable-features, so Playwright's own list (1.65) is
 # repeated here. RenderDocument gives every navigation a new frame host and renderer frame:
 # about a fifth of the CPU a handout costs (benchmarks/pdf_bench.py), for nothing printing needs.

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import polib
 
-from . import poread
-from .errors import L10nError
-from .files import write_text
-from .layout import WRAP, dumps_many
+from ..errors import L10nError
+from ..files import write_text
+from . import read as poread
+from .write import WRAP, dumps_many
 
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf]")

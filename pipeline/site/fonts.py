@@ -21,9 +21,8 @@ from babel import Locale
 from babel.core import get_global
 from fontTools.ttLib import TTFont
 
-from .files import cache_dir, write_atomic
-
-FONTS_DIR = Path(__file__).with_name("fonts")
+from ..assets import FONTS_DIR
+from ..files import cache_dir, write_atomic
 
 _BASE_STEM = "NotoSans"
 # Scripts Noto Sans draws on its own (Latin incl. Vietnamese, Greek, Cyrillic).

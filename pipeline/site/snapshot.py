@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .files import TEMP_DEPTH, project_lock, write_text
+from .. import __version__
+from ..assets import PACKAGE_DIR
+from ..files import TEMP_DEPTH, project_lock, write_text
 
 if TYPE_CHECKING:
     import hashlib
 
 STATE_FILE = ".l10n-state.json"
-PACKAGE_DIR = Path(__file__).parent
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
@@ -42,7 +42,7 @@ def tool_digest() -> str:
     import hashlib  # here: a no-op build answered from the Snapshot never needs it
 
     digest = hashlib.sha256(__version__.encode())
-    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py")):
+    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "**/*.py")):
         _hash_files(digest, sorted((PACKAGE_DIR / folder).glob(pattern)))
     for font in sorted((PACKAGE_DIR / "fonts").glob("*.ttf")):
         stat = font.stat()
@@ -288,7 +288,7 @@ def forget(build_dir: Path) -> None:
 def _tool_files() -> list[Path]:
     """The files tool_digest covers."""
     found = []
-    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py"),
+    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "**/*.py"),
                             ("fonts", "*.ttf")):
         found += sorted((PACKAGE_DIR / folder).glob(pattern))
     return found

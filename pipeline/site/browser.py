@@ -5,7 +5,7 @@ bytes, without the browser's own interface, which the full browser draws (and up
 every navigation) even when headless, for about 45% of the CPU a handout costs
 (benchmarks/pdf_bench.py).
 
-Kept apart from the printing itself (pipeline.pdf, which imports asyncio and fontTools), so
+Kept apart from the printing itself (pipeline.site.pdf, which imports asyncio and fontTools), so
 that deciding whether anything needs printing costs no more than a few stat calls.
 """
 
@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import L10nError
+from ..errors import L10nError
 
 BROWSER_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
                  "chromium-browser", "google-chrome")

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from .dates import GitHistory, format_date, source_date
-from .files import commit_all, discard, stage, write_atomic, write_text
-from .locales import direction, gettext_name, native_name, web_tag
-from .project import UI_DOMAIN, Project
-from .stamps import State, digest, tool_digest
-from .workers import finished, process_pool
+from ..assets import STATIC_DIR
+from ..dates import GitHistory, format_date, source_date
+from ..files import commit_all, discard, stage, write_atomic, write_text
+from ..locales import direction, gettext_name, native_name, web_tag
+from ..project import UI_DOMAIN, Project
+from ..workers import finished, process_pool
+from .snapshot import State, digest, tool_digest
 
 if TYPE_CHECKING:
     import polib
@@ -31,9 +32,8 @@ if TYPE_CHECKING:
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
 # build that finds everything up to date never needs it.
-RENDERING = ("pipeline.render", "pipeline.extract", "pipeline.fonts", "pipeline.status")
+RENDERING = ("pipeline.site.render", "pipeline.extract", "pipeline.site.fonts", "pipeline.status")
 
-STATIC_DIR = Path(__file__).with_name("static")
 
 
 @dataclass
@@ -67,7 +67,7 @@ def _load(path: Path, shown: str) -> polib.POFile:
     try:
         data = path.read_bytes()
     except OSError:
-        from . import catalog
+        from ..po import catalog
 
         return catalog.load(path, shown)  # which says why, as every reader does
     return _parsed(path, shown, hashlib.sha256(data).digest(), data)
@@ -82,7 +82,7 @@ def _parsed(path: Path, shown: str, digest: bytes, data: bytes | None = None) ->
     if po is None:
         if len(_PARSED) >= 1024:
             _PARSED.clear()
-        from . import catalog
+        from ..po import catalog
 
         text = catalog.decode(data if data is not None else path.read_bytes(), shown)
         po = _PARSED[key] = catalog.parse(text, shown)
@@ -187,7 +187,7 @@ def build_page(project: Project, locale: str, domain: str, built: list[str],
 
     `day` is the page's "Last updated" date when the caller knows it already.
     """
-    from .extract import read_source
+    from ..extract import read_source
     from .render import render_template, translate_page
 
     page_path = project.page_path(domain)
@@ -266,7 +266,7 @@ class CatalogCounts:
             return hit[1], hit[2]
         content = hashlib.sha256(path.read_bytes()).hexdigest()
         if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
-            from .status import count
+            from ..status import count
 
             counts = count(_load(path, shown), locale, domain)
             hit = [content, counts.total, counts.translated]
@@ -330,8 +330,8 @@ def index_entry(project: Project, locale: str, domain: str,
 
 def _english_title(project: Project, domain: str) -> str:
     """The title the English page has (as its <title> shows it)."""
-    from .extract import read_source
-    from .segments import split_front_matter
+    from ..extract import read_source
+    from ..segments import split_front_matter
 
     path = project.page_path(domain)
     meta = split_front_matter(read_source(project, path), project.rel(path))[0]
@@ -341,7 +341,7 @@ def _english_title(project: Project, domain: str) -> str:
 def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[str, list]:
     """The index's counts of a locale's catalogs (see CatalogCounts), from the parse a
     page build has made of them anyway."""
-    from .status import count
+    from ..status import count
 
     found = {}
     for domain in domains:
@@ -433,7 +433,7 @@ def _html_task_in_worker(root: Path, task: Task, built: list[str], with_pdf: boo
     """`_html_task` in a worker process, which loads the project once (a pool lives for
     one run).  `epoch` is the parent's SOURCE_DATE_EPOCH: a worker must not date a page
     from an environment it inherited earlier."""
-    from .project import load
+    from ..project import load
 
     if epoch is None:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -514,7 +514,7 @@ def _run(project: Project, days: dict[Task, date], built: list[str], with_pdf: b
             yield _html_task(project, task, built, with_pdf, day)
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    with process_pool(workers, preload=("pipeline.build", *RENDERING)) as pool:
+    with process_pool(workers, preload=("pipeline.site.build", *RENDERING)) as pool:
         futures = [pool.submit(_html_task_in_worker, project.root, task, built, with_pdf,
                                epoch, day) for task, day in days.items()]
         yield from finished(futures, lambda done: discard([done.staged]))
@@ -524,7 +524,7 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
               force: bool = False) -> list[LocaleResult]:
     """Print each built page of each locale to build/<tag>/<domain>.pdf (after build_html).
 
-    The printing itself lives in pipeline.pdf; this only says what to print, skips what is
+    The printing itself lives in pipeline.site.pdf; this only says what to print, skips what is
     up to date, and lists the handouts in the index.
     """
     from .browser import Settings

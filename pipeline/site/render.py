@@ -10,9 +10,9 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup, escape
 
-from .extract import TEMPLATES_DIR
-from .safety import problems, vet
-from .segments import Segment, render
+from ..assets import TEMPLATES_DIR
+from ..safety import problems, vet
+from ..segments import Segment, render
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")

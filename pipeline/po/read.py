@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polib
 
-from .errors import L10nError
+from ..errors import L10nError
 
 _VALID_STRING = re.compile(r'"(?:[^"\\]|\\[\\"ntrabfv0-7x])*"\Z')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(\".*)\Z")

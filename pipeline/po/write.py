@@ -20,14 +20,7 @@ import polib
 
 from . import linebreak
 from .hardwrap import Batch, Ref, quote
-from .msgcat import (
-    GNU_FORMAT_ORDER,
-    executable,
-    format_one,
-    is_gnu_flag,
-    polib_text,
-    split_flags,
-)
+from .msgcat import GNU_FORMAT_ORDER, executable, format_one, is_gnu_flag, polib_text, split_flags
 
 WRAP = 79  # GNU's page width
 Item = str | Ref  # a written line, or a piece the batch lays out
