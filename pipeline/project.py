@@ -131,13 +131,14 @@ class Project:
                 if name == gettext_name(self.config.source_locale):
                     how = "it is the source locale, which has no catalogs"
                 elif self.config.locales is not None:
-                    how = f"add it to [tool.l10n] locales in pyproject.toml and run " \
-                          f"'l10n init {code}'"
+                    how = (
+                        f"add it to [tool.l10n] locales in pyproject.toml and run "
+                        f"'l10n init {code}'"
+                    )
                 else:
                     how = f"add it with 'l10n init {code}'"
                 raise L10nError(
-                    f"locale {code!r} is not configured in this project (known: {listed}); "
-                    f"{how}"
+                    f"locale {code!r} is not configured in this project (known: {listed}); {how}"
                 )
             if name not in chosen:
                 chosen.append(name)
@@ -168,8 +169,14 @@ def _config(path: Path) -> Config:
     table = data.get("tool", {}).get("l10n", {})
     project = data.get("project", {})
     known = {
-        "source-locale", "locales", "publisher", "author", "release-threshold", "paper",
-        "max-page-size", "browser",
+        "source-locale",
+        "locales",
+        "publisher",
+        "author",
+        "release-threshold",
+        "paper",
+        "max-page-size",
+        "browser",
     }
     unknown = sorted(set(table) - known)
     if unknown:
@@ -184,7 +191,7 @@ def _config(path: Path) -> Config:
         raise L10nError(f"{path.name}: [tool.l10n] locales must be a list of locale codes")
     paper = str(table.get("paper", "A4"))
     if paper not in ("A4", "Letter"):
-        raise L10nError(f"{path.name}: [tool.l10n] paper must be \"A4\" or \"Letter\"")
+        raise L10nError(f'{path.name}: [tool.l10n] paper must be "A4" or "Letter"')
     try:
         threshold = float(table.get("release-threshold", 100))
         max_bytes = int(table.get("max-page-size", 10_000_000))

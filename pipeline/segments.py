@@ -32,6 +32,8 @@ def extensions() -> list[markdown.extensions.Extension]:
     from markdown.extensions.tables import TableExtension
 
     return [TableExtension(), FencedCodeExtension(), SaneListExtension()]
+
+
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 META_KEYS = ("title", "description")
 
@@ -123,7 +125,7 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, 
         key = line.split(":", 1)[0].strip()
         if key in meta and key not in lines:
             lines[key] = number
-    return meta, lines, text[match.end():], match.group(0).count("\n")
+    return meta, lines, text[match.end() :], match.group(0).count("\n")
 
 
 def parse(text: str, path: str) -> Page:
@@ -136,8 +138,9 @@ class _Found(Exception):
     and serialisation that follow are most of Python-Markdown's time."""
 
 
-def render(text: str, path: str, replace: Replace | None = None, lang: str = "en",
-           html: bool = True) -> Rendered:
+def render(
+    text: str, path: str, replace: Replace | None = None, lang: str = "en", html: bool = True
+) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is

@@ -105,8 +105,11 @@ PARALLEL_FROM = 200  # catalogs; below this a worker's start costs more than it 
 NO_TEMPLATES = "locales/ holds no .pot templates: run 'l10n extract' first"
 
 
-def merge_domains(project: Project, templates: dict[str, polib.POFile], names: list[str],
-                  ) -> list[tuple[Path, Path | None]]:
+def merge_domains(
+    project: Project,
+    templates: dict[str, polib.POFile],
+    names: list[str],
+) -> list[tuple[Path, Path | None]]:
     """Each of these templates merged into its catalog in every named locale, staged
     for writing (None for a catalog that stays as it is)."""
     done: list[tuple[Path, Path | None]] = []
@@ -128,17 +131,21 @@ def merge_domains(project: Project, templates: dict[str, polib.POFile], names: l
     return done
 
 
-def _in_workers(root: Path, domains: list[str], locales: list[str], jobs: int,
-                staged: dict[Path, Path | None]) -> None:
-    shares = [domains[i::jobs * 4] for i in range(min(len(domains), jobs * 4))]
+def _in_workers(
+    root: Path, domains: list[str], locales: list[str], jobs: int, staged: dict[Path, Path | None]
+) -> None:
+    shares = [domains[i :: jobs * 4] for i in range(min(len(domains), jobs * 4))]
     with process_pool(min(jobs, len(shares)), preload=("pipeline.update",)) as pool:
         futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
         for share in finished(futures, lambda share: discard([tmp for _, tmp in share])):
             staged.update(share)  # update() discards these if a later share fails
 
 
-def _merge_in_worker(root: Path, domains: list[str], locales: list[str],
-                     ) -> list[tuple[Path, Path | None]]:
+def _merge_in_worker(
+    root: Path,
+    domains: list[str],
+    locales: list[str],
+) -> list[tuple[Path, Path | None]]:
     from .project import load
 
     project = load(root)

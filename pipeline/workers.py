@@ -70,8 +70,7 @@ def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecuto
         context = multiprocessing.get_context("forkserver")
         if preload:
             context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               initializer=start_worker)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker)
 
 
 def finished(futures: Iterable[Future], undo: Callable[[object], None]) -> Iterator:

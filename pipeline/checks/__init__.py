@@ -17,7 +17,19 @@ from .registry import REGISTRY, SECURITY, check, check_message
 from .runner import check_catalog, check_project, run_checks
 
 __all__ = [
-    "ERROR", "WARNING", "REGISTRY", "SECURITY", "Check", "CheckRun", "Context", "Finding",
-    "LocaleReport", "check", "check_catalog", "check_message", "check_project", "run_checks",
+    "ERROR",
+    "WARNING",
+    "REGISTRY",
+    "SECURITY",
+    "Check",
+    "CheckRun",
+    "Context",
+    "Finding",
+    "LocaleReport",
+    "check",
+    "check_catalog",
+    "check_message",
+    "check_project",
+    "run_checks",
     "summary_line",
 ]

@@ -78,8 +78,11 @@ def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> list[_Unit
             after = matches[i + 1]
             gap = text[here.end() : after.start()]
             kind = (
-                "range" if _RANGE_GAP.fullmatch(gap)
-                else "ratio" if _RATIO_GAP.fullmatch(gap) else None
+                "range"
+                if _RANGE_GAP.fullmatch(gap)
+                else "ratio"
+                if _RATIO_GAP.fullmatch(gap)
+                else None
             )
             if kind:
                 parts = (values(here.group()), values(after.group()))
@@ -104,8 +107,7 @@ def _found(unit: _Unit, units: list[_Unit]) -> bool:
     if unit.kind == "number":
         return any(unit.parts[0] & part for other in units for part in other.parts)
     return any(
-        other.kind == unit.kind
-        and all(a & b for a, b in zip(unit.parts, other.parts, strict=True))
+        other.kind == unit.kind and all(a & b for a, b in zip(unit.parts, other.parts, strict=True))
         for other in units
     )
 
@@ -152,8 +154,12 @@ def _placeholders(text: str, printf: bool) -> tuple[Counter, list[str]]:
     return found, bad
 
 
-@check("placeholders", ERROR, "%(name)s, %s, {name} and {{ name }} placeholders kept exactly "
-       "(ui strings and *-format entries)")
+@check(
+    "placeholders",
+    ERROR,
+    "%(name)s, %s, {name} and {{ name }} placeholders kept exactly "
+    "(ui strings and *-format entries)",
+)
 def placeholders_kept(ctx: Context) -> Iterator[str]:
     formats = [f for f in ctx.flags if f.endswith("-format") and not f.startswith("no-")]
     if ctx.domain != UI_DOMAIN and not formats:
@@ -180,8 +186,9 @@ def _contains(text: str, term: str, locale: str) -> bool:
     return needle in hay
 
 
-@check("glossary", ERROR, "approved glossary renderings used; do-not-translate terms kept as "
-       "written")
+@check(
+    "glossary", ERROR, "approved glossary renderings used; do-not-translate terms kept as written"
+)
 def glossary_terms(ctx: Context) -> Iterator[str]:
     for term in ctx.glossary.occurrences(ctx.english):
         wanted = glossary_mod.renderings(term, ctx.locale)

@@ -19,8 +19,12 @@ from .text import visible
 # --- links, markup and unsafe HTML ---------------------------------------------------------
 
 
-@check("links", ERROR, "link and image targets are the English ones, no more, no fewer",
-       silenceable=False)
+@check(
+    "links",
+    ERROR,
+    "link and image targets are the English ones, no more, no fewer",
+    silenceable=False,
+)
 def link_targets(ctx: Context) -> Iterator[str]:
     ours = Counter(ctx.inline(ctx.english).targets)
     theirs = Counter(ctx.inline(ctx.translation).targets)
@@ -77,8 +81,11 @@ def _markdown_tags(inline: Inline) -> Counter:
     return tags
 
 
-@check("markup", ERROR, "bold, emphasis, code spans, links and images match the English in "
-       "kind and number")
+@check(
+    "markup",
+    ERROR,
+    "bold, emphasis, code spans, links and images match the English in kind and number",
+)
 def markup_matches(ctx: Context) -> Iterator[str]:
     ours, theirs = ctx.inline(ctx.english), ctx.inline(ctx.translation)
     mine, yours = _markdown_tags(ours), _markdown_tags(theirs)
@@ -92,12 +99,43 @@ def markup_matches(ctx: Context) -> Iterator[str]:
 
 _BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 _BAD_ELEMENTS = {
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg",
-    "math", "form", "input", "button", "meta", "link", "base", "template", "noscript",
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "form",
+    "input",
+    "button",
+    "meta",
+    "link",
+    "base",
+    "template",
+    "noscript",
 }
 _URL_ATTRIBUTES = {
-    "href", "src", "action", "formaction", "xlink:href", "srcdoc", "background", "poster",
-    "data", "srcset", "lowsrc", "dynsrc", "ping", "cite", "longdesc", "codebase", "manifest",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "srcdoc",
+    "background",
+    "poster",
+    "data",
+    "srcset",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+    "cite",
+    "longdesc",
+    "codebase",
+    "manifest",
 }
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")
 _SAFE_SCHEMES = {"http", "https", "mailto", "tel"}  # as the build's sanitiser allows
@@ -148,10 +186,28 @@ def _short(text: str, size: int = 60) -> str:
 
 
 _SPELLED_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w-]*)")
-_ACTIVE_TAGS = frozenset({
-    "script", "iframe", "frame", "frameset", "style", "object", "embed", "applet", "svg",
-    "math", "link", "meta", "base", "form", "template", "img", "video", "audio",
-})
+_ACTIVE_TAGS = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "style",
+        "object",
+        "embed",
+        "applet",
+        "svg",
+        "math",
+        "link",
+        "meta",
+        "base",
+        "form",
+        "template",
+        "img",
+        "video",
+        "audio",
+    }
+)
 
 
 def _decoded(text: str) -> str:
@@ -171,15 +227,22 @@ def _spelled_tags(text: str) -> set[str]:
     return (found - raw) & _ACTIVE_TAGS
 
 
-@check("unsafe-html", ERROR, "no raw HTML, scripts, event handlers, styles or javascript:/"
-       "data: URLs added by the translation", silenceable=False)
+@check(
+    "unsafe-html",
+    ERROR,
+    "no raw HTML, scripts, event handlers, styles or javascript:/"
+    "data: URLs added by the translation",
+    silenceable=False,
+)
 def unsafe_html(ctx: Context) -> Iterator[str]:
     bad = control_character(ctx.english, ctx.translation)  # build refuses these too
     if bad:
         yield bad
     for name in sorted(_spelled_tags(ctx.translation) - _spelled_tags(ctx.english)):
-        yield (f"entities spell a <{name}> tag; the page shows it as text, but whatever "
-               "decodes the text again would run it: write it without the tag")
+        yield (
+            f"entities spell a <{name}> tag; the page shows it as text, but whatever "
+            "decodes the text again would run it: write it without the tag"
+        )
     ours, theirs = ctx.inline(ctx.english), ctx.inline(ctx.translation)
     covered: set[str] = set()
     added = list((Counter(theirs.raw_html) - Counter(ours.raw_html)).elements())
@@ -199,7 +262,7 @@ def unsafe_html(ctx: Context) -> Iterator[str]:
         for url in [found.group(1)]
     }
     referenced = {url for url, _title in dict(ctx.references).values()}
-    for target in (Counter(theirs.targets) - Counter(ours.targets)):
+    for target in Counter(theirs.targets) - Counter(ours.targets):
         if target in covered or unsafe_url(target):
             continue
         if target in autolinks:

@@ -93,8 +93,12 @@ class LocaleReport:
 
     def as_json(self) -> dict:
         return {
-            "errors": self.errors, "warnings": self.warnings, "silenced": self.silenced,
-            "checked": self.checked, "fuzzy": self.fuzzy, "untranslated": self.untranslated,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "silenced": self.silenced,
+            "checked": self.checked,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
             "obsolete": self.obsolete,
         }
 

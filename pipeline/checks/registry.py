@@ -27,8 +27,11 @@ def check(
 
 
 REGISTRY["syntax"] = Check(
-    "syntax", ERROR, "the catalog parses (as GNU msgfmt would), with the line of the problem",
-    None, silenceable=False,
+    "syntax",
+    ERROR,
+    "the catalog parses (as GNU msgfmt would), with the line of the problem",
+    None,
+    silenceable=False,
 )
 
 
@@ -45,7 +48,13 @@ def check_message(
 ) -> list[tuple[Check, str]]:
     """Every (check, message) for one translation; `build` may ask with only=SECURITY."""
     ctx = Context(
-        english, translation, locale, domain, tuple(flags), glossary or Glossary(), entry,
+        english,
+        translation,
+        locale,
+        domain,
+        tuple(flags),
+        glossary or Glossary(),
+        entry,
         tuple(sorted((references or {}).items())),
     )
     wanted = set(only) if only is not None else None
@@ -55,7 +64,6 @@ def check_message(
             continue
         results.extend((item, message) for message in item.function(ctx))
     return results
-
 
 
 SECURITY = ("links", "unsafe-html")

@@ -57,7 +57,14 @@ def check_catalog(
         for index, english, translation in _forms(entry, nplurals):
             line = _msgstr_line(lines, entry, index)
             for item, message in check_message(
-                english, translation, locale, domain, entry.flags, glossary, None, references,
+                english,
+                translation,
+                locale,
+                domain,
+                entry.flags,
+                glossary,
+                None,
+                references,
                 entry,
             ):
                 silenced = item.silenceable and f"ignore-{item.id}" in entry.flags
@@ -84,15 +91,17 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
         folder = project.po_path(locale, UI_DOMAIN).parent  # locales/<locale>/LC_MESSAGES
         domains = set(templates)
         if folder.is_dir():
-            domains |= {p.relative_to(folder).with_suffix("").as_posix()
-                        for p in folder.rglob("*.po")}
+            domains |= {
+                p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
+            }
         for domain in sorted(domains):
             path = project.po_path(locale, domain)
             if path.exists():
                 if domain not in references:
                     references[domain] = _page_references(project, domain)
-                part = check_catalog(path, project.rel(path), locale, domain, glossary,
-                                     references[domain])
+                part = check_catalog(
+                    path, project.rel(path), locale, domain, glossary, references[domain]
+                )
             else:  # no catalog yet: every message of the template is untranslated
                 part = _untranslated(templates[domain], project.rel(templates[domain]), locale)
             total.findings += part.findings
@@ -163,6 +172,6 @@ def _msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> i
     keyword = "msgstr" if index is None else f"msgstr[{index}]"
     for number in range(max(entry.linenum - 1, 0), len(lines)):
         stripped = lines[number].lstrip()
-        if stripped.startswith(keyword) and stripped[len(keyword):][:1] in (" ", "\t", '"'):
+        if stripped.startswith(keyword) and stripped[len(keyword) :][:1] in (" ", "\t", '"'):
             return number + 1
     return entry.linenum

@@ -40,8 +40,12 @@ def _abbreviation(before: str, script: str) -> bool:
     return script in ("Thai", "Laoo") and len(re.split(r"[\s.]", before)[-1]) <= 3
 
 
-@check("punctuation", WARNING, "sentence-final punctuation follows the script (Khmer ។, Burmese "
-       "။, none in Thai or Lao) and a question stays a question")
+@check(
+    "punctuation",
+    WARNING,
+    "sentence-final punctuation follows the script (Khmer ។, Burmese "
+    "။, none in Thai or Lao) and a question stays a question",
+)
 def punctuation(ctx: Context) -> Iterator[str]:
     script = script_of(ctx.locale)
     name = SCRIPT_NAMES.get(script, "")
@@ -60,7 +64,7 @@ def punctuation(ctx: Context) -> Iterator[str]:
     if script in UNSPACED and theirs == "." and not _abbreviation(body[:-1], script):
         yield f'ends with a Latin "."; {name} sentences {convention}'
     elif sentence and stop and theirs not in (stop, "៕", "!", "?", "…"):
-        yield f'the English ends a sentence; {name} sentences {convention}'
+        yield f"the English ends a sentence; {name} sentences {convention}"
     elif sentence and script not in UNSPACED and theirs not in ".!?…":
         yield f'the English ends with "{ours}" but the translation has no final punctuation'
     elif ours and ours not in ".!?…:;" and theirs in (".", stop):
@@ -68,8 +72,10 @@ def punctuation(ctx: Context) -> Iterator[str]:
     if script in UNSPACED:
         inner = _latin_stops(body[:-1] if theirs == "." else body, script)
         if inner:
-            yield f'a Latin "." ends {plural(inner, "sentence")} inside the text; ' \
-                  f'{name} sentences {convention}'
+            yield (
+                f'a Latin "." ends {plural(inner, "sentence")} inside the text; '
+                f"{name} sentences {convention}"
+            )
 
 
 _ZERO_WIDTH_HINTS = {"\u200b", "\u2060", "\u00ad"}  # word-break hints: ZWSP, WJ, soft hyphen
@@ -89,14 +95,19 @@ def _stray(text: str, english: str, script: str) -> Iterator[str]:
         if ch in _ZERO_WIDTH_HINTS and script in UNSPACED:
             if before.strip() and after.strip() and after not in _ZERO_WIDTH_HINTS:
                 continue  # a break hint between two letters is how these scripts are written
-        elif ch in _JOINERS and in_script(before or " ", script) and \
-                in_script(after or " ", script):
+        elif (
+            ch in _JOINERS and in_script(before or " ", script) and in_script(after or " ", script)
+        ):
             continue  # ZWJ/ZWNJ shape conjuncts inside a word
         yield f"stray {_char_name(ch)} at position {i + 1}"
 
 
-@check("whitespace", WARNING, "leading/trailing whitespace as in the English; no doubled "
-       "spaces, stray control or zero-width characters")
+@check(
+    "whitespace",
+    WARNING,
+    "leading/trailing whitespace as in the English; no doubled "
+    "spaces, stray control or zero-width characters",
+)
 def whitespace(ctx: Context) -> Iterator[str]:
     en, tr = ctx.english, ctx.translation
     for side, pattern in (("leading", r"\A\s*"), ("trailing", r"\s*\Z")):
@@ -111,8 +122,11 @@ def whitespace(ctx: Context) -> Iterator[str]:
     yield from dict.fromkeys(_stray(tr, en, script_of(ctx.locale)))
 
 
-@check("unchanged", WARNING, "translation differs from the English (do-not-translate terms "
-       "and numbers alone may stay)")
+@check(
+    "unchanged",
+    WARNING,
+    "translation differs from the English (do-not-translate terms and numbers alone may stay)",
+)
 def unchanged(ctx: Context) -> Iterator[str]:
     if ctx.translation.strip() != ctx.english.strip():
         return
@@ -120,8 +134,11 @@ def unchanged(ctx: Context) -> Iterator[str]:
     for term in ctx.glossary.untranslatable(ctx.english):
         rest = rest.replace(term, " ")
     for term in ctx.glossary.occurrences(ctx.english):
-        same = [w for w in glossary_mod.renderings(term, ctx.locale)
-                if w.casefold() == term.english.casefold()]
+        same = [
+            w
+            for w in glossary_mod.renderings(term, ctx.locale)
+            if w.casefold() == term.english.casefold()
+        ]
         if same:
             rest = term.pattern().sub(" ", glossary_mod.normalise(rest))
     rest, _ = PRINTF_ANY.subn(" ", JINJA.sub(" ", BRACE.sub(" ", rest)))
@@ -143,13 +160,10 @@ _SHORT = 20
 def _size(text: str) -> int:
     """Letters a reader sees: combining marks and spaces do not count, so scripts that
     stack vowels and tones compare fairly with English."""
-    return sum(
-        1 for ch in visible(text) if not ch.isspace() and unicodedata.category(ch)[0] != "M"
-    )
+    return sum(1 for ch in visible(text) if not ch.isspace() and unicodedata.category(ch)[0] != "M")
 
 
-@check("length", WARNING, "translation length within the usual ratio to the English for the "
-       "script")
+@check("length", WARNING, "translation length within the usual ratio to the English for the script")
 def length(ctx: Context) -> Iterator[str]:
     ours, theirs = _size(ctx.english), _size(ctx.translation)
     if not ours:

@@ -34,7 +34,11 @@ SCRIPT_RANGES = {
     "Mymr": ((0x1000, 0x109F), (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)),
 }
 SCRIPT_NAMES = {
-    "Thai": "Thai", "Laoo": "Lao", "Khmr": "Khmer", "Mymr": "Burmese", "Latn": "Latin script",
+    "Thai": "Thai",
+    "Laoo": "Lao",
+    "Khmr": "Khmer",
+    "Mymr": "Burmese",
+    "Latn": "Latin script",
 }
 UNSPACED = frozenset(SCRIPT_RANGES)  # scripts that write words without spaces
 

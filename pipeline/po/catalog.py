@@ -48,9 +48,9 @@ def decode(data: bytes, path: str) -> str:
     if charset.replace("-", "").upper() != "UTF8" and _MOJIBAKE.search(text) and _is_utf8(data):
         line = next(n for n, ln in enumerate(text.split("\n"), 1) if _MOJIBAKE.search(ln))
         raise L10nError(
-                f"{path}:{line}: the header declares charset {charset} but the file is UTF-8; "
-                "change the header to charset=UTF-8"
-            )
+            f"{path}:{line}: the header declares charset {charset} but the file is UTF-8; "
+            "change the header to charset=UTF-8"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -46,8 +46,9 @@ def merge_many(olds: Sequence[polib.POFile], template: polib.POFile) -> list[pol
     return [merge(old, template, searches) for old in olds]
 
 
-def merge(old: polib.POFile, template: polib.POFile,
-          searches: Searches | None = None) -> polib.POFile:
+def merge(
+    old: polib.POFile, template: polib.POFile, searches: Searches | None = None
+) -> polib.POFile:
     """The catalog `old` brought up to date with `template`; `searches` remembers the
     fuzzy matches found for a list of candidates, which only their keys decide."""
     new = polib.POFile(wrapwidth=old.wrapwidth)

@@ -19,8 +19,17 @@ from ..errors import L10nError
 _VALID_STRING = re.compile(r'"(?:[^"\\]|\\[\\"ntrabfv0-7x])*"\Z')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(\".*)\Z")
 _ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]*|.)")
-_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-           "\\": "\\", '"': '"'}
+_SIMPLE = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    '"': '"',
+}
 _ESCAPES = set('\\"ntrabfv01234567x')
 
 
@@ -78,8 +87,9 @@ def _value(token: str, line: int) -> str:
             return simple
         value = int(code[1:] or "-1", 16) if code[0] == "x" else int(code, 8)
         if not 0 < value < 0x80:
-            raise _Fail(line, f"escape sequence \\{code} is not supported; "
-                              "write the character itself")
+            raise _Fail(
+                line, f"escape sequence \\{code} is not supported; write the character itself"
+            )
         return chr(value)
 
     return _ESCAPE.sub(decode, body)
@@ -142,10 +152,15 @@ class _Reader:
             return
         found = _KEYWORD.match(line)
         if not found or found.group(2) is not None or found.group(1) == "msgstr":
-            raise _Fail(number, f"syntax error: unexpected {line.split()[0][:30]!r} "
-                                "in a previous-msgid comment")
-        field = {"msgctxt": "previous_msgctxt", "msgid": "previous_msgid",
-                 "msgid_plural": "previous_msgid_plural"}[found.group(1)]
+            raise _Fail(
+                number,
+                f"syntax error: unexpected {line.split()[0][:30]!r} in a previous-msgid comment",
+            )
+        field = {
+            "msgctxt": "previous_msgctxt",
+            "msgid": "previous_msgid",
+            "msgid_plural": "previous_msgid_plural",
+        }[found.group(1)]
         setattr(entry, field, _value(found.group(3), number))
         self.state = field
 
@@ -157,9 +172,11 @@ class _Reader:
         value = _value(token, number)
         if word in ("msgctxt", "msgid"):
             if self.state in ("msgctxt", "msgid", "msgid_plural") and not (
-                    word == "msgid" and self.state == "msgctxt"):
-                raise _Fail(number, f"syntax error: {word} before the msgstr of the "
-                                    "previous message")
+                word == "msgid" and self.state == "msgctxt"
+            ):
+                raise _Fail(
+                    number, f"syntax error: {word} before the msgstr of the previous message"
+                )
             entry = self.start(number)
             if word == "msgctxt":
                 entry.msgctxt = value

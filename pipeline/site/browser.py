@@ -18,8 +18,13 @@ from pathlib import Path
 
 from ..errors import L10nError
 
-BROWSER_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
-                 "chromium-browser", "google-chrome")
+BROWSER_NAMES = (
+    "chromium-headless-shell",
+    "chrome-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+)
 BROWSER_ENV = "L10N_BROWSER"
 INSTALL_HINT = (
     "install Chromium (Debian: 'apt-get install chromium-headless-shell', or "
@@ -41,8 +46,10 @@ class Settings:
 
 def find_browser(setting: str | None = None, root: Path | None = None) -> str:
     """The Chromium to print with: the setting, $L10N_BROWSER, then PATH (headless shell first)."""
-    for value, origin in ((setting, "[tool.l10n] browser"), (os.environ.get(BROWSER_ENV),
-                                                               BROWSER_ENV)):
+    for value, origin in (
+        (setting, "[tool.l10n] browser"),
+        (os.environ.get(BROWSER_ENV), BROWSER_ENV),
+    ):
         if not value or not value.strip():
             continue
         value = value.strip()
@@ -57,8 +64,9 @@ def find_browser(setting: str | None = None, root: Path | None = None) -> str:
             found = shutil.which(value)
         if found:
             return found
-        raise L10nError(f"{origin} names {value!r}, which is not an executable browser; "
-                        f"{INSTALL_HINT}")
+        raise L10nError(
+            f"{origin} names {value!r}, which is not an executable browser; {INSTALL_HINT}"
+        )
     for name in BROWSER_NAMES:
         found = shutil.which(name)
         if found:

@@ -122,8 +122,11 @@ def ui_messages(entries: Mapping[str, Message]) -> tuple[dict[str, str], list[Wa
     for msgid, message in entries.items():
         problem = _ui_problem(msgid, message.text)
         if problem:
-            warnings.append(Warning_(message.path, message.line,
-                                     f"translation not used ({problem}); English shown"))
+            warnings.append(
+                Warning_(
+                    message.path, message.line, f"translation not used ({problem}); English shown"
+                )
+            )
             continue
         usable[msgid] = message.text
     return usable, warnings
@@ -168,8 +171,13 @@ def translate_page(
             return None
         checked = vet(seg.text, message.text, references)
         if checked.html is None:
-            warnings.append(Warning_(message.path, message.line,
-                                     f"translation not used ({checked.problem}); English shown"))
+            warnings.append(
+                Warning_(
+                    message.path,
+                    message.line,
+                    f"translation not used ({checked.problem}); English shown",
+                )
+            )
         return checked.html
 
     rendered = render(source, path, replace if lang != "en" else None, lang)
@@ -181,8 +189,13 @@ def translate_page(
         if message:
             checked = vet(english, message.text)
             if checked.html is None:
-                warnings.append(Warning_(message.path, message.line, f"translation not used "
-                                         f"({checked.problem}); English shown"))
+                warnings.append(
+                    Warning_(
+                        message.path,
+                        message.line,
+                        f"translation not used ({checked.problem}); English shown",
+                    )
+                )
             else:
                 meta[key] = message.text
     fallbacks = [s for s in rendered.fallbacks if s.kind not in ("title", "description")]

@@ -148,15 +148,24 @@ class Snapshot:
         for path in paths:
             self.files[str(path)] = file_stat(str(path))
 
-    def finish(self, root: Path, build_dir: Path, reports: dict[str, list],
-               also: Iterable[Path] = ()) -> None:
+    def finish(
+        self, root: Path, build_dir: Path, reports: dict[str, list], also: Iterable[Path] = ()
+    ) -> None:
         """Record what a build wrote and reported, per kind of output, and keep the snapshot."""
-        self.report = [[r.locale, len(r.written) + len(r.skipped), what]
-                       for what, results in reports.items() for r in results]
-        self.add(root / path for results in reports.values() for r in results
-                 for path in r.written + r.skipped)
-        self.add(build_dir / name for name in
-                 ("index.html", ".l10n-state.json", ".l10n-index.json"))
+        self.report = [
+            [r.locale, len(r.written) + len(r.skipped), what]
+            for what, results in reports.items()
+            for r in results
+        ]
+        self.add(
+            root / path
+            for results in reports.values()
+            for r in results
+            for path in r.written + r.skipped
+        )
+        self.add(
+            build_dir / name for name in ("index.html", ".l10n-state.json", ".l10n-index.json")
+        )
         self.add(also)
         if self.trusted:
             (build_dir / SNAPSHOT_FILE).touch()  # before build/ is taken: see save()
@@ -168,8 +177,15 @@ class Snapshot:
         if not self.trusted:
             path.unlink(missing_ok=True)
             return
-        _write(path, {"command": self.command, "files": self.files, "report": self.report,
-                      "invocation": self.invocation})
+        _write(
+            path,
+            {
+                "command": self.command,
+                "files": self.files,
+                "report": self.report,
+                "invocation": self.invocation,
+            },
+        )
 
 
 def _write(path: Path, data: dict) -> None:
@@ -194,7 +210,8 @@ def _still(data: dict) -> list[list] | None:
         return None
     report = data.get("report")
     if not isinstance(report, list) or not all(
-            isinstance(line, list) and len(line) == 3 for line in report):
+        isinstance(line, list) and len(line) == 3 for line in report
+    ):
         return None
     return report
 
@@ -226,8 +243,12 @@ REPLAY_ENV = ("SOURCE_DATE_EPOCH", "L10N_BROWSER", "PATH")
 
 def invocation(argv: list[str], cwd: str, environ: Mapping[str, str], quiet: bool) -> dict:
     """A command line as typed, where and with what environment: what `replay` matches."""
-    return {"argv": argv, "cwd": cwd, "env": {name: environ.get(name) for name in REPLAY_ENV},
-            "quiet": quiet}
+    return {
+        "argv": argv,
+        "cwd": cwd,
+        "env": {name: environ.get(name) for name in REPLAY_ENV},
+        "quiet": quiet,
+    }
 
 
 def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] | None:
@@ -244,8 +265,9 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
     with project_lock(root, tidy=False):
         data = _load(root / "build")
         typed = data.get("invocation") if data else None
-        if not isinstance(typed, dict) or typed != invocation(argv, cwd, environ,
-                                                              typed.get("quiet")):
+        if not isinstance(typed, dict) or typed != invocation(
+            argv, cwd, environ, typed.get("quiet")
+        ):
             return None
         report = _still(data)
     if report is None:
@@ -288,7 +310,11 @@ def forget(build_dir: Path) -> None:
 def _tool_files() -> list[Path]:
     """The files tool_digest covers."""
     found = []
-    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "**/*.py"),
-                            ("fonts", "*.ttf")):
+    for folder, pattern in (
+        ("templates", "*.html"),
+        ("static", "*.*"),
+        ("", "**/*.py"),
+        ("fonts", "*.ttf"),
+    ):
         found += sorted((PACKAGE_DIR / folder).glob(pattern))
     return found
