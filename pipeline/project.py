@@ -27,6 +27,8 @@ class Config:
     paper: str = "A4"
     max_page_bytes: int = 10_000_000
     browser: str | None = None
+    release_approval: tuple[str, ...] = ()  # roles every shipped entry needs
+    memory: tuple[str, ...] = ()  # glob patterns of TMX files offered as translation memory
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,17 @@ class Project:
 
     def template_domain(self, pot: Path) -> str:
         return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
+
+    def domains(self, locale: str | None = None) -> list[str]:
+        """Every domain with a template, and, for a locale, every domain it has a `.po` of."""
+        found = {self.template_domain(p) for p in self.templates()}
+        if locale is not None:
+            folder = self.po_path(locale, UI_DOMAIN).parent
+            if folder.is_dir():
+                found |= {
+                    p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
+                }
+        return sorted(found)
 
     def target_locales(self) -> list[str]:
         """The configured locales, or every `locales/<locale>/` that exists."""
@@ -177,6 +190,8 @@ def _config(path: Path) -> Config:
         "paper",
         "max-page-size",
         "browser",
+        "release-approval",
+        "memory",
     }
     unknown = sorted(set(table) - known)
     if unknown:
@@ -189,6 +204,8 @@ def _config(path: Path) -> Config:
         isinstance(locales, list) and all(isinstance(x, str) for x in locales)
     ):
         raise L10nError(f"{path.name}: [tool.l10n] locales must be a list of locale codes")
+    roles = _strings(table, "release-approval", path, "role names")
+    memory = _strings(table, "memory", path, 'file patterns, such as ["memory/*.tmx"]')
     paper = str(table.get("paper", "A4"))
     if paper not in ("A4", "Letter"):
         raise L10nError(f'{path.name}: [tool.l10n] paper must be "A4" or "Letter"')
@@ -210,4 +227,13 @@ def _config(path: Path) -> Config:
         paper=paper,
         max_page_bytes=max_bytes,
         browser=table.get("browser"),
+        release_approval=roles,
+        memory=memory,
     )
+
+
+def _strings(table: dict, key: str, path: Path, what: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not (isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)):
+        raise L10nError(f"{path.name}: [tool.l10n] {key} must be a list of {what}")
+    return tuple(value)
