@@ -100,6 +100,7 @@ TOKENS = [
     "#",
     "#~ ",
     "#| ",
+    "#|\n",
     "#, fuzzy\n",
     "msgid ",
     "msgstr ",

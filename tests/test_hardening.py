@@ -407,9 +407,20 @@ def test_nesting_within_the_limit_is_processed(src_project: Path, run, kind: str
 
 
 def test_recursion_limit_is_a_plain_error_too(src_project: Path, run, monkeypatch) -> None:
-    """Even past the nesting guard, a RecursionError is a plain error, not a traceback."""
-    monkeypatch.setattr(segments, "MAX_NESTING", 10**9)
-    (src_project / "source/deep.md").write_text(_nested_list(400), encoding="utf-8")
+    """Whatever makes the parser recurse too deep (not only nesting, which the guard
+    catches first), the command fails with one plain line and changes no catalog."""
+    import markdown
+
+    convert = markdown.Markdown.convert
+
+    def too_deep(self, source: str) -> str:
+        if "- level 1" in source:  # only the new page
+            raise RecursionError("maximum recursion depth exceeded")
+        return convert(self, source)
+
+    ok(run(["extract"], src_project))
+    (src_project / "source/deep.md").write_text(_nested_list(5), encoding="utf-8")
+    monkeypatch.setattr(markdown.Markdown, "convert", too_deep)
     _refused(
         run,
         src_project,

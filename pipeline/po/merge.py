@@ -55,7 +55,8 @@ def merge(
     new.header = old.header
     new.metadata = dict(old.metadata)
     new.metadata_is_fuzzy = old.metadata_is_fuzzy
-    if "POT-Creation-Date" in template.metadata:
+    new.headerless = getattr(old, "headerless", False)
+    if "POT-Creation-Date" in template.metadata and not new.headerless:
         new.metadata["POT-Creation-Date"] = template.metadata["POT-Creation-Date"]
 
     active = {_key(e): e for e in old if not e.obsolete}
