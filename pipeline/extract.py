@@ -148,19 +148,6 @@ def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -
             lines[text].update(comment.split("\n"))
 
 
-def write_template(path: Path, pot: polib.POFile) -> bool:
-    """Write a template unless only its creation date would change."""
-    return write_template_text(path, catalog.dumps(pot))
-
-
-def write_template_text(path: Path, text: str) -> bool:
-    """Write a template's text unless only its creation date would change."""
-    staged = stage_template(path, text)
-    if staged is not None:
-        commit_all([(staged, path)])
-    return staged is not None
-
-
 def stage_template(path: Path, text: str) -> Path | None:
     """A template's text staged for writing (see files.stage); None when only its
     creation date would change."""

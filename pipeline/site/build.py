@@ -23,12 +23,12 @@ from ..files import commit_all, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
-from .snapshot import State, digest, tool_digest
+from .snapshot import OutputDigests, digest, tool_digest
 
 if TYPE_CHECKING:
     import polib
 
-    from .render import Message, Warning_
+    from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
 # build that finds everything up to date never needs it.
@@ -39,7 +39,7 @@ RENDERING = ("pipeline.site.render", "pipeline.extract", "pipeline.site.fonts", 
 class LocaleResult:
     locale: str
     pages: list[dict] = field(default_factory=list)
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -197,7 +197,7 @@ def build_page(
     built: list[str],
     with_pdf: bool,
     day: date | None = None,
-) -> tuple[str, dict, list[Warning_]]:
+) -> tuple[str, dict, list[BuildWarning]]:
     """One page in one locale: (html, index entry, warnings).
 
     `day` is the page's "Last updated" date when the caller knows it already.
@@ -209,9 +209,8 @@ def build_page(
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
     ui, ui_warnings = _ui(project, locale)
-    body, meta, fallbacks, warnings, _total = translate_page(
-        text, project.rel(page_path), locale, found
-    )
+    page = translate_page(text, project.rel(page_path), locale, found)
+    meta, fallbacks, warnings = page.meta, page.fallbacks, page.warnings
     if day is None:
         day = source_date(page_inputs(project, locale, domain), project.root).date()
     # The date is in the reader's language even where "Last updated" falls back to English.
@@ -225,7 +224,7 @@ def build_page(
         ui,
         title=meta["title"] or name,
         description=meta["description"],
-        body=Markup(body),
+        body=Markup(page.html),
         incomplete=bool(fallbacks) and locale != project.config.source_locale,
         updated=updated,
         pdf_href=f"{name}.pdf" if with_pdf else None,
@@ -240,7 +239,7 @@ def build_page(
     return html, entry, ui_warnings + warnings
 
 
-def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
+def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
     """The usable ui strings of a locale, vetted once per process (every page uses them)."""
     path = project.po_path(locale, UI_DOMAIN)
     content = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b""
@@ -250,7 +249,7 @@ def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
 @functools.lru_cache(maxsize=64)
 def _ui_cached(
     project: Project, locale: str, _content: bytes
-) -> tuple[dict[str, str], list[Warning_]]:
+) -> tuple[dict[str, str], list[BuildWarning]]:
     from .render import ui_messages
 
     return ui_messages(messages(project, locale, UI_DOMAIN))
@@ -452,7 +451,7 @@ class Done:
 
     task: Task
     entry: dict
-    warnings: list[Warning_]
+    warnings: list[BuildWarning]
     counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
@@ -502,7 +501,7 @@ def build_html(
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    state = State(project.build_dir)
+    state = OutputDigests(project.build_dir)
     tool = tool_digest()
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
@@ -586,7 +585,7 @@ def build_pdf(
         author=project.config.author,
         publisher=project.config.publisher,
     )
-    state = State(project.build_dir)
+    state = OutputDigests(project.build_dir)
     tool = tool_digest()
     results = {locale: LocaleResult(locale) for locale in locales}
     todo: list[tuple[str, Path, Path, datetime, str]] = []
