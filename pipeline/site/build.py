@@ -314,11 +314,7 @@ def completeness(
     known = known or CatalogCounts(project.build_dir)
     total = translated = 0
     templates = _templates_by_domain(project) if templates is None else templates
-    folder = project.po_path(locale, UI_DOMAIN).parent
-    domains = set(templates)  # templates are generated (and may be absent): catalogs too
-    if folder.is_dir():
-        domains |= {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")}
-    for domain in sorted(domains):
+    for domain in project.domains(locale):  # templates may be absent: catalogs count too
         path = project.po_path(locale, domain)
         in_all, done = known.get(
             project, path if path.exists() else templates[domain], locale, domain

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from ..assets import TEMPLATES_DIR
 from ..safety import problems, vet
 from ..segments import Segment, render
+from . import css
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
@@ -39,19 +40,8 @@ class BuildWarning:
         return f"{self.path}:{self.line}: warning: {self.message}"
 
 
-def _css_escape(text: str) -> str:
-    """Text safe inside a double-quoted CSS string inside an HTML <style> element."""
-    out = []
-    for ch in text:
-        if ch.isalnum() or ch in " .,:;!?()-_/%" or ord(ch) > 0x7F:
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):x} ")
-    return "".join(out)
-
-
 def css_string(value: str) -> Markup:
-    return Markup(_css_escape(str(value)))
+    return Markup(css.escape(str(value)))
 
 
 def css_counter(value: str) -> Markup:
@@ -64,7 +54,7 @@ def css_counter(value: str) -> Markup:
         elif piece == PAGES:
             parts.append("counter(pages)")
         elif piece:
-            parts.append(f'"{_css_escape(piece)}"')
+            parts.append(f'"{css.escape(piece)}"')
     return Markup(" ".join(parts) or '""')
 
 
