@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..assets import STATIC_DIR
 from ..dates import GitHistory, format_date, source_date
-from ..files import commit_all, discard, stage, write_atomic, write_text
+from ..files import Staging, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
@@ -521,13 +521,11 @@ def build_html(
     days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with Staging() as staging:
         for done in _run(project, days, built, with_pdf, jobs):
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
-            if done.staged is not None:
-                staged.append((done.staged, out))
+            staging.adopt(done.staged, out)
             path = project.rel(out)
             state.record(path, stamps[task])
             known.learn(done.counts)
@@ -538,10 +536,6 @@ def build_html(
             result.written.append(path)
             if progress:
                 progress(task)
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all(staged)
     write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
