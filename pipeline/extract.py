@@ -81,7 +81,7 @@ def _ui_messages(templates_dir: Path) -> list[list]:
 
     What Babel finds depends only on the templates and the code reading them, so it is
     kept in the user's cache under their digest: importing Jinja2 and Babel's extractor
-    and running them costs a tenth of a second, more than a small site's extraction.
+    and running them costs more than a small site's extraction (docs/benchmarks.md).
     """
     import hashlib
 
