@@ -190,6 +190,13 @@ def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:
     ]
 
 
+@dataclass(frozen=True)
+class BuiltPage:
+    html: str
+    entry: dict  # the page's row in the index
+    warnings: list[BuildWarning]
+
+
 def build_page(
     project: Project,
     locale: str,
@@ -197,8 +204,8 @@ def build_page(
     built: list[str],
     with_pdf: bool,
     day: date | None = None,
-) -> tuple[str, dict, list[BuildWarning]]:
-    """One page in one locale: (html, index entry, warnings).
+) -> BuiltPage:
+    """One page in one locale.
 
     `day` is the page's "Last updated" date when the caller knows it already.
     """
@@ -236,7 +243,7 @@ def build_page(
         "href": f"{web_tag(locale)}/{domain}.html",
         "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if with_pdf else None,
     }
-    return html, entry, ui_warnings + warnings
+    return BuiltPage(html, entry, ui_warnings + warnings)
 
 
 def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
@@ -360,7 +367,7 @@ def _english_title(project: Project, domain: str) -> str:
     from ..segments import split_front_matter
 
     path = project.page_path(domain)
-    meta = split_front_matter(read_source(project, path), project.rel(path))[0]
+    meta = split_front_matter(read_source(project, path), project.rel(path)).meta
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
@@ -456,10 +463,11 @@ def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool, d
     """Build and stage one page; returns what the parent reports.  Staging the page
     where it is built spreads the writes over the workers; the parent puts them all in
     place with one sync."""
-    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf, day)
-    staged = stage(output_path(project, task.locale, task.domain, ".html"), html.encode("utf-8"))
+    page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    out = output_path(project, task.locale, task.domain, ".html")
+    staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
-    return Done(task, entry, warnings, counts, staged)
+    return Done(task, page.entry, page.warnings, counts, staged)
 
 
 _WORKER_PROJECT: dict[Path, Project] = {}
