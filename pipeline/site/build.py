@@ -592,12 +592,7 @@ def build_pdf(
         for domain in [project.domain(p) for p in project.pages()]:
             html = output_path(project, locale, domain, ".html")
             out = output_path(project, locale, domain, ".pdf")
-            inputs = [
-                project.page_path(domain),
-                project.po_path(locale, domain),
-                project.po_path(locale, UI_DOMAIN),
-            ]
-            date = source_date(inputs, project.root, history)
+            date = source_date(page_inputs(project, locale, domain), project.root, history)
             stamp = digest(
                 [
                     html,
