@@ -13,102 +13,309 @@ import textwrap
 from dataclasses import dataclass, field
 
 CONDITIONS = [
-    "type 2 diabetes", "high blood pressure", "chronic kidney disease", "asthma",
-    "heart failure", "atrial fibrillation", "migraine", "osteoporosis",
-    "rheumatoid arthritis", "psoriasis", "hepatitis B", "iron deficiency anaemia",
-    "hypothyroidism", "gout", "chronic obstructive lung disease", "sleep apnoea",
-    "peptic ulcer disease", "systemic sclerosis", "lupus", "dengue fever", "tuberculosis",
-    "generalised anxiety", "depression", "glaucoma", "cataract", "kidney stones",
-    "gallstones", "eczema", "pneumonia", "stroke", "Parkinson's disease", "epilepsy",
-    "coeliac disease", "Crohn's disease", "endometriosis", "prostate enlargement",
-    "shingles", "urinary tract infection", "vitamin D deficiency", "lower back pain",
+    "type 2 diabetes",
+    "high blood pressure",
+    "chronic kidney disease",
+    "asthma",
+    "heart failure",
+    "atrial fibrillation",
+    "migraine",
+    "osteoporosis",
+    "rheumatoid arthritis",
+    "psoriasis",
+    "hepatitis B",
+    "iron deficiency anaemia",
+    "hypothyroidism",
+    "gout",
+    "chronic obstructive lung disease",
+    "sleep apnoea",
+    "peptic ulcer disease",
+    "systemic sclerosis",
+    "lupus",
+    "dengue fever",
+    "tuberculosis",
+    "generalised anxiety",
+    "depression",
+    "glaucoma",
+    "cataract",
+    "kidney stones",
+    "gallstones",
+    "eczema",
+    "pneumonia",
+    "stroke",
+    "Parkinson's disease",
+    "epilepsy",
+    "coeliac disease",
+    "Crohn's disease",
+    "endometriosis",
+    "prostate enlargement",
+    "shingles",
+    "urinary tract infection",
+    "vitamin D deficiency",
+    "lower back pain",
 ]
 GROUPS = [
-    "adults", "children", "older adults", "pregnant women", "teenagers",
-    "people who work night shifts", "people with diabetes", "new patients",
+    "adults",
+    "children",
+    "older adults",
+    "pregnant women",
+    "teenagers",
+    "people who work night shifts",
+    "people with diabetes",
+    "new patients",
 ]
 SECTIONS = [
-    "What to know about", "Common symptoms of", "Causes and risk factors of",
-    "How doctors diagnose", "Treatment options for", "Medicines used for",
-    "Daily self-care with", "When to seek urgent help for", "Diet and exercise with",
-    "Follow-up visits for", "Questions to ask about", "Support for families facing",
-    "Travelling safely with", "Preventing complications of", "Tests and results for",
+    "What to know about",
+    "Common symptoms of",
+    "Causes and risk factors of",
+    "How doctors diagnose",
+    "Treatment options for",
+    "Medicines used for",
+    "Daily self-care with",
+    "When to seek urgent help for",
+    "Diet and exercise with",
+    "Follow-up visits for",
+    "Questions to ask about",
+    "Support for families facing",
+    "Travelling safely with",
+    "Preventing complications of",
+    "Tests and results for",
 ]
 SUBSECTIONS = [
-    "Before your appointment", "During the examination", "After the procedure",
-    "At home", "At work", "At school", "Side effects to watch", "Long-term outlook",
+    "Before your appointment",
+    "During the examination",
+    "After the procedure",
+    "At home",
+    "At work",
+    "At school",
+    "Side effects to watch",
+    "Long-term outlook",
 ]
 SUBJECTS = [
-    "Many patients", "Some people", "Your doctor", "A specialist nurse", "Your pharmacist",
-    "Regular blood tests", "This treatment", "A healthy diet", "Gentle daily exercise",
-    "Good sleep", "Stopping smoking", "The care team", "A short course of medicine",
-    "Most family members", "An early diagnosis", "A written care plan", "Physiotherapy",
+    "Many patients",
+    "Some people",
+    "Your doctor",
+    "A specialist nurse",
+    "Your pharmacist",
+    "Regular blood tests",
+    "This treatment",
+    "A healthy diet",
+    "Gentle daily exercise",
+    "Good sleep",
+    "Stopping smoking",
+    "The care team",
+    "A short course of medicine",
+    "Most family members",
+    "An early diagnosis",
+    "A written care plan",
+    "Physiotherapy",
 ]
 PLURAL = {"Many patients", "Some people", "Regular blood tests", "Most family members"}
-PLURAL_VERBS = {"reduces": "reduce", "helps": "help", "makes": "make", "lowers": "lower",
-                "protects": "protect", "slows": "slow", "relieves": "relieve",
-                "prevents": "prevent", "shows": "show"}
+PLURAL_VERBS = {
+    "reduces": "reduce",
+    "helps": "help",
+    "makes": "make",
+    "lowers": "lower",
+    "protects": "protect",
+    "slows": "slow",
+    "relieves": "relieve",
+    "prevents": "prevent",
+    "shows": "show",
+}
 ADVERBS = ["often", "usually", "sometimes", "rarely", "clearly", "gradually", "quickly"]
 VERBS = [
-    "reduces the risk of", "helps to control", "may cause", "can improve",
-    "makes it easier to manage", "lowers the chance of", "protects against",
-    "slows the progress of", "relieves", "prevents", "shows early signs of",
+    "reduces the risk of",
+    "helps to control",
+    "may cause",
+    "can improve",
+    "makes it easier to manage",
+    "lowers the chance of",
+    "protects against",
+    "slows the progress of",
+    "relieves",
+    "prevents",
+    "shows early signs of",
 ]
 OBJECTS = [
-    "joint pain", "shortness of breath", "tiredness", "swelling in the legs",
-    "blurred vision", "high blood sugar", "low mood", "poor appetite", "night sweats",
-    "headaches", "dizziness", "muscle weakness", "skin rashes", "stomach upset",
-    "kidney damage", "bone fractures", "infections", "weight loss", "chest discomfort",
-    "trouble sleeping", "irregular heartbeat", "dry cough", "itching", "fever",
+    "joint pain",
+    "shortness of breath",
+    "tiredness",
+    "swelling in the legs",
+    "blurred vision",
+    "high blood sugar",
+    "low mood",
+    "poor appetite",
+    "night sweats",
+    "headaches",
+    "dizziness",
+    "muscle weakness",
+    "skin rashes",
+    "stomach upset",
+    "kidney damage",
+    "bone fractures",
+    "infections",
+    "weight loss",
+    "chest discomfort",
+    "trouble sleeping",
+    "irregular heartbeat",
+    "dry cough",
+    "itching",
+    "fever",
 ]
 CONTEXTS = [
-    "within {n} weeks", "after {n} months of treatment", "in about {pct}% of cases",
-    "when taken with food", "during the first {n} days", "for up to {n} hours",
-    "in patients over {age} years of age", "at a dose of {dose} mg", "by nearly {pct}%",
-    "before the age of {age}", "over the next {n} years", "in {n} out of 10 people",
+    "within {n} weeks",
+    "after {n} months of treatment",
+    "in about {pct}% of cases",
+    "when taken with food",
+    "during the first {n} days",
+    "for up to {n} hours",
+    "in patients over {age} years of age",
+    "at a dose of {dose} mg",
+    "by nearly {pct}%",
+    "before the age of {age}",
+    "over the next {n} years",
+    "in {n} out of 10 people",
 ]
 ACTIONS = [
-    "Take {drug} {dose} mg {freq}", "Check your {measure} every {n} days",
-    "Drink at least {n} glasses of water a day", "Walk for {mins} minutes {freq}",
-    "Tell your doctor if you notice {object}", "Avoid {avoid} for {n} days",
-    "Keep a diary of {object} for {n} weeks", "Bring your list of medicines to visit {n}",
-    "Book a follow-up visit after {n} weeks", "Ask about a vaccine against {infection}",
+    "Take {drug} {dose} mg {freq}",
+    "Check your {measure} every {n} days",
+    "Drink at least {n} glasses of water a day",
+    "Walk for {mins} minutes {freq}",
+    "Tell your doctor if you notice {object}",
+    "Avoid {avoid} for {n} days",
+    "Keep a diary of {object} for {n} weeks",
+    "Bring your list of medicines to visit {n}",
+    "Book a follow-up visit after {n} weeks",
+    "Ask about a vaccine against {infection}",
 ]
 DRUGS = [
-    "metformin", "amlodipine", "paracetamol", "ibuprofen", "salbutamol", "omeprazole",
-    "levothyroxine", "allopurinol", "methotrexate", "prednisolone", "atorvastatin",
-    "warfarin", "insulin", "folic acid", "iron tablets", "vitamin D",
+    "metformin",
+    "amlodipine",
+    "paracetamol",
+    "ibuprofen",
+    "salbutamol",
+    "omeprazole",
+    "levothyroxine",
+    "allopurinol",
+    "methotrexate",
+    "prednisolone",
+    "atorvastatin",
+    "warfarin",
+    "insulin",
+    "folic acid",
+    "iron tablets",
+    "vitamin D",
 ]
-FREQS = ["once a day", "twice a day", "three times a day", "every morning", "at night",
-         "after meals", "on most days"]
-MEASURES = ["blood pressure", "blood sugar", "weight", "temperature", "pulse",
-            "peak flow", "urine colour"]
-AVOIDS = ["alcohol", "heavy lifting", "grapefruit juice", "salty food", "long baths",
-          "strong sunlight", "sugary drinks", "driving at night"]
+FREQS = [
+    "once a day",
+    "twice a day",
+    "three times a day",
+    "every morning",
+    "at night",
+    "after meals",
+    "on most days",
+]
+MEASURES = [
+    "blood pressure",
+    "blood sugar",
+    "weight",
+    "temperature",
+    "pulse",
+    "peak flow",
+    "urine colour",
+]
+AVOIDS = [
+    "alcohol",
+    "heavy lifting",
+    "grapefruit juice",
+    "salty food",
+    "long baths",
+    "strong sunlight",
+    "sugary drinks",
+    "driving at night",
+]
 INFECTIONS = ["influenza", "pneumococcus", "hepatitis B", "shingles", "tetanus"]
 LABELS = ["Important", "Tip", "Note", "Warning", "Remember", "Good to know"]
 # One-word edits: swap a word for a near synonym, as an author touching up a page does.
 SWAPS = {
-    "often": "frequently", "usually": "typically", "sometimes": "occasionally",
-    "rarely": "seldom", "clearly": "visibly", "gradually": "steadily", "quickly": "rapidly",
-    "doctor": "physician", "patients": "people", "people": "patients", "helps": "aims",
-    "reduces": "lowers", "lowers": "reduces", "improve": "enhance", "risk": "chance",
-    "chance": "risk", "protects": "shields", "relieves": "eases", "prevents": "stops",
-    "Take": "Use", "Check": "Measure", "Avoid": "Limit", "Tell": "Inform", "Walk": "Exercise",
-    "Drink": "Have", "Keep": "Write", "Ask": "Enquire", "Book": "Arrange", "Bring": "Carry",
-    "weeks": "months", "months": "weeks", "days": "weeks", "hours": "minutes",
-    "nearly": "almost", "about": "around", "first": "early", "next": "coming",
-    "healthy": "balanced", "short": "brief", "Regular": "Routine", "early": "prompt",
-    "visits": "appointments", "Common": "Typical", "Treatment": "Therapy",
-    "options": "choices", "Medicines": "Drugs", "Causes": "Reasons", "symptoms": "signs",
-    "Questions": "Topics", "Support": "Help", "families": "relatives",
-    "Preventing": "Avoiding", "complications": "problems", "Tests": "Checks",
-    "results": "findings", "Daily": "Everyday", "urgent": "immediate", "Diet": "Nutrition",
-    "exercise": "activity", "Travelling": "Flying", "safely": "securely",
-    "diagnose": "detect", "know": "learn", "used": "given", "seek": "get", "Before": "Preceding",
-    "During": "Throughout", "After": "Following", "home": "rest", "work": "play",
-    "school": "college", "effects": "reactions", "watch": "note", "outlook": "prospects",
-    "control": "manage", "cause": "trigger", "tiredness": "fatigue", "pain": "aches",
+    "often": "frequently",
+    "usually": "typically",
+    "sometimes": "occasionally",
+    "rarely": "seldom",
+    "clearly": "visibly",
+    "gradually": "steadily",
+    "quickly": "rapidly",
+    "doctor": "physician",
+    "patients": "people",
+    "people": "patients",
+    "helps": "aims",
+    "reduces": "lowers",
+    "lowers": "reduces",
+    "improve": "enhance",
+    "risk": "chance",
+    "chance": "risk",
+    "protects": "shields",
+    "relieves": "eases",
+    "prevents": "stops",
+    "Take": "Use",
+    "Check": "Measure",
+    "Avoid": "Limit",
+    "Tell": "Inform",
+    "Walk": "Exercise",
+    "Drink": "Have",
+    "Keep": "Write",
+    "Ask": "Enquire",
+    "Book": "Arrange",
+    "Bring": "Carry",
+    "weeks": "months",
+    "months": "weeks",
+    "days": "weeks",
+    "hours": "minutes",
+    "nearly": "almost",
+    "about": "around",
+    "first": "early",
+    "next": "coming",
+    "healthy": "balanced",
+    "short": "brief",
+    "Regular": "Routine",
+    "early": "prompt",
+    "visits": "appointments",
+    "Common": "Typical",
+    "Treatment": "Therapy",
+    "options": "choices",
+    "Medicines": "Drugs",
+    "Causes": "Reasons",
+    "symptoms": "signs",
+    "Questions": "Topics",
+    "Support": "Help",
+    "families": "relatives",
+    "Preventing": "Avoiding",
+    "complications": "problems",
+    "Tests": "Checks",
+    "results": "findings",
+    "Daily": "Everyday",
+    "urgent": "immediate",
+    "Diet": "Nutrition",
+    "exercise": "activity",
+    "Travelling": "Flying",
+    "safely": "securely",
+    "diagnose": "detect",
+    "know": "learn",
+    "used": "given",
+    "seek": "get",
+    "Before": "Preceding",
+    "During": "Throughout",
+    "After": "Following",
+    "home": "rest",
+    "work": "play",
+    "school": "college",
+    "effects": "reactions",
+    "watch": "note",
+    "outlook": "prospects",
+    "control": "manage",
+    "cause": "trigger",
+    "tiredness": "fatigue",
+    "pain": "aches",
 }
 
 LINK_TOPICS = ["medicines", "diet", "exercise", "vaccines", "tests", "support", "travel"]
@@ -134,8 +341,11 @@ class Page:
             if block.kind in ("h1", "h2", "h3"):
                 out.append("#" * int(block.kind[1]) + " " + block.texts[0])
             elif block.kind == "p":
-                out.append(textwrap.fill(block.texts[0], width=88, break_long_words=False,
-                                         break_on_hyphens=False))
+                out.append(
+                    textwrap.fill(
+                        block.texts[0], width=88, break_long_words=False, break_on_hyphens=False
+                    )
+                )
             elif block.kind == "ul":
                 out.append("\n".join(f"- {t}" for t in block.texts))
             else:
@@ -160,10 +370,17 @@ class Writer:
     def _fill(self, template: str) -> str:
         r = self.rng
         return template.format(
-            n=r.randint(2, 12), pct=r.randint(5, 90), age=r.choice([40, 50, 60, 65, 70]),
-            dose=r.choice([5, 10, 20, 40, 250, 500, 1000]), drug=r.choice(DRUGS),
-            freq=r.choice(FREQS), measure=r.choice(MEASURES), mins=r.choice([10, 20, 30, 45]),
-            object=r.choice(OBJECTS), avoid=r.choice(AVOIDS), infection=r.choice(INFECTIONS),
+            n=r.randint(2, 12),
+            pct=r.randint(5, 90),
+            age=r.choice([40, 50, 60, 65, 70]),
+            dose=r.choice([5, 10, 20, 40, 250, 500, 1000]),
+            drug=r.choice(DRUGS),
+            freq=r.choice(FREQS),
+            measure=r.choice(MEASURES),
+            mins=r.choice([10, 20, 30, 45]),
+            object=r.choice(OBJECTS),
+            avoid=r.choice(AVOIDS),
+            infection=r.choice(INFECTIONS),
         )
 
     def unique(self, make) -> str:
@@ -192,8 +409,7 @@ class Writer:
 
     def paragraph(self, topic: str) -> str:
         r = self.rng
-        return self.unique(lambda: " ".join(self.sentence(topic)
-                                            for _ in range(r.randint(1, 3))))
+        return self.unique(lambda: " ".join(self.sentence(topic) for _ in range(r.randint(1, 3))))
 
     def item(self, topic: str) -> str:
         r = self.rng
@@ -233,8 +449,9 @@ def generate(pages: int, seed: int = 7) -> tuple[list[Page], Writer]:
                 blocks.append(Block("p", [writer.paragraph(topic)]))
             if rng.random() < 0.3:
                 sub = rng.choice(SUBSECTIONS)
-                blocks.append(Block("h3", [writer.heading(f"{sub}: {section.lower()} {topic}"
-                                                          f"{suffix}")]))
+                blocks.append(
+                    Block("h3", [writer.heading(f"{sub}: {section.lower()} {topic}{suffix}")])
+                )
                 blocks.append(Block("p", [writer.paragraph(topic)]))
         blocks.append(Block("p", [writer.paragraph(topic)]))
         result.append(Page(f"page-{number + 1:03d}", blocks))
@@ -248,19 +465,24 @@ _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 def _one_word(text: str, rng: random.Random) -> str | None:
     """`text` with one word changed (outside link targets), or None."""
     protected = [m.span() for m in _LINK_TARGET.finditer(text)]
-    spots = [m for m in _WORD.finditer(text)
-             if not any(a <= m.start() < b for a, b in protected)]
+    spots = [m for m in _WORD.finditer(text) if not any(a <= m.start() < b for a, b in protected)]
     swaps = [m for m in spots if m.group(1) in SWAPS]
     choice = rng.choice(swaps or spots or [None])
     if choice is None:
         return None
     word = choice.group(1)
     new = SWAPS.get(word) or ("serious" if word != "serious" else "severe")
-    return text[: choice.start()] + new + text[choice.end():]
+    return text[: choice.start()] + new + text[choice.end() :]
 
 
-def edit(pages: list[Page], writer: Writer, seed: int = 11, changed: float = 0.10,
-         removed: float = 0.05, added: float = 0.05) -> Edit:
+def edit(
+    pages: list[Page],
+    writer: Writer,
+    seed: int = 11,
+    changed: float = 0.10,
+    removed: float = 0.05,
+    added: float = 0.05,
+) -> Edit:
     """Change one word in `changed` of all segments, remove `removed`, add `added`.
 
     Page titles (h1) are never removed, so every page keeps its first heading.
@@ -318,10 +540,37 @@ _SCRIPTS = {
     "th": [chr(c) for c in range(0x0E01, 0x0E01 + 26)],
     "km": [chr(c) for c in range(0x1780, 0x1780 + 26)],
     "my": [chr(c) for c in range(0x1000, 0x1000 + 26)],
-    "lo": [chr(c) for c in (0x0E81, 0x0E82, 0x0E84, 0x0E87, 0x0E88, 0x0E8A, 0x0E8D, 0x0E94,
-                            0x0E95, 0x0E96, 0x0E97, 0x0E99, 0x0E9A, 0x0E9B, 0x0E9C, 0x0E9D,
-                            0x0E9E, 0x0E9F, 0x0EA1, 0x0EA2, 0x0EA3, 0x0EA5, 0x0EA7, 0x0EAA,
-                            0x0EAB, 0x0EAE)],
+    "lo": [
+        chr(c)
+        for c in (
+            0x0E81,
+            0x0E82,
+            0x0E84,
+            0x0E87,
+            0x0E88,
+            0x0E8A,
+            0x0E8D,
+            0x0E94,
+            0x0E95,
+            0x0E96,
+            0x0E97,
+            0x0E99,
+            0x0E9A,
+            0x0E9B,
+            0x0E9C,
+            0x0E9D,
+            0x0E9E,
+            0x0E9F,
+            0x0EA1,
+            0x0EA2,
+            0x0EA3,
+            0x0EA5,
+            0x0EA7,
+            0x0EAA,
+            0x0EAB,
+            0x0EAE,
+        )
+    ],
 }
 _LATIN_LOCALES = ["vi", "id", "ms", "fil"]
 
@@ -346,7 +595,7 @@ def pseudo(text: str, locale: str) -> str:
     table = _TABLES.setdefault(locale, _table(locale))
     out, last = [], 0
     for match in _PROTECT.finditer(text):
-        out.append(text[last:match.start()].translate(table))
+        out.append(text[last : match.start()].translate(table))
         out.append(match.group(0))
         last = match.end()
     out.append(text[last:].translate(table))

@@ -29,15 +29,60 @@ import polib
 REPO = Path(__file__).resolve().parents[1]
 LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
 # A word in each locale's script, so that every page needs its script's font.
-WORDS = {"th": "ไทย", "vi": "Tiếng Việt", "id": "Indonesia", "ms": "Melayu", "fil": "Filipino",
-         "km": "ខ្មែរ", "my": "မြန်မာ", "lo": "ລາວ"}
+WORDS = {
+    "th": "ไทย",
+    "vi": "Tiếng Việt",
+    "id": "Indonesia",
+    "ms": "Melayu",
+    "fil": "Filipino",
+    "km": "ខ្មែរ",
+    "my": "မြန်မာ",
+    "lo": "ລາວ",
+}
 VOCABULARY = [
-    "patients", "fibrosis", "immune", "therapy", "kidney", "lungs", "heart", "treatment",
-    "dose", "daily", "weekly", "doctor", "nurse", "clinic", "symptoms", "fatigue", "skin",
-    "vessels", "blood", "pressure", "infection", "risk", "recovery", "months", "years",
-    "review", "follow-up", "tablets", "injection", "monitoring", "nutrition", "exercise",
-    "rest", "sleep", "water", "salt", "diet", "support", "family", "care", "plan", "results",
-    "test"
+    "patients",
+    "fibrosis",
+    "immune",
+    "therapy",
+    "kidney",
+    "lungs",
+    "heart",
+    "treatment",
+    "dose",
+    "daily",
+    "weekly",
+    "doctor",
+    "nurse",
+    "clinic",
+    "symptoms",
+    "fatigue",
+    "skin",
+    "vessels",
+    "blood",
+    "pressure",
+    "infection",
+    "risk",
+    "recovery",
+    "months",
+    "years",
+    "review",
+    "follow-up",
+    "tablets",
+    "injection",
+    "monitoring",
+    "nutrition",
+    "exercise",
+    "rest",
+    "sleep",
+    "water",
+    "salt",
+    "diet",
+    "support",
+    "family",
+    "care",
+    "plan",
+    "results",
+    "test",
 ]
 
 
@@ -48,12 +93,20 @@ def l10n(root: Path, *args: str, epoch: str = "1790000000") -> tuple[float, floa
     shared machine it is the steadier figure.
     """
     # A font cache of the run's own: the cold build converts the fonts to WOFF2 itself.
-    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch, "PYTHONPATH": str(REPO),
-           "L10N_CACHE": str(root.parent / f"{root.name}-woff2-cache")}
+    env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": epoch,
+        "PYTHONPATH": str(REPO),
+        "L10N_CACHE": str(root.parent / f"{root.name}-woff2-cache"),
+    }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline", "-C", str(root), *args],
-                          env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "-C", str(root), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     reap()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -92,8 +145,15 @@ def sentence(rng: random.Random, number: int) -> str:
 def page(rng: random.Random, index: int, segments: int = 40) -> str:
     """A Markdown page with about `segments` unique segments."""
     counter = index * 1000
-    lines = ["---", f"title: Page {index}", f"description: About topic {index}.", "---", "",
-             f"# Topic {index}", ""]
+    lines = [
+        "---",
+        f"title: Page {index}",
+        f"description: About topic {index}.",
+        "---",
+        "",
+        f"# Topic {index}",
+        "",
+    ]
     made = 3
     while made < segments:
         counter += 1
@@ -128,8 +188,7 @@ def fill(root: Path) -> int:
 def measure(label: str, root: Path, jobs: list[str]) -> None:
     pages = len(list((root / "source").rglob("*.md")))
     outputs = pages * (len(LOCALES) + 1)
-    print(f"{label}: {pages} pages x {len(LOCALES) + 1} locales = {outputs} HTML files",
-          flush=True)
+    print(f"{label}: {pages} pages x {len(LOCALES) + 1} locales = {outputs} HTML files", flush=True)
     shutil.rmtree(root / "build", ignore_errors=True)
     shutil.rmtree(root.parent / f"{root.name}-woff2-cache", ignore_errors=True)
     runs = [
@@ -140,15 +199,21 @@ def measure(label: str, root: Path, jobs: list[str]) -> None:
     ]
     for name, args in runs:
         wall, cpu = l10n(root, *args)
-        print(f"  {name:<34} {wall:7.2f} s wall {cpu:7.2f} s CPU  "
-              f"{outputs / wall:6.1f} pages/s", flush=True)
+        print(
+            f"  {name:<34} {wall:7.2f} s wall {cpu:7.2f} s CPU  {outputs / wall:6.1f} pages/s",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=200)
-    parser.add_argument("--jobs", type=int, default=None,
-                        help="passed to l10n build -j (default: the CLI's, every core)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="passed to l10n build -j (default: the CLI's, every core)",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="work here and keep it")
     args = parser.parse_args()
     adopt_descendants()
@@ -170,7 +235,8 @@ def main() -> None:
         (corpus / "locales").mkdir()
         (corpus / "pyproject.toml").write_text(
             "[tool.l10n]\nlocales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         rng = random.Random(3)
         for index in range(args.pages):
             folder = corpus / "source" / (f"part{index % 4}" if index % 2 else "")
@@ -180,8 +246,11 @@ def main() -> None:
         l10n(corpus, "extract")
         l10n(corpus, "init", *LOCALES)
         filled = fill(corpus)
-        print(f"corpus setup (extract, init, fill {filled} translations): "
-              f"{time.perf_counter() - start:.2f} s", flush=True)
+        print(
+            f"corpus setup (extract, init, fill {filled} translations): "
+            f"{time.perf_counter() - start:.2f} s",
+            flush=True,
+        )
         measure("corpus", corpus, jobs)
     finally:
         if args.keep is None:

@@ -18,7 +18,8 @@ from pipeline.extract import Header, page_template
 def page(paragraphs: int) -> str:
     return "\n\n".join(
         f"## Section {i}\n\nParagraph {i} has **bold** text, a [link](https://example.org/{i})"
-        f" and the number {i * 7}." for i in range(paragraphs)
+        f" and the number {i * 7}."
+        for i in range(paragraphs)
     )
 
 

@@ -9,7 +9,7 @@ the benchmark corpus (benchmarks/corpus.py, seed 7) in English and 8 pseudo-tran
 locales, built to HTML once. Each timed run deletes the handouts and runs
 `l10n build -f pdf -q -j N` (printing only: the HTML is up to date), a bare Playwright
 script printing the same HTML files with the same browser (one tab, `page.pdf()` only, as
-benchmarks/peers.py runs it), or pipeline.pdf.print_pages in this process (printing alone,
+benchmarks/peers.py runs it), or pipeline.site.pdf.print_pages in this process (printing alone,
 without the command's fixed costs). Wall clock and CPU time (of everything the run started,
 Chromium included) are reported for every run; the ratios use the best run of each.
 """
@@ -39,7 +39,8 @@ import corpus  # noqa: E402
 from peers import LOCALES, PYPROJECT  # noqa: E402
 from peers import PLAYWRIGHT_SCRIPT as BARE_SCRIPT  # noqa: E402  (what peers.py times)
 
-from pipeline import pdf  # noqa: E402
+from pipeline.site import browser as browser_lookup  # noqa: E402
+from pipeline.site import pdf  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 DATE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -54,9 +55,10 @@ def fill(catalog: Path, locale: str) -> None:
     po = polib.pofile(str(catalog), wrapwidth=79)
     for entry in po:
         if entry.msgid_plural:
-            entry.msgstr_plural = {k: corpus.pseudo(entry.msgid_plural if k else entry.msgid,
-                                                    locale)
-                                   for k in (entry.msgstr_plural or {0: ""})}
+            entry.msgstr_plural = {
+                k: corpus.pseudo(entry.msgid_plural if k else entry.msgid, locale)
+                for k in (entry.msgstr_plural or {0: ""})
+            }
         else:
             entry.msgstr = corpus.pseudo(entry.msgid, locale)
         if "fuzzy" in entry.flags:
@@ -68,7 +70,8 @@ def make_project(root: Path, pages: int) -> None:
     """The benchmark set, built to HTML and PDF once (not timed)."""
     (root / "source").mkdir(parents=True)
     (root / "pyproject.toml").write_text(
-        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES)), encoding="utf-8")
+        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES)), encoding="utf-8"
+    )
     for page in corpus.generate(pages, seed=7)[0]:
         (root / "source" / f"{page.name}.md").write_text(page.markdown(), encoding="utf-8")
     for args in (("extract",), ("init", *LOCALES)):
@@ -111,18 +114,26 @@ def timed(argv: list[str]) -> tuple[float, float]:
 
 def cpu_seconds() -> float:
     """CPU time of this process and of every process it has reaped."""
-    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
-                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+    return sum(
+        u.ru_utime + u.ru_stime
+        for u in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
 
 
 def print_in_process(root: Path, jobs: int, work: Path) -> tuple[float, float]:
-    """pipeline.pdf.print_pages alone: the command's fixed costs (start, imports, the HTML
+    """pipeline.site.pdf.print_pages alone: the command's fixed costs (start, imports, the HTML
     up-to-date check, the index) left out."""
     out = work / f"in-process-{jobs}"
     shutil.rmtree(out, ignore_errors=True)
-    settings = pdf.Settings(browser=pdf.find_browser())
-    pages = [pdf.Page(html, out / html.parent.name / html.with_suffix(".pdf").name, DATE)
-             for html in sorted((root / "build").rglob("*.html")) if html.name != "index.html"]
+    settings = browser_lookup.Settings(browser=browser_lookup.find_browser())
+    pages = [
+        pdf.Page(html, out / html.parent.name / html.with_suffix(".pdf").name, DATE)
+        for html in sorted((root / "build").rglob("*.html"))
+        if html.name != "index.html"
+    ]
     before, start = cpu_seconds(), time.perf_counter()
     pdf.print_pages(pages, settings, jobs)
     wall = time.perf_counter() - start
@@ -149,10 +160,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=6, help="pages of the set (default 6)")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each (default 2)")
-    parser.add_argument("--keep", type=Path, help="build the set here and keep it (reused "
-                                                   "when it exists)")
+    parser.add_argument(
+        "--keep", type=Path, help="build the set here and keep it (reused when it exists)"
+    )
     args = parser.parse_args()
-    browser = pdf.find_browser()
+    browser = browser_lookup.find_browser()
     adopt_orphans()
     with tempfile.TemporaryDirectory(prefix="pdf-bench-") as tmp:
         work = Path(tmp)
@@ -175,12 +187,13 @@ def main() -> None:
                 load = os.getloadavg()[0]
                 wall, cpu = run()
                 best[how] = min(best.get(how, wall), wall)
-                print(f"{how:<24} {number:>3} {wall:>7.2f} {cpu:>7.2f} {load:>5.1f}",
-                      flush=True)
+                print(f"{how:<24} {number:>3} {wall:>7.2f} {cpu:>7.2f} {load:>5.1f}", flush=True)
         j1, j2, bare, p1, p2 = best.values()
-        print(f"-j 2 speed-up over -j 1: {j1 / j2:.2f}x (goal >= 1.5x); "
-              f"-j 1 / bare Playwright: {j1 / bare:.2f} (goal <= 1.10); "
-              f"printing alone, -j 2 over -j 1: {p1 / p2:.2f}x")
+        print(
+            f"-j 2 speed-up over -j 1: {j1 / j2:.2f}x (goal >= 1.5x); "
+            f"-j 1 / bare Playwright: {j1 / bare:.2f} (goal <= 1.10); "
+            f"printing alone, -j 2 over -j 1: {p1 / p2:.2f}x"
+        )
 
 
 if __name__ == "__main__":

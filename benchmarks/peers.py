@@ -51,9 +51,11 @@ PEERS = {
     "translate": ["translate-toolkit[markdown]", "rapidfuzz"],
     "mdpo": ["mdpo"],
 }
-PEER_DISTS = {"sphinx": ["sphinx", "myst-parser", "sphinx-intl", "babel"],
-              "translate": ["translate-toolkit", "rapidfuzz", "mistletoe"],
-              "mdpo": ["mdpo", "pymd4c"]}
+PEER_DISTS = {
+    "sphinx": ["sphinx", "myst-parser", "sphinx-intl", "babel"],
+    "translate": ["translate-toolkit", "rapidfuzz", "mistletoe"],
+    "mdpo": ["mdpo", "pymd4c"],
+}
 NPROC = os.cpu_count() or 1
 
 
@@ -98,23 +100,38 @@ class Bench:
         self.results: dict[str, Result] = {}
         self.notes: list[str] = []
 
-    def run(self, name: str, commands: list[dict], timeout: float = 600,
-            ok_codes: tuple[int, ...] = (0,), stop_on_error: bool = True,
-            locales: int | None = None, repeat: int = 1,
-            prepare: Callable[[], None] | None = None) -> Result:
+    def run(
+        self,
+        name: str,
+        commands: list[dict],
+        timeout: float = 600,
+        ok_codes: tuple[int, ...] = (0,),
+        stop_on_error: bool = True,
+        locales: int | None = None,
+        repeat: int = 1,
+        prepare: Callable[[], None] | None = None,
+    ) -> Result:
         """Run `commands` one after another in a fresh runner process; with `repeat`,
         that many times, keeping the median run (for short steps, which one busy moment
         of a shared machine would otherwise decide).  `prepare` (untimed) runs before
         each run: it puts back the state the step starts from."""
         if repeat > 1:
-            runs = sorted((self.run(name, commands, timeout, ok_codes, stop_on_error, locales,
-                                    prepare=prepare)
-                           for _ in range(repeat)),
-                          key=lambda r: r.seconds if r.seconds is not None else float("inf"))
+            runs = sorted(
+                (
+                    self.run(
+                        name, commands, timeout, ok_codes, stop_on_error, locales, prepare=prepare
+                    )
+                    for _ in range(repeat)
+                ),
+                key=lambda r: r.seconds if r.seconds is not None else float("inf"),
+            )
             result = runs[len(runs) // 2]
-            result.note = (result.note + f" median of {repeat} runs: "
-                           + ", ".join(f"{r.seconds:.2f}" for r in runs
-                                       if r.seconds is not None) + " s").strip()
+            result.note = (
+                result.note
+                + f" median of {repeat} runs: "
+                + ", ".join(f"{r.seconds:.2f}" for r in runs if r.seconds is not None)
+                + " s"
+            ).strip()
             self.results[name] = result
             log(f"  {name}: median {result.seconds:.2f} s of {repeat} runs")
             return result
@@ -123,18 +140,32 @@ class Bench:
         logfile = self.logfile(name)
         spec = logfile.with_suffix(".spec.json")
         out = logfile.with_suffix(".result.json")
-        spec.write_text(json.dumps({"commands": commands, "timeout": timeout,
-                                    "log": str(logfile), "stop_on_error": stop_on_error}))
-        subprocess.run([sys.executable, str(HERE / "runner.py"), str(spec), str(out)],
-                       check=True)
+        spec.write_text(
+            json.dumps(
+                {
+                    "commands": commands,
+                    "timeout": timeout,
+                    "log": str(logfile),
+                    "stop_on_error": stop_on_error,
+                }
+            )
+        )
+        subprocess.run([sys.executable, str(HERE / "runner.py"), str(spec), str(out)], check=True)
         data = json.loads(out.read_text())
         browser = data["browser_mb"]
-        own = data["sampled_own_mb"] if browser else max(data["maxrss_mb"],
-                                                         data["sampled_own_mb"])
-        result = Result(name, data["seconds"], data["maxrss_mb"], own, browser,
-                        times=data["times"], codes=data["codes"],
-                        cpu=max(data["user"] + data["system"], data["sampled_cpu"]),
-                        load=tuple(data["load"]), locales=locales)
+        own = data["sampled_own_mb"] if browser else max(data["maxrss_mb"], data["sampled_own_mb"])
+        result = Result(
+            name,
+            data["seconds"],
+            data["maxrss_mb"],
+            own,
+            browser,
+            times=data["times"],
+            codes=data["codes"],
+            cpu=max(data["user"] + data["system"], data["sampled_cpu"]),
+            load=tuple(data["load"]),
+            locales=locales,
+        )
         bad = [c for c in data["codes"] if c not in ok_codes]
         if data["timed_out"]:
             result.ok = False
@@ -144,8 +175,10 @@ class Bench:
                 result.estimate = sum(done) / len(done) * len(commands)
                 if result.cpu and result.seconds:
                     result.cpu_estimate = result.cpu * result.estimate / result.seconds
-                result.note += (f"; {len(done)} of {len(commands)} commands done, "
-                                f"{result.estimate:.0f} s estimated for all")
+                result.note += (
+                    f"; {len(done)} of {len(commands)} commands done, "
+                    f"{result.estimate:.0f} s estimated for all"
+                )
         elif bad:
             result.ok = False
             tail = logfile.read_text(errors="replace").strip().splitlines()[-3:]
@@ -183,8 +216,11 @@ def noop(bench: Bench, name: str, command: dict) -> None:
     for label, repeat in ((name, NOOP_REPEAT), (f"{name} (again)", 1)):
         result = bench.run(label, [command], repeat=repeat)
         logfile = bench.logfile(label)
-        wrote = sum(1 for line in logfile.read_text(errors="replace").splitlines()
-                    if line.startswith("wrote "))
+        wrote = sum(
+            1
+            for line in logfile.read_text(errors="replace").splitlines()
+            if line.startswith("wrote ")
+        )
         result.note = (result.note + f" wrote {wrote} files").strip()
 
 
@@ -212,10 +248,21 @@ def ensure_venvs(notes: list[str]) -> dict[str, bool]:
         if not marker.exists():
             log(f"creating build/bench-venvs/{peer} ({', '.join(packages)})")
             try:
-                subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENVS / peer)],
-                               check=True)
-                subprocess.run([str(venv_bin(peer, "python")), "-m", "pip", "install", "-q",
-                                "--disable-pip-version-check", *packages], check=True)
+                subprocess.run(
+                    [sys.executable, "-m", "venv", "--clear", str(VENVS / peer)], check=True
+                )
+                subprocess.run(
+                    [
+                        str(venv_bin(peer, "python")),
+                        "-m",
+                        "pip",
+                        "install",
+                        "-q",
+                        "--disable-pip-version-check",
+                        *packages,
+                    ],
+                    check=True,
+                )
                 marker.write_text(" ".join(packages) + "\n")
             except subprocess.CalledProcessError as exc:
                 notes.append(f"{peer}: could not install {packages}: {exc}; its steps skipped")
@@ -229,8 +276,10 @@ def ensure_po4a(notes: list[str]) -> bool:
     if shutil.which("po4a"):
         return True
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        notes.append("po4a is not installed and this is not root: po4a skipped "
-                     "(install it with `apt-get install po4a`)")
+        notes.append(
+            "po4a is not installed and this is not root: po4a skipped "
+            "(install it with `apt-get install po4a`)"
+        )
         return False
     log("installing po4a with apt-get")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
@@ -252,28 +301,31 @@ def first_line(argv: list[str]) -> str:
 
 
 def dist_versions(peer: str) -> dict[str, str]:
-    code = ("import importlib.metadata as m, json, sys\n"
-            "v = {}\n"
-            "for d in sys.argv[1:]:\n"
-            "    try: v[d] = m.version(d)\n"
-            "    except m.PackageNotFoundError: pass\n"
-            "print(json.dumps(v))")
+    code = (
+        "import importlib.metadata as m, json, sys\n"
+        "v = {}\n"
+        "for d in sys.argv[1:]:\n"
+        "    try: v[d] = m.version(d)\n"
+        "    except m.PackageNotFoundError: pass\n"
+        "print(json.dumps(v))"
+    )
     python = venv_bin(peer or "l10n", "python")
     python = python if python.exists() else Path(sys.executable)
     dists = PEER_DISTS.get(peer, ["l10n", "polib", "markdown", "playwright", "babel"])
     try:
-        out = subprocess.run([str(python), "-c", code, *dists], capture_output=True,
-                             text=True, timeout=60)
+        out = subprocess.run(
+            [str(python), "-c", code, *dists], capture_output=True, text=True, timeout=60
+        )
         return json.loads(out.stdout)
     except (OSError, ValueError, subprocess.SubprocessError):
         return {}
 
 
 def browser_path() -> str | None:
-    """The browser `l10n build` would pick (pipeline.pdf.find_browser); both sides use it."""
+    """The browser `l10n build` would pick (`find_browser`); both sides use it."""
     sys.path.insert(0, str(ROOT))
     from pipeline.errors import L10nError
-    from pipeline.pdf import find_browser
+    from pipeline.site.browser import find_browser
 
     try:
         return find_browser()
@@ -297,9 +349,13 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    return {"nproc": str(NPROC), "memory": mem, "cpu": cpu,
-            "os": first_line(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
-            "python": platform.python_version()}
+    return {
+        "nproc": str(NPROC),
+        "memory": mem,
+        "cpu": cpu,
+        "os": first_line(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
+        "python": platform.python_version(),
+    }
 
 
 # --- the corpus on disk -------------------------------------------------------------------
@@ -314,15 +370,29 @@ def l10n_argv(notes: list[str]) -> list[str]:
     log("installing l10n into build/bench-venvs/l10n (pip install .)")
     try:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-                        "--disable-pip-version-check", str(ROOT)], check=True)
+        subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                str(ROOT),
+            ],
+            check=True,
+        )
     except subprocess.CalledProcessError as exc:
-        notes.append(f"ours: `pip install .` into a virtual environment failed ({exc}); "
-                     "run from the working tree instead")
+        notes.append(
+            f"ours: `pip install .` into a virtual environment failed ({exc}); "
+            "run from the working tree instead"
+        )
         return [sys.executable, "-m", "pipeline"]
     argv = [str(venv / "bin" / "l10n")]
-    notes.append("ours: installed with `pip install .` into a virtual environment of its "
-                 "own, like each peer, and run as `l10n`")
+    notes.append(
+        "ours: installed with `pip install .` into a virtual environment of its "
+        "own, like each peer, and run as `l10n`"
+    )
     return argv
 
 
@@ -388,8 +458,9 @@ def _fill_one(job: tuple[str, str]) -> int:
             continue
         if entry.msgid_plural:
             forms = entry.msgstr_plural or {0: ""}
-            entry.msgstr_plural = {k: corpus.pseudo(entry.msgid_plural if k else entry.msgid,
-                                                    locale) for k in forms}
+            entry.msgstr_plural = {
+                k: corpus.pseudo(entry.msgid_plural if k else entry.msgid, locale) for k in forms
+            }
         else:
             entry.msgstr = corpus.pseudo(entry.msgid, locale)
         if "fuzzy" in entry.flags:
@@ -443,9 +514,20 @@ def _init_counts(edits: dict[str, str], added: set[str], removed: set[str]) -> N
 
 
 def _count_one(path: str) -> tuple[dict[str, int], set[str]]:
-    counts = dict.fromkeys(("translated", "fuzzy", "fuzzy_previous", "untranslated",
-                            "obsolete", "edits_found", "added_untranslated", "added_fuzzy",
-                            "removed_obsolete"), 0)
+    counts = dict.fromkeys(
+        (
+            "translated",
+            "fuzzy",
+            "fuzzy_previous",
+            "untranslated",
+            "obsolete",
+            "edits_found",
+            "added_untranslated",
+            "added_fuzzy",
+            "removed_obsolete",
+        ),
+        0,
+    )
     found: set[str] = set()
     for entry in polib.pofile(path):
         if entry.msgid == "" and not entry.msgctxt:
@@ -482,8 +564,7 @@ def outcome(paths: list[Path], change: corpus.Edit, per_locale: int) -> Outcome:
     result = Outcome()
     found_edits: set[str] = set()
     with multiprocessing.Pool(NPROC, _init_counts, (edits, added, removed)) as pool:
-        for counts, found in pool.imap_unordered(_count_one, [str(p) for p in paths],
-                                                 chunksize=16):
+        for counts, found in pool.imap_unordered(_count_one, [str(p) for p in paths], chunksize=16):
             result.catalogs += 1
             for key, value in counts.items():
                 setattr(result, key, getattr(result, key) + value)
@@ -499,28 +580,37 @@ def outcome(paths: list[Path], change: corpus.Edit, per_locale: int) -> Outcome:
 def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, dict, list]:
     """How two sets of catalogs differ, by what a translator sees: (catalogs that differ,
     entries that differ, those entries by kind, examples)."""
+
     def view(path: Path) -> dict:
         if not path.exists():
             return {}
         po = polib.pofile(str(path))
-        return {(e.obsolete, e.msgctxt, e.msgid): (e.msgstr, "fuzzy" in e.flags,
-                                                   e.previous_msgid if not e.obsolete else None)
-                for e in po if e.msgid}
+        return {
+            (e.obsolete, e.msgctxt, e.msgid): (
+                e.msgstr,
+                "fuzzy" in e.flags,
+                e.previous_msgid if not e.obsolete else None,
+            )
+            for e in po
+            if e.msgid
+        }
 
     catalogs = entries = 0
     kinds: dict[str, int] = {}
     examples: list[str] = []
     for a, b in zip(ours, theirs, strict=True):
         va, vb = view(a), view(b)
-        diff = sorted((k for k in set(va) | set(vb) if va.get(k) != vb.get(k)),
-                      key=lambda k: (k[0], k[2]))
+        diff = sorted(
+            (k for k in set(va) | set(vb) if va.get(k) != vb.get(k)), key=lambda k: (k[0], k[2])
+        )
         catalogs += bool(diff)
         entries += len(diff)
         for key in diff:
             mine, other = va.get(key), vb.get(key)
             if mine is None or other is None:
-                kind = ("obsolete" if key[0] else "entry") + \
-                    (" only in msgmerge's" if mine is None else " only in ours")
+                kind = ("obsolete" if key[0] else "entry") + (
+                    " only in msgmerge's" if mine is None else " only in ours"
+                )
             elif mine[1] and other[1]:
                 kind = "both fuzzy, from different old entries"
             elif other[1] and not mine[0]:
@@ -531,9 +621,11 @@ def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, di
                 kind = "other"
             kinds[kind] = kinds.get(kind, 0) + 1
             if len(examples) < 4 and kind.startswith(("both", "msgmerge found", "ours found")):
-                examples.append(f"{a.name}: `{key[2][:70]}`: {kind} (previous msgid: ours "
-                                f"`{((mine or ('',))[2] or '-')[:50]}`, msgmerge "
-                                f"`{((other or ('',))[2] or '-')[:50]}`)")
+                examples.append(
+                    f"{a.name}: `{key[2][:70]}`: {kind} (previous msgid: ours "
+                    f"`{((mine or ('',))[2] or '-')[:50]}`, msgmerge "
+                    f"`{((other or ('',))[2] or '-')[:50]}`)"
+                )
     return catalogs, entries, kinds, examples
 
 
@@ -614,7 +706,8 @@ def run(args: argparse.Namespace) -> dict:
     ours = work / "ours"
     (ours / "source").mkdir(parents=True)
     (ours / "pyproject.toml").write_text(
-        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES)))
+        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES))
+    )
     sphinx = work / "sphinx"
     po4a = work / "po4a"
     write_pages(pages, [ours / "source", sphinx, po4a / "src"])
@@ -626,13 +719,15 @@ def run(args: argparse.Namespace) -> dict:
     p4 = LOCALES[: args.po4a_locales]
     (po4a / "po4a.cfg").write_text(po4a_config(pages, p4))
     if nfew < len(LOCALES):
-        notes.append(f"To keep the run short (`--peer-locales`), the peer steps that no target "
-                     f"depends on ran on {nfew} of the 8 locales ({', '.join(few)}): pot2po's "
-                     "init, po2md, mdpo and sphinx-intl's update after the edit; po4a on "
-                     f"{len(p4)} ({', '.join(p4)}, `--po4a-locales`), each of its steps "
-                     f"stopped after {args.po4a_bound:.0f} s (`--po4a-bound`). A "
-                     "step costs the same for each locale, so the side-by-side table scales "
-                     "them to 8 (marked *scaled*).")
+        notes.append(
+            f"To keep the run short (`--peer-locales`), the peer steps that no target "
+            f"depends on ran on {nfew} of the 8 locales ({', '.join(few)}): pot2po's "
+            "init, po2md, mdpo and sphinx-intl's update after the edit; po4a on "
+            f"{len(p4)} ({', '.join(p4)}, `--po4a-locales`), each of its steps "
+            f"stopped after {args.po4a_bound:.0f} s (`--po4a-bound`). A "
+            "step costs the same for each locale, so the side-by-side table scales "
+            "them to 8 (marked *scaled*)."
+        )
     (work / "mdpo_driver.py").write_text(MDPO_DRIVER)
     (work / "pw_print.py").write_text(PLAYWRIGHT_SCRIPT)
 
@@ -649,56 +744,132 @@ def run(args: argparse.Namespace) -> dict:
         def prepare() -> None:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
+
         return prepare
 
-    bench.run("ours: extract", [l10n_cmd(ours, "extract")], repeat=EXTRACT_REPEAT,
-              prepare=fresh(ours / "locales"))
+    bench.run(
+        "ours: extract",
+        [l10n_cmd(ours, "extract")],
+        repeat=EXTRACT_REPEAT,
+        prepare=fresh(ours / "locales"),
+    )
     if ready.get("translate"):
-        bench.run("Translate Toolkit: md2po", [cmd([venv_bin("translate", "md2po"),
-                                                    "--progress=none", "-P", "-i",
-                                                    ours / "source", "-o", work / "tt-pot"])],
-                  repeat=EXTRACT_REPEAT, prepare=fresh(work / "tt-pot"))
+        bench.run(
+            "Translate Toolkit: md2po",
+            [
+                cmd(
+                    [
+                        venv_bin("translate", "md2po"),
+                        "--progress=none",
+                        "-P",
+                        "-i",
+                        ours / "source",
+                        "-o",
+                        work / "tt-pot",
+                    ]
+                )
+            ],
+            repeat=EXTRACT_REPEAT,
+            prepare=fresh(work / "tt-pot"),
+        )
     if ready.get("mdpo"):
-        bench.run("mdpo: md2po", [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py",
-                                       "extract", ours / "source", work / "mdpo" / "pot"])],
-                  repeat=EXTRACT_REPEAT, prepare=fresh(work / "mdpo" / "pot"))
+        bench.run(
+            "mdpo: md2po",
+            [
+                cmd(
+                    [
+                        venv_bin("mdpo", "python"),
+                        work / "mdpo_driver.py",
+                        "extract",
+                        ours / "source",
+                        work / "mdpo" / "pot",
+                    ]
+                )
+            ],
+            repeat=EXTRACT_REPEAT,
+            prepare=fresh(work / "mdpo" / "pot"),
+        )
     if have_po4a:
-        bench.run("po4a: extract", [cmd(["po4a", "--no-translations", "extract.cfg"], po4a)],
-                  timeout=args.po4a_bound)
+        bench.run(
+            "po4a: extract",
+            [cmd(["po4a", "--no-translations", "extract.cfg"], po4a)],
+            timeout=args.po4a_bound,
+        )
     if ready.get("sphinx"):
-        bench.run("Sphinx: gettext builder", [cmd([venv_bin("sphinx", "sphinx-build"), "-q",
-                                                   "-b", "gettext", ".", "_build/gettext"],
-                                                  sphinx)])
+        bench.run(
+            "Sphinx: gettext builder",
+            [
+                cmd(
+                    [
+                        venv_bin("sphinx", "sphinx-build"),
+                        "-q",
+                        "-b",
+                        "gettext",
+                        ".",
+                        "_build/gettext",
+                    ],
+                    sphinx,
+                )
+            ],
+        )
 
     # ---- init -----------------------------------------------------------------------------
     log("init 8 locales")
     bench.run("ours: init, 8 locales", [l10n_cmd(ours, "init", *LOCALES)], locales=8)
     if ready.get("sphinx"):
-        bench.run("sphinx-intl: update (init), 8 locales",
-                  [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
-                        *[x for loc in LOCALES for x in ("-l", loc)]], sphinx)], locales=8)
+        bench.run(
+            "sphinx-intl: update (init), 8 locales",
+            [
+                cmd(
+                    [
+                        venv_bin("sphinx", "sphinx-intl"),
+                        "update",
+                        "-p",
+                        "_build/gettext",
+                        *[x for loc in LOCALES for x in ("-l", loc)],
+                    ],
+                    sphinx,
+                )
+            ],
+            locales=8,
+        )
     if ready.get("translate"):
         (work / "tt-po").mkdir()
-        bench.run(f"Translate Toolkit: pot2po (init), {plural(nfew)}",
-                  [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-i",
-                        work / "tt-pot", "-o", work / "tt-po" / loc]) for loc in few],
-                  locales=nfew)
+        bench.run(
+            f"Translate Toolkit: pot2po (init), {plural(nfew)}",
+            [
+                cmd(
+                    [
+                        venv_bin("translate", "pot2po"),
+                        "--progress=none",
+                        "-i",
+                        work / "tt-pot",
+                        "-o",
+                        work / "tt-po" / loc,
+                    ]
+                )
+                for loc in few
+            ],
+            locales=nfew,
+        )
     if ready.get("mdpo"):
         for loc in few:
             shutil.copytree(work / "mdpo" / "pot", work / "mdpo" / "po" / loc)
             for pot in (work / "mdpo" / "po" / loc).glob("*.pot"):
                 pot.rename(pot.with_suffix(".po"))
     if have_po4a:
-        bench.run(f"po4a: init, {plural(len(p4))}",
-                  [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.po4a_bound, locales=len(p4))
+        bench.run(
+            f"po4a: init, {plural(len(p4))}",
+            [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
+            timeout=args.po4a_bound,
+            locales=len(p4),
+        )
 
     # ---- fill every msgstr (not timed) ------------------------------------------------------
     log("filling every msgstr with the pseudo-translation (not timed)")
     catalogs: list[tuple[Path, str]] = []
     for loc in LOCALES:
-        folders = [ours / "locales" / loc / "LC_MESSAGES", sphinx / "locale" / loc /
-                   "LC_MESSAGES"]
+        folders = [ours / "locales" / loc / "LC_MESSAGES", sphinx / "locale" / loc / "LC_MESSAGES"]
         if loc in few:
             folders += [work / "tt-po" / loc, work / "mdpo" / "po" / loc]
         if loc in p4:
@@ -714,63 +885,131 @@ def run(args: argparse.Namespace) -> dict:
     for jobs in ([] if args.quick or NPROC == 1 else ["1"]) + [str(NPROC)]:
         shutil.rmtree(ours / "build", ignore_errors=True)
         label = " (default)" if jobs == str(NPROC) else ""
-        bench.run(f"ours: HTML build, 9 locales, -j {jobs}{label}",
-                  [l10n_cmd(ours, "build", "-f", "html", "-q", "-j", jobs)],
-                  timeout=html_timeout, locales=8)
+        bench.run(
+            f"ours: HTML build, 9 locales, -j {jobs}{label}",
+            [l10n_cmd(ours, "build", "-f", "html", "-q", "-j", jobs)],
+            timeout=html_timeout,
+            locales=8,
+        )
     html_files = count_files(ours / "build", ".html")
     noop(bench, "ours: no-op HTML build", l10n_cmd(ours, "build", "-f", "html", "-v"))
-    notes.append(f"ours: the HTML build wrote {html_files} .html files "
-                 f"({len(pages)} pages x 9 locales (en + 8) + index = "
-                 f"{len(pages) * 9 + 1} expected)")
+    notes.append(
+        f"ours: the HTML build wrote {html_files} .html files "
+        f"({len(pages)} pages x 9 locales (en + 8) + index = "
+        f"{len(pages) * 9 + 1} expected)"
+    )
 
     if ready.get("sphinx"):
         sb = venv_bin("sphinx", "sphinx-build")
-        bench.run("Sphinx: HTML, 8 locales, fresh, -j 1",
-                  [cmd([sb, "-q", "-b", "html", "-D", f"language={loc}", ".",
-                        f"_build/html/{loc}"], sphinx) for loc in LOCALES],
-                  timeout=args.sphinx_bound, locales=8)
-        bench.run("Sphinx: no-op HTML build of one locale",
-                  [cmd([sb, "-q", "-b", "html", "-D", "language=th", ".", "_build/html/th"],
-                       sphinx)], repeat=NOOP_REPEAT)
+        bench.run(
+            "Sphinx: HTML, 8 locales, fresh, -j 1",
+            [
+                cmd(
+                    [sb, "-q", "-b", "html", "-D", f"language={loc}", ".", f"_build/html/{loc}"],
+                    sphinx,
+                )
+                for loc in LOCALES
+            ],
+            timeout=args.sphinx_bound,
+            locales=8,
+        )
+        bench.run(
+            "Sphinx: no-op HTML build of one locale",
+            [cmd([sb, "-q", "-b", "html", "-D", "language=th", ".", "_build/html/th"], sphinx)],
+            repeat=NOOP_REPEAT,
+        )
         if not args.quick:
-            bench.run("Sphinx: HTML, one locale, fresh, -j 2",
-                      [cmd([sb, "-q", "-j", "2", "-b", "html", "-D", "language=th", ".",
-                            "_build/html-j2/th"], sphinx)], timeout=html_timeout)
+            bench.run(
+                "Sphinx: HTML, one locale, fresh, -j 2",
+                [
+                    cmd(
+                        [
+                            sb,
+                            "-q",
+                            "-j",
+                            "2",
+                            "-b",
+                            "html",
+                            "-D",
+                            "language=th",
+                            ".",
+                            "_build/html-j2/th",
+                        ],
+                        sphinx,
+                    )
+                ],
+                timeout=html_timeout,
+            )
 
     # ---- translated Markdown (the peers' last step; we build HTML instead) ---------------
     log("peers: write translated Markdown for 8 locales")
     if ready.get("translate"):
         (work / "tt-out").mkdir()
-        bench.run(f"Translate Toolkit: po2md, {plural(nfew)}",
-                  [cmd([venv_bin("translate", "po2md"), "--progress=none", "-t",
-                        ours / "source", "-i", work / "tt-po" / loc, "-o",
-                        work / "tt-out" / loc]) for loc in few], timeout=html_timeout,
-                  locales=nfew)
+        bench.run(
+            f"Translate Toolkit: po2md, {plural(nfew)}",
+            [
+                cmd(
+                    [
+                        venv_bin("translate", "po2md"),
+                        "--progress=none",
+                        "-t",
+                        ours / "source",
+                        "-i",
+                        work / "tt-po" / loc,
+                        "-o",
+                        work / "tt-out" / loc,
+                    ]
+                )
+                for loc in few
+            ],
+            timeout=html_timeout,
+            locales=nfew,
+        )
     if ready.get("mdpo"):
-        bench.run(f"mdpo: po2md, {plural(nfew)}",
-                  [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "translate",
-                        ours / "source", work / "mdpo" / "po", work / "mdpo" / "out",
-                        *few])], timeout=html_timeout, locales=nfew)
+        bench.run(
+            f"mdpo: po2md, {plural(nfew)}",
+            [
+                cmd(
+                    [
+                        venv_bin("mdpo", "python"),
+                        work / "mdpo_driver.py",
+                        "translate",
+                        ours / "source",
+                        work / "mdpo" / "po",
+                        work / "mdpo" / "out",
+                        *few,
+                    ]
+                )
+            ],
+            timeout=html_timeout,
+            locales=nfew,
+        )
     if have_po4a:
-        bench.run(f"po4a: translate, {plural(len(p4))}",
-                  [cmd(["po4a", "--no-update", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.po4a_bound, locales=len(p4))
+        bench.run(
+            f"po4a: translate, {plural(len(p4))}",
+            [cmd(["po4a", "--no-update", "--force", "po4a.cfg"], po4a)],
+            timeout=args.po4a_bound,
+            locales=len(p4),
+        )
 
     # ---- the repository's own pages -------------------------------------------------------
     log("the repository's own pages (a copy of source/, locales/, pyproject.toml)")
     repo = work / "repo"
     for name in ("source", "locales"):
-        shutil.copytree(ROOT / name, repo / name,
-                        ignore=shutil.ignore_patterns("*.mo", ".l10n.lock"))
+        shutil.copytree(
+            ROOT / name, repo / name, ignore=shutil.ignore_patterns("*.mo", ".l10n.lock")
+        )
     shutil.copy2(ROOT / "pyproject.toml", repo / "pyproject.toml")
     bench.run("repo: HTML build", [l10n_cmd(repo, "build", "-f", "html", "-q")])
     noop(bench, "repo: no-op HTML build", l10n_cmd(repo, "build", "-f", "html", "-v"))
     pdf_env = {"L10N_BROWSER": browser} if browser else {}
     if browser:  # `l10n build` as a user types it: HTML and PDF
-        bench.run("repo: build, HTML and PDF", [l10n_cmd(repo, "build", "-q", env=pdf_env)],
-                  timeout=args.bound)
-        noop(bench, "repo: no-op build, HTML and PDF", l10n_cmd(repo, "build", "-v",
-                                                                 env=pdf_env))
+        bench.run(
+            "repo: build, HTML and PDF",
+            [l10n_cmd(repo, "build", "-q", env=pdf_env)],
+            timeout=args.bound,
+        )
+        noop(bench, "repo: no-op build, HTML and PDF", l10n_cmd(repo, "build", "-v", env=pdf_env))
 
     # ---- PDF on a subset --------------------------------------------------------------------
     subset = pages[: args.pdf_pages]
@@ -787,48 +1026,72 @@ def run(args: argparse.Namespace) -> dict:
             shutil.copy2(src, pdfp / "locales" / rel)
     job_counts = ["1", str(NPROC)] if not args.quick and NPROC > 1 else [str(NPROC)]
     # `-f pdf` builds the HTML again (now with links to the handouts), then prints.
-    bench.run(f"ours: HTML + PDF build, {len(subset)} pages x 9 locales, -j {NPROC}",
-              [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", str(NPROC), env=pdf_env)],
-              timeout=args.bound)
+    bench.run(
+        f"ours: HTML + PDF build, {len(subset)} pages x 9 locales, -j {NPROC}",
+        [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", str(NPROC), env=pdf_env)],
+        timeout=args.bound,
+    )
     pdfs = count_files(pdfp / "build", ".pdf")
-    notes.append(f"ours: `l10n build -f pdf` wrote {pdfs} .pdf files for "
-                 f"{len(subset) * 9} (page, locale) pairs")
+    notes.append(
+        f"ours: `l10n build -f pdf` wrote {pdfs} .pdf files for "
+        f"{len(subset) * 9} (page, locale) pairs"
+    )
     # Printing alone: the HTML is up to date, only the handouts are missing.
     for jobs in job_counts:
         for old in (pdfp / "build").rglob("*.pdf"):
             old.unlink()
-        bench.run(f"ours: PDF printing, {len(subset)} pages x 9 locales, -j {jobs}",
-                  [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", jobs, env=pdf_env)],
-                  timeout=args.bound)
+        bench.run(
+            f"ours: PDF printing, {len(subset)} pages x 9 locales, -j {jobs}",
+            [l10n_cmd(pdfp, "build", "-f", "pdf", "-q", "-j", jobs, env=pdf_env)],
+            timeout=args.bound,
+        )
     html_inputs = sorted(p for p in (pdfp / "build").rglob("*.html") if p.name != "index.html")
     if browser and html_inputs:
         out = work / "pw-pdf"
         out.mkdir()
-        bench.run(f"bare Playwright: print {len(html_inputs)} HTML files to PDF",
-                  [cmd([sys.executable, work / "pw_print.py", browser, out, *html_inputs])],
-                  timeout=args.bound)
+        bench.run(
+            f"bare Playwright: print {len(html_inputs)} HTML files to PDF",
+            [cmd([sys.executable, work / "pw_print.py", browser, out, *html_inputs])],
+            timeout=args.bound,
+        )
         if NPROC > 1:  # what this machine gives two wholly separate browsers: the ceiling
             halves = []
             for number in range(2):
                 (out / f"half-{number}").mkdir()
-                halves.append(shlex.join([sys.executable, str(work / "pw_print.py"), browser,
-                                          str(out / f"half-{number}"),
-                                          *map(str, html_inputs[number::2])]))
-            bench.run(f"{BARE_TWICE}: each prints half",
-                      [cmd(["sh", "-c", " & ".join(halves) + " & wait"])], timeout=args.bound)
+                halves.append(
+                    shlex.join(
+                        [
+                            sys.executable,
+                            str(work / "pw_print.py"),
+                            browser,
+                            str(out / f"half-{number}"),
+                            *map(str, html_inputs[number::2]),
+                        ]
+                    )
+                )
+            bench.run(
+                f"{BARE_TWICE}: each prints half",
+                [cmd(["sh", "-c", " & ".join(halves) + " & wait"])],
+                timeout=args.bound,
+            )
     else:
         bench.skip("bare Playwright", "no Chromium-family browser on PATH, or no HTML")
 
     # ---- release ------------------------------------------------------------------------------
     log("release (on the PDF subset project)")
-    bench.run("ours: release --allow-partial (PDF subset)",
-              [l10n_cmd(pdfp, "release", "--allow-partial", env=pdf_env)],
-              timeout=args.bound, ok_codes=(0, 1))
+    bench.run(
+        "ours: release --allow-partial (PDF subset)",
+        [l10n_cmd(pdfp, "release", "--allow-partial", env=pdf_env)],
+        timeout=args.bound,
+        ok_codes=(0, 1),
+    )
 
     # ---- the edit ------------------------------------------------------------------------------
     change = corpus.edit(pages, writer, seed=args.seed + 4)
-    log(f"edit: {len(change.changed)} one-word changes, {len(change.removed)} removed, "
-        f"{len(change.added)} added")
+    log(
+        f"edit: {len(change.changed)} one-word changes, {len(change.removed)} removed, "
+        f"{len(change.added)} added"
+    )
     snap = work / "before-edit"
     shutil.copytree(ours / "locales", snap)
     write_pages(pages, [ours / "source", sphinx, po4a / "src"])
@@ -847,38 +1110,117 @@ def run(args: argparse.Namespace) -> dict:
             shutil.rmtree(ours / "locales" / loc)
             shutil.copytree(snap / loc, ours / "locales" / loc)
 
-    bench.run("ours: update after edit", [l10n_cmd(ours, "update")], locales=8,
-              repeat=UPDATE_REPEAT, prepare=before_edit)
+    bench.run(
+        "ours: update after edit",
+        [l10n_cmd(ours, "update")],
+        locales=8,
+        repeat=UPDATE_REPEAT,
+        prepare=before_edit,
+    )
     if have_msgmerge:
         for loc in LOCALES:
             (work / "msgmerge" / loc).mkdir(parents=True)
-        bench.run("GNU msgmerge --previous: update after edit",
-                  [cmd(["msgmerge", "--previous", "-q", "-o",
+        bench.run(
+            "GNU msgmerge --previous: update after edit",
+            [
+                cmd(
+                    [
+                        "msgmerge",
+                        "--previous",
+                        "-q",
+                        "-o",
                         work / "msgmerge" / loc / f"{d}.po",
-                        snap / loc / "LC_MESSAGES" / f"{d}.po", newpot / f"{d}.pot"])
-                   for loc in LOCALES for d in domains], timeout=args.bound, locales=8)
+                        snap / loc / "LC_MESSAGES" / f"{d}.po",
+                        newpot / f"{d}.pot",
+                    ]
+                )
+                for loc in LOCALES
+                for d in domains
+            ],
+            timeout=args.bound,
+            locales=8,
+        )
     if ready.get("translate"):
-        bench.run("Translate Toolkit: pot2po after edit",
-                  [cmd([venv_bin("translate", "pot2po"), "--progress=none", "-t",
-                        snap / loc / "LC_MESSAGES", "-i", newpot, "-o",
-                        work / "pot2po" / loc]) for loc in LOCALES], timeout=args.bound,
-                  locales=8, repeat=UPDATE_REPEAT, prepare=empty(work / "pot2po"))
+        bench.run(
+            "Translate Toolkit: pot2po after edit",
+            [
+                cmd(
+                    [
+                        venv_bin("translate", "pot2po"),
+                        "--progress=none",
+                        "-t",
+                        snap / loc / "LC_MESSAGES",
+                        "-i",
+                        newpot,
+                        "-o",
+                        work / "pot2po" / loc,
+                    ]
+                )
+                for loc in LOCALES
+            ],
+            timeout=args.bound,
+            locales=8,
+            repeat=UPDATE_REPEAT,
+            prepare=empty(work / "pot2po"),
+        )
     if ready.get("sphinx"):
-        bench.run("Sphinx: gettext builder after edit",
-                  [cmd([venv_bin("sphinx", "sphinx-build"), "-q", "-b", "gettext", ".",
-                        "_build/gettext"], sphinx)])
-        bench.run(f"sphinx-intl: update after edit, {plural(nfew)}",
-                  [cmd([venv_bin("sphinx", "sphinx-intl"), "update", "-p", "_build/gettext",
-                        *[x for loc in few for x in ("-l", loc)]], sphinx)],
-                  timeout=args.bound, locales=nfew)
+        bench.run(
+            "Sphinx: gettext builder after edit",
+            [
+                cmd(
+                    [
+                        venv_bin("sphinx", "sphinx-build"),
+                        "-q",
+                        "-b",
+                        "gettext",
+                        ".",
+                        "_build/gettext",
+                    ],
+                    sphinx,
+                )
+            ],
+        )
+        bench.run(
+            f"sphinx-intl: update after edit, {plural(nfew)}",
+            [
+                cmd(
+                    [
+                        venv_bin("sphinx", "sphinx-intl"),
+                        "update",
+                        "-p",
+                        "_build/gettext",
+                        *[x for loc in few for x in ("-l", loc)],
+                    ],
+                    sphinx,
+                )
+            ],
+            timeout=args.bound,
+            locales=nfew,
+        )
     if ready.get("mdpo"):
-        bench.run(f"mdpo: md2po update after edit, {plural(nfew)}",
-                  [cmd([venv_bin("mdpo", "python"), work / "mdpo_driver.py", "update",
-                        ours / "source", work / "mdpo" / "po", *few])], locales=nfew)
+        bench.run(
+            f"mdpo: md2po update after edit, {plural(nfew)}",
+            [
+                cmd(
+                    [
+                        venv_bin("mdpo", "python"),
+                        work / "mdpo_driver.py",
+                        "update",
+                        ours / "source",
+                        work / "mdpo" / "po",
+                        *few,
+                    ]
+                )
+            ],
+            locales=nfew,
+        )
     if have_po4a:
-        bench.run(f"po4a: update after edit, {plural(len(p4))}",
-                  [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
-                  timeout=args.po4a_bound, locales=len(p4))
+        bench.run(
+            f"po4a: update after edit, {plural(len(p4))}",
+            [cmd(["po4a", "--no-translations", "--force", "po4a.cfg"], po4a)],
+            timeout=args.po4a_bound,
+            locales=len(p4),
+        )
 
     # ---- what each update did ------------------------------------------------------------------
     log("counting what each update did")
@@ -886,40 +1228,53 @@ def run(args: argparse.Namespace) -> dict:
     outcomes: dict[str, Outcome] = {}
 
     def page_catalogs(folder_of, suffix=".po", locales=LOCALES) -> list[Path]:
-        return [folder_of(loc) / f"{n}{suffix}" for loc in locales for n in names
-                if (folder_of(loc) / f"{n}{suffix}").exists()]
+        return [
+            folder_of(loc) / f"{n}{suffix}"
+            for loc in locales
+            for n in names
+            if (folder_of(loc) / f"{n}{suffix}").exists()
+        ]
 
     per = len(names)
     outcomes["ours (l10n update)"] = outcome(
-        page_catalogs(lambda loc: ours / "locales" / loc / "LC_MESSAGES"), change, per)
+        page_catalogs(lambda loc: ours / "locales" / loc / "LC_MESSAGES"), change, per
+    )
     if have_msgmerge:
         outcomes["GNU msgmerge --previous"] = outcome(
-            page_catalogs(lambda loc: work / "msgmerge" / loc), change, per)
+            page_catalogs(lambda loc: work / "msgmerge" / loc), change, per
+        )
     if ready.get("translate"):
         outcomes["Translate Toolkit pot2po"] = outcome(
-            page_catalogs(lambda loc: work / "pot2po" / loc), change, per)
+            page_catalogs(lambda loc: work / "pot2po" / loc), change, per
+        )
     if ready.get("sphinx"):
         outcomes["sphinx-intl update"] = outcome(
             page_catalogs(lambda loc: sphinx / "locale" / loc / "LC_MESSAGES", locales=few),
-            change, per)
+            change,
+            per,
+        )
     if ready.get("mdpo"):
         outcomes["mdpo md2po (update)"] = outcome(
-            page_catalogs(lambda loc: work / "mdpo" / "po" / loc, locales=few), change, per)
+            page_catalogs(lambda loc: work / "mdpo" / "po" / loc, locales=few), change, per
+        )
     if have_po4a:
         outcomes["po4a (updatepo)"] = outcome(
-            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po", p4), change, per)
+            page_catalogs(lambda loc: po4a / "po" / loc, ".md.po", p4), change, per
+        )
     same = None
     if have_msgmerge:
-        mine = [ours / "locales" / loc / "LC_MESSAGES" / f"{d}.po"
-                for loc in LOCALES for d in domains]
+        mine = [
+            ours / "locales" / loc / "LC_MESSAGES" / f"{d}.po" for loc in LOCALES for d in domains
+        ]
         theirs = [work / "msgmerge" / loc / f"{d}.po" for loc in LOCALES for d in domains]
         same = compare_catalogs(mine, theirs)
 
     elapsed = time.time() - started
     versions = {
         "l10n": first_line([*l10n, "--version"]),
-        "ours (Python packages)": ", ".join(f"{k} {v}" for k, v in
-                                            dist_versions("").items() if k != "l10n"),
+        "ours (Python packages)": ", ".join(
+            f"{k} {v}" for k, v in dist_versions("").items() if k != "l10n"
+        ),
         "msgmerge": first_line(["msgmerge", "--version"]) if have_msgmerge else "-",
         "po4a": first_line(["po4a", "--version"]) if have_po4a else "-",
         "browser": first_line([browser, "--version"]) if browser else "-",
@@ -932,11 +1287,21 @@ def run(args: argparse.Namespace) -> dict:
     else:
         notes.append(f"work folder kept: {work}")
     return {
-        "args": vars(args), "pages": len(pages), "segments": segments,
-        "subset": len(subset), "change": change, "results": bench.results,
-        "outcomes": outcomes, "same": same, "notes": notes + bench.notes,
-        "versions": versions, "machine": machine(), "elapsed": elapsed,
-        "pdfs": pdfs, "html_files": html_files, "domains": len(domains),
+        "args": vars(args),
+        "pages": len(pages),
+        "segments": segments,
+        "subset": len(subset),
+        "change": change,
+        "results": bench.results,
+        "outcomes": outcomes,
+        "same": same,
+        "notes": notes + bench.notes,
+        "versions": versions,
+        "machine": machine(),
+        "elapsed": elapsed,
+        "pdfs": pdfs,
+        "html_files": html_files,
+        "domains": len(domains),
     }
 
 
@@ -990,29 +1355,37 @@ def report(data: dict) -> str:
     m = data["machine"]
     add("# Benchmarks: `l10n` against its peers")
     add("")
-    add(f"Generated by `{data['command']}` (issue 7, part 6). Do not edit by hand: run it "
-        "again.")
+    add(f"Generated by `{data['command']}` (issue 7, part 6). Do not edit by hand: run it again.")
     add("")
     add("| | |")
     add("| --- | --- |")
     add(f"| date | {today} |")
-    add(f"| machine | {m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}, "
-        f"Python {m['python']} |")
+    add(
+        f"| machine | {m['nproc']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}, "
+        f"Python {m['python']} |"
+    )
     for key, value in data["versions"].items():
         add(f"| {key} | {value} |")
-    add(f"| corpus | {data['pages']} generated pages, {data['segments']} unique segments "
+    add(
+        f"| corpus | {data['pages']} generated pages, {data['segments']} unique segments "
         f"({data['segments'] / data['pages']:.1f} a page: headings, paragraphs, list items), "
         f"8 locales ({', '.join(LOCALES)}), every msgstr filled with a reversible "
-        "pseudo-translation |")
-    add(f"| edit | {len(change.changed)} segments with one word changed (10%), "
-        f"{len(change.removed)} removed (5%), {len(change.added)} added (5%) |")
+        "pseudo-translation |"
+    )
+    add(
+        f"| edit | {len(change.changed)} segments with one word changed (10%), "
+        f"{len(change.removed)} removed (5%), {len(change.added)} added (5%) |"
+    )
     add(f"| whole run | {data['elapsed'] / 60:.1f} minutes |")
     loads = [x for r in res.values() if r.load for x in r.load if x >= 0]
     if loads:
-        add(f"| load average (1 min) | {min(loads):.1f} to {max(loads):.1f} during the run, "
-            f"on {m['nproc']} cores |")
+        add(
+            f"| load average (1 min) | {min(loads):.1f} to {max(loads):.1f} during the run, "
+            f"on {m['nproc']} cores |"
+        )
     add("")
-    add("Times are wall-clock seconds of one run of each step in a fresh process "
+    add(
+        "Times are wall-clock seconds of one run of each step in a fresh process "
         f"(`benchmarks/runner.py`; the no-op builds, ours and Sphinx's, the median of "
         f"{NOOP_REPEAT} runs; the first extraction, ours, md2po's and mdpo's, the median of "
         f"{EXTRACT_REPEAT} runs from an empty output folder; the update after the edit, "
@@ -1024,7 +1397,8 @@ def report(data: dict) -> str:
         "reported apart, summed. A ratio is ours / theirs: below 1 we are faster. CPU time "
         "is that of every process of the step (user + system); where the machine is shared "
         "(see the load average, before and after each step in the last table) wall times "
-        "swell with the load and CPU-time ratios are the steadier comparison.")
+        "swell with the load and CPU-time ratios are the steadier comparison."
+    )
     add("")
 
     # --- targets
@@ -1036,10 +1410,8 @@ def report(data: dict) -> str:
 
     html_full = get(f"ours: HTML build, 9 locales, -j {n} (default)")
     html_j1 = get("ours: HTML build, 9 locales, -j 1")
-    noops = [r for r in (get("ours: no-op HTML build"), get("ours: no-op HTML build (again)"))
-             if r]
-    noop = next((r for r in noops if r.note.endswith("wrote 0 files")),
-                noops[0] if noops else None)
+    noops = [r for r in (get("ours: no-op HTML build"), get("ours: no-op HTML build (again)")) if r]
+    noop = next((r for r in noops if r.note.endswith("wrote 0 files")), noops[0] if noops else None)
     pdf_j1 = get(f"ours: PDF printing, {pdf_sub} pages x 9 locales, -j 1")
     pdf_jn = get(f"ours: PDF printing, {pdf_sub} pages x 9 locales, -j {n}")
     bare = find("bare Playwright:")
@@ -1062,24 +1434,32 @@ def report(data: dict) -> str:
 
     fig, ok = speed(get("ours: extract"), get("Translate Toolkit: md2po"), 3)
     rows.append(("extract >= 3x faster than Translate Toolkit's md2po", fig, ok))
-    fig, ok = speed(get("ours: update after edit"), get("Translate Toolkit: pot2po after edit"),
-                    4)
+    fig, ok = speed(get("ours: update after edit"), get("Translate Toolkit: pot2po after edit"), 4)
     if ours_out is not None and same is not None:
         equal = same[0] == 0
         found = f"{ours_out.edits_found}/{ours_out.edits_total} edits fuzzy with previous msgid"
-        fig += f"; outcome {'identical to' if equal else 'differs from'} msgmerge --previous " \
-               f"({same[0]} catalogs, {same[1]} entries differ); {found}"
+        fig += (
+            f"; outcome {'identical to' if equal else 'differs from'} msgmerge --previous "
+            f"({same[0]} catalogs, {same[1]} entries differ); {found}"
+        )
         ok = bool(ok and equal and ours_out.edits_found == ours_out.edits_total)
     rows.append(("update-after-edit >= 4x faster than pot2po, with msgmerge's outcome", fig, ok))
     fig, ok = speed(html_full, get("Sphinx: HTML, 8 locales, fresh, -j 1"), 40)
-    rows.append(("HTML for all locales >= 40x faster than Sphinx's fresh builds (8 locales; "
-                 "ours builds en too)", fig, ok))
+    rows.append(
+        (
+            "HTML for all locales >= 40x faster than Sphinx's fresh builds (8 locales; "
+            "ours builds en too)",
+            fig,
+            ok,
+        )
+    )
     fig, ok = speed(noop, get("Sphinx: no-op HTML build of one locale"), 10)
     repo_noop = get("repo: no-op build, HTML and PDF")
     if repo_noop is not None and repo_noop.ok:
         fig += f"; the repository's `l10n build` (HTML and PDF): {repo_noop.seconds:.2f} s"
-    rows.append(("no-op build of everything >= 10x faster than Sphinx's no-op of one locale",
-                 fig, ok))
+    rows.append(
+        ("no-op build of everything >= 10x faster than Sphinx's no-op of one locale", fig, ok)
+    )
     r1, rn = ratio(pdf_j1, bare), ratio(pdf_jn, bare)
     if data["pdfs"] == 0:
         fig, ok = "no PDF was written by `l10n build -f pdf`", False
@@ -1089,18 +1469,27 @@ def report(data: dict) -> str:
         parts = []
         for label, r, res_ in (("-j 1", r1, pdf_j1), (f"-j {n}", rn, pdf_jn)):
             if r is not None:
-                parts.append(f"{label}: {res_.seconds:.1f} s / {bare.seconds:.1f} s = {r:.2f} "
-                             f"({'+' if r >= 1 else ''}{(r - 1) * 100:.0f}%)")
+                parts.append(
+                    f"{label}: {res_.seconds:.1f} s / {bare.seconds:.1f} s = {r:.2f} "
+                    f"({'+' if r >= 1 else ''}{(r - 1) * 100:.0f}%)"
+                )
         judged = r1 if r1 is not None else rn
-        fig = "; ".join(parts) + (" (judged like for like: -j 1, one browser, as the script)"
-                                  if r1 is not None else " (-j 1 not measured)")
+        fig = "; ".join(parts) + (
+            " (judged like for like: -j 1, one browser, as the script)"
+            if r1 is not None
+            else " (-j 1 not measured)"
+        )
         ok = judged <= 1.10
-    rows.append(("PDF within 10% of a bare Playwright script (printing only, same HTML, "
-                 "same browser)", fig, ok))
+    rows.append(
+        (
+            "PDF within 10% of a bare Playwright script (printing only, same HTML, same browser)",
+            fig,
+            ok,
+        )
+    )
     figs = []
     ok_j: bool | None = None
-    for label, a, b in (("HTML, all pages", html_j1, html_full), ("PDF printing", pdf_j1,
-                                                                  pdf_jn)):
+    for label, a, b in (("HTML, all pages", html_j1, html_full), ("PDF printing", pdf_j1, pdf_jn)):
         r = ratio(a, b)
         if r is None:
             continue
@@ -1108,18 +1497,25 @@ def report(data: dict) -> str:
         ok_j = (ok_j if ok_j is not None else True) and r >= 1.5
     twice = find(BARE_TWICE)
     if twice is not None and twice.ok and bare is not None and bare.ok:
-        figs.append(f"for scale, two bare Playwright scripts at once, each printing half, "
-                    f"against one printing all: {bare.seconds:.1f} s / {twice.seconds:.1f} s "
-                    f"= {bare.seconds / twice.seconds:.2f}x")
+        figs.append(
+            f"for scale, two bare Playwright scripts at once, each printing half, "
+            f"against one printing all: {bare.seconds:.1f} s / {twice.seconds:.1f} s "
+            f"= {bare.seconds / twice.seconds:.2f}x"
+        )
     rows.append((f"-j {n} >= 1.5x faster than -j 1", "; ".join(figs) or "not measured", ok_j))
-    ours_peaks = [(k, r.own) for k, r in res.items() if k.startswith(("ours", "repo"))
-                  and r.own]
+    ours_peaks = [(k, r.own) for k, r in res.items() if k.startswith(("ours", "repo")) and r.own]
     worst = max(ours_peaks, key=lambda kv: kv[1], default=("-", 0))
-    browser_peak = max((r.browser_mb or 0 for k, r in res.items() if k.startswith("ours")),
-                       default=0)
-    rows.append(("peak memory of our own processes < 300 MB",
-                 f"{worst[1]:.0f} MB ({worst[0]}); Chromium + Playwright driver apart: "
-                 f"{browser_peak:.0f} MB", worst[1] < 300 if ours_peaks else None))
+    browser_peak = max(
+        (r.browser_mb or 0 for k, r in res.items() if k.startswith("ours")), default=0
+    )
+    rows.append(
+        (
+            "peak memory of our own processes < 300 MB",
+            f"{worst[1]:.0f} MB ({worst[0]}); Chromium + Playwright driver apart: "
+            f"{browser_peak:.0f} MB",
+            worst[1] < 300 if ours_peaks else None,
+        )
+    )
     add("## Targets (issue 7)")
     add("")
     add("| target | measured: ours / theirs | met |")
@@ -1131,37 +1527,69 @@ def report(data: dict) -> str:
 
     # --- side by side
     pairs = [
-        ("extract", "ours: extract", ["Translate Toolkit: md2po", "mdpo: md2po",
-                                      "po4a: extract", "Sphinx: gettext builder"]),
-        ("init", "ours: init", ["sphinx-intl: update (init)",
-                                "Translate Toolkit: pot2po (init)", "po4a: init"]),
-        ("extract after the edit", "ours: extract after edit",
-         ["Sphinx: gettext builder after edit"]),
-        ("update after the edit", "ours: update after edit",
-         ["Translate Toolkit: pot2po after edit", "GNU msgmerge --previous",
-          "sphinx-intl: update after edit", "mdpo: md2po update after edit",
-          "po4a: update after edit"]),
-        ("HTML, all locales, fresh", "ours: HTML build, 9 locales",
-         ["Sphinx: HTML, 8 locales, fresh, -j 1"]),
-        ("no-op rebuild", "ours: no-op HTML build",
-         ["Sphinx: no-op HTML build of one locale"]),
-        ("translated output, 8 locales", f"ours: HTML build, 9 locales, -j {n} (default)",
-         ["Translate Toolkit: po2md", "mdpo: po2md", "po4a: translate"]),
-        (f"PDF printing, {pdf_sub} pages x 9 locales",
-         f"ours: PDF printing, {pdf_sub} pages x 9 locales", ["bare Playwright"]),
+        (
+            "extract",
+            "ours: extract",
+            ["Translate Toolkit: md2po", "mdpo: md2po", "po4a: extract", "Sphinx: gettext builder"],
+        ),
+        (
+            "init",
+            "ours: init",
+            ["sphinx-intl: update (init)", "Translate Toolkit: pot2po (init)", "po4a: init"],
+        ),
+        (
+            "extract after the edit",
+            "ours: extract after edit",
+            ["Sphinx: gettext builder after edit"],
+        ),
+        (
+            "update after the edit",
+            "ours: update after edit",
+            [
+                "Translate Toolkit: pot2po after edit",
+                "GNU msgmerge --previous",
+                "sphinx-intl: update after edit",
+                "mdpo: md2po update after edit",
+                "po4a: update after edit",
+            ],
+        ),
+        (
+            "HTML, all locales, fresh",
+            "ours: HTML build, 9 locales",
+            ["Sphinx: HTML, 8 locales, fresh, -j 1"],
+        ),
+        ("no-op rebuild", "ours: no-op HTML build", ["Sphinx: no-op HTML build of one locale"]),
+        (
+            "translated output, 8 locales",
+            f"ours: HTML build, 9 locales, -j {n} (default)",
+            ["Translate Toolkit: po2md", "mdpo: po2md", "po4a: translate"],
+        ),
+        (
+            f"PDF printing, {pdf_sub} pages x 9 locales",
+            f"ours: PDF printing, {pdf_sub} pages x 9 locales",
+            ["bare Playwright"],
+        ),
     ]
     add("## Side by side")
     add("")
-    add("Ours against each peer doing the same step on the same content. The peers' "
+    add(
+        "Ours against each peer doing the same step on the same content. The peers' "
         "translated Markdown (po2md, po4a) is their last step where ours is HTML: shown "
-        "for scale, not as a like-for-like pair.")
+        "for scale, not as a like-for-like pair."
+    )
     add("")
-    add("| step | ours | ours (s) | peer | peer (s) | ours / peer | ours CPU / peer CPU | "
-        "ours peak MB | peer peak MB |")
+    add(
+        "| step | ours | ours (s) | peer | peer (s) | ours / peer | ours CPU / peer CPU | "
+        "ours peak MB | peer peak MB |"
+    )
     add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
     def matching(prefix: str) -> list[tuple[str, Result]]:
-        return [(k, r) for k, r in res.items()
-                if k == prefix or k.startswith((prefix + ",", prefix + ":"))]
+        return [
+            (k, r)
+            for k, r in res.items()
+            if k == prefix or k.startswith((prefix + ",", prefix + ":"))
+        ]
 
     for step, mine, theirs in pairs:
         for key_a, a in matching(mine):
@@ -1174,16 +1602,20 @@ def report(data: dict) -> str:
                     if scale != 1 and r is not None:
                         r, rc = r / scale, (rc / scale if rc else None)
                         shown += f" (x{scale:g} = {seconds(b) * scale:.2f}, *scaled*)"
-                    add(f"| {step} | {key_a.removeprefix('ours: ')} | {secs(a)} | {key_b} | "
+                    add(
+                        f"| {step} | {key_a.removeprefix('ours: ')} | {secs(a)} | {key_b} | "
                         f"{shown} | {f'{r:.3f}' if r is not None else '-'} | "
                         f"{f'{rc:.3f}' if rc is not None else '-'} | {mb(a.own)} | "
-                        f"{mb(b.own)} |")
+                        f"{mb(b.own)} |"
+                    )
     add("")
     one = get("Sphinx: HTML, one locale, fresh, -j 2")
     eight = get("Sphinx: HTML, 8 locales, fresh, -j 1")
     if one and eight and eight.times and one.seconds:
-        add(f"Sphinx's `-j 2` on one locale (th): {one.seconds:.2f} s, against "
-            f"{eight.times[0]:.2f} s for the same fresh build with `-j 1` (the first of its 8).")
+        add(
+            f"Sphinx's `-j 2` on one locale (th): {one.seconds:.2f} s, against "
+            f"{eight.times[0]:.2f} s for the same fresh build with `-j 1` (the first of its 8)."
+        )
         add("")
     add("## Every step")
     add("")
@@ -1194,32 +1626,42 @@ def report(data: dict) -> str:
         if not r.ok and r.cpu_estimate:
             cpu += f" ({r.cpu_estimate:.0f} estimated)"
         load = f"{r.load[0]:.1f} / {r.load[1]:.1f}" if r.load else "-"
-        add(f"| {name} | {secs(r)} | {cpu} | {load} | {mb(r.own)} | {mb(r.browser_mb)} | "
-            f"{r.note.replace('|', '/')} |")
+        add(
+            f"| {name} | {secs(r)} | {cpu} | {load} | {mb(r.own)} | {mb(r.browser_mb)} | "
+            f"{r.note.replace('|', '/')} |"
+        )
     add("")
 
     # --- outcomes
     add("## What each update did")
     add("")
-    add(f"Counted with polib on the page catalogs of every locale each tool updated "
+    add(
+        f"Counted with polib on the page catalogs of every locale each tool updated "
         f"({len(change.changed)} one-word edits, {len(change.removed)} removals and "
         f"{len(change.added)} additions per locale). *Edits found* are the one-word edits "
         "whose new msgid is fuzzy with exactly the old English as its previous msgid "
-        "(`#| msgid`).")
+        "(`#| msgid`)."
+    )
     add("")
-    add("| tool | catalogs | translated | fuzzy | fuzzy with previous msgid | untranslated | "
-        "obsolete | edits found | added: untranslated / fuzzy | removed kept obsolete |")
+    add(
+        "| tool | catalogs | translated | fuzzy | fuzzy with previous msgid | untranslated | "
+        "obsolete | edits found | added: untranslated / fuzzy | removed kept obsolete |"
+    )
     add("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for tool, o in outcomes.items():
-        add(f"| {tool} | {o.catalogs} | {o.translated} | {o.fuzzy} | {o.fuzzy_previous} | "
+        add(
+            f"| {tool} | {o.catalogs} | {o.translated} | {o.fuzzy} | {o.fuzzy_previous} | "
             f"{o.untranslated} | {o.obsolete} | {o.edits_found}/{o.edits_total} | "
             f"{o.added_untranslated} / {o.added_fuzzy} of {o.added_total} | "
-            f"{o.removed_obsolete}/{o.removed_total} |")
+            f"{o.removed_obsolete}/{o.removed_total} |"
+        )
     add("")
     if same is not None:
-        add(f"Ours against `msgmerge --previous` on the same catalogs and templates: "
+        add(
+            f"Ours against `msgmerge --previous` on the same catalogs and templates: "
             f"{same[0]} catalogs and {same[1]} entries differ (msgid, msgstr, fuzzy flag, "
-            "previous msgid, obsolete).")
+            "previous msgid, obsolete)."
+        )
         for kind, number in sorted(same[2].items(), key=lambda kv: -kv[1]):
             add(f"- {number} entries: {kind}")
         for example in same[3]:
@@ -1227,8 +1669,10 @@ def report(data: dict) -> str:
         add("")
     for tool, o in outcomes.items():
         if o.missing_edits and o.edits_found < o.edits_total:
-            add(f"- {tool} missed, for example: "
-                + "; ".join(f"`{t[:70]}`" for t in o.missing_edits))
+            add(
+                f"- {tool} missed, for example: "
+                + "; ".join(f"`{t[:70]}`" for t in o.missing_edits)
+            )
     add("")
     add("## Notes")
     add("")
@@ -1252,51 +1696,86 @@ def save_results(path: Path, data: dict) -> None:
 
 def load_results(path: Path) -> dict:
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["results"] = {k: Result(**{**r, "load": tuple(r["load"]) if r["load"] else None})
-                       for k, r in data["results"].items()}
+    data["results"] = {
+        k: Result(**{**r, "load": tuple(r["load"]) if r["load"] else None})
+        for k, r in data["results"].items()
+    }
     data["outcomes"] = {k: Outcome(**o) for k, o in data["outcomes"].items()}
     data["change"] = corpus.Edit(**data["change"])
     return data
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=int, default=200, help="pages in the corpus")
-    parser.add_argument("--quick", action="store_true",
-                        help="PDF on 3 pages, no -j 1 runs, no Sphinx -j 2")
-    parser.add_argument("--pdf-pages", type=int, default=None,
-                        help="pages of the PDF subset (default 6, 3 with --quick)")
-    parser.add_argument("--bound", type=float, default=480,
-                        help="seconds after which a long step is stopped (default 480)")
-    parser.add_argument("--peer-locales", type=int, default=2,
-                        help="locales for the peer steps no target depends on (default 2)")
-    parser.add_argument("--sphinx-bound", type=float, default=300,
-                        help="seconds for Sphinx's 8 fresh HTML builds; past it the rest "
-                             "is estimated from the locales built (default 300)")
-    parser.add_argument("--po4a-locales", type=int, default=1,
-                        help="locales po4a works on (default 1: it is the slowest peer)")
-    parser.add_argument("--po4a-bound", type=float, default=200,
-                        help="seconds after which a po4a step is stopped (default 200)")
+    parser.add_argument(
+        "--quick", action="store_true", help="PDF on 3 pages, no -j 1 runs, no Sphinx -j 2"
+    )
+    parser.add_argument(
+        "--pdf-pages",
+        type=int,
+        default=None,
+        help="pages of the PDF subset (default 6, 3 with --quick)",
+    )
+    parser.add_argument(
+        "--bound",
+        type=float,
+        default=480,
+        help="seconds after which a long step is stopped (default 480)",
+    )
+    parser.add_argument(
+        "--peer-locales",
+        type=int,
+        default=2,
+        help="locales for the peer steps no target depends on (default 2)",
+    )
+    parser.add_argument(
+        "--sphinx-bound",
+        type=float,
+        default=300,
+        help="seconds for Sphinx's 8 fresh HTML builds; past it the rest "
+        "is estimated from the locales built (default 300)",
+    )
+    parser.add_argument(
+        "--po4a-locales",
+        type=int,
+        default=1,
+        help="locales po4a works on (default 1: it is the slowest peer)",
+    )
+    parser.add_argument(
+        "--po4a-bound",
+        type=float,
+        default=200,
+        help="seconds after which a po4a step is stopped (default 200)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", help="work folder (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--findings", help="a text file of extra notes for the report")
-    parser.add_argument("--report-only", action="store_true",
-                        help="write the report again from the last run's build/bench-results.json")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write the report again from the last run's build/bench-results.json",
+    )
     args = parser.parse_args()
     if args.pdf_pages is None:
         args.pdf_pages = 3 if args.quick else 6
     args.pdf_pages = min(args.pdf_pages, args.pages)
     data = load_results(RESULTS) if args.report_only else run(args)
     if not args.report_only:
-        shown = [a for i, a in enumerate(sys.argv[1:], 1)
-                 if not a.startswith("--findings") and sys.argv[i - 1] != "--findings"]
+        shown = [
+            a
+            for i, a in enumerate(sys.argv[1:], 1)
+            if not a.startswith("--findings") and sys.argv[i - 1] != "--findings"
+        ]
         data["command"] = " ".join(["python benchmarks/peers.py", *shown])
     if args.findings:
-        data["findings"] = [line.strip() for line in
-                            Path(args.findings).read_text().splitlines() if line.strip()]
+        data["findings"] = [
+            line.strip() for line in Path(args.findings).read_text().splitlines() if line.strip()
+        ]
     if not args.report_only:
         save_results(RESULTS, data)
     text = report(data)

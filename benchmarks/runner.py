@@ -143,9 +143,14 @@ def main() -> None:
             log.write(("$ " + " ".join(command["argv"]) + "\n").encode())
             log.flush()
             start = time.perf_counter()
-            proc = subprocess.Popen(command["argv"], cwd=command.get("cwd"), env=env,
-                                    stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                command["argv"],
+                cwd=command.get("cwd"),
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
             try:
                 code = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

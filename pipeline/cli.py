@@ -21,7 +21,11 @@ if TYPE_CHECKING:  # the project module pulls in Babel: not worth it for a no-op
 
 REPORT_URL = "the project's issue tracker (see README, Reporting problems)"
 LOCALE_OPTION = click.option(
-    "-l", "--locale", "locales", multiple=True, metavar="LOCALE",
+    "-l",
+    "--locale",
+    "locales",
+    multiple=True,
+    metavar="LOCALE",
     help="Work on this locale only (repeatable). Default: every configured locale.",
 )
 
@@ -42,8 +46,15 @@ pass_state = click.make_pass_decorator(State)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "--project", "root", type=click.Path(path_type=Path), default=".",
-              show_default=True, help="The project folder (with source/ and locales/).")
+@click.option(
+    "-C",
+    "--project",
+    "root",
+    type=click.Path(path_type=Path),
+    default=".",
+    show_default=True,
+    help="The project folder (with source/ and locales/).",
+)
 @click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")
 @click.version_option(__version__, prog_name="l10n")
 @click.pass_context
@@ -58,8 +69,12 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 
 
 JOBS_OPTION = click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), default=None,
-    help="Worker processes for large projects (default: the number of cores).")
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for large projects (default: the number of cores).",
+)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -150,15 +165,20 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         data = {
             "locales": [
-                {**sums[loc].as_json(), "domain": None,
-                 "domains": [r.as_json() for r in rows if r.locale == loc]}
+                {
+                    **sums[loc].as_json(),
+                    "domain": None,
+                    "domains": [r.as_json() for r in rows if r.locale == loc],
+                }
                 for loc in sums
             ]
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    header = f"{'locale':<8} {'domain':<28} {'total':>6} {'done':>6} {'fuzzy':>6} " \
-             f"{'todo':>6} {'obsol.':>6} {'%':>6} {'% words':>8}"
+    header = (
+        f"{'locale':<8} {'domain':<28} {'total':>6} {'done':>6} {'fuzzy':>6} "
+        f"{'todo':>6} {'obsol.':>6} {'%':>6} {'% words':>8}"
+    )
     click.echo(header)
     for loc, total in sums.items():
         for row in [r for r in rows if r.locale == loc] + [total]:
@@ -172,13 +192,18 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
 
 @cli.command()
 @LOCALE_OPTION
-@click.option("--json", "as_json", is_flag=True,
-              help="Print JSON for machines (shape: pipeline.checks.CheckRun).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON for machines (shape: pipeline.checks.CheckRun).",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--list", "list_checks", is_flag=True, help="List the checks and exit.")
 @pass_state
-def check(state: State, locales: tuple[str, ...], as_json: bool, strict: bool,
-          list_checks: bool) -> None:
+def check(
+    state: State, locales: tuple[str, ...], as_json: bool, strict: bool, list_checks: bool
+) -> None:
     """Report translation problems as path:line: [check] message; exit 1 on errors.
 
     Silence one check for one entry with a '#, ignore-<check>' flag in the .po file.
@@ -203,38 +228,58 @@ def check(state: State, locales: tuple[str, ...], as_json: bool, strict: bool,
         for report in result.reports:
             click.echo(summary_line(report))
     if result.errors or (strict and result.warnings):
-        counts = f"{result.errors} errors" + (f", {result.warnings} warnings (--strict)"
-                                              if strict else "")
+        counts = f"{result.errors} errors" + (
+            f", {result.warnings} warnings (--strict)" if strict else ""
+        )
         raise Problems(f"check failed: {counts}")
 
 
 @cli.command()
 @LOCALE_OPTION
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
-              help="Output format (repeatable). Default: html and pdf.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes. Default: the number of cores.")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["html", "pdf"]),
+    help="Output format (repeatable). Default: html and pdf.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes. Default: the number of cores.",
+)
 @click.option("--force", is_flag=True, help="Rebuild everything, even what is up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only warnings and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every file written.")
 @pass_state
-def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs: int | None,
-          force: bool, quiet: bool, verbose: bool) -> None:
+def build(
+    state: State,
+    locales: tuple[str, ...],
+    formats: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Write build/<locale>/<page>.html and .pdf, and build/index.html.
 
     \b
     Example:
       l10n build -l th -f html
     """
-    from .stamps import Snapshot, invocation, last_report, report_lines
+    from .site.command import BuildOptions, snapshot_key
+    from .site.snapshot import Snapshot, invocation, last_report, report_lines
 
-    wanted = set(formats or ("html", "pdf"))
-    command = [str(state.root.resolve()), list(locales), sorted(wanted),
-               os.environ.get("SOURCE_DATE_EPOCH")]
-    if "pdf" in wanted:  # the same command could find another browser
-        command += [os.environ.get("L10N_BROWSER"), os.environ.get("PATH")]
-    typed = None if force or state.argv is None else invocation(
-        state.argv, os.getcwd(), os.environ, quiet)
+    options = BuildOptions(frozenset(formats or ("html", "pdf")), jobs, force, quiet, verbose)
+    command = snapshot_key(state.root, list(locales), options.formats, os.environ)
+    typed = (
+        None
+        if force or state.argv is None
+        else invocation(state.argv, os.getcwd(), os.environ, quiet)
+    )
     if not force:
         report = last_report(state.root, command, typed)  # nothing changed since the last build
         if report is not None:
@@ -245,67 +290,21 @@ def build(state: State, locales: tuple[str, ...], formats: tuple[str, ...], jobs
     snapshot = Snapshot.scan(state.root.resolve(), command)
     snapshot.invocation = typed
 
-    from .build import select
+    from .site import command as site_command
+    from .site.build import select
 
     proj = state.project()
     chosen = select(proj, locales)
     with project_lock(proj.root):
-        reports, browser = _build(proj, chosen, wanted, jobs, force, quiet, verbose)
-        snapshot.finish(proj.root, proj.build_dir, reports,
-                        [Path(browser)] if browser else [])
-
-
-def _build(proj: Project, chosen: list[str], wanted: set[str], jobs: int | None,
-           force: bool, quiet: bool, verbose: bool) -> tuple[dict[str, list], str | None]:
-    """Build what is out of date: HTML first, so it exists even when no browser does.
-
-    Returns the results by what was built, and the browser that printed."""
-    from .build import build_html
-    from .stamps import forget
-
-    forget(proj.build_dir)
-    workers = jobs or os.cpu_count() or 1
-    browser, no_browser = None, None
-    if "pdf" in wanted:
-        from .browser import find_browser
-
-        try:
-            browser = find_browser(proj.config.browser, proj.root)
-        except L10nError as exc:
-            no_browser = exc  # the HTML is still built (without links to handouts)
-    reports = {"pages built": _with_progress(
-        lambda tick: build_html(proj, chosen, with_pdf=browser is not None, jobs=workers,
-                                force=force, progress=tick),
-        quiet or verbose,
-    )}
-    _report_build(reports["pages built"], quiet, verbose, "pages built")
-    rebuilt = [r.locale for r in reports["pages built"]
-               if r.written and r.locale != proj.config.source_locale]
-    if rebuilt and not quiet:  # what changed was built: say how it checks
-        from .checks import run_checks, summary_line
-
-        for report in run_checks(proj, rebuilt).reports:
-            click.echo(f"check {summary_line(report)}")
-    if no_browser is not None:
-        raise no_browser
-    if browser is not None:
-        from .build import build_pdf
-
-        reports["handouts printed"] = build_pdf(proj, chosen, browser, workers, force)
-        _report_build(reports["handouts printed"], quiet, verbose, "handouts printed")
-    return reports, browser
-
-
-def _report_build(results: list, quiet: bool, verbose: bool, what: str) -> None:
-    for result in results:
-        for warning in result.warnings:
-            click.echo(str(warning), err=True)
-        if verbose:
-            for path in result.written:
-                click.echo(f"wrote {path}")
-        if not quiet:
-            click.echo(f"{result.locale}: {len(result.written)} {what}, "
-                       f"{len(result.skipped)} up to date")
+        outcome = site_command.build(
+            proj,
+            chosen,
+            options,
+            lambda line, err: click.echo(line, err=err),
+            lambda run: _with_progress(run, quiet or verbose),
+        )
+        printer = [Path(outcome.browser)] if outcome.browser else []
+        snapshot.finish(proj.root, proj.build_dir, outcome.results, printer)
 
 
 def _with_progress(run, plain: bool):  # noqa: ANN001, ANN202
@@ -317,17 +316,34 @@ def _with_progress(run, plain: bool):  # noqa: ANN001, ANN202
 
 
 @cli.command()
-@click.option("--version", "version", metavar="V",
-              help="Release version. Default: the version in pyproject.toml.")
+@click.option(
+    "--version",
+    "version",
+    metavar="V",
+    help="Release version. Default: the version in pyproject.toml.",
+)
 @LOCALE_OPTION
-@click.option("--allow-partial", is_flag=True,
-              help="Ship the locales that pass even when others fail their gate.")
-@click.option("--from", "sources", multiple=True, metavar="DIR",
-              type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help="Assemble from build folders made elsewhere (repeatable), one per locale.")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="Ship the locales that pass even when others fail their gate.",
+)
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Assemble from build folders made elsewhere (repeatable), one per locale.",
+)
 @pass_state
-def release(state: State, version: str | None, locales: tuple[str, ...], allow_partial: bool,
-            sources: tuple[Path, ...]) -> None:
+def release(
+    state: State,
+    version: str | None,
+    locales: tuple[str, ...],
+    allow_partial: bool,
+    sources: tuple[Path, ...],
+) -> None:
     """Gate each locale, then write archives, manifest.json and SHA256SUMS.
 
     A locale ships only when it is translated to the threshold, has no fuzzy entries
@@ -343,10 +359,19 @@ def release(state: State, version: str | None, locales: tuple[str, ...], allow_p
     chosen = proj.select(locales)
     with project_lock(proj.root):
         if not sources:
-            _build(proj, chosen, {"html", "pdf"}, None, force=False, quiet=True, verbose=False)
+            from .site import command as site_command
+
+            site_command.build(
+                proj,
+                chosen,
+                site_command.BuildOptions(frozenset({"html", "pdf"}), quiet=True),
+                lambda line, err: click.echo(line, err=err),
+                lambda run: run(None),
+            )
         gates = gate(proj, chosen, release_findings(proj, chosen))
-        result = assemble(proj, chosen, version or proj.config.version, gates,
-                          list(sources), allow_partial)
+        result = assemble(
+            proj, chosen, version or proj.config.version, gates, list(sources), allow_partial
+        )
     for g in result.gates:
         verdict = "ships" if g.passed else "refused: " + "; ".join(g.reasons)
         click.echo(f"{g.locale}: {g.counts.percent:g}% translated, {verdict}")
@@ -392,8 +417,9 @@ _ENVIRONMENT = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQU
 
 def _os_error(exc: OSError) -> int:
     where = f"{exc.filename}: " if exc.filename else ""
-    click.echo(f"error: {where}{exc.strerror}; check the folder's permissions and free space",
-               err=True)
+    click.echo(
+        f"error: {where}{exc.strerror}; check the folder's permissions and free space", err=True
+    )
     return 2
 
 

@@ -58,8 +58,7 @@ class GitHistory:
         if names & self._dirty:
             return None
         times = [self._times[n] for n in names if n in self._times]
-        times += [stamp for stamp, sides in self._merges
-                  if all(side & names for side in sides)]
+        times += [stamp for stamp, sides in self._merges if all(side & names for side in sides)]
         return max(times, default=None)
 
     def _load(self) -> None:
@@ -67,10 +66,27 @@ class GitHistory:
             return
         self._read = True
         top = _git(self.root, "rev-parse", "--show-toplevel")
-        status = _git(self.root, "status", "--porcelain", "-z", "--untracked-files=all",
-                      "--no-renames", "--", ".")
-        log = _git(self.root, "log", "-z", "-m", "--format=%x01%H %ct %P", "--name-only",
-                   "--no-renames", "--", ".")
+        status = _git(
+            self.root,
+            "status",
+            "--porcelain",
+            "-z",
+            "--untracked-files=all",
+            "--no-renames",
+            "--",
+            ".",
+        )
+        log = _git(
+            self.root,
+            "log",
+            "-z",
+            "-m",
+            "--format=%x01%H %ct %P",
+            "--name-only",
+            "--no-renames",
+            "--",
+            ".",
+        )
         if top is None or status is None or log is None:
             return
         self._top = Path(top.strip())
@@ -85,8 +101,9 @@ class GitHistory:
             else:
                 self._times.update(dict.fromkeys(names, int(stamp)))
         # A merge with no section for a parent is the same as that parent: never counted.
-        self._merges = [(stamp, sides) for stamp, count, sides in merges.values()
-                        if len(sides) == count]
+        self._merges = [
+            (stamp, sides) for stamp, count, sides in merges.values() if len(sides) == count
+        ]
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -104,13 +121,19 @@ def _git_time(paths: list[Path], root: Path) -> int | None:
     try:
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--", *map(str, paths)],
-            cwd=root, capture_output=True, text=True, timeout=10,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
         if dirty.returncode != 0 or dirty.stdout.strip():
             return None
         out = subprocess.run(
             ["git", "log", "-1", "--format=%ct", "--", *map(str, paths)],
-            cwd=root, capture_output=True, text=True, timeout=10,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
     except (OSError, subprocess.SubprocessError):
         return None

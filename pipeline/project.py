@@ -27,6 +27,8 @@ class Config:
     paper: str = "A4"
     max_page_bytes: int = 10_000_000
     browser: str | None = None
+    release_approval: tuple[str, ...] = ()  # roles every shipped entry needs
+    memory: tuple[str, ...] = ()  # glob patterns of TMX files offered as translation memory
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,17 @@ class Project:
     def template_domain(self, pot: Path) -> str:
         return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
 
+    def domains(self, locale: str | None = None) -> list[str]:
+        """Every domain with a template, and, for a locale, every domain it has a `.po` of."""
+        found = {self.template_domain(p) for p in self.templates()}
+        if locale is not None:
+            folder = self.po_path(locale, UI_DOMAIN).parent
+            if folder.is_dir():
+                found |= {
+                    p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
+                }
+        return sorted(found)
+
     def target_locales(self) -> list[str]:
         """The configured locales, or every `locales/<locale>/` that exists."""
         if self.config.locales is not None:
@@ -131,13 +144,14 @@ class Project:
                 if name == gettext_name(self.config.source_locale):
                     how = "it is the source locale, which has no catalogs"
                 elif self.config.locales is not None:
-                    how = f"add it to [tool.l10n] locales in pyproject.toml and run " \
-                          f"'l10n init {code}'"
+                    how = (
+                        f"add it to [tool.l10n] locales in pyproject.toml and run "
+                        f"'l10n init {code}'"
+                    )
                 else:
                     how = f"add it with 'l10n init {code}'"
                 raise L10nError(
-                    f"locale {code!r} is not configured in this project (known: {listed}); "
-                    f"{how}"
+                    f"locale {code!r} is not configured in this project (known: {listed}); {how}"
                 )
             if name not in chosen:
                 chosen.append(name)
@@ -168,8 +182,16 @@ def _config(path: Path) -> Config:
     table = data.get("tool", {}).get("l10n", {})
     project = data.get("project", {})
     known = {
-        "source-locale", "locales", "publisher", "author", "release-threshold", "paper",
-        "max-page-size", "browser",
+        "source-locale",
+        "locales",
+        "publisher",
+        "author",
+        "release-threshold",
+        "paper",
+        "max-page-size",
+        "browser",
+        "release-approval",
+        "memory",
     }
     unknown = sorted(set(table) - known)
     if unknown:
@@ -182,9 +204,11 @@ def _config(path: Path) -> Config:
         isinstance(locales, list) and all(isinstance(x, str) for x in locales)
     ):
         raise L10nError(f"{path.name}: [tool.l10n] locales must be a list of locale codes")
+    roles = _strings(table, "release-approval", path, "role names")
+    memory = _strings(table, "memory", path, 'file patterns, such as ["memory/*.tmx"]')
     paper = str(table.get("paper", "A4"))
     if paper not in ("A4", "Letter"):
-        raise L10nError(f"{path.name}: [tool.l10n] paper must be \"A4\" or \"Letter\"")
+        raise L10nError(f'{path.name}: [tool.l10n] paper must be "A4" or "Letter"')
     try:
         threshold = float(table.get("release-threshold", 100))
         max_bytes = int(table.get("max-page-size", 10_000_000))
@@ -203,4 +227,13 @@ def _config(path: Path) -> Config:
         paper=paper,
         max_page_bytes=max_bytes,
         browser=table.get("browser"),
+        release_approval=roles,
+        memory=memory,
     )
+
+
+def _strings(table: dict, key: str, path: Path, what: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not (isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)):
+        raise L10nError(f"{path.name}: [tool.l10n] {key} must be a list of {what}")
+    return tuple(value)

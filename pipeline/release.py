@@ -19,11 +19,11 @@ from pathlib import Path
 
 import polib
 
-from . import catalog
 from .dates import source_date
 from .errors import L10nError
 from .files import write_atomic, write_text
 from .locales import web_tag
+from .po import catalog
 from .project import Project
 from .status import Counts, collect, totals
 
@@ -92,12 +92,18 @@ def sha256(data: bytes) -> str:
 def revision(root: Path) -> str | None:
     """The source revision when in a git checkout, marked when there are local changes."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                              text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
         if head.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "source", "locales"],
-                               cwd=root, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "source", "locales"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     rev = head.stdout.strip()
@@ -107,8 +113,14 @@ def revision(root: Path) -> str | None:
 def deterministic_zip(files: dict[str, bytes], moment: datetime) -> bytes:
     """A zip whose bytes depend only on its contents: sorted, fixed time and modes."""
     moment = max(moment, ZIP_EPOCH).astimezone(UTC)
-    stamp = (moment.year, moment.month, moment.day, moment.hour, moment.minute,
-             moment.second - moment.second % 2)
+    stamp = (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second - moment.second % 2,
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(files):
@@ -133,8 +145,10 @@ def locale_files(build_dir: Path, locale: str, domains: list[str]) -> dict[str, 
             elif suffix == ".html":
                 missing.append(f"{tag}/{domain}{suffix}")
     if missing:
-        raise L10nError(f"{build_dir}: {missing[0]} is missing; build the locale first "
-                        f"('l10n build -l {locale}')")
+        raise L10nError(
+            f"{build_dir}: {missing[0]} is missing; build the locale first "
+            f"('l10n build -l {locale}')"
+        )
     for name in list(files):
         if not name.endswith(".html"):
             continue
@@ -205,18 +219,20 @@ def assemble(
         for mo_name, data in compiled_catalogs(project, locale).items():
             outputs[f"mo/{mo_name}"] = data
         g = by_locale[locale]
-        locale_entries.append({
-            "locale": web_tag(locale),
-            "catalog_locale": locale,
-            "translated": g.counts.translated,
-            "total": g.counts.total,
-            "percent": g.counts.percent,
-            "fuzzy": g.counts.fuzzy,
-            "check_errors": g.errors,
-            "check_warnings": g.warnings,
-            "archive": f"{name}-{web_tag(locale)}.zip",
-            "files": sorted(files),
-        })
+        locale_entries.append(
+            {
+                "locale": web_tag(locale),
+                "catalog_locale": locale,
+                "translated": g.counts.translated,
+                "total": g.counts.total,
+                "percent": g.counts.percent,
+                "fuzzy": g.counts.fuzzy,
+                "check_errors": g.errors,
+                "check_warnings": g.warnings,
+                "archive": f"{name}-{web_tag(locale)}.zip",
+                "files": sorted(files),
+            }
+        )
     manifest = {
         "name": project.config.name,
         "version": version,

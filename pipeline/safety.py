@@ -77,8 +77,13 @@ def _problems(source: Inline, target: Inline) -> list[str]:
     if Counter(source.targets) != Counter(target.targets):
         extra = sorted(set(target.targets) - set(source.targets))
         missing = sorted(set(source.targets) - set(target.targets))
-        detail = f"adds {extra[0]!r}" if extra else f"drops {missing[0]!r}" if missing else \
-            "changes how often a target occurs"
+        detail = (
+            f"adds {extra[0]!r}"
+            if extra
+            else f"drops {missing[0]!r}"
+            if missing
+            else "changes how often a target occurs"
+        )
         found.append(f"link targets differ from the English: {detail}")
     return found
 
@@ -91,8 +96,14 @@ _SANITIZER_TOUCHES = re.compile(r"[<>&\x00-\x08\x0b-\x1f\x7f\xa0\ufeff\ufffe\uff
 def sanitize(html: str) -> str:
     if not _SANITIZER_TOUCHES.search(html):
         return html
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
-                     link_rel=None, strip_comments=True)
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def vet(english: str, translation: str, references: References | None = None) -> Vetted:

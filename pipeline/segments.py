@@ -32,6 +32,8 @@ def extensions() -> list[markdown.extensions.Extension]:
     from markdown.extensions.tables import TableExtension
 
     return [TableExtension(), FencedCodeExtension(), SaneListExtension()]
+
+
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 META_KEYS = ("title", "description")
 
@@ -102,11 +104,20 @@ def fold(raw: str) -> str:
     return "".join(parts).strip()
 
 
-def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, int], str, int]:
-    """Return (meta, line of each meta key, body, number of lines before the body)."""
+@dataclass(frozen=True)
+class FrontMatter:
+    """A page split at the end of its YAML front matter."""
+
+    meta: dict[str, str]
+    lines: dict[str, int]  # the line of each key
+    body: str
+    offset: int  # lines before the body
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter:
     match = _FRONT_MATTER.match(text)
     if not match:
-        return {}, {}, text, 0
+        return FrontMatter({}, {}, text, 0)
     import yaml  # here: a page without front matter never needs it
 
     try:
@@ -123,7 +134,7 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, 
         key = line.split(":", 1)[0].strip()
         if key in meta and key not in lines:
             lines[key] = number
-    return meta, lines, text[match.end():], match.group(0).count("\n")
+    return FrontMatter(meta, lines, text[match.end() :], match.group(0).count("\n"))
 
 
 def parse(text: str, path: str) -> Page:
@@ -136,15 +147,17 @@ class _Found(Exception):
     and serialisation that follow are most of Python-Markdown's time."""
 
 
-def render(text: str, path: str, replace: Replace | None = None, lang: str = "en",
-           html: bool = True) -> Rendered:
+def render(
+    text: str, path: str, replace: Replace | None = None, lang: str = "en", html: bool = True
+) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
     English itself.  With `html` false, the parse stops once the segments are found.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
-    meta, meta_lines, body, offset = split_front_matter(text, path)
+    front = split_front_matter(text, path)
+    meta, meta_lines, body, offset = front.meta, front.lines, front.body, front.offset
     walker = _Walker(body, offset, replace, lang)
     head = []
     for key in META_KEYS:

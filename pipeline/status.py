@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import polib
 
-from . import catalog
+from .po import catalog
 from .project import Project
 
 
@@ -31,10 +31,16 @@ class Counts:
         return round(100.0 * self.translated_words / self.words, 1) if self.words else 100.0
 
     def __add__(self, other: Counts) -> Counts:
-        fields = ("total", "translated", "fuzzy", "untranslated", "obsolete", "words",
-                  "translated_words")
-        return Counts(self.locale, "*", **{f: getattr(self, f) + getattr(other, f)
-                                           for f in fields})
+        fields = (
+            "total",
+            "translated",
+            "fuzzy",
+            "untranslated",
+            "obsolete",
+            "words",
+            "translated_words",
+        )
+        return Counts(self.locale, "*", **{f: getattr(self, f) + getattr(other, f) for f in fields})
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -58,8 +64,17 @@ def count(po: polib.POFile, locale: str, domain: str) -> Counts:
         elif entry.translated():
             translated += 1
             translated_words += size
-    return Counts(locale, domain, total, translated, fuzzy, total - translated - fuzzy,
-                  obsolete, words, translated_words)
+    return Counts(
+        locale,
+        domain,
+        total,
+        translated,
+        fuzzy,
+        total - translated - fuzzy,
+        obsolete,
+        words,
+        translated_words,
+    )
 
 
 def collect(project: Project, locales: list[str]) -> list[Counts]:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def fewer_collections() -> None:
     """A run builds many small objects that live as long as it does (catalog entries,
     parse trees); with Python's default threshold of 700 new objects the cyclic
-    collector rescans them over and over, a fifth of an update's time."""
+    collector rescans them over and over (docs/benchmarks.md)."""
     gc.set_threshold(50_000)
 
 
@@ -70,8 +70,7 @@ def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecuto
         context = multiprocessing.get_context("forkserver")
         if preload:
             context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               initializer=start_worker)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker)
 
 
 def finished(futures: Iterable[Future], undo: Callable[[object], None]) -> Iterator:

@@ -21,8 +21,8 @@ from pathlib import Path
 import polib
 from conftest import Result, make_project
 
-from pipeline import catalog
 from pipeline.cli import main
+from pipeline.po import catalog
 
 REPO = Path(__file__).resolve().parents[1]
 TEMP_FILE = re.compile(r"\A\..+\.[A-Za-z0-9_]{8}\.tmp\Z")  # what files.write_atomic leaves
@@ -98,8 +98,11 @@ def translate(path: Path, fraction: float = 1.0, make=thai) -> None:
 def page_project(root: Path, page: str = PAGE, locales: tuple[str, ...] = ("th",)) -> Path:
     """A project with one page (`source/page.md`), extracted, its catalogs initialised
     and fully translated."""
-    make_project(root, pages={"page.md": page},
-                 pyproject="locales = [" + ", ".join(f'"{x}"' for x in locales) + "]")
+    make_project(
+        root,
+        pages={"page.md": page},
+        pyproject="locales = [" + ", ".join(f'"{x}"' for x in locales) + "]",
+    )
     ok(cli(["extract"], root))
     ok(cli(["init", *locales], root))
     for locale in locales:
@@ -152,21 +155,30 @@ def one_line_error(result: Result) -> str:
 def template_for(po: polib.POFile) -> polib.POFile:
     """A template holding the active messages of a catalog, untranslated."""
     pot = polib.POFile(wrapwidth=catalog.WRAP)
-    pot.metadata = {"Project-Id-Version": "test", "MIME-Version": "1.0",
-                    "Content-Type": "text/plain; charset=UTF-8",
-                    "Content-Transfer-Encoding": "8bit"}
+    pot.metadata = {
+        "Project-Id-Version": "test",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
     seen = set()
     for entry in po:
         key = (entry.msgctxt, entry.msgid)
         if entry.obsolete or not entry.msgid or key in seen:
             continue
         seen.add(key)
-        pot.append(polib.POEntry(
-            msgid=entry.msgid, msgctxt=entry.msgctxt, msgid_plural=entry.msgid_plural,
-            msgstr="", msgstr_plural={i: "" for i in entry.msgstr_plural} if
-            entry.msgid_plural else {}, flags=[f for f in entry.flags if f != "fuzzy"],
-            occurrences=list(entry.occurrences), comment=entry.comment,
-        ))
+        pot.append(
+            polib.POEntry(
+                msgid=entry.msgid,
+                msgctxt=entry.msgctxt,
+                msgid_plural=entry.msgid_plural,
+                msgstr="",
+                msgstr_plural={i: "" for i in entry.msgstr_plural} if entry.msgid_plural else {},
+                flags=[f for f in entry.flags if f != "fuzzy"],
+                occurrences=list(entry.occurrences),
+                comment=entry.comment,
+            )
+        )
     return pot
 
 
@@ -177,8 +189,13 @@ MARKER = "L10N_HARDENING_RUN"
 
 
 def env(marker: str = "") -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(REPO), SOURCE_DATE_EPOCH=EPOCH,
-                PYTHONDONTWRITEBYTECODE="1", **{MARKER: marker or uuid.uuid4().hex})
+    return dict(
+        os.environ,
+        PYTHONPATH=str(REPO),
+        SOURCE_DATE_EPOCH=EPOCH,
+        PYTHONDONTWRITEBYTECODE="1",
+        **{MARKER: marker or uuid.uuid4().hex},
+    )
 
 
 def spawn(args: list[str], root: Path, marker: str = "") -> subprocess.Popen:
@@ -187,7 +204,11 @@ def spawn(args: list[str], root: Path, marker: str = "") -> subprocess.Popen:
     inherits `marker` in its environment, even those that leave the session (Chromium)."""
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "-C", str(root), *args],
-        cwd=REPO, env=env(marker), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env(marker),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
 

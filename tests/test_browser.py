@@ -17,12 +17,23 @@ from pathlib import Path
 import pytest
 from test_html import LOCALES, NATIVE, SCRIPT_FONTS, Built, build_site
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 SCREENS = Path("/tmp/screens")
 # A letter of each locale's own script or diacritics, drawn by the font named.
-SAMPLE = {"en": ("Noto Sans", "a"), "vi": ("Noto Sans", "ệ"), "id": ("Noto Sans", "a"),
-          "ms": ("Noto Sans", "a"), "fil": ("Noto Sans", "ñ"), **SCRIPT_FONTS}
+SAMPLE = {
+    "en": ("Noto Sans", "a"),
+    "vi": ("Noto Sans", "ệ"),
+    "id": ("Noto Sans", "a"),
+    "ms": ("Noto Sans", "a"),
+    "fil": ("Noto Sans", "ñ"),
+    **SCRIPT_FONTS,
+}
 
 
 def _unavailable(reason: str) -> None:
@@ -32,8 +43,12 @@ def _unavailable(reason: str) -> None:
 
 
 def _chromium() -> str | None:
-    for candidate in (os.environ.get("L10N_BROWSER"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("L10N_BROWSER"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -75,8 +90,7 @@ class Tab:
         self.errors: list[str] = []
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.page.on("requestfailed",
-                     lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
 
     def open(self, path: Path) -> object:
         self.page.goto(path.as_uri(), wait_until="load")
@@ -185,8 +199,7 @@ def test_menu_opens_and_closes_by_pointer_and_keyboard(tab: Tab, site: Built, lo
 
 
 def test_menu_works_without_javascript(browser: object, site: Built) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 800},
-                                  java_script_enabled=False)
+    context = browser.new_context(viewport={"width": 360, "height": 800}, java_script_enabled=False)
     try:
         for loc in ("th", "my"):
             page = Tab(context).open(site.page(loc))

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import polib
 import pytest
 
 from pipeline import checks, safety
@@ -66,14 +67,27 @@ def gloss() -> Glossary:
 
 
 def messages(
-    check: str, english: str, translation: str, locale: str, domain: str = "page",
-    flags: tuple[str, ...] = (), glossary: Glossary | None = None,
+    check: str,
+    english: str,
+    translation: str,
+    locale: str,
+    domain: str = "page",
+    flags: tuple[str, ...] = (),
+    glossary: Glossary | None = None,
     references: dict | None = None,
 ) -> list[str]:
     return [
         message
-        for _, message in check_message(english, translation, locale, domain, flags, glossary,
-                                        only=[check], references=references)
+        for _, message in check_message(
+            english,
+            translation,
+            locale,
+            domain,
+            flags,
+            glossary,
+            only=[check],
+            references=references,
+        )
     ]
 
 
@@ -83,10 +97,18 @@ def messages(
 def test_registry_has_the_checks_of_the_issue_with_their_severities() -> None:
     severities = {c.id: c.severity for c in REGISTRY.values()}
     assert severities == {
-        "syntax": "error", "numbers": "error", "links": "error", "markup": "error",
-        "unsafe-html": "error", "placeholders": "error", "glossary": "error",
-        "glyphs": "error", "punctuation": "warning", "whitespace": "warning",
-        "unchanged": "warning", "length": "warning",
+        "syntax": "error",
+        "numbers": "error",
+        "links": "error",
+        "markup": "error",
+        "unsafe-html": "error",
+        "placeholders": "error",
+        "glossary": "error",
+        "glyphs": "error",
+        "punctuation": "warning",
+        "whitespace": "warning",
+        "unchanged": "warning",
+        "length": "warning",
     }
     assert all(c.description and "\n" not in c.description for c in REGISTRY.values())
 
@@ -102,9 +124,12 @@ def test_registering_a_check_needs_a_known_severity() -> None:
 @pytest.mark.parametrize(
     ("locale", "translation"),
     [
-        ("th", "ความชุกของโรคหนังแข็งชนิดทั่วร่างกายในยุโรปและอเมริกาเหนืออยู่ที่ประมาณ ๕๐–๓๐๐ "
-               "รายต่อประชากรหนึ่งล้านคน โดยผู้ป่วยหญิงมีสัดส่วนสูงกว่าผู้ป่วยชายอย่างมาก "
-               "(ประมาณ ๔:๑)"),
+        (
+            "th",
+            "ความชุกของโรคหนังแข็งชนิดทั่วร่างกายในยุโรปและอเมริกาเหนืออยู่ที่ประมาณ ๕๐–๓๐๐ "
+            "รายต่อประชากรหนึ่งล้านคน โดยผู้ป่วยหญิงมีสัดส่วนสูงกว่าผู้ป่วยชายอย่างมาก "
+            "(ประมาณ ๔:๑)",
+        ),
         ("th", "ความชุกประมาณ 50–300 รายต่อประชากรหนึ่งล้านคน (ประมาณ 4:1)"),
         ("lo", "ອັດຕາການເປັນພະຍາດປະມານ ໕໐–໓໐໐ ກໍລະນີຕໍ່ລ້ານຄົນ (ປະມານ ໔:໑)"),
         ("km", "អត្រាប្រេវ៉ាឡង់ប្រហែល ៥០–៣០០ ករណីក្នុងមួយលាននាក់ (ប្រហែល ៤:១)។"),
@@ -198,14 +223,14 @@ def test_markup_kinds_and_counts_match_the_english() -> None:
 
 ATTACKS = [
     ("<img src=x onerror=alert(1)>", 'event handler "onerror"'),
-    ("Nhấn [vào đây](JaVaScRiPt:alert(1)).", 'is a javascript: URL'),
-    ("Nhấn [vào đây](&#106;avascript:alert(1)).", 'is a javascript: URL'),
-    ("Nhấn [vào đây](&#x6A;&#x61;vascript:alert(1)).", 'is a javascript: URL'),
-    ("Nhấn [vào đây](java&#x09;script:alert(1)).", 'is a javascript: URL'),
-    ("Nhấn [vào đây](<javascript:alert(1)>).", 'is a javascript: URL'),
-    ("Nhấn [vào đây](%6Aavascript:alert(1)).", 'is a javascript: URL'),
-    ("Nhấn [vào đây](VBScript:msgbox(1)).", 'is a vbscript: URL'),
-    ("![ảnh](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)", 'is a data: URL'),
+    ("Nhấn [vào đây](JaVaScRiPt:alert(1)).", "is a javascript: URL"),
+    ("Nhấn [vào đây](&#106;avascript:alert(1)).", "is a javascript: URL"),
+    ("Nhấn [vào đây](&#x6A;&#x61;vascript:alert(1)).", "is a javascript: URL"),
+    ("Nhấn [vào đây](java&#x09;script:alert(1)).", "is a javascript: URL"),
+    ("Nhấn [vào đây](<javascript:alert(1)>).", "is a javascript: URL"),
+    ("Nhấn [vào đây](%6Aavascript:alert(1)).", "is a javascript: URL"),
+    ("Nhấn [vào đây](VBScript:msgbox(1)).", "is a vbscript: URL"),
+    ("![ảnh](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)", "is a data: URL"),
     ("Nhấn <script>alert(1)</script> vào đây.", "script element"),
     ('<a href="javascript:alert(1)">vào đây</a>', "javascript: URL"),
     ('<span style="position:fixed;top:0">Cảnh báo</span>', "style attribute"),
@@ -236,8 +261,10 @@ def test_unsafe_html_allows_what_the_english_has_and_plain_text_that_looks_like_
     assert messages("unsafe-html", "Plain text.", escaped, "vi") == []
 
 
-@pytest.mark.parametrize("spelled", ["&lt;script&gt;alert(1)&lt;/script&gt;",
-                                     "&#60;iframe src=x&#62;", "&amp;lt;script&amp;gt;x"])
+@pytest.mark.parametrize(
+    "spelled",
+    ["&lt;script&gt;alert(1)&lt;/script&gt;", "&#60;iframe src=x&#62;", "&amp;lt;script&amp;gt;x"],
+)
 def test_unsafe_html_reports_entities_that_spell_an_active_tag(spelled: str) -> None:
     found = messages("unsafe-html", "Plain text.", f"Văn bản {spelled}.", "vi")
     assert len(found) == 1 and "entities spell a <" in found[0], found
@@ -247,8 +274,9 @@ def test_unsafe_html_reports_entities_that_spell_an_active_tag(spelled: str) -> 
 def test_whatever_the_build_refuses_check_reports(translation: str, reason: str) -> None:
     """`build` shows the English in place of an unsafe translation; `check` must have said so."""
     if safety.problems("Click here.", translation, REFERENCES):
-        assert check_message("Click here.", translation, "vi", "page", only=SECURITY,
-                             references=REFERENCES)
+        assert check_message(
+            "Click here.", translation, "vi", "page", only=SECURITY, references=REFERENCES
+        )
 
 
 # --- placeholders ----------------------------------------------------------------------------
@@ -256,15 +284,16 @@ def test_whatever_the_build_refuses_check_reports(translation: str, reason: str)
 
 def test_placeholders_python_format_kept_exactly() -> None:
     english, flags = "Page %(page)s of %(pages)s", ("python-format",)
-    assert messages("placeholders", english, "Pahina %(page)s ng %(pages)s", "fil", "ui",
-                    flags) == []
-    assert messages("placeholders", english, "Pahina %(page)s ng %(page)s", "fil", "ui",
-                    flags) == [
+    assert (
+        messages("placeholders", english, "Pahina %(page)s ng %(pages)s", "fil", "ui", flags) == []
+    )
+    assert messages("placeholders", english, "Pahina %(page)s ng %(page)s", "fil", "ui", flags) == [
         'placeholder "%(pages)s" is missing from the translation',
         'placeholder "%(page)s" is not in the English',
     ]
-    assert messages("placeholders", "%(percent)s%% translated", "%(percent)s% naisalin",
-                    "fil", "ui", flags) == [
+    assert messages(
+        "placeholders", "%(percent)s%% translated", "%(percent)s% naisalin", "fil", "ui", flags
+    ) == [
         'placeholder "%%" is missing from the translation',
         '"%" not followed by a conversion at "% naisal": write "%%" for a percent sign',
     ]
@@ -276,10 +305,11 @@ def test_placeholders_python_format_kept_exactly() -> None:
 
 def test_placeholders_brace_and_jinja() -> None:
     english = "Hello {name}, you have {{ count }} messages"
-    assert messages("placeholders", english, "Xin chào {name}, bạn có {{count}} tin nhắn",
-                    "vi", "ui") == []
-    assert messages("placeholders", english, "Xin chào {ten}, bạn có tin nhắn", "vi",
-                    "ui") == [
+    assert (
+        messages("placeholders", english, "Xin chào {name}, bạn có {{count}} tin nhắn", "vi", "ui")
+        == []
+    )
+    assert messages("placeholders", english, "Xin chào {ten}, bạn có tin nhắn", "vi", "ui") == [
         'placeholder "{{ count }}" is missing from the translation',
         'placeholder "{name}" is missing from the translation',
         'placeholder "{ten}" is not in the English',
@@ -289,10 +319,14 @@ def test_placeholders_brace_and_jinja() -> None:
 def test_placeholders_apply_to_ui_and_format_flagged_entries_only() -> None:
     # A page paragraph is Markdown, not a format string: braces there are text.
     assert messages("placeholders", "Use {name}.", "Dùng tên.", "vi", "systemic-sclerosis") == []
-    assert messages("placeholders", "Use {name}.", "Dùng tên.", "vi", "systemic-sclerosis",
-                    ("python-brace-format",)) == [
-        'placeholder "{name}" is missing from the translation'
-    ]
+    assert messages(
+        "placeholders",
+        "Use {name}.",
+        "Dùng tên.",
+        "vi",
+        "systemic-sclerosis",
+        ("python-brace-format",),
+    ) == ['placeholder "{name}" is missing from the translation']
 
 
 # --- glossary --------------------------------------------------------------------------------
@@ -307,24 +341,30 @@ def test_glossary_approved_rendering_must_appear(gloss: Glossary) -> None:
         '"systemic sclerosis" is not rendered as "โรคหนังแข็งชนิดทั่วร่างกาย" (glossary)'
     ]
     # Latin script: any case; English plural matched by the singular term.
-    assert messages("glossary", english, "Sklerosis Sistemik (SSc) adalah penyakit.", "id",
-                    glossary=gloss) == []
-    assert messages("glossary", "**Glucocorticoids**", "**Kortikosteroid**", "id",
-                    glossary=gloss) == [
-        '"glucocorticoid" is not rendered as "glukokortikoid" (glossary)',
-        '"kortikosteroid" is a forbidden rendering of "glucocorticoid" (glossary)',
-    ]
+    assert (
+        messages(
+            "glossary", english, "Sklerosis Sistemik (SSc) adalah penyakit.", "id", glossary=gloss
+        )
+        == []
+    )
+    assert messages(
+        "glossary", "**Glucocorticoids**", "**Kortikosteroid**", "id", glossary=gloss
+    ) == ['"kortikosteroid" is a forbidden rendering of "Glucocorticoids"; use "glukokortikoid"']
 
 
 def test_glossary_do_not_translate_terms_stay_as_written(gloss: Glossary) -> None:
     english = "Systemic sclerosis (SSc) is rare."
-    assert messages("glossary", english, "Sklerosis sistemik (ssc) jarang.", "id",
-                    glossary=gloss) == ['"SSc" must be kept as written (do-not-translate)']
+    assert messages(
+        "glossary", english, "Sklerosis sistemik (ssc) jarang.", "id", glossary=gloss
+    ) == ['"SSc" must be kept as written (do-not-translate)']
     english = "Experts at United Life International Medical Center state it."
-    assert messages("glossary", english, "Theo các chuyên gia tại Trung tâm Y tế Quốc tế "
-                    "United Life.", "vi", glossary=gloss) == [
-        '"United Life International Medical Center" must be kept as written (do-not-translate)'
-    ]
+    assert messages(
+        "glossary",
+        english,
+        "Theo các chuyên gia tại Trung tâm Y tế Quốc tế United Life.",
+        "vi",
+        glossary=gloss,
+    ) == ['"United Life International Medical Center" must be kept as written (do-not-translate)']
 
 
 def test_glossary_matches_whole_words_and_the_longest_term(gloss: Glossary) -> None:
@@ -334,7 +374,8 @@ def test_glossary_matches_whole_words_and_the_longest_term(gloss: Glossary) -> N
     # "SSc" inside another word is not the term.
     assert gloss.untranslatable("The SScore is high.") == []
     assert [t.english for t in gloss.occurrences("Cell therapy and glucocorticoids.")] == [
-        "cell therapy", "glucocorticoid"
+        "cell therapy",
+        "glucocorticoid",
     ]
 
 
@@ -342,8 +383,10 @@ def test_glossary_file_refuses_entities_and_reports_xml_errors_with_lines(tmp_pa
     bomb = '<?xml version="1.0"?>\n<!DOCTYPE m [\n<!ENTITY a "aaaa">\n]>\n<martif/>\n'
     with pytest.raises(L10nError, match=r"glossary.tbx:3: DTD declarations"):
         parse_tbx(bomb, "glossary.tbx")
-    public = ('<?xml version="1.0"?>\n<!DOCTYPE martif PUBLIC "ISO 12200:1999A//DTD MARTIF '
-              'core (DXFcdV04)//EN" "TBXcdv04.dtd">\n' + TBX.split("\n", 1)[1])
+    public = (
+        '<?xml version="1.0"?>\n<!DOCTYPE martif PUBLIC "ISO 12200:1999A//DTD MARTIF '
+        'core (DXFcdV04)//EN" "TBXcdv04.dtd">\n' + TBX.split("\n", 1)[1]
+    )
     assert len(parse_tbx(public, "glossary.tbx")[0]) == 4
     with pytest.raises(L10nError, match=r"^locales/glossary.tbx:3: not valid XML"):
         (tmp_path / "glossary.tbx").write_text("<martif>\n<text>\n</martif>\n")
@@ -396,23 +439,44 @@ SENTENCE = "Early recognition and intervention can delay disease progression."
     ("locale", "translation", "expected"),
     [
         ("my", "စောစီးစွာ သိရှိကုသခြင်းက ရောဂါတိုးတက်မှုကို နှေးကွေးစေနိုင်သည်။", []),
-        ("my", "စောစီးစွာ သိရှိကုသခြင်းက ရောဂါတိုးတက်မှုကို နှေးကွေးစေနိုင်သည်.",
-         ['ends with a Latin "."; Burmese sentences end with "။"']),
+        (
+            "my",
+            "စောစီးစွာ သိရှိကုသခြင်းက ရောဂါတိုးတက်မှုကို နှေးကွေးစေနိုင်သည်.",
+            ['ends with a Latin "."; Burmese sentences end with "။"'],
+        ),
         ("km", "ការស្គាល់ និងអន្តរាគមន៍ទាន់ពេលអាចពន្យារការវិវត្តនៃជំងឺ។", []),
-        ("km", "ការស្គាល់ និងអន្តរាគមន៍ទាន់ពេលអាចពន្យារការវិវត្តនៃជំងឺ.",
-         ['ends with a Latin "."; Khmer sentences end with "។"']),
-        ("km", "ការស្គាល់ និងអន្តរាគមន៍ទាន់ពេលអាចពន្យារការវិវត្តនៃជំងឺ",
-         ['the English ends a sentence; Khmer sentences end with "។"']),
+        (
+            "km",
+            "ការស្គាល់ និងអន្តរាគមន៍ទាន់ពេលអាចពន្យារការវិវត្តនៃជំងឺ.",
+            ['ends with a Latin "."; Khmer sentences end with "។"'],
+        ),
+        (
+            "km",
+            "ការស្គាល់ និងអន្តរាគមន៍ទាន់ពេលអាចពន្យារការវិវត្តនៃជំងឺ",
+            ['the English ends a sentence; Khmer sentences end with "។"'],
+        ),
         ("th", "การรู้และรักษาแต่เนิ่นๆ ช่วยชะลอการลุกลามของโรคได้", []),
-        ("th", "การรู้และรักษาแต่เนิ่นๆ ช่วยชะลอการลุกลามของโรคได้.",
-         ['ends with a Latin "."; Thai sentences take no full stop']),
-        ("lo", "ການຮັບຮູ້ ແລະ ປິ່ນປົວແຕ່ຫົວທີສາມາດຊະລໍການລຸກລາມຂອງພະຍາດ.",
-         ['ends with a Latin "."; Lao sentences take no full stop']),
+        (
+            "th",
+            "การรู้และรักษาแต่เนิ่นๆ ช่วยชะลอการลุกลามของโรคได้.",
+            ['ends with a Latin "."; Thai sentences take no full stop'],
+        ),
+        (
+            "lo",
+            "ການຮັບຮູ້ ແລະ ປິ່ນປົວແຕ່ຫົວທີສາມາດຊະລໍການລຸກລາມຂອງພະຍາດ.",
+            ['ends with a Latin "."; Lao sentences take no full stop'],
+        ),
         ("th", "ข้อมูลนี้ปรับปรุงเมื่อ พ.ศ.", []),  # an abbreviation, not a full stop
-        ("th", "การรู้แต่เนิ่นๆ สำคัญมาก. ช่วยชะลอโรคได้",
-         ['a Latin "." ends 1 sentence inside the text; Thai sentences take no full stop']),
-        ("vi", "Nhận biết và can thiệp sớm có thể làm chậm tiến triển của bệnh",
-         ['the English ends with "." but the translation has no final punctuation']),
+        (
+            "th",
+            "การรู้แต่เนิ่นๆ สำคัญมาก. ช่วยชะลอโรคได้",
+            ['a Latin "." ends 1 sentence inside the text; Thai sentences take no full stop'],
+        ),
+        (
+            "vi",
+            "Nhận biết và can thiệp sớm có thể làm chậm tiến triển của bệnh",
+            ['the English ends with "." but the translation has no final punctuation'],
+        ),
         ("vi", "Nhận biết và can thiệp sớm có thể làm chậm tiến triển của bệnh.", []),
     ],
 )
@@ -426,8 +490,7 @@ def test_punctuation_a_question_stays_a_question_and_headings_get_no_stop() -> N
     assert messages("punctuation", question, "Xơ cứng bì hệ thống là gì.", "vi") == [
         'the English is a question but the translation does not end with "?"'
     ]
-    assert messages("punctuation", question, "စနစ်တကျ အရေပြားမာကျောရောဂါ ဆိုတာ ဘာလဲ။",
-                    "my") == []
+    assert messages("punctuation", question, "စနစ်တကျ အရေပြားမာကျောရောဂါ ဆိုတာ ဘာလဲ။", "my") == []
     assert messages("punctuation", "Main Harms", "Tác hại chính.", "vi") == [
         'the English has no final punctuation but the translation ends with "."'
     ]
@@ -469,22 +532,31 @@ def test_unchanged_warns_except_for_names_numbers_and_approved_same_terms(
     assert messages("unchanged", "MENU", "MENU", "id", "ui", glossary=gloss) == [
         "the translation is identical to the English"
     ]
-    for same in ("SSc", "United Life International Medical Center", "50–300", "4:1",
-                 "%(percent)s%%"):
+    for same in (
+        "SSc",
+        "United Life International Medical Center",
+        "50–300",
+        "4:1",
+        "%(percent)s%%",
+    ):
         assert messages("unchanged", same, same, "fil", "ui", glossary=gloss) == [], same
     # The Filipino glossary keeps the disease's English name: an identical title is right.
-    assert messages("unchanged", "Systemic Sclerosis", "Systemic Sclerosis", "fil",
-                    glossary=gloss) == []
-    assert messages("unchanged", "Systemic Sclerosis", "Systemic Sclerosis", "id",
-                    glossary=gloss) == ["the translation is identical to the English"]
+    assert (
+        messages("unchanged", "Systemic Sclerosis", "Systemic Sclerosis", "fil", glossary=gloss)
+        == []
+    )
+    assert messages(
+        "unchanged", "Systemic Sclerosis", "Systemic Sclerosis", "id", glossary=gloss
+    ) == ["the translation is identical to the English"]
 
 
 def test_length_bands_are_per_script_and_generous() -> None:
-    english = ("Such as pirfenidone and nintedanib, which can slow the progression of "
-               "interstitial lung disease.")
+    english = (
+        "Such as pirfenidone and nintedanib, which can slow the progression of "
+        "interstitial lung disease."
+    )
     thai = "เช่น ยาเพอร์เฟนิโดนและนินเทดานิบ ซึ่งสามารถชะลอการลุกลามของโรคปอดอินเตอร์สติเชียลได้"
-    burmese = ("ပါဖင်နီဒုန်းနှင့် နင်တီဒါနစ်ကဲ့သို့သော ဆေးများသည် အဆုတ်အကြားတစ်ရှူးရောဂါ "
-               "ဆိုးရွားလာမှုကို နှေးကွေးစေနိုင်သည်။")
+    burmese = "ပါဖင်နီဒုန်းနှင့် နင်တီဒါနစ်ကဲ့သို့သော ဆေးများသည် အဆုတ်အကြားတစ်ရှူးရောဂါ ဆိုးရွားလာမှုကို နှေးကွေးစေနိုင်သည်။"
     assert messages("length", english, thai, "th") == []
     assert messages("length", english, burmese, "my") == []
     assert messages("length", english, "ยา", "th") == [
@@ -508,7 +580,9 @@ msgstr ""
 """
 PLURALS = {"th": "nplurals=1; plural=0;", "fil": "nplurals=2; plural=(n != 1);"}
 
-THAI_PO = HEADER.format(locale="th", plurals=PLURALS["th"]) + """
+THAI_PO = (
+    HEADER.format(locale="th", plurals=PLURALS["th"])
+    + """
 #. heading 1
 #: source/page.md:1
 msgid "Systemic Sclerosis Overview"
@@ -540,6 +614,7 @@ msgstr ""
 #~ msgid "Old sentence with 3 numbers."
 #~ msgstr "ประโยคเก่า"
 """
+)
 
 
 def write(root: Path, locale: str, domain: str, text: str) -> Path:
@@ -579,7 +654,12 @@ def test_check_lines_of_plural_forms_and_multiline_msgstr(
     new_project: Callable[..., Path], run: Callable
 ) -> None:
     root = new_project(pages={}, locales=["fil"])
-    write(root, "fil", "ui", HEADER.format(locale="fil", plurals=PLURALS["fil"]) + """
+    write(
+        root,
+        "fil",
+        "ui",
+        HEADER.format(locale="fil", plurals=PLURALS["fil"])
+        + """
 #, python-format
 msgid "%(count)s page"
 msgid_plural "%(count)s pages"
@@ -592,7 +672,8 @@ msgid ""
 msgstr ""
 "  Nagbibigay ang pahinang ito ng pangkalahatang impormasyon at hindi ito "
 "kapalit ng payo ng iyong doktor."
-""")
+""",
+    )
     result = run(["check"], root)
     assert result.code == 1
     assert result.out.splitlines()[:3] == [
@@ -608,8 +689,13 @@ msgstr ""
 def test_check_a_broken_catalog_is_one_syntax_finding_and_the_run_goes_on(
     thai: Path, run: Callable
 ) -> None:
-    write(thai, "th", "ui", HEADER.format(locale="th", plurals=PLURALS["th"])
-          + '\nmsgid "Close"\nmsgstr "ปิด\n\nmsgid "MENU"\nmsgstr "เมนู"\n')
+    write(
+        thai,
+        "th",
+        "ui",
+        HEADER.format(locale="th", plurals=PLURALS["th"])
+        + '\nmsgid "Close"\nmsgstr "ปิด\n\nmsgid "MENU"\nmsgstr "เมนู"\n',
+    )
     result = run(["check"], thai)
     assert result.code == 1
     assert "locales/th/LC_MESSAGES/ui.po:8: [syntax] unterminated string" in result.out
@@ -621,21 +707,38 @@ def test_check_json_parses_back_with_the_documented_shape(thai: Path, run: Calla
     assert result.code == 1
     data = json.loads(result.out)
     assert set(data) == {"findings", "silenced", "summary"}
-    assert data["findings"] == [{
-        "path": "locales/th/LC_MESSAGES/page.po", "line": 24, "check": "numbers",
-        "severity": "error", "message": '"1.5" is missing from the translation',
-        "locale": "th", "silenced": False,
-    }]
-    assert data["summary"] == {"th": {"errors": 1, "warnings": 0, "silenced": 0, "checked": 3,
-                                      "fuzzy": 1, "untranslated": 1, "obsolete": 1}}
+    assert data["findings"] == [
+        {
+            "path": "locales/th/LC_MESSAGES/page.po",
+            "line": 24,
+            "check": "numbers",
+            "severity": "error",
+            "message": '"1.5" is missing from the translation',
+            "locale": "th",
+            "silenced": False,
+        }
+    ]
+    assert data["summary"] == {
+        "th": {
+            "errors": 1,
+            "warnings": 0,
+            "silenced": 0,
+            "checked": 3,
+            "fuzzy": 1,
+            "untranslated": 1,
+            "obsolete": 1,
+        }
+    }
 
 
 def test_check_ignore_flag_silences_one_check_for_one_entry_but_is_counted(
     thai: Path, run: Callable
 ) -> None:
     path = thai / "locales" / "th" / "LC_MESSAGES" / "page.po"
-    path.write_text(THAI_PO.replace('#: source/page.md:5\n',
-                                    '#: source/page.md:5\n#, ignore-numbers\n'), encoding="utf-8")
+    path.write_text(
+        THAI_PO.replace("#: source/page.md:5\n", "#: source/page.md:5\n#, ignore-numbers\n"),
+        encoding="utf-8",
+    )
     result = run(["check"], thai)
     assert result.code == 0, result.output
     assert result.out.splitlines() == [
@@ -645,8 +748,10 @@ def test_check_ignore_flag_silences_one_check_for_one_entry_but_is_counted(
     assert data["findings"] == []
     assert [(f["line"], f["check"]) for f in data["silenced"]] == [(25, "numbers")]
     # Another check's flag does not silence this one.
-    path.write_text(THAI_PO.replace('#: source/page.md:5\n',
-                                    '#: source/page.md:5\n#, ignore-length\n'), encoding="utf-8")
+    path.write_text(
+        THAI_PO.replace("#: source/page.md:5\n", "#: source/page.md:5\n#, ignore-length\n"),
+        encoding="utf-8",
+    )
     assert run(["check"], thai).code == 1
 
 
@@ -654,11 +759,17 @@ def test_check_security_findings_cannot_be_silenced(
     new_project: Callable[..., Path], run: Callable
 ) -> None:
     root = new_project(pages={}, locales=["vi"])
-    write(root, "vi", "page", HEADER.format(locale="vi", plurals=PLURALS["th"]) + """
+    write(
+        root,
+        "vi",
+        "page",
+        HEADER.format(locale="vi", plurals=PLURALS["th"])
+        + """
 #, ignore-unsafe-html, ignore-links
 msgid "Click here."
 msgstr "Nhấn <img src=x onerror=alert(1)> vào đây."
-""")
+""",
+    )
     result = run(["check"], root)
     assert result.code == 1
     assert result.out.splitlines() == [
@@ -673,17 +784,30 @@ def test_check_exit_codes_clean_strict_and_bad_usage(
     new_project: Callable[..., Path], run: Callable
 ) -> None:
     root = new_project(pages={}, locales=["id", "th"])
-    write(root, "id", "ui", HEADER.format(locale="id", plurals=PLURALS["th"])
-          + '\nmsgid "MENU"\nmsgstr "MENU"\n\nmsgid "Close"\nmsgstr "Tutup"\n')
-    write(root, "th", "ui", HEADER.format(locale="th", plurals=PLURALS["th"])
-          + '\nmsgid "MENU"\nmsgstr "เมนู"\n')
+    write(
+        root,
+        "id",
+        "ui",
+        HEADER.format(locale="id", plurals=PLURALS["th"])
+        + '\nmsgid "MENU"\nmsgstr "MENU"\n\nmsgid "Close"\nmsgstr "Tutup"\n',
+    )
+    write(
+        root,
+        "th",
+        "ui",
+        HEADER.format(locale="th", plurals=PLURALS["th"]) + '\nmsgid "MENU"\nmsgstr "เมนู"\n',
+    )
     clean = run(["check", "-l", "th"], root)
-    assert (clean.code, clean.out) == (0, "th: 0 errors, 0 warnings, 0 silenced, 0 fuzzy, "
-                                          "0 untranslated\n")
+    assert (clean.code, clean.out) == (
+        0,
+        "th: 0 errors, 0 warnings, 0 silenced, 0 fuzzy, 0 untranslated\n",
+    )
     warned = run(["check"], root)
     assert warned.code == 0
-    assert "locales/id/LC_MESSAGES/ui.po:8: [unchanged] the translation is identical to the " \
-           "English" in warned.out
+    assert (
+        "locales/id/LC_MESSAGES/ui.po:8: [unchanged] the translation is identical to the "
+        "English" in warned.out
+    )
     strict = run(["check", "--strict"], root)
     assert strict.code == 1 and "check failed: 0 errors, 1 warnings (--strict)" in strict.err
     assert run(["check", "-l", "xx"], root).code == 2
@@ -704,7 +828,9 @@ def test_check_a_domain_without_a_catalog_counts_as_untranslated(
     root = new_project(pages={}, locales=["th"])
     (root / "locales" / "ui.pot").write_text(
         HEADER.format(locale="", plurals="") + '\nmsgid "MENU"\nmsgstr ""\n\n'
-        'msgid "Close"\nmsgstr ""\n', encoding="utf-8")
+        'msgid "Close"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
     result = run(["check"], root)
     assert result.code == 0
     assert result.out == "th: 0 errors, 0 warnings, 0 silenced, 0 fuzzy, 2 untranslated\n"
@@ -715,23 +841,257 @@ def test_check_resolves_the_pages_reference_links(
 ) -> None:
     page = "Read [the guide][g].\n\n[g]: https://example.org/guide\n[x]: https://ads.example/\n"
     root = new_project(pages={"page.md": page}, locales=["vi"])
-    write(root, "vi", "page", HEADER.format(locale="vi", plurals=PLURALS["th"]) + """
+    write(
+        root,
+        "vi",
+        "page",
+        HEADER.format(locale="vi", plurals=PLURALS["th"])
+        + """
 msgid "Read [the guide][g]."
 msgstr "Đọc [hướng dẫn][x]."
-""")
+""",
+    )
     result = run(["check"], root)
     assert result.code == 1
-    assert ('page.po:8: [links] link target "https://example.org/guide" changed to '
-            '"https://ads.example/"') in result.out
+    assert (
+        'page.po:8: [links] link target "https://example.org/guide" changed to '
+        '"https://ads.example/"'
+    ) in result.out
     assert "[unsafe-html] reference link to" in result.out
 
 
 def test_summary_line_is_one_line_per_locale() -> None:
-    report = checks.LocaleReport("km", [
-        checks.Finding("a.po", 3, "numbers", "error", "m", "km"),
-        checks.Finding("a.po", 4, "length", "warning", "m", "km"),
-        checks.Finding("a.po", 5, "length", "warning", "m", "km", silenced=True),
-    ], fuzzy=2, untranslated=7)
+    report = checks.LocaleReport(
+        "km",
+        [
+            checks.Finding("a.po", 3, "numbers", "error", "m", "km"),
+            checks.Finding("a.po", 4, "length", "warning", "m", "km"),
+            checks.Finding("a.po", 5, "length", "warning", "m", "km", silenced=True),
+        ],
+        fuzzy=2,
+        untranslated=7,
+    )
     assert checks.summary_line(report) == (
         "km: 1 error, 1 warning, 1 silenced, 2 fuzzy, 7 untranslated"
     )
+
+
+# --- forbidden renderings ----------------------------------------------------------------
+
+LATE = "Many patients are not diagnosed until the middle or late stages of the disease."
+STAGES_TBX = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX" xml:lang="en">
+  <text><body>
+    <termEntry id="late-stage">
+      <langSet xml:lang="en"><tig><term>late stage</term></tig></langSet>
+      <langSet xml:lang="th">
+        <tig><term>ระยะลุกลาม</term></tig>
+        <tig>
+          <term>ระยะท้าย</term>
+          <termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote>
+        </tig>
+      </langSet>
+      <langSet xml:lang="lo">
+        <tig><term>ໄລຍະລຸກລາມ</term></tig>
+        <tig>
+          <term>ໄລຍະທ້າຍ</term>
+          <termNote type="administrativeStatus">supersededTerm-admn-sts</termNote>
+        </tig>
+      </langSet>
+    </termEntry>
+  </body></text>
+</martif>
+"""
+TERMINAL_TH = "ผู้ป่วยจำนวนมากไม่ได้รับการวินิจฉัยจนกระทั่งโรคเข้าสู่ระยะกลางหรือระยะท้าย"
+ADVANCED_TH = "ผู้ป่วยจำนวนมากไม่ได้รับการวินิจฉัยจนกระทั่งโรคเข้าสู่ระยะกลางหรือระยะลุกลาม"
+
+
+def _catalog(locale: str, pairs: list[tuple[str, str, str]]) -> str:
+    """A catalog of (flag, English, translation) entries, one per source line."""
+    plurals = PLURALS.get(locale, "nplurals=1; plural=0;")
+    text = HEADER.format(locale=locale, plurals=plurals)
+    for number, (flag, english, translation) in enumerate(pairs, 1):
+        flags = f"#, {flag}\n" if flag else ""
+        text += f'\n#: source/page.md:{number}\n{flags}msgid "{english}"\nmsgstr "{translation}"\n'
+    return text
+
+
+def _msgstr_line(path: Path, english: str) -> int:
+    """The line of an entry's msgstr, found by reading the catalog back with polib."""
+    entry = polib.pofile(str(path)).find(english)
+    assert entry is not None, english
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return next(
+        n for n in range(entry.linenum, len(lines) + 1) if lines[n - 1].startswith("msgstr")
+    )
+
+
+@pytest.fixture
+def stages(new_project: Callable[..., Path]) -> Path:
+    root = new_project(pages={"page.md": LATE + "\n"}, locales=["th", "lo"])
+    (root / "locales" / "glossary.tbx").write_text(STAGES_TBX, encoding="utf-8")
+    return root
+
+
+def test_forbidden_tbx_rendering_is_an_error_naming_it_and_the_preferred_one(
+    stages: Path, run: Callable
+) -> None:
+    path = write(stages, "th", "page", _catalog("th", [("", LATE, TERMINAL_TH)]))
+    result = run(["check", "-l", "th"], stages)
+    assert result.code == 1, result.output
+    line = _msgstr_line(path, LATE)
+    assert result.out.splitlines() == [
+        f'locales/th/LC_MESSAGES/page.po:{line}: [glossary] "ระยะท้าย" is a forbidden '
+        'rendering of "late stages"; use "ระยะลุกลาม"',
+        "th: 1 error, 0 warnings, 0 silenced, 0 fuzzy, 0 untranslated",
+    ]
+    write(stages, "th", "page", _catalog("th", [("", LATE, ADVANCED_TH)]))
+    assert run(["check", "-l", "th"], stages).code == 0
+
+
+def test_forbidden_rendering_of_another_locale_does_not_fire(stages: Path, run: Callable) -> None:
+    # Lao forbids ໄລຍະທ້າຍ; a Thai text is held only to the Thai langSet, and the
+    # Malay-only ban on an Indonesian word leaves Indonesian alone.
+    lao = "ຄົນເຈັບຫຼາຍຄົນບໍ່ໄດ້ຮັບການບົ່ງມະຕິ ຈົນກວ່າພະຍາດຈະເຂົ້າສູ່ໄລຍະກາງ ຫຼື ໄລຍະທ້າຍ"
+    write(stages, "th", "page", _catalog("th", [("", LATE, ADVANCED_TH)]))
+    path = write(stages, "lo", "page", _catalog("lo", [("", LATE, lao)]))
+    result = run(["check", "--json"], stages)
+    findings = json.loads(result.out)["findings"]
+    assert [(f["locale"], f["line"], f["message"]) for f in findings] == [
+        (
+            "lo",
+            _msgstr_line(path, LATE),
+            '"ໄລຍະທ້າຍ" is a forbidden rendering of "late stages"; use "ໄລຍະລຸກລາມ"',
+        ),
+    ]
+    terms, _ = parse_tbx(PATIENT_TBX, "glossary.tbx")
+    patient = Glossary(terms)
+    english = "The patient needs rest."
+    assert messages("glossary", english, "Pasien perlu beristirahat.", "id", glossary=patient) == []
+    assert messages("glossary", english, "Pasien perlu berehat.", "ms", glossary=patient) == [
+        '"pasien" is a forbidden rendering of "patient"; use "pesakit"'
+    ]
+    assert messages("glossary", english, "Pesakit perlu berehat.", "ms", glossary=patient) == []
+
+
+PATIENT_TBX = """\
+<martif type="TBX" xml:lang="en"><text><body>
+  <termEntry>
+    <langSet xml:lang="en"><tig><term>patient</term></tig></langSet>
+    <langSet xml:lang="id"><tig><term>pasien</term></tig></langSet>
+    <langSet xml:lang="ms">
+      <tig><term>pesakit</term></tig>
+      <tig><term>pasien</term><termNote type="administrativeStatus">forbidden</termNote></tig>
+    </langSet>
+  </termEntry>
+</body></text></martif>
+"""
+
+
+def test_ignore_glossary_flag_silences_a_forbidden_rendering(stages: Path, run: Callable) -> None:
+    write(stages, "th", "page", _catalog("th", [("ignore-glossary", LATE, TERMINAL_TH)]))
+    result = run(["check", "-l", "th"], stages)
+    assert result.code == 0, result.output
+    assert result.out.splitlines() == [
+        "th: 0 errors, 0 warnings, 1 silenced, 0 fuzzy, 0 untranslated"
+    ]
+
+
+def test_forbidden_rendering_inside_the_approved_one_is_no_finding() -> None:
+    terms, _ = parse_tbx(
+        "<martif><text><body><termEntry>"
+        '<langSet xml:lang="en"><tig><term>late stage</term></tig></langSet>'
+        '<langSet xml:lang="vi"><tig><term>giai đoạn muộn</term></tig>'
+        '<tig><term>muộn</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts'
+        "</termNote></tig></langSet></termEntry></body></text></martif>",
+        "glossary.tbx",
+    )
+    stage = Glossary(terms)
+    english = "Patients in late stages."
+    assert messages("glossary", english, "Người bệnh ở giai đoạn muộn.", "vi", glossary=stage) == []
+    assert messages(
+        "glossary", english, "Người bệnh giai đoạn muộn, đến muộn.", "vi", glossary=stage
+    ) == ['"muộn" is a forbidden rendering of "late stages"; use "giai đoạn muộn"']
+
+
+GLOSSARY_CSV = """\
+source,language,target,status,note
+late stage,th,ระยะลุกลาม,preferred,advanced disease
+late stage,th,ระยะท้าย,forbidden,reads as the terminal stage
+late stage,lo,ໄລຍະລຸກລາມ,,
+"late stage",lo,"ໄລຍະທ້າຍ",deprecatedTerm-admn-sts,"the TBX value is accepted, too"
+"""
+
+
+def test_csv_glossary_status_column_forbids_a_rendering(
+    new_project: Callable[..., Path], run: Callable
+) -> None:
+    root = new_project(pages={"page.md": LATE + "\n"}, locales=["th", "lo"])
+    (root / "locales" / "glossary.csv").write_text(GLOSSARY_CSV, encoding="utf-8")
+    loaded = load(root / "locales")
+    assert [(t.english, t.renderings, t.forbidden) for t in loaded.terms] == [
+        (
+            "late stage",
+            {"th": ("ระยะลุกลาม",), "lo": ("ໄລຍະລຸກລາມ",)},
+            {"th": ("ระยะท้าย",), "lo": ("ໄລຍະທ້າຍ",)},
+        )
+    ]
+    path = write(root, "th", "page", _catalog("th", [("", LATE, TERMINAL_TH)]))
+    result = run(["check", "-l", "th"], root)
+    assert result.code == 1
+    assert (
+        f'page.po:{_msgstr_line(path, LATE)}: [glossary] "ระยะท้าย" is a forbidden '
+        'rendering of "late stages"; use "ระยะลุกลาม"'
+    ) in result.out
+
+
+def test_csv_and_tbx_glossaries_add_up(tmp_path: Path) -> None:
+    (tmp_path / "glossary.tbx").write_text(STAGES_TBX, encoding="utf-8")
+    (tmp_path / "glossary.csv").write_text(
+        "source,language,target,status\nLate stage,th,ระยะสุดท้าย,forbidden\nfibrosis,th,พังผืด,\n",
+        encoding="utf-8",
+    )
+    loaded = load(tmp_path)
+    assert [(t.english, t.forbidden.get("th")) for t in loaded.terms] == [
+        ("late stage", ("ระยะท้าย", "ระยะสุดท้าย")),
+        ("fibrosis", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (
+            "term,language,target\nlate stage,th,ระยะลุกลาม\n",
+            'locales/glossary.csv:1: no "source" column; the header must name source, '
+            "language and target (status is optional)",
+        ),
+        (
+            "source,language,target,status\nlate stage,th,ระยะท้าย,forbiden\n",
+            'locales/glossary.csv:2: unknown status "forbiden"; use preferred, admitted, '
+            "forbidden, deprecated, superseded or obsolete",
+        ),
+        (
+            "source,language,target\nlate stage,th,ระยะลุกลาม\nlate stage,,ระยะท้าย\n",
+            "locales/glossary.csv:3: a row needs a source, a language and a target",
+        ),
+        (
+            "source,language,target\nlate stage,en,late stage\n",
+            'locales/glossary.csv:2: "en" is the source language; name the locale of the target',
+        ),
+        (
+            'source,language,target\n"late stage,th,ระยะลุกลาม\n',
+            "locales/glossary.csv:2: not valid CSV (unexpected end of data)",
+        ),
+    ],
+)
+def test_csv_glossary_errors_name_the_file_and_line(
+    new_project: Callable[..., Path], run: Callable, text: str, error: str
+) -> None:
+    root = new_project(pages={"page.md": LATE + "\n"}, locales=["th"])
+    (root / "locales" / "glossary.csv").write_text(text, encoding="utf-8")
+    result = run(["check"], root)
+    assert result.code == 2
+    assert error in result.err
+    assert "Traceback" not in result.output

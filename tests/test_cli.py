@@ -71,8 +71,10 @@ def test_missing_project_folder(run, tmp_path: Path, command: str) -> None:
     args = [command, "th"] if command == "init" else [command]
     result = run(["-C", str(tmp_path / "nowhere"), *args])
     assert result.code == 2
-    assert result.err == f"error: {tmp_path / 'nowhere'}: no such folder; " \
+    assert (
+        result.err == f"error: {tmp_path / 'nowhere'}: no such folder; "
         "-C/--project expects a project folder\n"
+    )
 
 
 def test_not_a_project(run, tmp_path: Path) -> None:
@@ -175,13 +177,17 @@ def test_internal_error_is_one_line_exit_3(project: Path, run, monkeypatch) -> N
 def test_python_dash_m(project: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pipeline", "-C", str(project), "extract"],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert "wrote locales/sample.pot" in done.stdout
     bad = subprocess.run(
         [sys.executable, "-m", "pipeline", "-C", str(project), "init", "xx-INVALID"],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: unknown locale code 'xx-INVALID'")

@@ -21,8 +21,8 @@ from conftest import (
     snapshot,
 )
 
-from pipeline import layout
 from pipeline.extract import TEMPLATES_DIR
+from pipeline.po import write as layout
 
 
 def pot(root: Path, domain: str) -> polib.POFile:
@@ -59,8 +59,10 @@ def test_extracted_comments(extracted: Path) -> None:
     assert comments["Head A"] == "table header · Main Harms"
     assert comments["A quoted sentence."] == "paragraph in block quote · Main Harms"
     text = (extracted / "locales" / "sample.pot").read_text(encoding="utf-8")
-    assert "#. heading 2 · Main Harms\n#. Keep the number 4:1 exactly.\n#: source/sample.md:13\n" \
+    assert (
+        "#. heading 2 · Main Harms\n#. Keep the number 4:1 exactly.\n#: source/sample.md:13\n"
         in text
+    )
 
 
 def test_skipped_code_and_raw_html_are_not_in_the_template(extracted: Path) -> None:
@@ -101,7 +103,8 @@ def test_ui_template_from_the_jinja2_templates(extracted: Path) -> None:
 
 
 def test_ui_template_from_the_cache_is_the_one_babel_extracts(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The ui strings are kept in the user's cache by the templates' digest: what comes
     back from it equals a fresh extraction, a damaged entry is extracted again, and an
     edited template gets a new entry."""
@@ -120,8 +123,9 @@ def test_ui_template_from_the_cache_is_the_one_babel_extracts(
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, templates)
     page = templates / "page.html"
-    page.write_text(page.read_text(encoding="utf-8") + '{{ _("A new string") }}\n',
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8") + '{{ _("A new string") }}\n', encoding="utf-8"
+    )
     edited = extract.ui_template(header, templates)
     assert "A new string" in {entry.msgid for entry in edited}
     assert len(list((tmp_path / "cache" / "ui").iterdir())) == 2
@@ -253,8 +257,11 @@ def test_utf8_bom_page(new_project, run) -> None:
 
 
 def _many_pages(count: int) -> dict[str, str]:
-    return {f"p{n:02}.md": f"# Page {n}\n\nTake {n} mg of the medicine each day.\n\n"
-                           f"- Call your doctor after {n + 1} days.\n" for n in range(count)}
+    return {
+        f"p{n:02}.md": f"# Page {n}\n\nTake {n} mg of the medicine each day.\n\n"
+        f"- Call your doctor after {n + 1} days.\n"
+        for n in range(count)
+    }
 
 
 def test_extract_in_workers_writes_what_one_process_writes(new_project, run) -> None:
@@ -276,8 +283,7 @@ def test_extract_in_workers_with_a_bad_page_writes_nothing(new_project, run) -> 
     root = new_project(pages=_many_pages(PARALLEL_FROM + 10))
     assert run(["extract"], root).code == 0
     for page in (root / "source").glob("*.md"):  # every template would change...
-        page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n",
-                        encoding="utf-8")
+        page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     (root / "source" / "p41.md").write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")  # ...but
     before = snapshot(root)
     result = run(["extract", "-j", "2"], root)

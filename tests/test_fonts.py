@@ -1,4 +1,4 @@
-"""Tests for pipeline.fonts: bundled files, locale→font choice, CSS, WOFF2 builds, coverage."""
+"""Tests for pipeline.site.fonts: bundled files, locale→font choice, CSS, WOFF2 builds, coverage."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from pipeline import fonts
-from pipeline.fonts import (
+from pipeline.site import fonts
+from pipeline.site.fonts import (
     FONTS_DIR,
     Font,
     coverage,

@@ -20,10 +20,11 @@ from hardening_support import TH_PO, cli, page_project, template_for
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, segments
+from pipeline import segments
 from pipeline.errors import L10nError
-from pipeline.merge import merge
-from pipeline.render import Message, translate_page
+from pipeline.po import catalog
+from pipeline.po.merge import merge
+from pipeline.site.render import Message, translate_page
 
 _HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=_HEALTH)  # in memory
@@ -56,7 +57,9 @@ def _clean(result) -> None:
 
 # Catalogs ---------------------------------------------------------------------------------
 
-SAMPLE = catalog.dumps(catalog.parse('''\
+SAMPLE = catalog.dumps(
+    catalog.parse(
+        """\
 # A translator's comment
 msgid ""
 msgstr ""
@@ -85,12 +88,46 @@ msgstr[1] "ไฟล์ %d ไฟล์"
 
 #~ msgid "Gone"
 #~ msgstr "หายไป"
-''', "sample.po"))
+""",
+        "sample.po",
+    )
+)
 
-TOKENS = ['"', "\\", "\n", "#", "#~ ", "#| ", "#, fuzzy\n", "msgid ", "msgstr ", "msgstr[0] ",
-          "msgstr[7] ", "msgctxt ", "msgid_plural ", '""', "\\x", "\\n", "\\q", "\r", "\r\n",
-          "\ufeff", "\u2028", "\x85", "é", "ไทย", "\t", " ", "charset=latin-1",
-          "charset=NOPE", 'msgid "Close"\nmsgstr "x"\n', "\n\n", "\x02", "\x1c"]
+TOKENS = [
+    '"',
+    "\\",
+    "\n",
+    "#",
+    "#~ ",
+    "#| ",
+    "#|\n",
+    "#, fuzzy\n",
+    "msgid ",
+    "msgstr ",
+    "msgstr[0] ",
+    "msgstr[7] ",
+    "msgctxt ",
+    "msgid_plural ",
+    '""',
+    "\\x",
+    "\\n",
+    "\\q",
+    "\r",
+    "\r\n",
+    "\ufeff",
+    "\u2028",
+    "\x85",
+    "é",
+    "ไทย",
+    "\t",
+    " ",
+    "charset=latin-1",
+    "charset=NOPE",
+    'msgid "Close"\nmsgstr "x"\n',
+    "\n\n",
+    "\x02",
+    "\x1c",
+]
 
 
 @st.composite
@@ -102,9 +139,9 @@ def mutated_text(draw) -> str:
         if how == "insert":
             text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
         elif how == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 20)):]
+            text = text[:at] + text[at + draw(st.integers(1, 20)) :]
         elif how == "replace":
-            text = text[:at] + draw(st.characters(blacklist_categories=["Cs"])) + text[at + 1:]
+            text = text[:at] + draw(st.characters(blacklist_categories=["Cs"])) + text[at + 1 :]
         else:
             lines = text.split("\n")
             i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
@@ -150,7 +187,10 @@ def _entries(po: polib.POFile) -> dict:
         if e.obsolete and not (e.msgstr or any(e.msgstr_plural.values())):
             continue
         found[(e.msgctxt, e.msgid, bool(e.obsolete))] = (
-            e.msgstr, dict(e.msgstr_plural), done and "fuzzy" in e.flags)
+            e.msgstr,
+            dict(e.msgstr_plural),
+            done and "fuzzy" in e.flags,
+        )
     return found
 
 
@@ -212,17 +252,21 @@ def test_mutated_catalog_through_update_and_status(data: bytes) -> None:
 
 # Valid catalogs lose nothing -----------------------------------------------------------
 
-TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"],
-                                      blacklist_characters="\x00"), max_size=60)
-WORDS = st.text(alphabet=st.sampled_from(list("ab \"\\\n\t\r%{}#~|:ไทยếẫ\u2028\x0c€😀")),
-                min_size=1, max_size=40)
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=60
+)
+WORDS = st.text(
+    alphabet=st.sampled_from(list('ab "\\\n\t\r%{}#~|:ไทยếẫ\u2028\x0c€😀')), min_size=1, max_size=40
+)
 
 
 @st.composite
 def valid_catalogs(draw) -> polib.POFile:
     po = polib.POFile(wrapwidth=catalog.WRAP)
-    po.metadata = {"Content-Type": "text/plain; charset=UTF-8",
-                   "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+    po.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+    }
     keys = set()
     for _ in range(draw(st.integers(1, 8))):
         msgid = draw(st.one_of(TEXT, WORDS).filter(bool))
@@ -234,8 +278,7 @@ def valid_catalogs(draw) -> polib.POFile:
         entry = polib.POEntry(msgid=msgid, msgctxt=msgctxt, obsolete=obsolete)
         if draw(st.booleans()):
             entry.msgid_plural = draw(WORDS)
-            entry.msgstr_plural = {0: draw(st.one_of(TEXT, WORDS)),
-                                   1: draw(st.one_of(TEXT, WORDS))}
+            entry.msgstr_plural = {0: draw(st.one_of(TEXT, WORDS)), 1: draw(st.one_of(TEXT, WORDS))}
         else:
             entry.msgstr = draw(st.one_of(TEXT, WORDS))
         forms = list(entry.msgstr_plural.values()) or [entry.msgstr]
@@ -243,8 +286,9 @@ def valid_catalogs(draw) -> polib.POFile:
             entry.flags.append("fuzzy")
         entry.obsolete = obsolete and all(forms)  # and drops untranslated obsolete entries
         if not obsolete and draw(st.booleans()):
-            entry.tcomment = " ".join(draw(st.lists(st.sampled_from(["note", "ไทย", "4:1"]),
-                                                   min_size=1, max_size=3)))
+            entry.tcomment = " ".join(
+                draw(st.lists(st.sampled_from(["note", "ไทย", "4:1"]), min_size=1, max_size=3))
+            )
             entry.occurrences = [("source/page.md", str(draw(st.integers(1, 999))))]
         po.append(entry)
     return po
@@ -284,14 +328,64 @@ def test_cli_update_against_its_own_template_keeps_every_translation(po: polib.P
 
 # Markdown ---------------------------------------------------------------------------------
 
-MARKDOWN = ["# ", "## ", "> ", "- ", "* ", "1. ", "    ", "\t", "\n", "\n\n", "*", "**", "_",
-            "`", "```\n", "~~~\n", "[", "]", "(", ")", "![", "](http://example.org/a)",
-            "[ref]", "[ref]: https://example.org/r\n", "<https://example.org/auto>", "|",
-            "| a | b |\n| - | - |\n", "\\", "&amp;", "&#60;", "&lt;", "---\n", "title: T\n",
-            "***\n", "  \n", "\r\n", "\r", "\x02", "\x03", "\u2028", "ไทย", "Tiếng Việt",
-            "50–300", "4:1", "%(name)s", "{x}", "\x00"]
-HTML = ["<div>\n", "</div>\n", "<!-- i18n: a note -->\n", "<!-- i18n: skip -->\n", "<b>",
-        "<script>x</script>", "<img src=x onerror=y>"]
+MARKDOWN = [
+    "# ",
+    "## ",
+    "> ",
+    "- ",
+    "* ",
+    "1. ",
+    "    ",
+    "\t",
+    "\n",
+    "\n\n",
+    "*",
+    "**",
+    "_",
+    "`",
+    "```\n",
+    "~~~\n",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![",
+    "](http://example.org/a)",
+    "[ref]",
+    "[ref]: https://example.org/r\n",
+    "<https://example.org/auto>",
+    "|",
+    "| a | b |\n| - | - |\n",
+    "\\",
+    "&amp;",
+    "&#60;",
+    "&lt;",
+    "---\n",
+    "title: T\n",
+    "***\n",
+    "  \n",
+    "\r\n",
+    "\r",
+    "\x02",
+    "\x03",
+    "\u2028",
+    "ไทย",
+    "Tiếng Việt",
+    "50–300",
+    "4:1",
+    "%(name)s",
+    "{x}",
+    "\x00",
+]
+HTML = [
+    "<div>\n",
+    "</div>\n",
+    "<!-- i18n: a note -->\n",
+    "<!-- i18n: skip -->\n",
+    "<b>",
+    "<script>x</script>",
+    "<img src=x onerror=y>",
+]
 WORD = st.text(alphabet="abcxyz ", min_size=1, max_size=8)
 
 
@@ -300,10 +394,24 @@ def markdown_text(with_html: bool):
     return st.lists(st.one_of(pieces, WORD), max_size=40).map("".join)
 
 
-HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-           "[x](javascript:alert(1))", "[x](https://evil.example/)", "<https://evil.example>",
-           "&lt;script&gt;", "\x02wzxhzdk:0\x03", "<span style='x'>y</span>", "[x][ref]",
-           "*แปล*", "**ไทย**", "`code`", "![i](https://evil.example/p.png)", "\\", "]", "["]
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "[x](https://evil.example/)",
+    "<https://evil.example>",
+    "&lt;script&gt;",
+    "\x02wzxhzdk:0\x03",
+    "<span style='x'>y</span>",
+    "[x][ref]",
+    "*แปล*",
+    "**ไทย**",
+    "`code`",
+    "![i](https://evil.example/p.png)",
+    "\\",
+    "]",
+    "[",
+]
 
 
 @FAST
@@ -320,10 +428,10 @@ def test_random_markdown_parses_or_fails_cleanly(text: str) -> None:
     # One parse serves extraction and translation: every extracted segment is looked up
     # (and found) when the page is translated with its own English.
     own = {s.text: Message(s.text, "x.po", 1) for s in page.segments}
-    _html, _meta, fallbacks, warnings, total = translate_page(text, "page.md", "th", own)
-    assert total == len(page.segments)
-    assert not fallbacks, [s.text for s in fallbacks]
-    assert not warnings, warnings
+    translated = translate_page(text, "page.md", "th", own)
+    assert translated.segments == len(page.segments)
+    assert not translated.fallbacks, [s.text for s in translated.fallbacks]
+    assert not translated.warnings, translated.warnings
 
 
 @FAST
@@ -335,12 +443,18 @@ def test_hostile_translations_of_random_pages_reach_no_output(text: str, data) -
         return
     assume(page.segments)
     messages = {
-        s.text: Message(data.draw(st.lists(st.one_of(st.sampled_from(HOSTILE), WORD),
-                                           min_size=1, max_size=4).map("".join)), "x.po", 1)
+        s.text: Message(
+            data.draw(
+                st.lists(st.one_of(st.sampled_from(HOSTILE), WORD), min_size=1, max_size=4).map(
+                    "".join
+                )
+            ),
+            "x.po",
+            1,
+        )
         for s in page.segments
     }
-    html, _meta, _fallbacks, _warnings, _total = translate_page(text, "page.md", "th",
-                                                                messages)
+    html = translate_page(text, "page.md", "th", messages).html
     lowered = html.lower()  # text may mention anything; markup may not
     assert "<script" not in lowered and "<span" not in lowered
     for tag in re.findall(r"<[a-z][^>]*>", lowered):
@@ -380,8 +494,14 @@ def test_sanitizer_shortcut_is_exact(text: str) -> None:
 
     from pipeline import safety
 
-    full = nh3.clean(text, tags=safety.TAGS, attributes=safety.ATTRIBUTES,
-                     url_schemes=safety.SCHEMES, link_rel=None, strip_comments=True)
+    full = nh3.clean(
+        text,
+        tags=safety.TAGS,
+        attributes=safety.ATTRIBUTES,
+        url_schemes=safety.SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
     assert safety.sanitize(text) == full
 
 

@@ -49,8 +49,9 @@ from hardening_support import (
     tree_bytes,
 )
 
-from pipeline import catalog, segments
+from pipeline import segments
 from pipeline.files import project_lock
+from pipeline.po import catalog
 
 BUILD = ["build", "-f", "html", "-j", "1", "--force"]
 COMMANDS = {"update": ["update"], "status": ["status"], "build": BUILD}
@@ -83,21 +84,24 @@ def bad_catalog(name: str, good: bytes) -> tuple[bytes, int, str]:
     if name == "unterminated string":
         return good.replace(msgid, msgid[:-1]), at, "unterminated string"
     if name == "invalid escape":
-        return good.replace(msgid, b'msgid "Another \\q sentence."'), at, \
-            "invalid escape sequence \\q"
+        return (
+            good.replace(msgid, b'msgid "Another \\q sentence."'),
+            at,
+            "invalid escape sequence \\q",
+        )
     if name == "duplicate msgid":
         data = good + b'\nmsgid "Another plain sentence."\nmsgstr "x"\n'
         first = catalog.parse(good.decode(), "x").find("Another plain sentence.").linenum
         assert first <= at  # the line where that entry starts: its comments, or msgid
-        return data, good.count(b"\n") + 2, \
-            f"duplicate message 'Another plain sentence.' (first defined at line {first})"
-    if name == "missing header":
-        return good[good.index(b"\n\n") + 2 :], 1, 'missing header entry (msgid "")'
+        return (
+            data,
+            good.count(b"\n") + 2,
+            f"duplicate message 'Another plain sentence.' (first defined at line {first})",
+        )
     if name == "latin-1 header, UTF-8 bytes":
         data = good.replace(b"charset=UTF-8", b"charset=ISO-8859-1")
         first = next(n for n, ln in enumerate(good.split(b"\n"), 1) if max(ln, default=0) > 127)
-        return data, first, \
-            "the header declares charset ISO-8859-1 but the file is UTF-8"
+        return data, first, "the header declares charset ISO-8859-1 but the file is UTF-8"
     if name == "UTF-8 header, latin-1 bytes":
         data = good.replace(translated, "Une phrase de plus, café.".encode("latin-1"))
         return data, line_of(good, translated), "invalid UTF-8 byte 0xe9"
@@ -114,16 +118,23 @@ def bad_catalog(name: str, good: bytes) -> tuple[bytes, int, str]:
 
 
 BAD_CATALOGS = [
-    "unterminated string", "invalid escape", "duplicate msgid", "missing header",
-    "latin-1 header, UTF-8 bytes", "UTF-8 header, latin-1 bytes", "binary garbage",
-    "binary garbage without NUL", "empty file", "blank file",
+    "unterminated string",
+    "invalid escape",
+    "duplicate msgid",
+    "latin-1 header, UTF-8 bytes",
+    "UTF-8 header, latin-1 bytes",
+    "binary garbage",
+    "binary garbage without NUL",
+    "empty file",
+    "blank file",
 ]
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("case", BAD_CATALOGS)
-def test_bad_catalog_is_one_line_error_and_stays_as_it_was(th_project: Path, run, case: str,
-                                                            command: str) -> None:
+def test_bad_catalog_is_one_line_error_and_stays_as_it_was(
+    th_project: Path, run, case: str, command: str
+) -> None:
     path = th_project / TH_PO
     good = path.read_bytes()
     data, line, says = bad_catalog(case, good)
@@ -149,13 +160,13 @@ def _crlf(data: bytes) -> bytes:
     return data.replace(b"\n", b"\r\n")
 
 
-ACCEPTED = {"UTF-8 BOM": _bom, "CRLF line endings": _crlf,
-            "BOM and CRLF": lambda d: _bom(_crlf(d))}
+ACCEPTED = {"UTF-8 BOM": _bom, "CRLF line endings": _crlf, "BOM and CRLF": lambda d: _bom(_crlf(d))}
 
 
 @pytest.mark.parametrize("case", list(ACCEPTED))
-def test_bom_and_crlf_are_accepted_and_written_back_canonical(th_project: Path, run,
-                                                              case: str) -> None:
+def test_bom_and_crlf_are_accepted_and_written_back_canonical(
+    th_project: Path, run, case: str
+) -> None:
     path = th_project / TH_PO
     good = path.read_bytes()
     assert good == catalog.dumps(catalog.load(path)).encode()  # good is canonical already
@@ -209,8 +220,7 @@ def _corpus(kind: str) -> list[Path]:
 
 
 def _msgfmt_ok(path: Path) -> bool:
-    done = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)],
-                          capture_output=True)
+    done = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(path)], capture_output=True)
     return done.returncode == 0
 
 
@@ -227,7 +237,8 @@ def test_corpus_bad_catalogs(tmp_path: Path, run, source: Path) -> None:
         message = one_line_error(result)
         expected = {"gettext-msgmerge-2-duplicate.po": 1, "polib-test_syntax_error1.po": 5}
         assert message.startswith(
-            f"error: locales/de/LC_MESSAGES/dom.po:{expected[source.name]}: "), message
+            f"error: locales/de/LC_MESSAGES/dom.po:{expected[source.name]}: "
+        ), message
         assert dest.read_bytes() == before
         assert one_line_error(run(["status"], tmp_path / "p")) == message
         assert dest.read_bytes() == before
@@ -243,22 +254,17 @@ def test_corpus_bad_catalogs(tmp_path: Path, run, source: Path) -> None:
 @needs_corpus
 @needs_gettext
 @pytest.mark.parametrize("source", _corpus("edge"), ids=lambda p: p.name)
-def test_corpus_edge_catalogs_are_merged_without_loss_or_fail_cleanly(tmp_path: Path, run,
-                                                                     source: Path) -> None:
+def test_corpus_edge_catalogs_are_merged_without_loss_or_fail_cleanly(
+    tmp_path: Path, run, source: Path
+) -> None:
     dest = _corpus_project(tmp_path / "p", source)
-    before = dest.read_bytes()
     valid_before = _msgfmt_ok(dest)
     result = run(["update"], tmp_path / "p")
-    if result.code != 0:
-        message = one_line_error(result)
-        assert re.match(r"error: locales/de/LC_MESSAGES/dom\.po:\d+: ", message), message
-        assert "missing header entry" in message  # the one thing refused: no header
-        assert dest.read_bytes() == before
-        return
-    ok(result)
+    ok(result)  # a header is optional, as in gettext: none is refused
     after = dest.read_bytes()
     text = after.decode("utf-8")  # whatever the charset it came in, UTF-8 goes out
-    assert "charset=UTF-8" in text and "\r" not in text
+    declared = bool(catalog.load(source).metadata)  # a header may be absent, or empty
+    assert ("charset=UTF-8" in text) == declared and "\r" not in text
     assert _their_translations(source) <= translations(catalog.load(dest))
     if valid_before:
         assert _msgfmt_ok(dest)
@@ -309,32 +315,40 @@ def test_empty_page_is_an_empty_template_and_an_empty_page(src_project: Path, ru
 
 
 def _big_page(size: int) -> bytes:
-    block = ("## Section\n\nSystemic sclerosis affects 50–300 people per million. "
-             "See [the guide](https://example.org/guide).\n\n- one item\n- another item\n\n")
+    block = (
+        "## Section\n\nSystemic sclerosis affects 50–300 people per million. "
+        "See [the guide](https://example.org/guide).\n\n- one item\n- another item\n\n"
+    )
     data = block.encode()
     return data * (size // len(data) + 1)
 
 
-def test_20_mb_page_is_refused_at_once_naming_the_limit_and_setting(src_project: Path,
-                                                                     run) -> None:
+def test_20_mb_page_is_refused_at_once_naming_the_limit_and_setting(src_project: Path, run) -> None:
     big = src_project / "source/big.md"
     big.write_bytes(_big_page(20_000_000))
     size = big.stat().st_size
-    expected = (f"source/big.md: {size} bytes is above the page size limit of 10000000 "
-                "bytes; raise [tool.l10n] max-page-size in pyproject.toml to allow it")
+    expected = (
+        f"source/big.md: {size} bytes is above the page size limit of 10000000 "
+        "bytes; raise [tool.l10n] max-page-size in pyproject.toml to allow it"
+    )
     _refused(run, src_project, expected)  # refused from its size, before it is read
 
 
 def test_page_size_limit_is_configurable(src_project: Path, run) -> None:
     (src_project / "pyproject.toml").write_text(
-        '[tool.l10n]\nlocales = ["th"]\nmax-page-size = 2000\n', encoding="utf-8")
+        '[tool.l10n]\nlocales = ["th"]\nmax-page-size = 2000\n', encoding="utf-8"
+    )
     page = src_project / "source/page.md"
     assert page.stat().st_size < 2000
     ok(run(["extract"], src_project))
     (src_project / "source/long.md").write_bytes(_big_page(5000))
     size = (src_project / "source/long.md").stat().st_size
-    _refused(run, src_project, f"source/long.md: {size} bytes is above the page size limit "
-             "of 2000 bytes; raise [tool.l10n] max-page-size in pyproject.toml to allow it")
+    _refused(
+        run,
+        src_project,
+        f"source/long.md: {size} bytes is above the page size limit "
+        "of 2000 bytes; raise [tool.l10n] max-page-size in pyproject.toml to allow it",
+    )
 
 
 def _nested_list(depth: int) -> str:
@@ -355,18 +369,22 @@ NESTED = {
 
 @pytest.mark.parametrize("kind", list(NESTED))
 @pytest.mark.parametrize("depth", [200, 1000])
-def test_deep_nesting_is_refused_cleanly(src_project: Path, run, kind: str,
-                                         depth: int) -> None:
+def test_deep_nesting_is_refused_cleanly(src_project: Path, run, kind: str, depth: int) -> None:
     text = NESTED[kind](depth)
     (src_project / "source/deep.md").write_text(text, encoding="utf-8")
-    first = next(n for n, line in enumerate(text.split("\n"), 1)
-                 if segments._nesting(line) > segments.MAX_NESTING)
+    first = next(
+        n
+        for n, line in enumerate(text.split("\n"), 1)
+        if segments._nesting(line) > segments.MAX_NESTING
+    )
     before = catalog_bytes(src_project)
     for command in (["extract"], BUILD):
         message = one_line_error(run(command, src_project))
         assert re.fullmatch(
             rf"error: source/deep\.md:{first}: lists and block quotes nested \d+ levels "
-            rf"deep; at most {segments.MAX_NESTING} levels are supported", message), message
+            rf"deep; at most {segments.MAX_NESTING} levels are supported",
+            message,
+        ), message
         assert catalog_bytes(src_project) == before
 
 
@@ -380,38 +398,62 @@ def test_nesting_within_the_limit_is_processed(src_project: Path, run, kind: str
 
 
 def test_recursion_limit_is_a_plain_error_too(src_project: Path, run, monkeypatch) -> None:
-    """Even past the nesting guard, a RecursionError is a plain error, not a traceback."""
-    monkeypatch.setattr(segments, "MAX_NESTING", 10**9)
-    (src_project / "source/deep.md").write_text(_nested_list(400), encoding="utf-8")
-    _refused(run, src_project, "source/deep.md: nested too deeply to parse; flatten its lists "
-             "and block quotes", commands=(["extract"],))
+    """Whatever makes the parser recurse too deep (not only nesting, which the guard
+    catches first), the command fails with one plain line and changes no catalog."""
+    import markdown
+
+    convert = markdown.Markdown.convert
+
+    def too_deep(self, source: str) -> str:
+        if "- level 1" in source:  # only the new page
+            raise RecursionError("maximum recursion depth exceeded")
+        return convert(self, source)
+
+    ok(run(["extract"], src_project))
+    (src_project / "source/deep.md").write_text(_nested_list(5), encoding="utf-8")
+    monkeypatch.setattr(markdown.Markdown, "convert", too_deep)
+    _refused(
+        run,
+        src_project,
+        "source/deep.md: nested too deeply to parse; flatten its lists and block quotes",
+        commands=(["extract"],),
+    )
 
 
-def test_symlink_out_of_the_project_is_refused(src_project: Path, tmp_path: Path,
-                                               run) -> None:
+def test_symlink_out_of_the_project_is_refused(src_project: Path, tmp_path: Path, run) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.md").write_text("# Secret\n\nNot for this project.\n", encoding="utf-8")
     (src_project / "source/evil.md").symlink_to(outside / "secret.md")
     target = (outside / "secret.md").resolve()
-    _refused(run, src_project, f"source/evil.md: links to {target}, outside the project; "
-             "copy the page into source/ instead")
+    _refused(
+        run,
+        src_project,
+        f"source/evil.md: links to {target}, outside the project; "
+        "copy the page into source/ instead",
+    )
     assert not (src_project / "locales/evil.pot").exists()
     (src_project / "source/evil.md").unlink()
     (src_project / "source/folder").symlink_to(outside, target_is_directory=True)
-    _refused(run, src_project, f"source/folder: links to {outside.resolve()}, outside the "
-             "project; copy its pages into source/ instead")
+    _refused(
+        run,
+        src_project,
+        f"source/folder: links to {outside.resolve()}, outside the "
+        "project; copy its pages into source/ instead",
+    )
     assert not (src_project / "locales/folder").exists()
 
 
 def test_symlink_inside_the_project_is_followed(src_project: Path, run) -> None:
     (src_project / "notes").mkdir()
-    (src_project / "notes/kept.md").write_text("# Kept\n\nA page kept elsewhere.\n",
-                                               encoding="utf-8")
+    (src_project / "notes/kept.md").write_text(
+        "# Kept\n\nA page kept elsewhere.\n", encoding="utf-8"
+    )
     (src_project / "source/kept.md").symlink_to(src_project / "notes/kept.md")
     ok(run(["extract"], src_project))
-    assert "A page kept elsewhere." in \
-        (src_project / "locales/kept.pot").read_text(encoding="utf-8")
+    assert "A page kept elsewhere." in (src_project / "locales/kept.pot").read_text(
+        encoding="utf-8"
+    )
 
 
 # 3. Bad arguments -------------------------------------------------------------------------
@@ -422,10 +464,14 @@ EXPECTED_CODE = "expected a locale code such as th, vi, km or zh_Hans"
 
 @pytest.mark.parametrize("command", ["init", "update", "status", "build", "check"])
 @pytest.mark.parametrize("code", BAD_CODES)
-def test_invalid_locale_codes(src_project: Path, tmp_path: Path, run, command: str,
-                              code: str) -> None:
-    argv = ["init", code] if command == "init" else \
-        (BUILD if command == "build" else [command]) + ["-l", code]
+def test_invalid_locale_codes(
+    src_project: Path, tmp_path: Path, run, command: str, code: str
+) -> None:
+    argv = (
+        ["init", code]
+        if command == "init"
+        else (BUILD if command == "build" else [command]) + ["-l", code]
+    )
     before = tree_bytes(tmp_path)
     message = one_line_error(run(argv, src_project))
     assert message == f"error: invalid locale code {code!r}: {EXPECTED_CODE}"
@@ -437,11 +483,14 @@ def test_invalid_locale_codes(src_project: Path, tmp_path: Path, run, command: s
 def test_unknown_locales(src_project: Path, run, command: str) -> None:
     argv = (BUILD if command == "build" else [command]) + ["-l"]
     before = catalog_bytes(src_project)
-    assert one_line_error(run([*argv, "zz"], src_project)) == \
-        f"error: unknown locale code 'zz': {EXPECTED_CODE}"
+    assert (
+        one_line_error(run([*argv, "zz"], src_project))
+        == f"error: unknown locale code 'zz': {EXPECTED_CODE}"
+    )
     assert one_line_error(run([*argv, "km"], src_project)) == (
         "error: locale 'km' is not configured in this project (known: th); add it to "
-        "[tool.l10n] locales in pyproject.toml and run 'l10n init km'")
+        "[tool.l10n] locales in pyproject.toml and run 'l10n init km'"
+    )
     assert catalog_bytes(src_project) == before
 
 
@@ -450,10 +499,12 @@ def test_unknown_locale_without_configured_locales(tmp_path: Path, run) -> None:
     (root / "pyproject.toml").unlink()  # locales are then the folders under locales/
     assert one_line_error(run(["update", "-l", "km"], root)) == (
         "error: locale 'km' is not configured in this project (known: th); "
-        "add it with 'l10n init km'")
+        "add it with 'l10n init km'"
+    )
     assert one_line_error(run(["update", "-l", "en"], root)) == (
         "error: locale 'en' is not configured in this project (known: th); "
-        "it is the source locale, which has no catalogs")
+        "it is the source locale, which has no catalogs"
+    )
 
 
 def test_project_option_that_is_not_a_project(tmp_path: Path, run) -> None:
@@ -461,12 +512,11 @@ def test_project_option_that_is_not_a_project(tmp_path: Path, run) -> None:
     empty.mkdir()
     (tmp_path / "file.txt").write_text("x", encoding="utf-8")
     cases = {
-        empty: f"error: {empty}: not an l10n project (expected a source/ or locales/ "
-               "folder in it)",
+        empty: f"error: {empty}: not an l10n project (expected a source/ or locales/ folder in it)",
         tmp_path / "nowhere": f"error: {tmp_path / 'nowhere'}: no such folder; "
-                              "-C/--project expects a project folder",
+        "-C/--project expects a project folder",
         tmp_path / "file.txt": f"error: {tmp_path / 'file.txt'}: not a folder; "
-                               "-C/--project expects a project folder",
+        "-C/--project expects a project folder",
     }
     for folder, expected in cases.items():
         for command in (["update"], ["status"], ["extract"], BUILD, ["init", "th"]):
@@ -494,8 +544,11 @@ HOSTILE = {
     "script tag": (PLAIN, "ประโยค <script>alert(1)</script>"),
     "iframe": (PLAIN, 'ประโยค <iframe src="https://evil.example/"></iframe>'),
     "style element": (PLAIN, "<style>body{display:none}</style>ประโยค"),
-    "style attribute": (PLAIN, '<span style="position:fixed;top:0;background:'
-                               'url(https://evil.example/x.png)">ประโยค</span>'),
+    "style attribute": (
+        PLAIN,
+        '<span style="position:fixed;top:0;background:'
+        'url(https://evil.example/x.png)">ประโยค</span>',
+    ),
     "html comment": (PLAIN, "ประโยค <!-- hidden -->"),
     "mixed-case javascript link": (GUIDE, "ดู [คู่มือ](JaVaScRiPt:alert(1)) เพิ่มเติม"),
     "entity-encoded javascript link": (GUIDE, "ดู [คู่มือ](&#106;avascript:alert(1))"),
@@ -507,7 +560,9 @@ HOSTILE = {
     "email autolink": (PLAIN, "ประโยค <evil@evil.example>"),
     "reference link to a foreign domain": (REF, "ใช้ [ลิงก์][other] ที่นี่"),
     "reference definition in the translation": (
-        PLAIN, "[ref]: https://evil.example/\n[ประโยค][ref]"),
+        PLAIN,
+        "[ref]: https://evil.example/\n[ประโยค][ref]",
+    ),
     "tracking image": (PLAIN, "ประโยค ![x](https://evil.example/pixel.png)"),
     "markdown placeholder injection": (PLAIN, "ประโยค \x02wzxhzdk:0\x03"),
     "script in the description": (DESCRIPTION, "<script>alert(1)</script>"),
@@ -553,7 +608,7 @@ def _no_markup_from(html: str) -> None:
             assert name != "style", (tag, attrs)
             if name in ("href", "src", "action", "formaction"):
                 assert ":" not in (value or "").split("/")[0] or value in ENGLISH_TARGETS, value
-    main = _markup(html[html.index("<main"): html.index("</main>")])
+    main = _markup(html[html.index("<main") : html.index("</main>")])
     assert not {"style", "script"} & {tag for tag, _ in main.tags}
     assert html.count("<script") == html.count('<script src="../assets/')
     assert "evil.example" not in html
@@ -561,8 +616,9 @@ def _no_markup_from(html: str) -> None:
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
-def test_hostile_translation_reaches_no_output_and_check_reports_it(hostile_project: Path,
-                                                                    run, case: str) -> None:
+def test_hostile_translation_reaches_no_output_and_check_reports_it(
+    hostile_project: Path, run, case: str
+) -> None:
     english, translation = HOSTILE[case]
     path = hostile_project / TH_PO
     good = path.read_bytes()
@@ -574,8 +630,12 @@ def test_hostile_translation_reaches_no_output_and_check_reports_it(hostile_proj
         line = catalog.load(path).find(english).linenum
         before = path.read_bytes()
         result = ok(run(BUILD, hostile_project))
-        assert re.search(rf"^{TH_PO}:{line}: warning: translation not used \(.+\); "
-                         r"English shown$", result.err, re.M), result.err
+        assert re.search(
+            rf"^{TH_PO}:{line}: warning: translation not used \(.+\); "
+            r"English shown$",
+            result.err,
+            re.M,
+        ), result.err
         html = (hostile_project / "build/th/page.html").read_text(encoding="utf-8")
         _no_markup_from(html)
         assert SHOWN_IN_ENGLISH[english] in html  # the English stands in, marked English
@@ -591,19 +651,21 @@ def test_hostile_translation_reaches_no_output_and_check_reports_it(hostile_proj
 
 
 ENTITIES = {  # character references that decode to markup: text, never a tag
-    "named": ("ประโยค &lt;script&gt;alert(1)&lt;/script&gt;",
-              "ประโยค <script>alert(1)</script>"),
-    "decimal": ("ประโยค &#60;img src=x onerror=alert(1)&#62;",
-                "ประโยค <img src=x onerror=alert(1)>"),
-    "hex": ("ประโยค &#x3C;iframe src=https://evil.example&#x3E;",
-            "ประโยค <iframe src=https://evil.example>"),
+    "named": ("ประโยค &lt;script&gt;alert(1)&lt;/script&gt;", "ประโยค <script>alert(1)</script>"),
+    "decimal": (
+        "ประโยค &#60;img src=x onerror=alert(1)&#62;",
+        "ประโยค <img src=x onerror=alert(1)>",
+    ),
+    "hex": (
+        "ประโยค &#x3C;iframe src=https://evil.example&#x3E;",
+        "ประโยค <iframe src=https://evil.example>",
+    ),
     "double-encoded": ("ประโยค &amp;lt;script&amp;gt;", "ประโยค &lt;script&gt;"),
 }
 
 
 @pytest.mark.parametrize("case", list(ENTITIES))
-def test_entities_that_decode_to_markup_show_as_text(hostile_project: Path, run,
-                                                     case: str) -> None:
+def test_entities_that_decode_to_markup_show_as_text(hostile_project: Path, run, case: str) -> None:
     """Entities that spell a tag reach the page only as text: the reader sees the
     characters, the browser never sees a tag; `check` reports them as an error all the
     same, since whatever decodes the text once more would run them."""
@@ -618,7 +680,7 @@ def test_entities_that_decode_to_markup_show_as_text(hostile_project: Path, run,
         result = ok(run(BUILD, hostile_project))
         assert "warning" not in result.err
         html = (hostile_project / "build/th/page.html").read_text(encoding="utf-8")
-        main = html[html.index("<main"): html.index("</main>")]
+        main = html[html.index("<main") : html.index("</main>")]
         parsed = _markup(main)
         assert not {"script", "img", "iframe"} & {tag for tag, _ in parsed.tags}
         assert shown in "".join(parsed.text)  # what a reader sees
@@ -641,8 +703,10 @@ def _long_page(number: int, revision: int) -> str:
     parts = [f"---\ntitle: Page {number}\n---\n\n# Page {number}\n"]
     for i in range(40):
         word = "changed" if revision and i % 3 == 0 else "original"
-        parts.append(f"Paragraph {i} of page {number} in its {word} wording, with "
-                     f"[a link](https://example.org/{number}/{i}) and 4:1 as a ratio.\n")
+        parts.append(
+            f"Paragraph {i} of page {number} in its {word} wording, with "
+            f"[a link](https://example.org/{number}/{i}) and 4:1 as a ratio.\n"
+        )
     return "\n".join(parts)
 
 
@@ -652,8 +716,9 @@ def busy_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     `update` has work to do on every catalog and takes a moment."""
     root = tmp_path_factory.mktemp("busy") / "project"
     pages = {f"page{n:02}.md": _long_page(n, 0) for n in range(PAGES)}
-    make_project(root, pages=pages,
-                 pyproject="locales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]")
+    make_project(
+        root, pages=pages, pyproject="locales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]"
+    )
     ok(cli(["extract"], root))
     ok(cli(["init", *LOCALES], root))
     for po in sorted((root / "locales").rglob("*.po")):
@@ -669,8 +734,13 @@ def _copy(source: Path, dest: Path) -> Path:
     return dest
 
 
-def _poll_kill(proc: subprocess.Popen, root: Path, before: dict[str, bytes],
-               delay: float | None, changed: int | None) -> None:
+def _poll_kill(
+    proc: subprocess.Popen,
+    root: Path,
+    before: dict[str, bytes],
+    delay: float | None,
+    changed: int | None,
+) -> None:
     """SIGKILL `proc` after `delay` seconds, or as soon as `changed` catalogs differ."""
     if delay is not None:
         time.sleep(delay)
@@ -692,8 +762,9 @@ def _poll_kill(proc: subprocess.Popen, root: Path, before: dict[str, bytes],
 
 
 @pytest.fixture(scope="module")
-def busy_after(busy_project: Path, tmp_path_factory: pytest.TempPathFactory
-               ) -> tuple[dict[str, bytes], float]:
+def busy_after(
+    busy_project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, bytes], float]:
     """The catalogs after a clean `update`, and how long it took."""
     root = _copy(busy_project, tmp_path_factory.mktemp("busy-after") / "project")
     started = time.monotonic()
@@ -707,17 +778,22 @@ KILLS = [("after", 0.25), ("after", 0.6), ("written", 1), ("written", 30)]
 
 
 @pytest.mark.parametrize(("when", "at"), KILLS, ids=[f"{w}-{a}" for w, a in KILLS])
-def test_update_killed_leaves_each_catalog_before_or_after(busy_project: Path, busy_after,
-                                                           tmp_path: Path, when: str,
-                                                           at: float) -> None:
+def test_update_killed_leaves_each_catalog_before_or_after(
+    busy_project: Path, busy_after, tmp_path: Path, when: str, at: float
+) -> None:
     after, seconds = busy_after
     root = _copy(busy_project, tmp_path / "project")
     before = catalog_bytes(root)
     assert any(before[p] != after[p] for p in before)
     proc = spawn(["update"], root)
     with cleanup(proc):
-        _poll_kill(proc, root, before, at * seconds if when == "after" else None,
-                   int(at) if when == "written" else None)
+        _poll_kill(
+            proc,
+            root,
+            before,
+            at * seconds if when == "after" else None,
+            int(at) if when == "written" else None,
+        )
         proc.communicate(timeout=60)
         assert reap_group(proc.pid, 30), "processes of the killed run were left running"
     now = catalog_bytes(root)
@@ -729,8 +805,11 @@ def test_update_killed_leaves_each_catalog_before_or_after(busy_project: Path, b
         # (staged catalogs are put in place by renames alone: the kill may come after
         # the last one)
         assert at <= done <= sum(after[p] != before[p] for p in now)
-    leftovers = {p.relative_to(root).as_posix() for p in root.rglob("*")
-                 if p.is_file() and p.name != ".l10n.lock"}
+    leftovers = {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != ".l10n.lock"
+    }
     expected = set(tree_bytes(busy_project, busy_project))
     for name in leftovers - expected:
         assert re.match(r"\A\..+\.tmp\Z", Path(name).name), name  # only temporary files
@@ -742,9 +821,11 @@ def test_update_killed_leaves_each_catalog_before_or_after(busy_project: Path, b
 
 
 def test_next_run_removes_temporary_files_of_a_killed_one(src_project: Path, run) -> None:
-    stale = [src_project / "locales/th/LC_MESSAGES/.page.po.ab12_xyz.tmp",
-             src_project / "locales/.page.pot.q1w2e3r4.tmp",
-             src_project / "build/th/.page.html.zz_9yy88.tmp"]
+    stale = [
+        src_project / "locales/th/LC_MESSAGES/.page.po.ab12_xyz.tmp",
+        src_project / "locales/.page.pot.q1w2e3r4.tmp",
+        src_project / "build/th/.page.html.zz_9yy88.tmp",
+    ]
     kept = [src_project / "locales/th/LC_MESSAGES/notes.tmp", src_project / "build/.keep"]
     for path in stale + kept:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -756,8 +837,9 @@ def test_next_run_removes_temporary_files_of_a_killed_one(src_project: Path, run
     assert catalog_bytes(src_project) == before
 
 
-def test_status_reads_whole_catalogs_while_update_writes(busy_project: Path, busy_after,
-                                                         tmp_path: Path) -> None:
+def test_status_reads_whole_catalogs_while_update_writes(
+    busy_project: Path, busy_after, tmp_path: Path
+) -> None:
     """Readers take no lock: the renames give them each catalog before or after, whole."""
     after, _seconds = busy_after
     root = _copy(busy_project, tmp_path / "project")
@@ -785,8 +867,9 @@ def build_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def build_after(build_project: Path, tmp_path_factory: pytest.TempPathFactory
-                ) -> tuple[dict[str, bytes], float]:
+def build_after(
+    build_project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, bytes], float]:
     root = _copy(build_project, tmp_path_factory.mktemp("build-after") / "project")
     started = time.monotonic()
     ok(run_sub(["build", "-f", "html"], root))
@@ -795,7 +878,8 @@ def build_after(build_project: Path, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.mark.parametrize("at", [0.2, 0.5, 0.8])
 def test_build_killed_leaves_outputs_whole_and_next_build_completes(
-        build_project: Path, build_after, tmp_path: Path, at: float) -> None:
+    build_project: Path, build_after, tmp_path: Path, at: float
+) -> None:
     after, seconds = build_after
     root = _copy(build_project, tmp_path / "project")
     catalogs_before = catalog_bytes(root)
@@ -825,12 +909,14 @@ def pdf_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.mark.skipif(not shutil.which("chromium") and not os.environ.get("L10N_BROWSER"),
-                    reason="no browser to print PDF handouts")
+@pytest.mark.skipif(
+    not shutil.which("chromium") and not os.environ.get("L10N_BROWSER"),
+    reason="no browser to print PDF handouts",
+)
 @pytest.mark.parametrize("at", [0.4, 0.8])
-def test_pdf_build_killed_leaves_no_browser_and_no_half_handout(pdf_project: Path,
-                                                                 tmp_path: Path,
-                                                                 at: float) -> None:
+def test_pdf_build_killed_leaves_no_browser_and_no_half_handout(
+    pdf_project: Path, tmp_path: Path, at: float
+) -> None:
     clean = _copy(pdf_project, tmp_path / "clean")
     started = time.monotonic()
     ok(run_sub(["build"], clean))
@@ -876,8 +962,10 @@ def _release_complete(folder: Path) -> bool:
     present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     if present - {"SHA256SUMS"} != set(listed):
         return False
-    return all(hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
-               for name, digest in listed.items())
+    return all(
+        hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+        for name, digest in listed.items()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -885,8 +973,9 @@ def release_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Eight fully translated locales, released once (version 1.0.0)."""
     root = tmp_path_factory.mktemp("release") / "project"
     pages = {f"page{n:02}.md": _long_page(n, 0) for n in range(4)}
-    make_project(root, pages=pages,
-                 pyproject="locales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]")
+    make_project(
+        root, pages=pages, pyproject="locales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]"
+    )
     ok(cli(["extract"], root))
     ok(cli(["init", *LOCALES], root))
     for po in sorted((root / "locales").rglob("*.po")):
@@ -898,7 +987,8 @@ def release_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("moment", ["writing", 0.3, 0.7])
 def test_release_killed_leaves_the_old_release_or_the_new_never_half(
-        release_project: Path, tmp_path: Path, moment) -> None:
+    release_project: Path, tmp_path: Path, moment
+) -> None:
     clean = _copy(release_project, tmp_path / "clean")
     started = time.monotonic()
     ok(run_sub(["release", "--version", "1.0.0"], clean))
@@ -930,8 +1020,9 @@ def test_release_killed_leaves_the_old_release_or_the_new_never_half(
     if folder.exists():  # the old release (whose SUMS this test removed), or the new one
         now = tree_bytes(folder, root)
         same_as_old = now == {k: v for k, v in old.items() if not k.endswith("SHA256SUMS")}
-        assert same_as_old or (now == expected and _release_complete(folder)), \
+        assert same_as_old or (now == expected and _release_complete(folder)), (
             f"half a release: {sorted(now)}"
+        )
     result = run_sub(["release", "--version", "1.0.0"], root)
     assert result.code == 0 and "Traceback" not in result.output, result.output
     assert tree_bytes(root / "build/release", root) == expected
@@ -984,9 +1075,14 @@ def test_second_run_waits_and_lock_dies_with_its_holder(tmp_path: Path, command)
     clean = _copy(root, tmp_path / "clean")
     ok(run_sub(command, clean))
     expected = catalog_bytes(clean), tree_bytes(clean / "build", clean)
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(root)], cwd=root.parent,
-                              env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1])),
-                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(root)],
+        cwd=root.parent,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1])),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     with cleanup(holder):
         assert holder.stdout.readline().strip() == "locked"
         waiting = spawn(command, root)
@@ -1006,8 +1102,9 @@ def test_second_run_waits_and_lock_dies_with_its_holder(tmp_path: Path, command)
 # 7. No tracebacks -------------------------------------------------------------------------
 
 
-def test_internal_error_is_one_line_and_debug_shows_the_traceback(src_project: Path, run,
-                                                                  monkeypatch) -> None:
+def test_internal_error_is_one_line_and_debug_shows_the_traceback(
+    src_project: Path, run, monkeypatch
+) -> None:
     import pipeline.update
 
     def broken(*_args, **_kwargs):
@@ -1020,8 +1117,9 @@ def test_internal_error_is_one_line_and_debug_shows_the_traceback(src_project: P
     assert result.out == ""
     lines = result.err.splitlines()
     assert len(lines) == 1, result.err
-    assert lines[0].startswith("internal error: RuntimeError: simulated failure -- please "
-                               "report it to ")
+    assert lines[0].startswith(
+        "internal error: RuntimeError: simulated failure -- please report it to "
+    )
     assert "--debug" in lines[0] and "Traceback" not in result.err
     debug = run(["--debug", "update"], src_project)
     assert debug.code == 3
@@ -1032,30 +1130,31 @@ def test_internal_error_is_one_line_and_debug_shows_the_traceback(src_project: P
 
 
 def test_internal_error_in_the_middle_of_a_build(src_project: Path, run, monkeypatch) -> None:
-    import pipeline.render
+    import pipeline.site.render
 
     def broken(*_args, **_kwargs):
         raise KeyError("lost")
 
-    monkeypatch.setattr(pipeline.render, "vet", broken)
+    monkeypatch.setattr(pipeline.site.render, "vet", broken)
     result = run(BUILD, src_project)
     assert result.code == 3
     assert result.err.startswith("internal error: KeyError: 'lost' -- please report it")
     assert "Traceback" not in result.output
 
 
-def test_permission_and_disk_errors_are_plain_messages(src_project: Path, run,
-                                                       monkeypatch) -> None:
-    import pipeline.update
+def test_permission_and_disk_errors_are_plain_messages(src_project: Path, run, monkeypatch) -> None:
+    import pipeline.files
 
     target = src_project / TH_PO
-    for number, reason in ((errno.EACCES, "Permission denied"),
-                           (errno.ENOSPC, "No space left on device")):
+    for number, reason in (
+        (errno.EACCES, "Permission denied"),
+        (errno.ENOSPC, "No space left on device"),
+    ):
 
         def refuse(path, *_args, number=number, reason=reason, **_kwargs):
             raise OSError(number, reason, str(path))
 
-        monkeypatch.setattr(pipeline.update, "stage", refuse)
+        monkeypatch.setattr(pipeline.files, "stage", refuse)  # every staged write
         before = catalog_bytes(src_project)
         message = one_line_error(run(["update"], src_project))
         assert message.startswith(f"error: {src_project / 'locales'}"), message

@@ -32,10 +32,20 @@ DAY = date(2026, 9, 21)
 PAGE = "systemic-sclerosis"
 LOCALES = ["en", "th", "vi", "id", "ms", "fil", "km", "my", "lo"]
 TARGETS = LOCALES[1:]
-NATIVE = {"en": "English", "th": "ไทย", "vi": "Tiếng Việt", "km": "ខ្មែរ", "my": "မြန်မာ",
-          "lo": "ລາວ"}
-SCRIPT_FONTS = {"th": ("Noto Sans Thai", "ก"), "km": ("Noto Sans Khmer", "ក"),
-                "my": ("Noto Sans Myanmar", "က"), "lo": ("Noto Sans Lao", "ກ")}
+NATIVE = {
+    "en": "English",
+    "th": "ไทย",
+    "vi": "Tiếng Việt",
+    "km": "ខ្មែរ",
+    "my": "မြန်မာ",
+    "lo": "ລາວ",
+}
+SCRIPT_FONTS = {
+    "th": ("Noto Sans Thai", "ก"),
+    "km": ("Noto Sans Khmer", "ក"),
+    "my": ("Noto Sans Myanmar", "က"),
+    "lo": ("Noto Sans Lao", "ກ"),
+}
 BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th")
 
 # Vietnamese entries the shared build makes fuzzy or untranslated: (msgid start, state).
@@ -64,8 +74,6 @@ class Built:
 
     def page(self, locale: str, domain: str = PAGE) -> Path:
         return self.build / locale / f"{domain}.html"
-
-
 
 
 def seed_fonts(src: Path, dest: Path) -> None:
@@ -143,8 +151,7 @@ def plain(markdown_text: str) -> str:
 def translations(root: Path, locale: str, domain: str) -> dict[str, str]:
     """The usable translations of a catalog: translated, not fuzzy."""
     path = root / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
-    return {e.msgid: e.msgstr for e in polib.pofile(str(path))
-            if e.translated() and not e.obsolete}
+    return {e.msgid: e.msgstr for e in polib.pofile(str(path)) if e.translated() and not e.obsolete}
 
 
 def entry_line(path: Path, msgid: str) -> int:
@@ -283,15 +290,17 @@ def test_switcher_names_each_language_in_itself(site: Built, pages: dict, loc: s
 @pytest.mark.parametrize("loc", LOCALES)
 def test_heading_ids_come_from_the_english(pages: dict, loc: str) -> None:
     ids = [h.get("id") for h in pages[loc].xpath("//main//*[self::h1 or self::h2 or self::h3]")]
-    english = [h.get("id") for h in pages["en"].xpath("//main//*[self::h1 or self::h2 or "
-                                                      "self::h3]")]
+    english = [
+        h.get("id") for h in pages["en"].xpath("//main//*[self::h1 or self::h2 or self::h3]")
+    ]
     assert ids == english
     assert "main-harms" in ids
     assert len(set(ids)) == len(ids)
 
 
-def test_fuzzy_and_untranslated_fall_back_to_english_marked_lang_en(site: Built,
-                                                                     pages: dict) -> None:
+def test_fuzzy_and_untranslated_fall_back_to_english_marked_lang_en(
+    site: Built, pages: dict
+) -> None:
     main_el = pages["vi"].xpath("//main")[0]
     english = polib.pofile(str(site.root / "locales" / "vi" / "LC_MESSAGES" / f"{PAGE}.po"))
     seen = {}
@@ -345,7 +354,7 @@ def test_ui_strings_from_the_locale_ui_catalog(site: Built, pages: dict, loc: st
         '//a[@class="menu-back"]': "Go Back To Menu",
         '//a[@class="skip"]': "Skip to main content",
         '//p[@class="disclaimer"]': "This page gives general information and does not replace "
-                                    "advice from your doctor.",
+        "advice from your doctor.",
         '//nav[@id="menu"]//li/a': "Systemic Hardening",
     }
     if loc != "vi":
@@ -398,8 +407,9 @@ def in_range(char: str, unicode_range: str) -> bool:
 
 
 @pytest.mark.parametrize("loc", LOCALES)
-def test_font_face_rules_with_unicode_range_and_real_woff2(site: Built, pages: dict,
-                                                            loc: str) -> None:
+def test_font_face_rules_with_unicode_range_and_real_woff2(
+    site: Built, pages: dict, loc: str
+) -> None:
     faces = font_faces(pages[loc])
     assert faces
     families = set()
@@ -475,13 +485,17 @@ def test_relative_links_only_and_all_resolve(site: Built) -> None:
                 assert doc.xpath(f'//*[@id="{parts.fragment}"]'), (page, link)
 
 
-def test_build_is_byte_identical_across_builds(site: Built,
-                                               tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_build_is_byte_identical_across_builds(
+    site: Built, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Two projects at different paths, same inputs and SOURCE_DATE_EPOCH: same bytes."""
 
     def files(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted(root.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     builds = []
     for name in ("first", "second"):
@@ -500,8 +514,9 @@ def test_build_is_byte_identical_across_builds(site: Built,
     assert [n for n in first if n.endswith(".html") and first[n] != shared[n]] == []
 
 
-def test_build_with_l_builds_only_that_locale(site: Built,
-                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_build_with_l_builds_only_that_locale(
+    site: Built, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     root = copy_repo(tmp_path_factory.mktemp("only") / "project")
     seed_fonts(site.root, root)
     done = build(root, "-l", "km")
@@ -563,8 +578,9 @@ Fine one.
 HOSTILE = {
     "Links": "ลิงก์<script>alert(1)</script>",
     "Links page": "หน้าลิงก์ <script>alert(1)</script>",
-    "Read [the guide](https://example.org/guide) first.":
-        "อ่าน [คู่มือ](https://evil.example/guide) ก่อน",
+    "Read [the guide](https://example.org/guide) first.": (
+        "อ่าน [คู่มือ](https://evil.example/guide) ก่อน"
+    ),
     "Kept one.": "<img src=x onerror=alert(1)>",
     "Kept two.": "[x](javascript:alert(1))",
     "Kept three.": "[x](JaVaScRiPt:alert(1))",
@@ -581,8 +597,7 @@ HOSTILE = {
 }
 FRIENDLY = {
     "A page with links.": "หน้าที่มีลิงก์",
-    "See [A](https://a.example/) and [B](https://b.example/).":
-        "ดู [ก](https://a.example/) และ [ข](https://b.example/)",
+    "See [A](https://a.example/) and [B](https://b.example/).": "ดู [ก](https://a.example/) และ [ข](https://b.example/)",
     "Fine one.": "ตกลง *ดี* `code` **หนา**",
     "Item two": "ข้อสอง",
     "Col": "คอลัมน์",
@@ -625,19 +640,30 @@ def test_hostile_build_succeeds(hostile: Built) -> None:
     assert hostile.code == 0, hostile.err
 
 
-@pytest.mark.parametrize("needle", ["<script", "<iframe", "<svg", "<img", "javascript:",
-                                    "data:", "evil", "alert(", "onerror", "onmouseover",
-                                    "onload"])
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "<script",
+        "<iframe",
+        "<svg",
+        "<img",
+        "javascript:",
+        "data:",
+        "evil",
+        "alert(",
+        "onerror",
+        "onmouseover",
+        "onload",
+    ],
+)
 def test_hostile_markup_never_reaches_the_output(hostile: Built, needle: str) -> None:
-    for page in [hostile.page("th", "links"), hostile.page("th"),
-                 hostile.build / "index.html"]:
+    for page in [hostile.page("th", "links"), hostile.page("th"), hostile.build / "index.html"]:
         html = without_own_scripts(page.read_text(encoding="utf-8"))
         assert needle not in html.lower(), page.name
 
 
 def test_hostile_output_has_no_active_content(hostile: Built) -> None:
-    for page in [hostile.page("th", "links"), hostile.page("th"),
-                 hostile.build / "index.html"]:
+    for page in [hostile.page("th", "links"), hostile.page("th"), hostile.build / "index.html"]:
         doc = parse(page)
         own_scripts(page, doc)
         assert not doc.xpath("//iframe | //object | //embed | //body//style | //body//script")
@@ -683,8 +709,11 @@ def test_safe_translations_are_used_with_their_inline_markdown(hostile: Built) -
 
 def test_refused_ui_translations_fall_back_to_english(hostile: Built) -> None:
     doc = parse(hostile.page("th", "links"))
-    for css, english in (("menu-close", "Close"), ("menu-open", "MENU"),
-                         ("menu-back", "Go Back To Menu")):
+    for css, english in (
+        ("menu-close", "Close"),
+        ("menu-open", "MENU"),
+        ("menu-back", "Go Back To Menu"),
+    ):
         el = doc.xpath(f'//a[@class="{css}"]')[0]
         assert (text(el), el.get("lang")) == (english, "en")
     # the other ui strings of the same catalog are still used
@@ -704,8 +733,10 @@ def test_each_refusal_is_a_warning_naming_catalog_and_line(hostile: Built) -> No
             assert len(matching) == 1, (where, hostile.err)
             assert "English shown" in matching[0]
     for msgid in FRIENDLY:
-        assert f"{page_po.relative_to(root).as_posix()}:{entry_line(page_po, msgid)}:" \
+        assert (
+            f"{page_po.relative_to(root).as_posix()}:{entry_line(page_po, msgid)}:"
             not in hostile.err
+        )
     assert "Traceback" not in hostile.err
 
 
@@ -713,4 +744,5 @@ def test_warnings_are_repeated_by_a_forced_rebuild(hostile: Built) -> None:
     again = build(hostile.root, "-l", "th", "--force")
     assert again.code == 0
     assert sorted(again.err.splitlines()) == sorted(
-        line for line in hostile.err.splitlines() if "warning" in line)
+        line for line in hostile.err.splitlines() if "warning" in line
+    )

@@ -1,4 +1,4 @@
-"""pipeline.layout writes what polib + one `msgcat --force-po` per catalog wrote, byte
+"""pipeline.po.write writes what polib + one `msgcat --force-po` per catalog wrote, byte
 for byte (tests/layout_reference.py keeps that old path as the oracle), with at most
 one msgcat process per call."""
 
@@ -15,8 +15,9 @@ from conftest import CORPUS, REPO, needs_corpus, needs_gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import catalog, hardwrap, layout, linebreak, msgcat
 from pipeline.errors import L10nError
+from pipeline.po import catalog, hardwrap, linebreak, msgcat
+from pipeline.po import write as layout
 
 pytestmark = needs_gettext
 
@@ -31,16 +32,17 @@ msgstr ""
 "Plural-Forms: nplurals=2; plural=(n != 1);\\n"
 """
 
-THAI = ("ผู้ป่วยเบาหวานชนิดที่ 2 ควรตรวจระดับน้ำตาลในเลือดอย่างสม่ำเสมอ"
-        "และปรึกษาแพทย์ก่อนเปลี่ยนยาหรือขนาดยาทุกครั้ง เพื่อความปลอดภัยของท่าน")
-KHMER = ("អ្នកជំងឺទឹកនោមផ្អែមប្រភេទទី ២ គួរពិនិត្យកម្រិតជាតិស្ករក្នុងឈាមជាប្រចាំ"
-         "ហើយពិគ្រោះជាមួយគ្រូពេទ្យមុនពេលផ្លាស់ប្តូរថ្នាំ")
-BURMESE = ("ဆီးချိုရောဂါအမျိုးအစား ၂ ရှိသူများသည် သွေးတွင်းသကြားဓာတ်ကို ပုံမှန်စစ်ဆေးသင့်ပြီး"
-           "ဆေးမပြောင်းမီ ဆရာဝန်နှင့် တိုင်ပင်သင့်သည်")
-LAO = ("ຜູ້ປ່ວຍພະຍາດເບົາຫວານຊະນິດທີ 2 ຄວນກວດລະດັບນ້ຳຕານໃນເລືອດເປັນປະຈຳ"
-       "ແລະ ປຶກສາທ່ານໝໍກ່ອນປ່ຽນຢາ")
-VIETNAMESE = ("Người bệnh đái tháo đường típ 2 nên kiểm tra đường huyết thường xuyên và "
-              "hỏi ý kiến bác sĩ trước khi thay đổi thuốc hoặc liều dùng của mình.")
+THAI = (
+    "ผู้ป่วยเบาหวานชนิดที่ 2 ควรตรวจระดับน้ำตาลในเลือดอย่างสม่ำเสมอ"
+    "และปรึกษาแพทย์ก่อนเปลี่ยนยาหรือขนาดยาทุกครั้ง เพื่อความปลอดภัยของท่าน"
+)
+KHMER = "អ្នកជំងឺទឹកនោមផ្អែមប្រភេទទី ២ គួរពិនិត្យកម្រិតជាតិស្ករក្នុងឈាមជាប្រចាំហើយពិគ្រោះជាមួយគ្រូពេទ្យមុនពេលផ្លាស់ប្តូរថ្នាំ"
+BURMESE = "ဆီးချိုရောဂါအမျိုးအစား ၂ ရှိသူများသည် သွေးတွင်းသကြားဓာတ်ကို ပုံမှန်စစ်ဆေးသင့်ပြီးဆေးမပြောင်းမီ ဆရာဝန်နှင့် တိုင်ပင်သင့်သည်"
+LAO = "ຜູ້ປ່ວຍພະຍາດເບົາຫວານຊະນິດທີ 2 ຄວນກວດລະດັບນ້ຳຕານໃນເລືອດເປັນປະຈຳແລະ ປຶກສາທ່ານໝໍກ່ອນປ່ຽນຢາ"
+VIETNAMESE = (
+    "Người bệnh đái tháo đường típ 2 nên kiểm tra đường huyết thường xuyên và "
+    "hỏi ý kiến bác sĩ trước khi thay đổi thuốc hoặc liều dùng của mình."
+)
 URL = "https://example.org/" + "very-long-path-segment/" * 5 + "index.html?q=1&r=2"
 
 
@@ -79,39 +81,66 @@ def _entries(*entries: str, header: str = HEADER) -> polib.POFile:
 
 
 def test_weblate_flags_survive_in_gnu_order() -> None:
-    _assert_same([_entries(
-        '#, ignore-same, python-format, fuzzy, c-format\nmsgid "a %s"\nmsgstr "b %s"\n',
-        '#, fuzzy, ignore-same\nmsgid "untranslated fuzzy"\nmsgstr ""\n',
-        '#, ignore-end-stop, max-length:80\nmsgid "only weblate"\nmsgstr "x"\n',
-        '# note\n#. extracted\n#: a.md:1\n#, ignore-same\nmsgid "c"\nmsgstr "d"\n',
-        '#, no-wrap, c++-format, wrap, no-python-format, python-format\nmsgid "e"\nmsgstr "f"\n',
-        '#, range: 1..5, c-format, ignore-same\nmsgid "%d file"\nmsgid_plural "%d files"\n'
-        'msgstr[0] "x"\nmsgstr[1] "y"\n',
-    )])
+    _assert_same(
+        [
+            _entries(
+                '#, ignore-same, python-format, fuzzy, c-format\nmsgid "a %s"\nmsgstr "b %s"\n',
+                '#, fuzzy, ignore-same\nmsgid "untranslated fuzzy"\nmsgstr ""\n',
+                '#, ignore-end-stop, max-length:80\nmsgid "only weblate"\nmsgstr "x"\n',
+                '# note\n#. extracted\n#: a.md:1\n#, ignore-same\nmsgid "c"\nmsgstr "d"\n',
+                "#, no-wrap, c++-format, wrap, no-python-format, python-format\n"
+                'msgid "e"\nmsgstr "f"\n',
+                '#, range: 1..5, c-format, ignore-same\nmsgid "%d file"\nmsgid_plural "%d files"\n'
+                'msgstr[0] "x"\nmsgstr[1] "y"\n',
+            )
+        ]
+    )
 
 
 def test_obsolete_previous_plural_context_and_fuzzy_header() -> None:
     header = "# Header comment\n#\n#, fuzzy\n" + HEADER
-    _assert_same([_entries(
-        'msgctxt "menu"\nmsgid "Open"\nmsgstr "เปิด"\n',
-        '#, fuzzy\n#| msgctxt "old"\n#| msgid "Old text"\nmsgctxt "new"\nmsgid "New text"\n'
-        'msgstr "ข้อความ"\n',
-        'msgid "%d day"\nmsgid_plural "%d days"\nmsgstr[0] "%d วัน"\nmsgstr[1] "%d วัน"\n',
-        '#, fuzzy\n#~| msgid "Previous obsolete"\n#~ msgid "Obsolete"\n#~ msgstr "เลิกใช้"\n',
-        '#~ msgid "Obsolete untranslated"\n#~ msgstr ""\n',
-        '#~ msgctxt "c"\n#~ msgid "one"\n#~ msgid_plural "many"\n#~ msgstr[0] "x"\n'
-        '#~ msgstr[1] "y"\n',
-        header=header,
-    )])
+    _assert_same(
+        [
+            _entries(
+                'msgctxt "menu"\nmsgid "Open"\nmsgstr "เปิด"\n',
+                '#, fuzzy\n#| msgctxt "old"\n#| msgid "Old text"\nmsgctxt "new"\nmsgid "New text"\n'
+                'msgstr "ข้อความ"\n',
+                'msgid "%d day"\nmsgid_plural "%d days"\nmsgstr[0] "%d วัน"\nmsgstr[1] "%d วัน"\n',
+                '#, fuzzy\n#~| msgid "Previous obsolete"\n#~ msgid "Obsolete"\n#~ msgstr "เลิกใช้"\n',
+                '#~ msgid "Obsolete untranslated"\n#~ msgstr ""\n',
+                '#~ msgctxt "c"\n#~ msgid "one"\n#~ msgid_plural "many"\n#~ msgstr[0] "x"\n'
+                '#~ msgstr[1] "y"\n',
+                header=header,
+            )
+        ]
+    )
 
 
 def _long_entries(prefix: str = "", flags: str = "#, python-format\n") -> list[str]:
-    texts = [THAI, KHMER, BURMESE, LAO, VIETNAMESE, URL, f"see {URL} now",
-             f"{THAI}\n{KHMER}\n", f"Line one\nLine two {LAO}\n{URL}\n", "a\tb \"q\" \\ c\n",
-             "tab\there\nquote \" and backslash \\ and \a bell\n", "end with newline\n",
-             "\n", "", "x" * 200, ("word " * 40).strip(), THAI * 3]
-    return [f'{flags}{prefix}msgid "{catalog_escape(f"{i} {t}")}"\n'
-            f'{prefix}msgstr "{catalog_escape(t + " %(n)s")}"\n' for i, t in enumerate(texts)]
+    texts = [
+        THAI,
+        KHMER,
+        BURMESE,
+        LAO,
+        VIETNAMESE,
+        URL,
+        f"see {URL} now",
+        f"{THAI}\n{KHMER}\n",
+        f"Line one\nLine two {LAO}\n{URL}\n",
+        'a\tb "q" \\ c\n',
+        'tab\there\nquote " and backslash \\ and \a bell\n',
+        "end with newline\n",
+        "\n",
+        "",
+        "x" * 200,
+        ("word " * 40).strip(),
+        THAI * 3,
+    ]
+    return [
+        f'{flags}{prefix}msgid "{catalog_escape(f"{i} {t}")}"\n'
+        f'{prefix}msgstr "{catalog_escape(t + " %(n)s")}"\n'
+        for i, t in enumerate(texts)
+    ]
 
 
 def catalog_escape(text: str) -> str:
@@ -121,12 +150,19 @@ def catalog_escape(text: str) -> str:
 
 
 def test_long_strings_in_every_script_and_escape() -> None:
-    _assert_same([_entries(*_long_entries()), _entries(*_long_entries("#~ ")),
-                  _entries(*_long_entries(flags="")), _entries(*_long_entries("#~ ", ""))])
+    _assert_same(
+        [
+            _entries(*_long_entries()),
+            _entries(*_long_entries("#~ ")),
+            _entries(*_long_entries(flags="")),
+            _entries(*_long_entries("#~ ", "")),
+        ]
+    )
 
 
 def test_without_libunistring_msgcat_breaks_the_long_strings(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(linebreak, "_lines", lambda *_args: None)
     monkeypatch.setattr(linebreak, "_english_lines", lambda *_args: None)
     _assert_same([_entries(*_long_entries(flags="")), _entries(*_long_entries("#~ ", ""))])
@@ -137,21 +173,36 @@ def test_libunistring_breaks_as_msgcat_does() -> None:
     line prefix and keyword: linebreak's lines against one msgcat run over them all."""
     assert linebreak.available(), "libunistring (installed with gettext) cannot be loaded"
     rng = random.Random(5)
-    alphabet = (list("aZ09 .,;:!?-/()[]\"'\\%{}\t\n&=+*#@<>|~_") + list(THAI[:40])
-                + list(KHMER[:30]) + list(BURMESE[:30]) + list(LAO[:30])
-                + list(VIETNAMESE[:50]) + ["中", "文", "😀", "\u200b", "\u00a0", "\u0301",
-                                           "\u2014", "\u00ab", "\u00bb", "\u3002"])
+    alphabet = (
+        list("aZ09 .,;:!?-/()[]\"'\\%{}\t\n&=+*#@<>|~_")
+        + list(THAI[:40])
+        + list(KHMER[:30])
+        + list(BURMESE[:30])
+        + list(LAO[:30])
+        + list(VIETNAMESE[:50])
+        + ["中", "文", "😀", "\u200b", "\u00a0", "\u0301", "\u2014", "\u00ab", "\u00bb", "\u3002"]
+    )
     words = [THAI, KHMER, BURMESE, LAO, VIETNAMESE, URL, "word", "a-b", "50–300", "4:1"]
-    places = [("", "msgid"), ("", "msgstr"), ("", "msgctxt"), ("", "msgid_plural"),
-              ("", "msgstr[1]"), ("#~ ", "msgid"), ("#~ ", "msgstr"), ("#| ", "msgid"),
-              ("#| ", "msgctxt"), ("#~| ", "msgid")]
+    places = [
+        ("", "msgid"),
+        ("", "msgstr"),
+        ("", "msgctxt"),
+        ("", "msgid_plural"),
+        ("", "msgstr[1]"),
+        ("#~ ", "msgid"),
+        ("#~ ", "msgstr"),
+        ("#| ", "msgid"),
+        ("#| ", "msgctxt"),
+        ("#~| ", "msgid"),
+    ]
     batch, cases = hardwrap.Batch(), []
     for n in range(3000):
         if n % 3:
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(60, 400)))
         else:
-            text = " ".join(rng.choice(words)[:rng.randint(1, 90)]
-                            for _ in range(rng.randint(2, 12)))
+            text = " ".join(
+                rng.choice(words)[: rng.randint(1, 90)] for _ in range(rng.randint(2, 12))
+            )
         prefix, keyword = rng.choice(places)
         cases.append((prefix, keyword, text, batch.string(prefix, keyword, "", text)))
     pieces = batch.resolve(msgcat.executable())
@@ -168,23 +219,29 @@ def test_line_length_boundaries() -> None:
             body = catalog_escape(text[:n])
             entries.append(f'msgctxt "{n}{text[:3]}"\nmsgid "{body}"\nmsgstr "{body}"\n')
             entries.append(f'#~ msgctxt "o{n}{text[:3]}"\n#~ msgid "{body}"\n#~ msgstr "{body}"\n')
-            entries.append(f'#| msgid "{body}"\nmsgctxt "p{n}{text[:3]}"\nmsgid "x"\n'
-                           f'msgid_plural "y"\nmsgstr[0] "{body}"\nmsgstr[1] "{body}\\n{body}"\n')
+            entries.append(
+                f'#| msgid "{body}"\nmsgctxt "p{n}{text[:3]}"\nmsgid "x"\n'
+                f'msgid_plural "y"\nmsgstr[0] "{body}"\nmsgstr[1] "{body}\\n{body}"\n'
+            )
     _assert_same([_entries(*entries)])
 
 
 def test_long_comments_and_references() -> None:
     refs = " ".join(f"source/a-very-long-directory-name/page-{i:03}.md:{i}" for i in range(30))
-    _assert_same([_entries(
-        f"# {'translator note ' * 12}\n#. {'extracted note ' * 12}\n#: {refs}\n"
-        'msgid "a"\nmsgstr "b"\n',
-        "#: ./a.md:007 a.md:7 ./a.md:7 b.md c*d-e.md:3\n#:  spaced.md:1\n"
-        'msgid "c"\nmsgstr "d"\n',
-        "#  File: x.c, line: 3\n# \n#   indented\n#.\n#: x:y:1 1 2:3\n"
-        'msgid "e"\nmsgstr "f"\n',
-        f"#: {'x' * 90}.md:1 y.md:2\n#, no-wrap\n"
-        f'msgid "{"long no-wrap " * 10}"\nmsgstr "{"z " * 60}\\n{"w " * 60}"\n',
-    )])
+    _assert_same(
+        [
+            _entries(
+                f"# {'translator note ' * 12}\n#. {'extracted note ' * 12}\n#: {refs}\n"
+                'msgid "a"\nmsgstr "b"\n',
+                "#: ./a.md:007 a.md:7 ./a.md:7 b.md c*d-e.md:3\n#:  spaced.md:1\n"
+                'msgid "c"\nmsgstr "d"\n',
+                "#  File: x.c, line: 3\n# \n#   indented\n#.\n#: x:y:1 1 2:3\n"
+                'msgid "e"\nmsgstr "f"\n',
+                f"#: {'x' * 90}.md:1 y.md:2\n#, no-wrap\n"
+                f'msgid "{"long no-wrap " * 10}"\nmsgstr "{"z " * 60}\\n{"w " * 60}"\n',
+            )
+        ]
+    )
 
 
 def test_model_built_in_code() -> None:
@@ -193,9 +250,16 @@ def test_model_built_in_code() -> None:
     po.header = ",fuzzy\n:a.md:1\nFile: y.c, line: 3\nplain"
     po.metadata = {"Project-Id-Version": "x", "Content-Type": "text/plain; charset=CHARSET"}
     po.metadata_is_fuzzy = True
-    po.append(polib.POEntry(msgid="a", msgstr="b", flags=["ignore-same", "fuzzy"],
-                            tcomment="line one\n\nline three", comment="c" * 100,
-                            occurrences=[("x.md", "1"), ("x.md", "1"), ("y.md", "")]))
+    po.append(
+        polib.POEntry(
+            msgid="a",
+            msgstr="b",
+            flags=["ignore-same", "fuzzy"],
+            tcomment="line one\n\nline three",
+            comment="c" * 100,
+            occurrences=[("x.md", "1"), ("x.md", "1"), ("y.md", "")],
+        )
+    )
     po.append(polib.POEntry(msgid="p", msgid_plural="ps", msgstr_plural={1: "b", 0: "a"}))
     po.append(polib.POEntry(msgid="o", msgstr="", obsolete=True, flags=["fuzzy"]))
     bare = polib.POFile()
@@ -209,25 +273,40 @@ def test_model_built_in_code() -> None:
 
 _TEXT = st.text(
     alphabet=st.sampled_from(
-        list("aZ09 .,;:!?-/()[]\"'\\%{}\t\n") + list(THAI[:30]) + list(KHMER[:20])
-        + list(BURMESE[:20]) + list(VIETNAMESE[:40]) + ["中", "文", "😀", "\u200b", "\u00a0"]
+        list("aZ09 .,;:!?-/()[]\"'\\%{}\t\n")
+        + list(THAI[:30])
+        + list(KHMER[:20])
+        + list(BURMESE[:20])
+        + list(VIETNAMESE[:40])
+        + ["中", "文", "😀", "\u200b", "\u00a0"]
     ),
     max_size=240,
 )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.tuples(_TEXT, _TEXT, st.booleans(), st.booleans()), min_size=1,
-                max_size=6, unique_by=lambda t: t[0]))
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.booleans(), st.booleans()),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[0],
+    )
+)
 def test_random_strings(rows: list[tuple[str, str, bool, bool]]) -> None:
     po = polib.POFile()
     po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
     for i, (msgid, msgstr, obsolete, python) in enumerate(rows):
-        po.append(polib.POEntry(
-            msgctxt=str(i), msgid=msgid, msgstr=msgstr, obsolete=obsolete,
-            previous_msgid=msgstr[::-1] if python else None,
-            flags=["python-format"] if python else ["ignore-same"],
-        ))
+        po.append(
+            polib.POEntry(
+                msgctxt=str(i),
+                msgid=msgid,
+                msgstr=msgstr,
+                obsolete=obsolete,
+                previous_msgid=msgstr[::-1] if python else None,
+                flags=["python-format"] if python else ["ignore-same"],
+            )
+        )
     _assert_same([po])
 
 

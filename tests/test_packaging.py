@@ -13,6 +13,7 @@ import email.parser
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -100,8 +101,9 @@ def test_the_wheel_metadata(clone: Path, wheel: Path) -> None:
     assert meta["License-Expression"] == "MIT AND OFL-1.1"
     assert set(meta.get_all("License-File")) == {"LICENSE", "pipeline/fonts/OFL.txt"}
     assert f"{info}/licenses/LICENSE" in archive.namelist()
+    declared = tomllib.loads((clone / "pyproject.toml").read_text(encoding="utf-8"))
     entry_points = archive.read(f"{info}/entry_points.txt").decode()
-    assert "l10n = pipeline.entry:main" in entry_points
+    assert f"l10n = {declared['project']['scripts']['l10n']}" in entry_points
 
 
 def test_the_quick_start_install_writes_nothing_into_the_checkout(

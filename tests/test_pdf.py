@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import unicodedata
 from datetime import UTC, datetime
@@ -22,11 +23,13 @@ import polib
 import pytest
 from conftest import copy_repo
 
-from pipeline import cli, pdf
-from pipeline.build import STATIC_DIR
+from pipeline import cli
 from pipeline.dates import source_date
 from pipeline.errors import L10nError
-from pipeline.fonts import FONTS_DIR, pdf_font_names
+from pipeline.site import browser as browser_lookup
+from pipeline.site import pdf
+from pipeline.site.build import STATIC_DIR
+from pipeline.site.fonts import FONTS_DIR, pdf_font_names
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = "systemic-sclerosis"
@@ -44,7 +47,7 @@ def _browser_or_skip() -> str:
     """The browser, or skip (fail when CI requires it) with the reason."""
     reason = None
     try:
-        browser = pdf.find_browser()
+        browser = browser_lookup.find_browser()
     except L10nError as exc:
         reason = str(exc)
     missing = [t for t in ("pdfinfo", "pdffonts", "pdftotext") if not shutil.which(t)]
@@ -55,8 +58,6 @@ def _browser_or_skip() -> str:
     if os.environ.get("L10N_REQUIRE_BROWSER") == "1":
         pytest.fail(f"L10N_REQUIRE_BROWSER=1 but {reason}")
     pytest.skip(f"PDF tests need Chromium and poppler: {reason}")
-
-
 
 
 def _run_cli(args: list[str]) -> None:
@@ -76,7 +77,7 @@ def built(browser: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_repo(tmp_path_factory.mktemp("pdf") / "project")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        mp.setenv(pdf.BROWSER_ENV, browser)
+        mp.setenv(browser_lookup.BROWSER_ENV, browser)
         _run_cli(["-C", str(root), "build", "-f", "pdf", "-q"])
     return root
 
@@ -100,8 +101,10 @@ def _segments(root: Path, locale: str) -> list[polib.POEntry]:
     """The translated body segments of the page (the description is never printed)."""
     po = _catalog(root, locale) or polib.pofile(str(root / "locales" / f"{DOMAIN}.pot"))
     return [
-        e for e in po
-        if not e.obsolete and "fuzzy" not in e.flags
+        e
+        for e in po
+        if not e.obsolete
+        and "fuzzy" not in e.flags
         and not (e.comment or "").startswith("description")
         and (locale == "en" or e.translated())
     ]
@@ -117,30 +120,43 @@ def squash(text: str) -> str:
 
 
 def _pdftotext(path: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", *args, str(path), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", *args, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def _body_text(path: Path) -> str:
     """The text inside the page margins: without the running header and footer."""
     with pikepdf.open(path) as doc:
         width, height = (float(v) for v in doc.pages[0].mediabox[2:])
-    box = ["-x", "0", "-y", str(int(TOP)), "-W", str(int(width) + 1),
-           "-H", str(int(height - TOP - BOTTOM))]
+    box = [
+        "-x",
+        "0",
+        "-y",
+        str(int(TOP)),
+        "-W",
+        str(int(width) + 1),
+        "-H",
+        str(int(height - TOP - BOTTOM)),
+    ]
     return _pdftotext(path, *box)
 
 
 def _pdfinfo(path: Path) -> dict[str, str]:
-    out = subprocess.run(["pdfinfo", "-enc", "UTF-8", str(path)], check=True,
-                         capture_output=True, text=True).stdout
-    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in
-                                                 out.splitlines())}
+    out = subprocess.run(
+        ["pdfinfo", "-enc", "UTF-8", str(path)], check=True, capture_output=True, text=True
+    ).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
 
 
 def _pdffonts(path: Path) -> list[tuple[str, str, str]]:
     """(name, emb, sub) for every font pdffonts lists."""
-    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
-                         text=True).stdout.splitlines()
+    out = subprocess.run(
+        ["pdffonts", str(path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
     rows = []
     for line in out[2:]:
         fields = line.split()
@@ -200,8 +216,11 @@ def test_the_disclaimer_never_stands_alone_on_the_last_sheet(built: Path, locale
     path = _pdf(built, locale)
     pages = int(_pdfinfo(path)["Pages"])
     last = squash(_pdftotext(path, "-f", str(pages), "-l", str(pages)))
-    article = [_plain(e.msgstr if locale != "en" else e.msgid) for e in _segments(built, locale)
-               if not e.comment.startswith("title")]
+    article = [
+        _plain(e.msgstr if locale != "en" else e.msgid)
+        for e in _segments(built, locale)
+        if not e.comment.startswith("title")
+    ]
     assert any(text and text in last for text in article), f"{locale}: page {pages}: {last}"
 
 
@@ -221,8 +240,7 @@ def test_no_text_past_the_margins(built: Path, locale: str) -> None:
     with pdfplumber.open(_pdf(built, locale)) as doc:
         for number, page in enumerate(doc.pages, 1):
             right = page.width - SIDE + TOLERANCE
-            over = [c["text"] for c in page.chars
-                    if c["x1"] > right or c["x0"] < SIDE - TOLERANCE]
+            over = [c["text"] for c in page.chars if c["x1"] > right or c["x0"] < SIDE - TOLERANCE]
             assert not over, f"{locale} page {number}: text outside the margins: {over[:20]}"
 
 
@@ -232,8 +250,11 @@ NON_STARTERS = {0x0E30, 0x0E32, 0x0E33, 0x0E45, 0x0EB0, 0x0EB2, 0x0EB3}
 
 def _bad_line_starts(path: Path) -> list[str]:
     lines = (line.strip() for line in _pdftotext(path).splitlines())
-    return [line[:20] for line in lines if line and (
-        unicodedata.category(line[0]).startswith("M") or ord(line[0]) in NON_STARTERS)]
+    return [
+        line[:20]
+        for line in lines
+        if line and (unicodedata.category(line[0]).startswith("M") or ord(line[0]) in NON_STARTERS)
+    ]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -243,8 +264,11 @@ def test_no_line_starts_inside_a_cluster(built: Path, locale: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_bookmarks_from_headings(built: Path, locale: str) -> None:
-    headings = [_plain(e.msgstr if locale != "en" else e.msgid)
-                for e in _segments(built, locale) if e.comment.startswith("heading")]
+    headings = [
+        _plain(e.msgstr if locale != "en" else e.msgid)
+        for e in _segments(built, locale)
+        if e.comment.startswith("heading")
+    ]
     titles = []
     with pikepdf.open(_pdf(built, locale)) as doc, doc.open_outline() as outline:
         stack = list(outline.root)
@@ -277,8 +301,7 @@ def test_web_pages_and_index_link_to_handouts(built: Path) -> None:
     assert f'href="th/{DOMAIN}.pdf"' in index
 
 
-def test_two_builds_give_identical_bytes(built: Path, browser: str,
-                                         tmp_path: Path) -> None:
+def test_two_builds_give_identical_bytes(built: Path, browser: str, tmp_path: Path) -> None:
     """Another build in another folder: the same bytes (paths and clock leave no trace)."""
     other = tmp_path / "again"
     shutil.copytree(built, other, ignore=shutil.ignore_patterns("build"))
@@ -286,16 +309,32 @@ def test_two_builds_give_identical_bytes(built: Path, browser: str,
     shutil.copytree(built / "build" / "assets" / "fonts", other / "build" / "assets" / "fonts")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SOURCE_DATE_EPOCH", raising=False)
-        mp.setenv(pdf.BROWSER_ENV, browser)
-        _run_cli(["-C", str(other), "build", "-f", "pdf", "-q", "-l", "th", "-l", "km",
-                  "-l", "lo", "-j", "1"])
+        mp.setenv(browser_lookup.BROWSER_ENV, browser)
+        _run_cli(
+            [
+                "-C",
+                str(other),
+                "build",
+                "-f",
+                "pdf",
+                "-q",
+                "-l",
+                "th",
+                "-l",
+                "km",
+                "-l",
+                "lo",
+                "-j",
+                "1",
+            ]
+        )
     for locale in ("th", "km", "lo"):
         assert _pdf(other, locale).read_bytes() == _pdf(built, locale).read_bytes(), locale
 
     # With SOURCE_DATE_EPOCH the dates follow it.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", "1790000000")
-        mp.setenv(pdf.BROWSER_ENV, browser)
+        mp.setenv(browser_lookup.BROWSER_ENV, browser)
         _run_cli(["-C", str(other), "build", "-f", "pdf", "-q", "-l", "th"])
     with pikepdf.open(_pdf(other, "th")) as doc:
         expected = pdf.pdf_date(datetime.fromtimestamp(1790000000, UTC))
@@ -309,14 +348,13 @@ COLUMN_MM = 60
 
 def _long_text(locale: str) -> str:
     po = polib.pofile(str(REPO / "locales" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"))
-    return " ".join(e.msgstr.replace("**", "") for e in po
-                    if e.translated() and len(e.msgstr) > 80)
+    return " ".join(e.msgstr.replace("**", "") for e in po if e.translated() and len(e.msgstr) > 80)
 
 
 @pytest.fixture(scope="module")
 def printer(browser: str):  # noqa: ANN201
-    """One browser for the tests that print standalone HTML through pipeline.pdf."""
-    with pdf.Printer(pdf.Settings(browser=browser, publisher="Test Centre")) as printer:
+    """One browser for the tests that print standalone HTML through pipeline.site.pdf."""
+    with pdf.Printer(browser_lookup.Settings(browser=browser, publisher="Test Centre")) as printer:
         yield printer
 
 
@@ -325,8 +363,11 @@ def test_narrow_column_of_long_khmer_and_lao(printer: pdf.Printer, tmp_path: Pat
     faces = "\n".join(
         f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
         f'src: url("{(FONTS_DIR / f"{stem}-{style}.ttf").as_uri()}"); }}'
-        for family, stem in (("Noto Sans", "NotoSans"), ("Noto Sans Khmer", "NotoSansKhmer"),
-                             ("Noto Sans Lao", "NotoSansLao"))
+        for family, stem in (
+            ("Noto Sans", "NotoSans"),
+            ("Noto Sans Khmer", "NotoSansKhmer"),
+            ("Noto Sans Lao", "NotoSansLao"),
+        )
         for weight, style in ((400, "Regular"), (700, "Bold"))
     )
     texts = {"km": _long_text("km"), "lo": _long_text("lo")}
@@ -335,7 +376,7 @@ def test_narrow_column_of_long_khmer_and_lao(printer: pdf.Printer, tmp_path: Pat
     # from 20 to 60 mm some line would end there if the split were a break opportunity.
     lao = texts["lo"]
     start = lao.index("ພັນທຸກຳ")
-    sentence = lao[start - 80:start + 40]
+    sentence = lao[start - 80 : start + 40]
     body += "".join(f'\n<p lang="lo" style="width: {w}mm">{sentence}</p>' for w in range(20, 61))
     html = tmp_path / "column.html"
     (tmp_path / "clusters.js").write_bytes((STATIC_DIR / "clusters.js").read_bytes())
@@ -368,8 +409,7 @@ main {{ width: {COLUMN_MM}mm; }}
     assert names <= pdf_font_names("km") | pdf_font_names("lo")
 
 
-def test_links_print_their_target_and_stay_relative(printer: pdf.Printer,
-                                                    tmp_path: Path) -> None:
+def test_links_print_their_target_and_stay_relative(printer: pdf.Printer, tmp_path: Path) -> None:
     css = (REPO / "pipeline" / "static" / "page.css").as_uri()
     html = tmp_path / "en" / "links.html"
     html.parent.mkdir()
@@ -387,8 +427,12 @@ def test_links_print_their_target_and_stay_relative(printer: pdf.Printer,
     assert "(https://example.org/care)" in text  # a web address is printed for paper
     assert "ไทย" not in text  # the language switcher is not printed
     with pikepdf.open(out) as doc:
-        uris = [str(a.A.URI) for page in doc.pages for a in page.get("/Annots", [])
-                if "/A" in a and a.A.get("/S") == "/URI"]
+        uris = [
+            str(a.A.URI)
+            for page in doc.pages
+            for a in page.get("/Annots", [])
+            if "/A" in a and a.A.get("/S") == "/URI"
+        ]
         assert str(doc.docinfo.Creator) == "Test Centre"
     assert "https://example.org/care" in uris
     assert "../../en/other.html#dose" in uris  # relative to the PDF, no file:// path
@@ -426,16 +470,19 @@ def test_nothing_loads_from_the_network(printer: pdf.Printer, tmp_path: Path) ->
 
 
 def test_noop_build_with_handouts_answers_from_the_snapshot(
-        browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    browser: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """`l10n build` (HTML and PDF) that would change nothing stops at the snapshot; a
     deleted handout or another browser is noticed."""
     import json
 
-    from pipeline import build
+    from pipeline.site import build
 
     root = copy_repo(tmp_path / "project")
-    monkeypatch.setenv(pdf.BROWSER_ENV, browser)
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, browser)
     _run_cli(["-C", str(root), "build", "-l", "th", "-q"])
     snap = json.loads((root / "build" / ".l10n-snapshot.json").read_text(encoding="utf-8"))
     assert browser in snap["files"]  # a browser upgrade shows too
@@ -461,28 +508,33 @@ def test_noop_build_with_handouts_answers_from_the_snapshot(
     other = tmp_path / "bin" / "chromium"  # the same browser under another name
     other.parent.mkdir()
     other.symlink_to(browser)
-    monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, str(other))
     _run_cli(["-C", str(root), "build", "-l", "th"])
     assert "th: 1 handouts printed, 0 up to date" in capsys.readouterr().out
 
 
-def test_up_to_date_build_loads_neither_rendering_nor_printing(browser: str,
-                                                               tmp_path: Path) -> None:
+def test_up_to_date_build_loads_neither_rendering_nor_printing(
+    browser: str, tmp_path: Path
+) -> None:
     """Without a snapshot to answer, a build compares digests: it must not pay for
     importing Python-Markdown, Jinja2, fontTools or the printer to find nothing to do."""
     root = copy_repo(tmp_path / "project")
-    env = dict(os.environ, **{pdf.BROWSER_ENV: browser})
+    env = dict(os.environ, **{browser_lookup.BROWSER_ENV: browser})
     argv = ["-C", str(root), "build", "-l", "km"]
-    probe = ("import sys\nfrom pipeline.cli import main\ntry:\n    main(sys.argv[1:])\n"
-             "finally:\n    print(sorted(m for m in ('pipeline.render', 'pipeline.pdf', "
-             "'markdown', 'jinja2', 'fontTools', 'playwright') if m in sys.modules))")
-    first = subprocess.run(["python", "-c", probe, *argv], capture_output=True, text=True,
-                           env=env, timeout=600)
+    probe = (
+        "import sys\nfrom pipeline.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "finally:\n    print(sorted(m for m in ('pipeline.site.render', 'pipeline.site.pdf', "
+        "'markdown', 'jinja2', 'fontTools', 'playwright') if m in sys.modules))"
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, env=env, timeout=600
+    )
     assert first.returncode == 0, first.stderr
-    assert "km: 1 handouts printed" in first.stdout and "'pipeline.pdf'" in first.stdout
+    assert "km: 1 handouts printed" in first.stdout and "'pipeline.site.pdf'" in first.stdout
     (root / "build" / ".l10n-snapshot.json").unlink()
-    again = subprocess.run(["python", "-c", probe, *argv], capture_output=True, text=True,
-                           env=env, timeout=600)
+    again = subprocess.run(
+        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, env=env, timeout=600
+    )
     assert again.returncode == 0, again.stderr
     assert "km: 0 pages built, 1 up to date" in again.stdout
     assert "km: 0 handouts printed, 1 up to date" in again.stdout
@@ -494,12 +546,16 @@ def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -
     pages = []
     for number in range(5):
         html = tmp_path / f"p{number}.html"
-        html.write_text(f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-                        f"<title>Page {number}</title></head><body><main><h1>Number {number}"
-                        "</h1></main></body></html>", encoding="utf-8")
-        pages.append(pdf.Page(html, tmp_path / "out" / f"p{number}.pdf",
-                              datetime(2026, 1, 1, tzinfo=UTC)))
-    settings = pdf.Settings(browser=browser)
+        html.write_text(
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>Page {number}</title></head><body><main><h1>Number {number}"
+            "</h1></main></body></html>",
+            encoding="utf-8",
+        )
+        pages.append(
+            pdf.Page(html, tmp_path / "out" / f"p{number}.pdf", datetime(2026, 1, 1, tzinfo=UTC))
+        )
+    settings = browser_lookup.Settings(browser=browser)
     assert pdf.print_pages(pages, settings, jobs=2) == [True] * 5
     for number, page in enumerate(pages):
         assert f"Number {number}" in _pdftotext(page.pdf)
@@ -507,38 +563,48 @@ def test_tabs_print_every_page_once_and_in_order(browser: str, tmp_path: Path) -
     assert pdf.print_pages(pages, settings, jobs=2) == [False] * 5  # same bytes: untouched
 
 
-def test_headless_shell_prints_the_same_bytes_as_the_browser(built: Path,
-                                                             tmp_path: Path) -> None:
+def test_headless_shell_prints_the_same_bytes_as_the_browser(built: Path, tmp_path: Path) -> None:
     """The headless shell is preferred for speed; it must print exactly what Chromium prints."""
     found = {name: shutil.which(name) for name in ("chromium-headless-shell", "chromium")}
     if not all(found.values()):
         if os.environ.get("L10N_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"L10N_REQUIRE_BROWSER=1 but not installed: "
-                        f"{[name for name, path in found.items() if not path]}")
+            pytest.fail(
+                f"L10N_REQUIRE_BROWSER=1 but not installed: "
+                f"{[name for name, path in found.items() if not path]}"
+            )
         pytest.skip("needs both chromium and chromium-headless-shell")
     locales = ("en", "th", "km", "my", "lo")
     date = datetime(2026, 1, 1, tzinfo=UTC)
     printed = {}
     for name, path in found.items():
-        pages = [pdf.Page(built / "build" / locale / f"{DOMAIN}.html",
-                          tmp_path / name / f"{locale}.pdf", date) for locale in locales]
-        pdf.print_pages(pages, pdf.Settings(browser=path), jobs=2)
+        pages = [
+            pdf.Page(
+                built / "build" / locale / f"{DOMAIN}.html", tmp_path / name / f"{locale}.pdf", date
+            )
+            for locale in locales
+        ]
+        pdf.print_pages(pages, browser_lookup.Settings(browser=path), jobs=2)
         printed[name] = [page.pdf.read_bytes() for page in pages]
     for locale, shell, full in zip(locales, *printed.values(), strict=True):
         assert shell == full, locale
 
 
 def test_a_one_pixel_window_prints_what_a_full_window_prints(
-        built: Path, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: Path, browser: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Pages are laid out in a 1 px high window to save painting; the PDF must not notice."""
     locales = ("en", "vi", "km", "my")
     date = datetime(2026, 1, 1, tzinfo=UTC)
     printed = {}
     for name, viewport in (("ours", pdf.VIEWPORT), ("full", {"width": 1280, "height": 720})):
         monkeypatch.setattr(pdf, "VIEWPORT", viewport)
-        pages = [pdf.Page(built / "build" / locale / f"{DOMAIN}.html",
-                          tmp_path / name / f"{locale}.pdf", date) for locale in locales]
-        pdf.print_pages(pages, pdf.Settings(browser=browser), jobs=2)
+        pages = [
+            pdf.Page(
+                built / "build" / locale / f"{DOMAIN}.html", tmp_path / name / f"{locale}.pdf", date
+            )
+            for locale in locales
+        ]
+        pdf.print_pages(pages, browser_lookup.Settings(browser=browser), jobs=2)
         printed[name] = [page.pdf.read_bytes() for page in pages]
     assert pdf.VIEWPORT["height"] == 720  # the patch took effect
     for locale, ours, full in zip(locales, printed["ours"], printed["full"], strict=True):
@@ -549,13 +615,15 @@ def test_a_failing_page_stops_the_run_with_one_line(browser: str, tmp_path: Path
     good = tmp_path / "good.html"
     good.write_text("<!DOCTYPE html><title>Good</title><p>fine</p>", encoding="utf-8")
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><title>Bad</title><style>@font-face { font-family: X; '
-                   'src: url("missing.woff2"); } p { font-family: X; }</style><p>text</p>',
-                   encoding="utf-8")
+    bad.write_text(
+        "<!DOCTYPE html><title>Bad</title><style>@font-face { font-family: X; "
+        'src: url("missing.woff2"); } p { font-family: X; }</style><p>text</p>',
+        encoding="utf-8",
+    )
     date = datetime(2026, 1, 1, tzinfo=UTC)
     pages = [pdf.Page(path, path.with_suffix(".pdf"), date) for path in (good, bad, good)]
     with pytest.raises(L10nError, match=r"bad\.html: fonts failed to load: X") as info:
-        pdf.print_pages(pages, pdf.Settings(browser=browser), jobs=2)
+        pdf.print_pages(pages, browser_lookup.Settings(browser=browser), jobs=2)
     assert "\n" not in str(info.value)
 
 
@@ -572,31 +640,34 @@ def test_find_browser_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     named = fake.parent / "named-browser"
     shutil.copy2(fake, named)
     monkeypatch.setenv("PATH", str(fake.parent))
-    monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
-    assert pdf.find_browser() == str(fake)  # PATH last
+    monkeypatch.delenv(browser_lookup.BROWSER_ENV, raising=False)
+    assert browser_lookup.find_browser() == str(fake)  # PATH last
     shell = fake.parent / "chromium-headless-shell"
     shutil.copy2(fake, shell)
-    assert pdf.find_browser() == str(shell)  # on PATH, the headless shell before the browser
-    monkeypatch.setenv(pdf.BROWSER_ENV, str(other))
-    assert pdf.find_browser() == str(other)  # then the environment
-    assert pdf.find_browser("named-browser", tmp_path) == str(named)  # the setting first:
-    assert pdf.find_browser("./other-browser", tmp_path) == str(other)  # a path from the root
-    monkeypatch.setenv(pdf.BROWSER_ENV, str(tmp_path / "nope"))
+    # on PATH, the headless shell before the browser
+    assert browser_lookup.find_browser() == str(shell)
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, str(other))
+    assert browser_lookup.find_browser() == str(other)  # then the environment
+    # the setting first:
+    assert browser_lookup.find_browser("named-browser", tmp_path) == str(named)
+    # a path from the root
+    assert browser_lookup.find_browser("./other-browser", tmp_path) == str(other)
+    monkeypatch.setenv(browser_lookup.BROWSER_ENV, str(tmp_path / "nope"))
     with pytest.raises(L10nError, match="apt-get install chromium"):
-        pdf.find_browser()
+        browser_lookup.find_browser()
 
 
 def test_no_browser_stops_with_advice_after_writing_html(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = copy_repo(tmp_path / "project")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    monkeypatch.delenv(pdf.BROWSER_ENV, raising=False)
+    monkeypatch.delenv(browser_lookup.BROWSER_ENV, raising=False)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["-C", str(root), "build", "-l", "th", "-f", "pdf", "-q"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "apt-get install chromium" in err and pdf.BROWSER_ENV in err
+    assert "apt-get install chromium" in err and browser_lookup.BROWSER_ENV in err
     assert "Traceback" not in err
     html = root / "build" / "th" / f"{DOMAIN}.html"
     assert html.exists()

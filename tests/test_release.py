@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,8 +18,13 @@ from conftest import copy_repo
 def run(*argv: str) -> tuple[int, str, str]:
     """The CLI in a subprocess, as a release manager runs it."""
     env = dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
-    done = subprocess.run(["python", "-m", "pipeline", *argv], capture_output=True,
-                          text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -44,8 +50,9 @@ def test_fuzzy_entry_refuses_its_locale(tmp_path: Path, html_build: Path) -> Non
     assert "Traceback" not in err
     assert not (project / "build/release").exists()
 
-    code, out, _ = run("-C", str(project), "release", "--allow-partial",
-                       "--from", str(html_build / "build"))
+    code, out, _ = run(
+        "-C", str(project), "release", "--allow-partial", "--from", str(html_build / "build")
+    )
     assert code == 0
     folder = project / "build/release/l10n-0.1.0"
     manifest = json.loads((folder / "manifest.json").read_text())
@@ -56,19 +63,29 @@ def test_fuzzy_entry_refuses_its_locale(tmp_path: Path, html_build: Path) -> Non
 
 def test_release_is_verifiable(tmp_path: Path, html_build: Path) -> None:
     project = copy_repo(tmp_path / "p")
-    code, out, err = run("-C", str(project), "release", "--version", "2.0.1",
-                         "--from", str(html_build / "build"))
+    code, out, err = run(
+        "-C", str(project), "release", "--version", "2.0.1", "--from", str(html_build / "build")
+    )
     assert code == 0, out + err
     folder = project / "build/release/l10n-2.0.1"
-    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder,
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count(": OK") == len((folder / "SHA256SUMS").read_text().splitlines())
 
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["version"] == "2.0.1"
-    assert [e["locale"] for e in manifest["locales"]] == \
-        ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+    assert [e["locale"] for e in manifest["locales"]] == [
+        "th",
+        "vi",
+        "id",
+        "ms",
+        "fil",
+        "km",
+        "my",
+        "lo",
+    ]
     for entry in manifest["files"]:
         data = (folder / entry["path"]).read_bytes()
         assert len(data) == entry["size"]
@@ -146,8 +163,9 @@ def test_noop_build_answers_from_the_snapshot_but_sees_every_edit(tmp_path: Path
     translated = text.split('msgid "Conclusion"\nmsgstr "', 1)[1].split('"', 1)[0]
     assert translated  # a translation to change
     edited = translated[:-1] + ("X" if translated[-1] != "X" else "Y")
-    po_path.write_text(text.replace(f'msgstr "{translated}"', f'msgstr "{edited}"', 1),
-                       encoding="utf-8")
+    po_path.write_text(
+        text.replace(f'msgstr "{translated}"', f'msgstr "{edited}"', 1), encoding="utf-8"
+    )
     code, out, _ = run("-C", str(project), "build", "-f", "html")  # reads a racy file
     assert code == 0 and "vi: 1 pages built" in out
     assert not (project / "build/.l10n-snapshot.json").exists()
@@ -168,12 +186,20 @@ def test_noop_build_answers_before_parsing_the_command_line(tmp_path: Path) -> N
     project = copy_repo(tmp_path / "p")
     argv = ["-C", "p", "build", "-f", "html", "-l", "vi"]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1795000000")
-    probe = ("import sys\nfrom pipeline.entry import main\ntry:\n    main()\nfinally:\n"
-             "    print('click imported' if 'click' in sys.modules else 'answered early')")
+    probe = (
+        "import sys\nfrom pipeline.__main__ import main\ntry:\n    main()\nfinally:\n"
+        "    print('click imported' if 'click' in sys.modules else 'answered early')"
+    )
 
     def program(*args: str, cwd: Path = tmp_path, **extra: str) -> str:
-        done = subprocess.run(["python", "-c", probe, *args], cwd=cwd, capture_output=True,
-                              text=True, env={**env, **extra}, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -208,13 +234,26 @@ def test_assembly_from_per_locale_builds(tmp_path: Path) -> None:
         project = copy_repo(tmp_path / f"machine-{locale}")
         code, _, err = run("-C", str(project), "build", "-f", "html", "-l", locale)
         assert code == 0, err
-        assert sorted(p.name for p in (project / "build").iterdir() if p.is_dir()) == \
-            ["assets", {"th": "th", "km": "km"}[locale]]
+        assert sorted(p.name for p in (project / "build").iterdir() if p.is_dir()) == [
+            "assets",
+            {"th": "th", "km": "km"}[locale],
+        ]
         machines[locale] = project / "build"
 
     final = copy_repo(tmp_path / "final")
-    code, out, err = run("-C", str(final), "release", "-l", "th", "-l", "km",
-                         "--from", str(machines["th"]), "--from", str(machines["km"]))
+    code, out, err = run(
+        "-C",
+        str(final),
+        "release",
+        "-l",
+        "th",
+        "-l",
+        "km",
+        "--from",
+        str(machines["th"]),
+        "--from",
+        str(machines["km"]),
+    )
     assert code == 0, out + err
     folder = final / "build/release/l10n-0.1.0"
     assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=folder).returncode == 0
@@ -222,7 +261,6 @@ def test_assembly_from_per_locale_builds(tmp_path: Path) -> None:
         html = archive.read("km/systemic-sclerosis.html").decode()
     assert 'lang="km"' in html
 
-    code, out, err = run("-C", str(final), "release", "-l", "vi",
-                         "--from", str(machines["th"]))
+    code, out, err = run("-C", str(final), "release", "-l", "vi", "--from", str(machines["th"]))
     assert code == 2
     assert "no build of locale vi" in err and "Traceback" not in err

@@ -119,9 +119,9 @@ def test_raw_html_block_not_extracted_and_reported_once(sample: segments.Page) -
 
 
 def test_raw_html_passes_through_a_translated_render() -> None:
-    page = "Text.\n\n<div class=\"note\">\nAuthor's own <b>HTML</b>.\n</div>\n"
+    page = 'Text.\n\n<div class="note">\nAuthor\'s own <b>HTML</b>.\n</div>\n'
     html = segments.render(page, "x.md", replace=lambda s, r: "ข้อความ", lang="th").html
-    assert "<div class=\"note\">\nAuthor's own <b>HTML</b>.\n</div>" in html
+    assert '<div class="note">\nAuthor\'s own <b>HTML</b>.\n</div>' in html
     assert "<p>ข้อความ</p>" in html
 
 
@@ -137,7 +137,7 @@ def test_image_alt_text_stays_inside_the_msgid(sample: segments.Page) -> None:
 
 
 def test_inline_markdown_is_kept() -> None:
-    md = "Some **bold**, *em*, `code`, [a link](https://e.org/x \"t\") and <https://e.org>.\n"
+    md = 'Some **bold**, *em*, `code`, [a link](https://e.org/x "t") and <https://e.org>.\n'
     assert texts(md) == [md.strip()]
 
 
@@ -158,7 +158,10 @@ def test_nested_lists_are_separate_items() -> None:
     md = "- outer one\n    - inner a\n    - inner b\n- outer two\n"
     page = segments.parse(md, "x.md")
     assert [(s.text, s.line) for s in page.segments] == [
-        ("outer one", 1), ("inner a", 2), ("inner b", 3), ("outer two", 4),
+        ("outer one", 1),
+        ("inner a", 2),
+        ("inner b", 3),
+        ("outer two", 4),
     ]
 
 
@@ -166,7 +169,10 @@ def test_loose_list_items_with_paragraphs() -> None:
     md = "1. **Title one**\n\n    Body one.\n\n2. **Title two**\n\n    Body two.\n"
     page = segments.parse(md, "x.md")
     assert [(s.text, s.line) for s in page.segments] == [
-        ("**Title one**", 1), ("Body one.", 3), ("**Title two**", 5), ("Body two.", 7),
+        ("**Title one**", 1),
+        ("Body one.", 3),
+        ("**Title two**", 5),
+        ("Body two.", 7),
     ]
     assert page.segments[1].kind == "paragraph in list item 1"
 
@@ -175,27 +181,33 @@ def test_table_cells_in_order() -> None:
     md = "| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | **4** |\n"
     page = segments.parse(md, "x.md")
     assert [(s.text, s.kind, s.line) for s in page.segments] == [
-        ("A", "table header", 1), ("B", "table header", 1),
-        ("1", "table cell", 3), ("2", "table cell", 3),
-        ("3", "table cell", 4), ("**4**", "table cell", 4),
+        ("A", "table header", 1),
+        ("B", "table header", 1),
+        ("1", "table cell", 3),
+        ("2", "table cell", 3),
+        ("3", "table cell", 4),
+        ("**4**", "table cell", 4),
     ]
 
 
 def test_block_quote_with_several_paragraphs() -> None:
     page = segments.parse("> One.\n>\n> Two.\n", "x.md")
     assert [(s.text, s.kind, s.line) for s in page.segments] == [
-        ("One.", "paragraph in block quote", 1), ("Two.", "paragraph in block quote", 3),
+        ("One.", "paragraph in block quote", 1),
+        ("Two.", "paragraph in block quote", 3),
     ]
 
 
 def test_front_matter_title_and_description() -> None:
     md = (
-        "---\ntitle: \"A: Title\"\nauthor: not translated\n"
+        '---\ntitle: "A: Title"\nauthor: not translated\n'
         "description: >\n  Folded\n  text.\n---\n\nBody.\n"
     )
     page = segments.parse(md, "x.md")
     assert [(s.text, s.kind, s.line) for s in page.segments] == [
-        ("A: Title", "title", 2), ("Folded text.", "description", 4), ("Body.", "paragraph", 9),
+        ("A: Title", "title", 2),
+        ("Folded text.", "description", 4),
+        ("Body.", "paragraph", 9),
     ]
     assert page.meta["author"] == "not translated"
 
@@ -205,7 +217,8 @@ def test_crlf_page_with_front_matter() -> None:
     page = segments.parse(crlf, "x.md")
     assert page.meta == {"title": "T"}
     assert [(s.text, s.kind, s.line) for s in page.segments] == [
-        ("T", "title", 2), ("Head", "heading 1", 5),
+        ("T", "title", 2),
+        ("Head", "heading 1", 5),
         ("Para    one continued.", "paragraph", 7),  # Markdown expands tabs
         ("item", "list item", 10),
     ]
@@ -221,15 +234,24 @@ def test_identical_blocks_in_a_row_get_their_own_lines() -> None:
     md = "Same.\n\nSame.\n\n\nSame.\n\n- Yes\n- Yes\n\n| No | No |\n|----|----|\n| a | ab |\n"
     page = segments.parse(md, "x.md")
     assert [(s.text, s.line) for s in page.segments] == [
-        ("Same.", 1), ("Same.", 3), ("Same.", 6), ("Yes", 8), ("Yes", 9),
-        ("No", 11), ("No", 11), ("a", 13), ("ab", 13),
+        ("Same.", 1),
+        ("Same.", 3),
+        ("Same.", 6),
+        ("Yes", 8),
+        ("Yes", 9),
+        ("No", 11),
+        ("No", 11),
+        ("a", 13),
+        ("ab", 13),
     ]
 
 
 def test_headings_get_unique_anchors() -> None:
     page = segments.parse("## Same\n\ntext\n\n## Same\n\n## *Emph* [link](u)\n", "x.md")
     assert [(level, anchor) for level, anchor, _ in page.headings] == [
-        (2, "same"), (2, "same_1"), (2, "emph-link"),
+        (2, "same"),
+        (2, "same_1"),
+        (2, "emph-link"),
     ]
 
 
@@ -277,7 +299,7 @@ def test_translation_with_backslash_escapes_renders_as_the_english() -> None:
 
 
 def test_translation_with_reference_links_resolves_them() -> None:
-    md = "See [the guide][g] and [Other].\n\n[g]: https://e.org/guide\n[other]: /other \"T\"\n"
+    md = 'See [the guide][g] and [Other].\n\n[g]: https://e.org/guide\n[other]: /other "T"\n'
     html = segments.render(md, "x.md", replace=identity, lang="th").html
     assert html == segments.render(md, "x.md").html
     assert '<a href="https://e.org/guide">the guide</a>' in html
@@ -419,8 +441,9 @@ def test_a_remembered_block_parse_renders_as_a_fresh_one(name: str) -> None:
     def shout(seg: segments.Segment, references) -> str:
         return inline.render_inline(seg.text.upper(), references).html
 
-    expected = {lang: _fresh_render(text, shout if lang != "en" else None, lang)
-                for lang in ("en", "th")}
+    expected = {
+        lang: _fresh_render(text, shout if lang != "en" else None, lang) for lang in ("en", "th")
+    }
     segments._PARSER.clear()
     for lang in ("th", "en", "th", "en"):
         got = segments.render(text, "source/x.md", shout if lang != "en" else None, lang).html

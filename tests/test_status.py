@@ -9,13 +9,22 @@ import polib
 import pytest
 from conftest import snapshot
 
-from pipeline import catalog
+from pipeline.po import catalog
 from pipeline.status import count
 
 PAGE = "# Heart health\n\nOne two three four.\n\nFive six.\n\nSeven.\n"
 FIELDS = {
-    "locale", "domain", "total", "translated", "fuzzy", "untranslated", "obsolete",
-    "words", "translated_words", "percent", "percent_words",
+    "locale",
+    "domain",
+    "total",
+    "translated",
+    "fuzzy",
+    "untranslated",
+    "obsolete",
+    "words",
+    "translated_words",
+    "percent",
+    "percent_words",
 }
 
 
@@ -49,9 +58,17 @@ def test_counts_per_domain(counted: Path, run) -> None:
     th = next(loc for loc in data["locales"] if loc["locale"] == "th")
     page = next(d for d in th["domains"] if d["domain"] == "a")
     assert page == {
-        "locale": "th", "domain": "a", "total": 4, "translated": 2, "fuzzy": 1,
-        "untranslated": 1, "obsolete": 1, "words": 9, "translated_words": 4,
-        "percent": 50.0, "percent_words": 44.4,
+        "locale": "th",
+        "domain": "a",
+        "total": 4,
+        "translated": 2,
+        "fuzzy": 1,
+        "untranslated": 1,
+        "obsolete": 1,
+        "words": 9,
+        "translated_words": 4,
+        "percent": 50.0,
+        "percent_words": 44.4,
     }
 
 
@@ -93,11 +110,25 @@ def test_table(counted: Path, run) -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     assert lines[0].split() == [
-        "locale", "domain", "total", "done", "fuzzy", "todo", "obsol.", "%", "%", "words",
+        "locale",
+        "domain",
+        "total",
+        "done",
+        "fuzzy",
+        "todo",
+        "obsol.",
+        "%",
+        "%",
+        "words",
     ]
     assert lines[1].split() == ["th", "a", "4", "2", "1", "1", "1", "50.0", "44.4"]
     assert [line.split()[:2] for line in lines[1:]] == [
-        ["th", "a"], ["th", "ui"], ["th", "(all)"], ["vi", "a"], ["vi", "ui"], ["vi", "(all)"],
+        ["th", "a"],
+        ["th", "ui"],
+        ["th", "(all)"],
+        ["vi", "a"],
+        ["vi", "ui"],
+        ["vi", "(all)"],
     ]
 
 

@@ -17,30 +17,29 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from .dates import GitHistory, format_date, source_date
-from .files import commit_all, discard, stage, write_atomic, write_text
-from .locales import direction, gettext_name, native_name, web_tag
-from .project import UI_DOMAIN, Project
-from .stamps import State, digest, tool_digest
-from .workers import finished, process_pool
+from ..assets import STATIC_DIR
+from ..dates import GitHistory, format_date, source_date
+from ..files import Staging, discard, stage, write_atomic, write_text
+from ..locales import direction, gettext_name, native_name, web_tag
+from ..project import UI_DOMAIN, Project
+from ..workers import finished, process_pool
+from .snapshot import OutputDigests, digest, tool_digest
 
 if TYPE_CHECKING:
     import polib
 
-    from .render import Message, Warning_
+    from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
 # build that finds everything up to date never needs it.
-RENDERING = ("pipeline.render", "pipeline.extract", "pipeline.fonts", "pipeline.status")
-
-STATIC_DIR = Path(__file__).with_name("static")
+RENDERING = ("pipeline.site.render", "pipeline.extract", "pipeline.site.fonts", "pipeline.status")
 
 
 @dataclass
 class LocaleResult:
     locale: str
     pages: list[dict] = field(default_factory=list)
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -67,7 +66,7 @@ def _load(path: Path, shown: str) -> polib.POFile:
     try:
         data = path.read_bytes()
     except OSError:
-        from . import catalog
+        from ..po import catalog
 
         return catalog.load(path, shown)  # which says why, as every reader does
     return _parsed(path, shown, hashlib.sha256(data).digest(), data)
@@ -82,7 +81,7 @@ def _parsed(path: Path, shown: str, digest: bytes, data: bytes | None = None) ->
     if po is None:
         if len(_PARSED) >= 1024:
             _PARSED.clear()
-        from . import catalog
+        from ..po import catalog
 
         text = catalog.decode(data if data is not None else path.read_bytes(), shown)
         po = _PARSED[key] = catalog.parse(text, shown)
@@ -134,14 +133,21 @@ def page_context(project: Project, locale: str, domain: str, built: list[str]) -
     up = _prefix(domain)
     tag = web_tag(locale)
     alternates = [
-        {"hreflang": web_tag(loc), "href": f"{up}{web_tag(loc)}/{domain}.html"}
-        for loc in built
+        {"hreflang": web_tag(loc), "href": f"{up}{web_tag(loc)}/{domain}.html"} for loc in built
     ]
-    alternates.append({"hreflang": "x-default",
-                       "href": f"{up}{web_tag(project.config.source_locale)}/{domain}.html"})
+    alternates.append(
+        {
+            "hreflang": "x-default",
+            "href": f"{up}{web_tag(project.config.source_locale)}/{domain}.html",
+        }
+    )
     languages = [
-        {"tag": web_tag(loc), "name": native_name(loc), "current": loc == locale,
-         "href": f"{up}{web_tag(loc)}/{domain}.html"}
+        {
+            "tag": web_tag(loc),
+            "name": native_name(loc),
+            "current": loc == locale,
+            "href": f"{up}{web_tag(loc)}/{domain}.html",
+        }
         for loc in built
     ]
     menu = "systemic-sclerosis"  # the one page the original menu links to
@@ -177,46 +183,70 @@ def _font_stack(locale: str, built: tuple[str, ...]) -> Markup:
 
 def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:
     """The files a page's HTML is made from (besides the tool itself)."""
-    return [project.page_path(domain), project.po_path(locale, domain),
-            project.po_path(locale, UI_DOMAIN)]
+    return [
+        project.page_path(domain),
+        project.po_path(locale, domain),
+        project.po_path(locale, UI_DOMAIN),
+    ]
 
 
-def build_page(project: Project, locale: str, domain: str, built: list[str],
-               with_pdf: bool, day: date | None = None) -> tuple[str, dict, list[Warning_]]:
-    """One page in one locale: (html, index entry, warnings).
+@dataclass(frozen=True)
+class BuiltPage:
+    html: str
+    entry: dict  # the page's row in the index
+    warnings: list[BuildWarning]
+
+
+def build_page(
+    project: Project,
+    locale: str,
+    domain: str,
+    built: list[str],
+    with_pdf: bool,
+    day: date | None = None,
+) -> BuiltPage:
+    """One page in one locale.
 
     `day` is the page's "Last updated" date when the caller knows it already.
     """
-    from .extract import read_source
+    from ..extract import read_source
     from .render import render_template, translate_page
 
     page_path = project.page_path(domain)
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
     ui, ui_warnings = _ui(project, locale)
-    body, meta, fallbacks, warnings, _total = translate_page(
-        text, project.rel(page_path), locale, found)
+    page = translate_page(text, project.rel(page_path), locale, found)
+    meta, fallbacks, warnings = page.meta, page.fallbacks, page.warnings
     if day is None:
         day = source_date(page_inputs(project, locale, domain), project.root).date()
     # The date is in the reader's language even where "Last updated" falls back to English.
     time_lang = "" if "Last updated: %(date)s" in ui else f' lang="{web_tag(locale)}"'
     updated = Markup('<time datetime="{}"{}>{}</time>').format(
-        day.isoformat(), Markup(time_lang), format_date(day, locale))
+        day.isoformat(), Markup(time_lang), format_date(day, locale)
+    )
     name = domain.rsplit("/", 1)[-1]
     html = render_template(
-        "page.html", ui,
-        title=meta["title"] or name, description=meta["description"],
-        body=Markup(body), incomplete=bool(fallbacks) and locale != project.config.source_locale,
-        updated=updated, pdf_href=f"{name}.pdf" if with_pdf else None,
+        "page.html",
+        ui,
+        title=meta["title"] or name,
+        description=meta["description"],
+        body=Markup(page.html),
+        incomplete=bool(fallbacks) and locale != project.config.source_locale,
+        updated=updated,
+        pdf_href=f"{name}.pdf" if with_pdf else None,
         **page_context(project, locale, domain, built),
     )
-    entry = {"domain": domain, "title": meta["title"] or name,
-             "href": f"{web_tag(locale)}/{domain}.html",
-             "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if with_pdf else None}
-    return html, entry, ui_warnings + warnings
+    entry = {
+        "domain": domain,
+        "title": meta["title"] or name,
+        "href": f"{web_tag(locale)}/{domain}.html",
+        "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if with_pdf else None,
+    }
+    return BuiltPage(html, entry, ui_warnings + warnings)
 
 
-def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
+def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
     """The usable ui strings of a locale, vetted once per process (every page uses them)."""
     path = project.po_path(locale, UI_DOMAIN)
     content = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b""
@@ -224,8 +254,9 @@ def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
 
 
 @functools.lru_cache(maxsize=64)
-def _ui_cached(project: Project, locale: str, _content: bytes
-               ) -> tuple[dict[str, str], list[Warning_]]:
+def _ui_cached(
+    project: Project, locale: str, _content: bytes
+) -> tuple[dict[str, str], list[BuildWarning]]:
     from .render import ui_messages
 
     return ui_messages(messages(project, locale, UI_DOMAIN))
@@ -266,7 +297,7 @@ class CatalogCounts:
             return hit[1], hit[2]
         content = hashlib.sha256(path.read_bytes()).hexdigest()
         if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
-            from .status import count
+            from ..status import count
 
             counts = count(_load(path, shown), locale, domain)
             hit = [content, counts.total, counts.translated]
@@ -278,22 +309,23 @@ class CatalogCounts:
         write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
 
 
-def completeness(project: Project, locale: str, known: CatalogCounts | None = None,
-                 templates: dict[str, Path] | None = None) -> float:
+def completeness(
+    project: Project,
+    locale: str,
+    known: CatalogCounts | None = None,
+    templates: dict[str, Path] | None = None,
+) -> float:
     """Percent of strings translated over every template, for the index."""
     if locale == project.config.source_locale:
         return 100.0
     known = known or CatalogCounts(project.build_dir)
     total = translated = 0
     templates = _templates_by_domain(project) if templates is None else templates
-    folder = project.po_path(locale, UI_DOMAIN).parent
-    domains = set(templates)  # templates are generated (and may be absent): catalogs too
-    if folder.is_dir():
-        domains |= {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")}
-    for domain in sorted(domains):
+    for domain in project.domains(locale):  # templates may be absent: catalogs count too
         path = project.po_path(locale, domain)
-        in_all, done = known.get(project, path if path.exists() else templates[domain],
-                                 locale, domain)
+        in_all, done = known.get(
+            project, path if path.exists() else templates[domain], locale, domain
+        )
         total += in_all
         translated += done
     return round(100.0 * translated / total, 1) if total else 100.0
@@ -303,8 +335,9 @@ def _templates_by_domain(project: Project) -> dict[str, Path]:
     return {project.template_domain(pot): pot for pot in project.templates()}
 
 
-def index_entry(project: Project, locale: str, domain: str,
-                english: str | None = None, title: str | None = None) -> dict | None:
+def index_entry(
+    project: Project, locale: str, domain: str, english: str | None = None, title: str | None = None
+) -> dict | None:
     """A built page as the index lists it, or None when it has not been built.
 
     Its title is the built page's own <title> (`title` when the caller has just built
@@ -330,18 +363,18 @@ def index_entry(project: Project, locale: str, domain: str,
 
 def _english_title(project: Project, domain: str) -> str:
     """The title the English page has (as its <title> shows it)."""
-    from .extract import read_source
-    from .segments import split_front_matter
+    from ..extract import read_source
+    from ..segments import split_front_matter
 
     path = project.page_path(domain)
-    meta = split_front_matter(read_source(project, path), project.rel(path))[0]
+    meta = split_front_matter(read_source(project, path), project.rel(path)).meta
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
 def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[str, list]:
     """The index's counts of a locale's catalogs (see CatalogCounts), from the parse a
     page build has made of them anyway."""
-    from .status import count
+    from ..status import count
 
     found = {}
     for domain in domains:
@@ -355,8 +388,11 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
     return found
 
 
-def write_index(project: Project, known: CatalogCounts | None = None,
-                built_titles: dict[tuple[str, str], str] | None = None) -> None:
+def write_index(
+    project: Project,
+    known: CatalogCounts | None = None,
+    built_titles: dict[tuple[str, str], str] | None = None,
+) -> None:
     """`build/index.html`: every built language, named in itself, with how complete it is.
 
     `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
@@ -373,19 +409,30 @@ def write_index(project: Project, known: CatalogCounts | None = None,
     pots = _templates_by_domain(project)
     locales = []
     for loc in built:
-        pages = [e for d in domains
-                 if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))]
+        pages = [
+            e for d in domains if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))
+        ]
         if pages:
-            locales.append({"tag": web_tag(loc), "name": native_name(loc),
-                            "percent": f"{completeness(project, loc, known, pots):g}",
-                            "pages": pages})
+            locales.append(
+                {
+                    "tag": web_tag(loc),
+                    "name": native_name(loc),
+                    "percent": f"{completeness(project, loc, known, pots):g}",
+                    "pages": pages,
+                }
+            )
     known.save()
     shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]
     source = project.config.source_locale
     html = render_template(
-        "index.html", {},
-        lang=web_tag(source), dir=direction(source), title="Patient information",
-        description="", alternates=[], assets="assets/",
+        "index.html",
+        {},
+        lang=web_tag(source),
+        dir=direction(source),
+        title="Patient information",
+        description="",
+        alternates=[],
+        assets="assets/",
         font_css=Markup(fonts.font_face_css(source, "assets/fonts/", shown)),
         font_stack=Markup(fonts.font_stack(source, shown)),
         locales=locales,
@@ -407,33 +454,32 @@ class Done:
 
     task: Task
     entry: dict
-    warnings: list[Warning_]
+    warnings: list[BuildWarning]
     counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
-def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool,
-               day: date) -> Done:
+def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool, day: date) -> Done:
     """Build and stage one page; returns what the parent reports.  Staging the page
     where it is built spreads the writes over the workers; the parent puts them all in
     place with one sync."""
-    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf,
-                                       day)
-    staged = stage(output_path(project, task.locale, task.domain, ".html"),
-                   html.encode("utf-8"))
+    page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    out = output_path(project, task.locale, task.domain, ".html")
+    staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
-    return Done(task, entry, warnings, counts, staged)
+    return Done(task, page.entry, page.warnings, counts, staged)
 
 
 _WORKER_PROJECT: dict[Path, Project] = {}
 
 
-def _html_task_in_worker(root: Path, task: Task, built: list[str], with_pdf: bool,
-                         epoch: str | None, day: date) -> Done:
+def _html_task_in_worker(
+    root: Path, task: Task, built: list[str], with_pdf: bool, epoch: str | None, day: date
+) -> Done:
     """`_html_task` in a worker process, which loads the project once (a pool lives for
     one run).  `epoch` is the parent's SOURCE_DATE_EPOCH: a worker must not date a page
     from an environment it inherited earlier."""
-    from .project import load
+    from ..project import load
 
     if epoch is None:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -444,9 +490,14 @@ def _html_task_in_worker(root: Path, task: Task, built: list[str], with_pdf: boo
     return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day)
 
 
-def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int = 1,
-               force: bool = False, progress: Callable[[Task], None] | None = None,
-               ) -> list[LocaleResult]:
+def build_html(
+    project: Project,
+    locales: list[str],
+    with_pdf: bool,
+    jobs: int = 1,
+    force: bool = False,
+    progress: Callable[[Task], None] | None = None,
+) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
     Pages are spread over `jobs` worker processes; an output whose inputs have not
@@ -454,7 +505,7 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    state = State(project.build_dir)
+    state = OutputDigests(project.build_dir)
     tool = tool_digest()
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
@@ -475,17 +526,14 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
     write_assets(project, built)
     stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
-    days = {task: source_date(inputs, project.root, history).date()
-            for task, _, inputs in todo}
+    days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with Staging() as staging:
         for done in _run(project, days, built, with_pdf, jobs):
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
-            if done.staged is not None:
-                staged.append((done.staged, out))
+            staging.adopt(done.staged, out)
             path = project.rel(out)
             state.record(path, stamps[task])
             known.learn(done.counts)
@@ -496,17 +544,14 @@ def build_html(project: Project, locales: list[str], with_pdf: bool, jobs: int =
             result.written.append(path)
             if progress:
                 progress(task)
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all(staged)
     write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 
 
-def _run(project: Project, days: dict[Task, date], built: list[str], with_pdf: bool,
-         jobs: int) -> Iterator[Done]:
+def _run(
+    project: Project, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
+) -> Iterator[Done]:
     """Run the tasks here, or over worker processes when there is enough to share."""
     workers = min(jobs, len(days))
     if workers <= 1:
@@ -514,24 +559,31 @@ def _run(project: Project, days: dict[Task, date], built: list[str], with_pdf: b
             yield _html_task(project, task, built, with_pdf, day)
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    with process_pool(workers, preload=("pipeline.build", *RENDERING)) as pool:
-        futures = [pool.submit(_html_task_in_worker, project.root, task, built, with_pdf,
-                               epoch, day) for task, day in days.items()]
+    with process_pool(workers, preload=("pipeline.site.build", *RENDERING)) as pool:
+        futures = [
+            pool.submit(_html_task_in_worker, project.root, task, built, with_pdf, epoch, day)
+            for task, day in days.items()
+        ]
         yield from finished(futures, lambda done: discard([done.staged]))
 
 
-def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | None = None,
-              force: bool = False) -> list[LocaleResult]:
+def build_pdf(
+    project: Project, locales: list[str], browser: str, jobs: int | None = None, force: bool = False
+) -> list[LocaleResult]:
     """Print each built page of each locale to build/<tag>/<domain>.pdf (after build_html).
 
-    The printing itself lives in pipeline.pdf; this only says what to print, skips what is
+    The printing itself lives in pipeline.site.pdf; this only says what to print, skips what is
     up to date, and lists the handouts in the index.
     """
     from .browser import Settings
 
-    settings = Settings(browser=browser, paper=project.config.paper,
-                        author=project.config.author, publisher=project.config.publisher)
-    state = State(project.build_dir)
+    settings = Settings(
+        browser=browser,
+        paper=project.config.paper,
+        author=project.config.author,
+        publisher=project.config.publisher,
+    )
+    state = OutputDigests(project.build_dir)
     tool = tool_digest()
     results = {locale: LocaleResult(locale) for locale in locales}
     todo: list[tuple[str, Path, Path, datetime, str]] = []
@@ -540,12 +592,17 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
         for domain in [project.domain(p) for p in project.pages()]:
             html = output_path(project, locale, domain, ".html")
             out = output_path(project, locale, domain, ".pdf")
-            inputs = [project.page_path(domain), project.po_path(locale, domain),
-                      project.po_path(locale, UI_DOMAIN)]
-            date = source_date(inputs, project.root, history)
-            stamp = digest([html, project.build_dir / "assets" / "page.css",
-                            project.build_dir / "assets" / "clusters.js"], tool, settings,
-                           date.isoformat())
+            date = source_date(page_inputs(project, locale, domain), project.root, history)
+            stamp = digest(
+                [
+                    html,
+                    project.build_dir / "assets" / "page.css",
+                    project.build_dir / "assets" / "clusters.js",
+                ],
+                tool,
+                settings,
+                date.isoformat(),
+            )
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))
             else:
@@ -554,8 +611,7 @@ def build_pdf(project: Project, locales: list[str], browser: str, jobs: int | No
         return list(results.values())  # the index already links every handout
     from . import pdf
 
-    pdf.print_pages([pdf.Page(html, out, date) for _, html, out, date, _ in todo], settings,
-                    jobs)
+    pdf.print_pages([pdf.Page(html, out, date) for _, html, out, date, _ in todo], settings, jobs)
     for locale, _, out, _, stamp in todo:
         state.record(project.rel(out), stamp)
         results[locale].written.append(project.rel(out))

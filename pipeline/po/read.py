@@ -1,10 +1,10 @@
 """Reading the PO syntax into polib's catalog model, in one pass.
 
-polib's own parser is a general state machine that costs about 8 ms for a catalog of 40
-messages and accepts what GNU gettext refuses (an unterminated string, an unknown
-escape); a project update reads thousands of catalogs.  This reader follows GNU's
-grammar, stops at the first error with its line, and builds the same polib objects
-polib would, so everything downstream keeps working with polib's model.
+polib's own parser is a general state machine, slow for the thousands of catalogs a
+project update reads (docs/benchmarks.md), and it accepts what GNU gettext refuses (an
+unterminated string, an unknown escape).  This reader follows GNU's grammar, stops at the
+first error with its line, and builds the same polib objects polib would, so everything
+downstream keeps working with polib's model.
 """
 
 from __future__ import annotations
@@ -14,13 +14,22 @@ from dataclasses import dataclass
 
 import polib
 
-from .errors import L10nError
+from ..errors import L10nError
 
 _VALID_STRING = re.compile(r'"(?:[^"\\]|\\[\\"ntrabfv0-7x])*"\Z')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(\".*)\Z")
 _ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]*|.)")
-_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-           "\\": "\\", '"': '"'}
+_SIMPLE = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    '"': '"',
+}
 _ESCAPES = set('\\"ntrabfv01234567x')
 
 
@@ -78,8 +87,9 @@ def _value(token: str, line: int) -> str:
             return simple
         value = int(code[1:] or "-1", 16) if code[0] == "x" else int(code, 8)
         if not 0 < value < 0x80:
-            raise _Fail(line, f"escape sequence \\{code} is not supported; "
-                              "write the character itself")
+            raise _Fail(
+                line, f"escape sequence \\{code} is not supported; write the character itself"
+            )
         return chr(value)
 
     return _ESCAPE.sub(decode, body)
@@ -136,16 +146,23 @@ class _Reader:
         self.state = ""
 
     def previous(self, line: str, number: int) -> None:
+        if not line:  # a bare "#|" carries nothing; GNU's reader skips it too
+            return
         entry = self.start(number)
         if line.startswith('"'):
             self.extend(line, number, previous=True)
             return
         found = _KEYWORD.match(line)
         if not found or found.group(2) is not None or found.group(1) == "msgstr":
-            raise _Fail(number, f"syntax error: unexpected {line.split()[0][:30]!r} "
-                                "in a previous-msgid comment")
-        field = {"msgctxt": "previous_msgctxt", "msgid": "previous_msgid",
-                 "msgid_plural": "previous_msgid_plural"}[found.group(1)]
+            raise _Fail(
+                number,
+                f"syntax error: unexpected {line.split()[0][:30]!r} in a previous-msgid comment",
+            )
+        field = {
+            "msgctxt": "previous_msgctxt",
+            "msgid": "previous_msgid",
+            "msgid_plural": "previous_msgid_plural",
+        }[found.group(1)]
         setattr(entry, field, _value(found.group(3), number))
         self.state = field
 
@@ -157,9 +174,11 @@ class _Reader:
         value = _value(token, number)
         if word in ("msgctxt", "msgid"):
             if self.state in ("msgctxt", "msgid", "msgid_plural") and not (
-                    word == "msgid" and self.state == "msgctxt"):
-                raise _Fail(number, f"syntax error: {word} before the msgstr of the "
-                                    "previous message")
+                word == "msgid" and self.state == "msgctxt"
+            ):
+                raise _Fail(
+                    number, f"syntax error: {word} before the msgstr of the previous message"
+                )
             entry = self.start(number)
             if word == "msgctxt":
                 entry.msgctxt = value
@@ -238,7 +257,12 @@ def read(text: str) -> polib.POFile:
 def _header(po: polib.POFile) -> None:
     """Move the header entry (msgid "") into the catalog's metadata, as polib does."""
     entry = next((e for e in po if e.msgid == "" and not e.obsolete), None)
+    po.headerless = entry is None  # optional in gettext: written back without one
     if entry is None:
+        if po.header and len(po):  # the comment above the first entry is the entry's
+            first = po[0]
+            first.tcomment = f"{po.header}\n{first.tcomment}" if first.tcomment else po.header
+            po.header = ""
         return
     po.remove(entry)
     po.metadata_is_fuzzy = entry.flags

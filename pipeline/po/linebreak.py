@@ -32,8 +32,16 @@ def _library() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
         except (OSError, AttributeError):
             continue
         function.restype = ctypes.c_int
-        function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                             ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
+        function.argtypes = [
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+            ctypes.c_char_p,
+        ]
         return function
     return None
 
@@ -49,8 +57,9 @@ def available() -> bool:
     return _library() is not None
 
 
-def lines(prefix: str, keyword: str, value: str, page_width: int,
-          no_wrap: bool = False) -> tuple[str, ...] | None:
+def lines(
+    prefix: str, keyword: str, value: str, page_width: int, no_wrap: bool = False
+) -> tuple[str, ...] | None:
     """The lines of `prefix keyword "value"` exactly as GNU writes them (for an entry
     without format flags, whose directives GNU would keep whole); None if unknown."""
     if keyword.startswith("msgstr"):
@@ -58,8 +67,9 @@ def lines(prefix: str, keyword: str, value: str, page_width: int,
     return _english_lines(prefix, keyword, value, page_width, no_wrap)
 
 
-def _lines(prefix: str, keyword: str, value: str, page_width: int,
-           no_wrap: bool) -> tuple[str, ...] | None:
+def _lines(
+    prefix: str, keyword: str, value: str, page_width: int, no_wrap: bool
+) -> tuple[str, ...] | None:
     breaks = _library()
     if breaks is None or "\x00" in value:
         return None
@@ -76,8 +86,12 @@ def _lines(prefix: str, keyword: str, value: str, page_width: int,
         marks = _marks(breaks, text, width, 0, overrides)
         if first and text:
             start = len(prefix) + len(keyword) + 2 - after_break
-            if (index < len(portions) - 1 or start > width or _POSSIBLE_MARK in marks
-                    or _POSSIBLE_MARK in _marks(breaks, text, width, start, overrides)):
+            if (
+                index < len(portions) - 1
+                or start > width
+                or _POSSIBLE_MARK in marks
+                or _POSSIBLE_MARK in _marks(breaks, text, width, start, overrides)
+            ):
                 out.append(f'{prefix}{keyword} ""')
                 first = False
         head = f"{prefix}{keyword} " if first else prefix
@@ -96,8 +110,13 @@ _POSSIBLE_MARK = bytes([_POSSIBLE])
 _buffer = ctypes.create_string_buffer(4096)
 
 
-def _marks(breaks: ctypes._CFuncPtr, text: bytes, width: int,  # type: ignore[name-defined]
-           start: int, overrides: bytes) -> bytes:
+def _marks(
+    breaks: ctypes._CFuncPtr,
+    text: bytes,
+    width: int,  # type: ignore[name-defined]
+    start: int,
+    overrides: bytes,
+) -> bytes:
     """libunistring's verdict for each byte of `text`: a break before it or not."""
     global _buffer
     if len(text) > len(_buffer):

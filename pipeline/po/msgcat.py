@@ -15,14 +15,43 @@ import polib
 # Format flags in the order GNU gettext 0.21 writes them (its `format_language` table).
 # `c++` is in _FORMATS because newer gettext knows it; 0.21 reads and drops it.
 GNU_FORMAT_ORDER = (
-    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
-    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal",
-    "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace",
-    "php", "gcc-internal", "gfc-internal", "ycp",
+    "c",
+    "objc",
+    "python",
+    "python-brace",
+    "java",
+    "java-printf",
+    "csharp",
+    "javascript",
+    "scheme",
+    "lisp",
+    "elisp",
+    "librep",
+    "ruby",
+    "sh",
+    "awk",
+    "lua",
+    "object-pascal",
+    "smalltalk",
+    "qt",
+    "qt-plural",
+    "kde",
+    "kde-kuit",
+    "boost",
+    "tcl",
+    "perl",
+    "perl-brace",
+    "php",
+    "gcc-internal",
+    "gfc-internal",
+    "ycp",
 )
 _FORMATS = frozenset(GNU_FORMAT_ORDER) | {"c++"}
-_GNU_FLAGS = {"fuzzy", "wrap", "no-wrap"} | {f"{x}-format" for x in _FORMATS} | {
-    f"no-{x}-format" for x in _FORMATS}
+_GNU_FLAGS = (
+    {"fuzzy", "wrap", "no-wrap"}
+    | {f"{x}-format" for x in _FORMATS}
+    | {f"no-{x}-format" for x in _FORMATS}
+)
 KEEP = "# \u2063l10n-flags: "  # a comment line msgcat carries where a flag would be lost
 
 
@@ -71,7 +100,7 @@ def protect_flags(text: str) -> str:
 
 def restore_block(lines: list[str]) -> list[str]:
     """Put one entry's protected flags back after the flags GNU wrote."""
-    extra = [ln[len(KEEP):] for ln in lines if ln.startswith(KEEP)]
+    extra = [ln[len(KEEP) :] for ln in lines if ln.startswith(KEEP)]
     if not extra:
         return lines
     lines = [ln for ln in lines if not ln.startswith(KEEP)]
@@ -80,8 +109,14 @@ def restore_block(lines: list[str]) -> list[str]:
     if at is not None:
         lines[at] = f"{lines[at]}, {flags}"
     else:
-        at = next((i for i, ln in enumerate(lines)
-                   if not ln.startswith(("# ", "#.", "#:")) and ln != "#"), len(lines))
+        at = next(
+            (
+                i
+                for i, ln in enumerate(lines)
+                if not ln.startswith(("# ", "#.", "#:")) and ln != "#"
+            ),
+            len(lines),
+        )
         lines.insert(at, f"#, {flags}")
     return lines
 

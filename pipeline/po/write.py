@@ -1,6 +1,6 @@
 """Catalogs written exactly as GNU `msgcat --force-po` lays them out, many at a time.
 
-Writing each catalog through polib and its own msgcat process costs ~15 ms a catalog.
+Writing each catalog through polib and its own msgcat process is slow (docs/benchmarks.md).
 Almost everything GNU does is plain enough to write directly (escapes, comment and flag
 order, reference wrapping, strings that fit on their line); what is not (a string that
 must be broken by UAX #14, a comment GNU would reinterpret) is handed to one msgcat run
@@ -20,14 +20,7 @@ import polib
 
 from . import linebreak
 from .hardwrap import Batch, Ref, quote
-from .msgcat import (
-    GNU_FORMAT_ORDER,
-    executable,
-    format_one,
-    is_gnu_flag,
-    polib_text,
-    split_flags,
-)
+from .msgcat import GNU_FORMAT_ORDER, executable, format_one, is_gnu_flag, polib_text, split_flags
 
 WRAP = 79  # GNU's page width
 Item = str | Ref  # a written line, or a piece the batch lays out
@@ -37,7 +30,8 @@ _UNSURE = re.compile("[\x00-\x06\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # Everything outside these ranges might be two columns wide (counted as such).
 _WIDE = re.compile(
     "[^\x00-\x7f\xa0-\u052f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff"
-    "\u2000-\u2027\u2030-\u205f]")
+    "\u2000-\u2027\u2030-\u205f]"
+)
 _COMMENT_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _SOLARIS = re.compile(r" [Ff]ile:")  # GNU reads `# File: a.c, line: 3` as a reference
 _REFERENCE = re.compile(r"(.+):([0-9]{1,9})")
@@ -57,8 +51,10 @@ def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
     pieces = batch.resolve(msgcat) if batch else []
     if pieces is None:  # msgcat refused the batch: every catalog on the slow path
         plans = [None] * len(plans)
-    return [format_one(polib_text(po)) if plan is None else _join(plan, pieces)
-            for po, plan in zip(catalogs, plans, strict=True)]
+    return [
+        format_one(polib_text(po)) if plan is None else _join(plan, pieces)
+        for po, plan in zip(catalogs, plans, strict=True)
+    ]
 
 
 def _normalise(po: polib.POFile) -> None:
@@ -89,8 +85,8 @@ def _refused_by_gnu(po: polib.POFile) -> bool:
     """Catalogs whose msgcat run would fail or be read in another charset."""
     header = po.metadata_as_entry().msgstr
     at = header.find("charset=")
-    charset = re.match(r"[^ \t\n]*", header[at + 8:]).group() if at >= 0 else ""
-    if charset.lower() != "utf-8":
+    charset = re.match(r"[^ \t\n]*", header[at + 8 :]).group() if at >= 0 else ""
+    if charset.lower() != "utf-8" and not getattr(po, "headerless", False):
         return True
     seen = {(None, "")}
     for entry in po:
@@ -106,7 +102,8 @@ def _malformed(entry: polib.POEntry) -> bool:
     if bool(entry.msgid_plural) != bool(plural) or sorted(plural) != list(range(len(plural))):
         return True
     if entry.previous_msgid is None and (
-            entry.previous_msgctxt is not None or entry.previous_msgid_plural is not None):
+        entry.previous_msgctxt is not None or entry.previous_msgid_plural is not None
+    ):
         return True
     fields = [*entry.flags, *(f"{p}{n or ''}" for p, n in entry.occurrences)]
     return any("\n" in str(field) for field in fields)
@@ -121,8 +118,9 @@ _English = dict[tuple, tuple[list[Item], "_Flags"]]
 
 
 def _catalog(po: polib.POFile, batch: Batch, english: _English) -> list[list[Item]]:
-    header = po.metadata_as_entry()
-    blocks = [_entry(header, batch, {}, _header_lines(po.header))]
+    blocks = []
+    if not getattr(po, "headerless", False):  # as msgmerge, never invent a header
+        blocks.append(_entry(po.metadata_as_entry(), batch, {}, _header_lines(po.header)))
     blocks += [_entry(e, batch, english) for e in po if not e.obsolete]
     blocks += [_entry(e, batch, english) for e in po if e.obsolete and _translated(e)]
     return blocks
@@ -132,8 +130,10 @@ def _header_lines(header: str) -> list[str]:
     """polib's header comment; an empty one is not written at all."""
     if not header:
         return []
-    return ["#" if not line else f"#{line}" if line[:1] in ",:" else f"# {line}"
-            for line in header.split("\n")]
+    return [
+        "#" if not line else f"#{line}" if line[:1] in ",:" else f"# {line}"
+        for line in header.split("\n")
+    ]
 
 
 def _translated(entry: polib.POEntry) -> bool:
@@ -142,12 +142,26 @@ def _translated(entry: polib.POEntry) -> bool:
     return (plural[min(plural)] if plural else entry.msgstr) != ""
 
 
-def _entry(entry: polib.POEntry, batch: Batch, english: _English,
-           comments: list[str] | None = None) -> list[Item]:
+def _entry(
+    entry: polib.POEntry, batch: Batch, english: _English, comments: list[str] | None = None
+) -> list[Item]:
     translated = _translated(entry)
-    key = (entry.obsolete, translated, entry.tcomment, entry.comment, *entry.occurrences,
-           None, *entry.flags, None, entry.previous_msgctxt, entry.previous_msgid,
-           entry.previous_msgid_plural, entry.msgctxt, entry.msgid, entry.msgid_plural)
+    key = (
+        entry.obsolete,
+        translated,
+        entry.tcomment,
+        entry.comment,
+        *entry.occurrences,
+        None,
+        *entry.flags,
+        None,
+        entry.previous_msgctxt,
+        entry.previous_msgid,
+        entry.previous_msgid_plural,
+        entry.msgctxt,
+        entry.msgid,
+        entry.msgid_plural,
+    )
     try:
         found = english.get(key)
     except TypeError:  # a model built in code may hold unhashable occurrences
@@ -167,8 +181,9 @@ def _entry(entry: polib.POEntry, batch: Batch, english: _English,
     return items
 
 
-def _english(entry: polib.POEntry, translated: bool, batch: Batch,
-             comments: list[str] | None) -> tuple[list[Item], _Flags]:
+def _english(
+    entry: polib.POEntry, translated: bool, batch: Batch, comments: list[str] | None
+) -> tuple[list[Item], _Flags]:
     """The comments, flags and English fields of an entry, with its flags as GNU reads them."""
     obsolete = entry.obsolete
     polib_lines = (comments or []) + _polib_comments(entry)
@@ -210,8 +225,13 @@ def _polib_wrapped(text: str, prefix: str) -> list[str]:
     lines: list[str] = []
     for comment in text.split("\n") if text else []:
         if len(comment) + len(prefix) > WRAP:
-            lines += textwrap.wrap(comment, WRAP, initial_indent=prefix,
-                                   subsequent_indent=prefix, break_long_words=False)
+            lines += textwrap.wrap(
+                comment,
+                WRAP,
+                initial_indent=prefix,
+                subsequent_indent=prefix,
+                break_long_words=False,
+            )
         else:
             lines.append(prefix + comment)
     return lines
@@ -224,9 +244,16 @@ def _polib_references(occurrences: list[tuple[str, str]]) -> list[str]:
     if len(filestr) + 3 <= WRAP:
         return ["#: " + filestr]
     # polib's own trick against textwrap breaking at hyphens (a "*" comes back as "-")
-    return [line.replace("*", "-") for line in textwrap.wrap(
-        filestr.replace("-", "*"), WRAP, initial_indent="#: ", subsequent_indent="#: ",
-        break_long_words=False)]
+    return [
+        line.replace("*", "-")
+        for line in textwrap.wrap(
+            filestr.replace("-", "*"),
+            WRAP,
+            initial_indent="#: ",
+            subsequent_indent="#: ",
+            break_long_words=False,
+        )
+    ]
 
 
 def _gnu_comments(lines: list[str]) -> list[str] | None:
@@ -255,8 +282,11 @@ def _gnu_comments(lines: list[str]) -> list[str] | None:
                     references.append(ref)
         else:
             return None
-    return ([f"# {t}" if t else "#" for t in plain] + [f"#. {t}" if t else "#." for t in dots]
-            + _reference_lines(references))
+    return (
+        [f"# {t}" if t else "#" for t in plain]
+        + [f"#. {t}" if t else "#." for t in dots]
+        + _reference_lines(references)
+    )
 
 
 def _gnu_references(text: str) -> list[tuple[str, int | None]] | None:
@@ -264,8 +294,13 @@ def _gnu_references(text: str) -> list[tuple[str, int | None]] | None:
     for token in re.split(r"[ \t]+", text):
         if not token:
             continue
-        if token[0] == ":" or token[-1] == ":" or _COMMENT_CONTROL.search(token) \
-                or "\u2068" in token or "\u2069" in token:
+        if (
+            token[0] == ":"
+            or token[-1] == ":"
+            or _COMMENT_CONTROL.search(token)
+            or "\u2068" in token
+            or "\u2069" in token
+        ):
             return None
         match = _REFERENCE.fullmatch(token)
         found.append((match.group(1), int(match.group(2))) if match else (token, None))
@@ -309,9 +344,12 @@ class _Flags:
         for flag in known:
             if flag.endswith("-format"):
                 negated = flag.startswith("no-")
-                formats[flag[3 if negated else 0:-7]] = not negated
-        self.formats = [f"{lang}-format" if formats[lang] else f"no-{lang}-format"
-                        for lang in GNU_FORMAT_ORDER if lang in formats]
+                formats[flag[3 if negated else 0 : -7]] = not negated
+        self.formats = [
+            f"{lang}-format" if formats[lang] else f"no-{lang}-format"
+            for lang in GNU_FORMAT_ORDER
+            if lang in formats
+        ]
         self.key = ", ".join(self.formats)
 
     def lines(self, show_fuzzy: bool) -> list[str]:

@@ -1,8 +1,8 @@
 """Printable handouts: every built HTML page printed to PDF by headless Chromium.
 
-Chromium (driven by Playwright) is the one engine measured here that breaks Khmer, Lao and
-Burmese lines correctly and keeps an exact text layer for every script we publish
-(../shared/research/pdf-engines.md); pipeline.browser says which one. One browser is
+Chromium (driven by Playwright) is the one engine measured for this project that breaks
+Khmer, Lao and Burmese lines correctly and keeps an exact text layer for every script we
+publish (docs/architecture.md, "Why Chromium prints"); site.browser says which one. One browser is
 started per run, and -j of its tabs print at the same time. The print layout (A4/Letter,
 running header, "Page N of M" footer) comes from the page's own CSS `@page` rule; pikepdf
 then fixes the metadata so the same inputs give the same bytes.
@@ -29,28 +29,33 @@ from xml.sax.saxutils import escape
 
 from fontTools.ttLib import TTFont
 
-from .browser import (  # noqa: F401  (part of this module's interface)
-    BROWSER_ENV,
-    BROWSER_NAMES,
-    INSTALL_HINT,
-    Settings,
-    find_browser,
-)
-from .errors import L10nError
-from .files import write_atomic
-from .fonts import FONTS_DIR
+from ..assets import FONTS_DIR, STATIC_DIR
+from ..errors import L10nError
+from ..files import write_atomic
+from .browser import INSTALL_HINT, Settings
 
 T = TypeVar("T")
-CLUSTERS_JS = Path(__file__).with_name("static") / "clusters.js"
+CLUSTERS_JS = STATIC_DIR / "clusters.js"
 # Chromium keeps only the last --disable-features, so Playwright's own list (1.65) is
 # repeated here. RenderDocument gives every navigation a new frame host and renderer frame:
-# about a fifth of the CPU a handout costs (benchmarks/pdf_bench.py), for nothing printing needs.
+# a good share of the CPU a handout costs (docs/benchmarks.md), for nothing printing needs.
 DISABLED_FEATURES = (
-    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
-    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
-    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
-    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
-    "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
     "RenderDocument",
 )
 # Handouts never depend on the network: every request that is not a local file goes to a
@@ -58,14 +63,19 @@ DISABLED_FEATURES = (
 # interception this costs the local files nothing.
 OFFLINE_ARGS = ("--proxy-server=http://127.0.0.1:1", "--proxy-bypass-list=<-loopback>")
 LAUNCH_ARGS = (
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--font-render-hinting=none", f"--disable-features={','.join(DISABLED_FEATURES)}",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--font-render-hinting=none",
+    f"--disable-features={','.join(DISABLED_FEATURES)}",
     *OFFLINE_ARGS,
 )
 # The window the page is first laid out in before printing lays it out again at the paper's
 # size. One pixel high, Chromium paints and composites next to nothing for the screen
-# (a tenth of a handout's CPU); the PDF is the same to the byte (tests/test_pdf.py).
+# (docs/benchmarks.md); the PDF is the same to the byte (tests/test_pdf.py).
 VIEWPORT = {"width": 1280, "height": 1}
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
@@ -166,17 +176,21 @@ class Printer:
         try:
             from playwright.async_api import Error, async_playwright
         except ImportError:
-            raise L10nError("cannot print PDF handouts: the Python package playwright is "
-                            "missing ('pip install playwright'; no 'playwright install' "
-                            "needed, the system Chromium is used)") from None
+            raise L10nError(
+                "cannot print PDF handouts: the Python package playwright is "
+                "missing ('pip install playwright'; no 'playwright install' "
+                "needed, the system Chromium is used)"
+            ) from None
         self._tmp = tempfile.TemporaryDirectory(prefix="l10n-pdf-")
         self._loop = asyncio.new_event_loop()
         try:
             self._run(self._start(async_playwright))
         except Error as exc:
             self.__exit__(None, None, None)
-            raise L10nError(f"cannot start the browser {self.settings.browser}: "
-                            f"{_first_line(exc)}; {INSTALL_HINT}") from None
+            raise L10nError(
+                f"cannot start the browser {self.settings.browser}: "
+                f"{_first_line(exc)}; {INSTALL_HINT}"
+            ) from None
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -205,12 +219,13 @@ class Printer:
         env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(self._tmp.name))))
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(
-            executable_path=self.settings.browser, args=list(LAUNCH_ARGS), env=env,
+            executable_path=self.settings.browser,
+            args=list(LAUNCH_ARGS),
+            env=env,
             timeout=TIMEOUT_MS,
         )
-        # One context for every tab: a context per tab costs a fifth more CPU a handout.
-        context = await self._browser.new_context(java_script_enabled=True,
-                                                  viewport=VIEWPORT)
+        # One context for every tab: a context per tab costs more CPU a handout.
+        context = await self._browser.new_context(java_script_enabled=True, viewport=VIEWPORT)
         self._pages = [await self._new_tab(context) for _ in range(self.tabs)]
 
     async def _new_tab(self, context):  # noqa: ANN001, ANN202
@@ -241,17 +256,23 @@ class Printer:
             if not state["clusters"]:  # a page built without it
                 await tab.add_script_tag(path=CLUSTERS_JS)
             if state["failed"]:
-                raise L10nError(f"{html}: fonts failed to load: {', '.join(state['failed'])}; "
-                                "rebuild the HTML (its build/assets/fonts/ may be incomplete)")
+                raise L10nError(
+                    f"{html}: fonts failed to load: {', '.join(state['failed'])}; "
+                    "rebuild the HTML (its build/assets/fonts/ may be incomplete)"
+                )
             data = await tab.pdf(
-                format=PAPER[self.settings.paper], print_background=True,
-                prefer_css_page_size=True, tagged=True, outline=True,
+                format=PAPER[self.settings.paper],
+                print_background=True,
+                prefer_css_page_size=True,
+                tagged=True,
+                outline=True,
                 display_header_footer=False,
             )
         except Error as exc:
             raise L10nError(f"{html}: printing failed: {_first_line(exc)}") from None
-        return data, Info(state["title"], state["lang"], state["description"],
-                          tuple(state["headings"]))
+        return data, Info(
+            state["title"], state["lang"], state["description"], tuple(state["headings"])
+        )
 
     def write(self, page: Page) -> bool:
         """Print `page` to its PDF; True when the file changed."""
@@ -272,10 +293,11 @@ class Printer:
                 for number, page in todo:
                     raw, info = await self._render(tab, page.html)
                     finishing[number] = loop.run_in_executor(
-                        finisher, self._finish_and_write, page, raw, info)
+                        finisher, self._finish_and_write, page, raw, info
+                    )
 
             try:
-                await _all_or_none([print_from(tab) for tab in self._pages[:len(pages)]])
+                await _all_or_none([print_from(tab) for tab in self._pages[: len(pages)]])
             finally:
                 done = await asyncio.gather(*finishing.values(), return_exceptions=True)
         failed = [result for result in done if isinstance(result, BaseException)]
@@ -333,7 +355,8 @@ def pdf_fonts(pdf) -> list[tuple[str, bool]]:
         name = str(obj.get("/BaseFont", "")).lstrip("/")
         descriptor = obj.get("/FontDescriptor")
         embedded = descriptor is not None and any(
-            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+            key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+        )
         found.append((re.sub(r"^[A-Z]{6}\+", "", name), embedded))
     return found
 
@@ -343,17 +366,24 @@ def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Pa
     import pikepdf
 
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        foreign = [f"{name or 'unnamed'}{'' if embedded else ' (not embedded)'}"
-                   for name, embedded in pdf_fonts(pdf)
-                   if not embedded or name not in bundled_font_names()]
+        foreign = [
+            f"{name or 'unnamed'}{'' if embedded else ' (not embedded)'}"
+            for name, embedded in pdf_fonts(pdf)
+            if not embedded or name not in bundled_font_names()
+        ]
         if foreign:
-            raise L10nError(f"{where}: uses fonts that are not bundled with the project: "
-                            f"{', '.join(sorted(set(foreign)))}; check the page's CSS")
+            raise L10nError(
+                f"{where}: uses fonts that are not bundled with the project: "
+                f"{', '.join(sorted(set(foreign)))}; check the page's CSS"
+            )
         stamp = pdf_date(date)
         docinfo = pdf.docinfo
-        for key, value in (("/Title", info.title), ("/Subject", info.description),
-                           ("/Author", settings.author or settings.publisher),
-                           ("/Creator", settings.publisher)):
+        for key, value in (
+            ("/Title", info.title),
+            ("/Subject", info.description),
+            ("/Author", settings.author or settings.publisher),
+            ("/Creator", settings.publisher),
+        ):
             if value:
                 docinfo[key] = pikepdf.String(value)
             elif key in docinfo:

@@ -2,11 +2,11 @@
 
 Chromium's headless shell is preferred when installed: the same engine, so the same PDF
 bytes, without the browser's own interface, which the full browser draws (and updates at
-every navigation) even when headless, for about 45% of the CPU a handout costs
-(benchmarks/pdf_bench.py).
+every navigation) even when headless, for much of the CPU a handout costs
+(docs/benchmarks.md).
 
-Kept apart from the printing itself (pipeline.pdf, which imports asyncio and fontTools), so
-that deciding whether anything needs printing costs no more than a few stat calls.
+Kept apart from the printing itself (site.pdf, which imports asyncio and fontTools), so that
+deciding whether anything needs printing costs no more than a few stat calls.
 """
 
 from __future__ import annotations
@@ -16,10 +16,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import L10nError
+from ..errors import L10nError
 
-BROWSER_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
-                 "chromium-browser", "google-chrome")
+BROWSER_NAMES = (
+    "chromium-headless-shell",
+    "chrome-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+)
 BROWSER_ENV = "L10N_BROWSER"
 INSTALL_HINT = (
     "install Chromium (Debian: 'apt-get install chromium-headless-shell', or "
@@ -41,8 +46,10 @@ class Settings:
 
 def find_browser(setting: str | None = None, root: Path | None = None) -> str:
     """The Chromium to print with: the setting, $L10N_BROWSER, then PATH (headless shell first)."""
-    for value, origin in ((setting, "[tool.l10n] browser"), (os.environ.get(BROWSER_ENV),
-                                                               BROWSER_ENV)):
+    for value, origin in (
+        (setting, "[tool.l10n] browser"),
+        (os.environ.get(BROWSER_ENV), BROWSER_ENV),
+    ):
         if not value or not value.strip():
             continue
         value = value.strip()
@@ -57,8 +64,9 @@ def find_browser(setting: str | None = None, root: Path | None = None) -> str:
             found = shutil.which(value)
         if found:
             return found
-        raise L10nError(f"{origin} names {value!r}, which is not an executable browser; "
-                        f"{INSTALL_HINT}")
+        raise L10nError(
+            f"{origin} names {value!r}, which is not an executable browser; {INSTALL_HINT}"
+        )
     for name in BROWSER_NAMES:
         found = shutil.which(name)
         if found:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import polib
 
-from . import poread
-from .errors import L10nError
-from .files import write_text
-from .layout import WRAP, dumps_many
+from ..errors import L10nError
+from ..files import write_text
+from . import read as poread
+from .write import WRAP, dumps_many
 
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf]")
@@ -48,9 +48,9 @@ def decode(data: bytes, path: str) -> str:
     if charset.replace("-", "").upper() != "UTF8" and _MOJIBAKE.search(text) and _is_utf8(data):
         line = next(n for n, ln in enumerate(text.split("\n"), 1) if _MOJIBAKE.search(ln))
         raise L10nError(
-                f"{path}:{line}: the header declares charset {charset} but the file is UTF-8; "
-                "change the header to charset=UTF-8"
-            )
+            f"{path}:{line}: the header declares charset {charset} but the file is UTF-8; "
+            "change the header to charset=UTF-8"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -77,8 +77,6 @@ def parse(text: str, path: str) -> polib.POFile:
                 f"(first defined at line {seen[key]})"
             )
         seen[key] = entry.linenum
-    if not po.metadata:
-        raise L10nError(f'{path}:1: missing header entry (msgid ""); add one or run "l10n init"')
     return po
 
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .files import TEMP_DEPTH, project_lock, write_text
+from .. import __version__
+from ..assets import PACKAGE_DIR
+from ..files import TEMP_DEPTH, project_lock, write_text
 
 if TYPE_CHECKING:
     import hashlib
 
 STATE_FILE = ".l10n-state.json"
-PACKAGE_DIR = Path(__file__).parent
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
@@ -42,7 +42,7 @@ def tool_digest() -> str:
     import hashlib  # here: a no-op build answered from the Snapshot never needs it
 
     digest = hashlib.sha256(__version__.encode())
-    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py")):
+    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "**/*.py")):
         _hash_files(digest, sorted((PACKAGE_DIR / folder).glob(pattern)))
     for font in sorted((PACKAGE_DIR / "fonts").glob("*.ttf")):
         stat = font.stat()
@@ -60,7 +60,7 @@ def digest(inputs: Iterable[Path], *options: object) -> str:
     return found.hexdigest()
 
 
-class State:
+class OutputDigests:
     """The digests of the outputs last written into a build folder."""
 
     def __init__(self, build_dir: Path) -> None:
@@ -148,15 +148,24 @@ class Snapshot:
         for path in paths:
             self.files[str(path)] = file_stat(str(path))
 
-    def finish(self, root: Path, build_dir: Path, reports: dict[str, list],
-               also: Iterable[Path] = ()) -> None:
+    def finish(
+        self, root: Path, build_dir: Path, reports: dict[str, list], also: Iterable[Path] = ()
+    ) -> None:
         """Record what a build wrote and reported, per kind of output, and keep the snapshot."""
-        self.report = [[r.locale, len(r.written) + len(r.skipped), what]
-                       for what, results in reports.items() for r in results]
-        self.add(root / path for results in reports.values() for r in results
-                 for path in r.written + r.skipped)
-        self.add(build_dir / name for name in
-                 ("index.html", ".l10n-state.json", ".l10n-index.json"))
+        self.report = [
+            [r.locale, len(r.written) + len(r.skipped), what]
+            for what, results in reports.items()
+            for r in results
+        ]
+        self.add(
+            root / path
+            for results in reports.values()
+            for r in results
+            for path in r.written + r.skipped
+        )
+        self.add(
+            build_dir / name for name in ("index.html", ".l10n-state.json", ".l10n-index.json")
+        )
         self.add(also)
         if self.trusted:
             (build_dir / SNAPSHOT_FILE).touch()  # before build/ is taken: see save()
@@ -168,8 +177,15 @@ class Snapshot:
         if not self.trusted:
             path.unlink(missing_ok=True)
             return
-        _write(path, {"command": self.command, "files": self.files, "report": self.report,
-                      "invocation": self.invocation})
+        _write(
+            path,
+            {
+                "command": self.command,
+                "files": self.files,
+                "report": self.report,
+                "invocation": self.invocation,
+            },
+        )
 
 
 def _write(path: Path, data: dict) -> None:
@@ -194,7 +210,8 @@ def _still(data: dict) -> list[list] | None:
         return None
     report = data.get("report")
     if not isinstance(report, list) or not all(
-            isinstance(line, list) and len(line) == 3 for line in report):
+        isinstance(line, list) and len(line) == 3 for line in report
+    ):
         return None
     return report
 
@@ -226,8 +243,12 @@ REPLAY_ENV = ("SOURCE_DATE_EPOCH", "L10N_BROWSER", "PATH")
 
 def invocation(argv: list[str], cwd: str, environ: Mapping[str, str], quiet: bool) -> dict:
     """A command line as typed, where and with what environment: what `replay` matches."""
-    return {"argv": argv, "cwd": cwd, "env": {name: environ.get(name) for name in REPLAY_ENV},
-            "quiet": quiet}
+    return {
+        "argv": argv,
+        "cwd": cwd,
+        "env": {name: environ.get(name) for name in REPLAY_ENV},
+        "quiet": quiet,
+    }
 
 
 def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] | None:
@@ -244,8 +265,9 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
     with project_lock(root, tidy=False):
         data = _load(root / "build")
         typed = data.get("invocation") if data else None
-        if not isinstance(typed, dict) or typed != invocation(argv, cwd, environ,
-                                                              typed.get("quiet")):
+        if not isinstance(typed, dict) or typed != invocation(
+            argv, cwd, environ, typed.get("quiet")
+        ):
             return None
         report = _still(data)
     if report is None:
@@ -288,7 +310,11 @@ def forget(build_dir: Path) -> None:
 def _tool_files() -> list[Path]:
     """The files tool_digest covers."""
     found = []
-    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "*.py"),
-                            ("fonts", "*.ttf")):
+    for folder, pattern in (
+        ("templates", "*.html"),
+        ("static", "*.*"),
+        ("", "**/*.py"),
+        ("fonts", "*.ttf"),
+    ):
         found += sorted((PACKAGE_DIR / folder).glob(pattern))
     return found

@@ -17,8 +17,17 @@ from .msgcat import protect_flags, restore_block, run
 Ref = int  # a piece's number, replaced by its lines once the batch has run
 
 _HEADER = 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"'
-_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\t", "\\t"), ("\r", "\\r"),
-            ("\a", "\\a"), ("\b", "\\b"), ("\f", "\\f"), ("\v", "\\v"))
+_ESCAPES = (
+    ("\\", "\\\\"),
+    ('"', '\\"'),
+    ("\n", "\\n"),
+    ("\t", "\\t"),
+    ("\r", "\\r"),
+    ("\a", "\\a"),
+    ("\b", "\\b"),
+    ("\f", "\\f"),
+    ("\v", "\\v"),
+)
 _NEEDS_ESCAPE = re.compile('[\\\\"\n\t\r\a\b\f\v]')
 
 
@@ -46,8 +55,10 @@ class Batch:
         """The lines of `prefix keyword "value"` in an entry with these format flags."""
         key = ("s", prefix, keyword, flags, value)
         if key not in self._refs:
-            n = self._add(_string_entry(len(self._entries), prefix, keyword, flags, value),
-                          ("s", prefix + keyword + " ", prefix + '"'))
+            n = self._add(
+                _string_entry(len(self._entries), prefix, keyword, flags, value),
+                ("s", prefix + keyword + " ", prefix + '"'),
+            )
             self._refs[key] = n
         return self._refs[key]
 
@@ -57,8 +68,7 @@ class Batch:
         if key not in self._refs:
             n = len(self._entries)
             body = protect_flags("\n".join(lines)).split("\n") if lines else []
-            self._refs[key] = self._add(
-                _comment_entry(n, body, obsolete, translated), ("c",))
+            self._refs[key] = self._add(_comment_entry(n, body, obsolete, translated), ("c",))
         return self._refs[key]
 
     def _add(self, entry: str, read: tuple) -> Ref:
@@ -83,8 +93,10 @@ class Batch:
 
 def _read(lines: list[str], read: tuple) -> list[str] | None:
     if read[0] == "c":
-        end = next((i for i, ln in enumerate(lines)
-                    if ln.startswith(("msgctxt ", "#~ msgctxt "))), len(lines))
+        end = next(
+            (i for i, ln in enumerate(lines) if ln.startswith(("msgctxt ", "#~ msgctxt "))),
+            len(lines),
+        )
         return restore_block(lines[:end])
     _, start, more = read
     at = next((i for i, ln in enumerate(lines) if ln.startswith(start)), None)
@@ -126,5 +138,6 @@ def _string_entry(n: int, prefix: str, keyword: str, flags: str, value: str) -> 
 def _comment_entry(n: int, body: list[str], obsolete: bool, translated: bool) -> str:
     main = "#~ " if obsolete else ""
     msgstr = '"x"' if translated or obsolete else '""'
-    return "\n".join([f"# @{n}", *body, f'{main}msgctxt "@{n}"', f'{main}msgid ""',
-                      f"{main}msgstr {msgstr}"])
+    return "\n".join(
+        [f"# @{n}", *body, f'{main}msgctxt "@{n}"', f'{main}msgid ""', f"{main}msgstr {msgstr}"]
+    )

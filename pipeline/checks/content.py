@@ -1,0 +1,238 @@
+"""Checks of what a translation says: numbers, placeholders, terminology, glyphs."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from .. import glossary as glossary_mod
+from ..project import UI_DOMAIN
+from ..site import fonts
+from .model import ERROR, Context
+from .registry import check
+from .text import UNSPACED, script_of
+
+# --- numbers -------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f\u2019]\d+)*")
+_RANGE_GAP = re.compile(r"\s*[-~\u2010-\u2015\u2212\u301c]\s*")
+_RATIO_GAP = re.compile(r"\s*:\s*")
+
+
+def ascii_digits(text: str) -> str:
+    """Native digits (Thai ๕, Lao ໕, Khmer ៥, Burmese ၅, ...) as 0-9."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in text
+    )
+
+
+def _value(token: str, group: str, decimal: str) -> Decimal | None:
+    """A number written with these separators, or None when it cannot be one."""
+    whole, frac = token, ""
+    if decimal in token:
+        whole, _, frac = token.rpartition(decimal)
+        if decimal in whole or not frac.isdigit():
+            return None
+    if group and group in whole:
+        parts = whole.split(group)
+        if not 1 <= len(parts[0]) <= 3 or any(len(p) != 3 for p in parts[1:]):
+            return None
+        whole = "".join(parts)
+    if not whole.isdigit():
+        return None
+    try:
+        return Decimal(f"{whole}.{frac}" if frac else whole)
+    except InvalidOperation:
+        return None
+
+
+@dataclass(frozen=True)
+class _Unit:
+    kind: str  # number, range or ratio
+    text: str
+    parts: tuple[frozenset, ...]  # each part's possible values
+
+
+def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> list[_Unit]:
+    """Numbers, ranges (50–300) and ratios (4:1); each part may read several ways when
+    the separators are ambiguous (1.000 is a thousand in Indonesian, one in English)."""
+    text = ascii_digits(text)
+
+    def values(token: str) -> frozenset:
+        found = {_value(token, g, d) for g, d in symbols} - {None}
+        return frozenset({token, *found})
+
+    matches = list(_NUMBER.finditer(text))
+    units: list[_Unit] = []
+    i = 0
+    while i < len(matches):
+        here = matches[i]
+        if i + 1 < len(matches):
+            after = matches[i + 1]
+            gap = text[here.end() : after.start()]
+            kind = (
+                "range"
+                if _RANGE_GAP.fullmatch(gap)
+                else "ratio"
+                if _RATIO_GAP.fullmatch(gap)
+                else None
+            )
+            if kind:
+                parts = (values(here.group()), values(after.group()))
+                units.append(_Unit(kind, text[here.start() : after.end()], parts))
+                i += 2
+                continue
+        units.append(_Unit("number", here.group(), (values(here.group()),)))
+        i += 1
+    return units
+
+
+@functools.cache
+def _symbols(locale: str) -> tuple[tuple[str, str], ...]:
+    try:
+        own = (get_group_symbol(locale), get_decimal_symbol(locale))
+    except (ValueError, TypeError):
+        own = (",", ".")
+    return tuple(dict.fromkeys([own, (",", ".")]))
+
+
+def _found(unit: _Unit, units: list[_Unit]) -> bool:
+    if unit.kind == "number":
+        return any(unit.parts[0] & part for other in units for part in other.parts)
+    return any(
+        other.kind == unit.kind and all(a & b for a, b in zip(unit.parts, other.parts, strict=True))
+        for other in units
+    )
+
+
+@check("numbers", ERROR, "every number, range (50–300) and ratio (4:1) of the English is kept")
+def numbers_kept(ctx: Context) -> Iterator[str]:
+    theirs = _number_units(ctx.translation, _symbols(ctx.locale))
+    reported = set()
+    for unit in _number_units(ctx.english, ((",", "."),)):
+        if unit.text not in reported and not _found(unit, theirs):
+            reported.add(unit.text)
+            yield f'"{unit.text}" is missing from the translation'
+
+
+# --- placeholders --------------------------------------------------------------------------
+
+PRINTF_ANY = re.compile(
+    r"%(?:\([^)]*\))?[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]?"
+)
+_PRINTF_NAMED = re.compile(r"%\([A-Za-z_]\w*\)[#0 +\-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+JINJA = re.compile(r"\{\{-?\s*(.+?)\s*-?\}\}|\{%-?\s*(.+?)\s*-?%\}")
+BRACE = re.compile(r"(?<!\{)\{(?:[A-Za-z_]\w*|\d*)(?:\.\w+|\[\w+\])*(?:![rsa])?(?::[^{}]*)?\}")
+
+
+def _placeholders(text: str, printf: bool) -> tuple[Counter, list[str]]:
+    """Placeholders of a format string, and invalid `%` sequences when it is printf."""
+    found: Counter = Counter()
+    bad: list[str] = []
+    rest = text
+    for match in JINJA.finditer(text):
+        inner = match.group(1) or match.group(2)
+        found["{{ " + inner + " }}" if match.group(1) else "{% " + inner + " %}"] += 1
+    rest = JINJA.sub(" ", rest)
+    found.update(BRACE.findall(rest))
+    if printf:
+        for match in PRINTF_ANY.finditer(rest):
+            token = match.group()
+            if token[-1] in "diouxXeEfFgGcrsa%" and len(token) > 1:
+                found[token] += 1
+            else:
+                bad.append(rest[match.start() : match.start() + 8])
+    else:
+        found.update(_PRINTF_NAMED.findall(rest))
+    return found, bad
+
+
+@check(
+    "placeholders",
+    ERROR,
+    "%(name)s, %s, {name} and {{ name }} placeholders kept exactly "
+    "(ui strings and *-format entries)",
+)
+def placeholders_kept(ctx: Context) -> Iterator[str]:
+    formats = [f for f in ctx.flags if f.endswith("-format") and not f.startswith("no-")]
+    if ctx.domain != UI_DOMAIN and not formats:
+        return
+    printf = "python-format" in ctx.flags or "c-format" in ctx.flags
+    ours, _ = _placeholders(ctx.english, printf)
+    theirs, bad = _placeholders(ctx.translation, printf)
+    for token in (ours - theirs).elements():
+        yield f'placeholder "{token}" is missing from the translation'
+    for token in (theirs - ours).elements():
+        yield f'placeholder "{token}" is not in the English'
+    for snippet in bad:
+        yield f'"%" not followed by a conversion at "{snippet}": write "%%" for a percent sign'
+
+
+# --- terminology and fonts -----------------------------------------------------------------
+
+
+def _folded(text: str, locale: str) -> str:
+    """Text as terms are found in it: any case; no spaces in scripts that do not separate
+    words with them (Thai, Lao, Khmer, Burmese)."""
+    text = glossary_mod.normalise(text).casefold()
+    return re.sub(r"[\s\u200b]", "", text) if script_of(locale) in UNSPACED else text
+
+
+def _contains(text: str, term: str, locale: str) -> bool:
+    return _folded(term, locale) in _folded(text, locale)
+
+
+@check(
+    "glossary",
+    ERROR,
+    "approved glossary renderings used, forbidden ones not; do-not-translate terms kept as written",
+)
+def glossary_terms(ctx: Context) -> Iterator[str]:
+    english = glossary_mod.normalise(ctx.english)
+    for term in ctx.glossary.occurrences(ctx.english):
+        wanted = glossary_mod.renderings(term, ctx.locale)
+        # A banned word inside an approved rendering is not a use of it.
+        rest = _folded(ctx.translation, ctx.locale)
+        for word in wanted:
+            rest = rest.replace(_folded(word, ctx.locale), "\0")
+        banned = [
+            word
+            for word in glossary_mod.forbidden(term, ctx.locale)
+            if _folded(word, ctx.locale) in rest
+        ]
+        written = term.pattern().search(english)
+        said = written.group() if written else term.english
+        instead = f'; use "{wanted[0]}"' if wanted else ""
+        for word in banned:
+            yield f'"{word}" is a forbidden rendering of "{said}"{instead}'
+        if (
+            wanted
+            and not banned
+            and not any(_contains(ctx.translation, w, ctx.locale) for w in wanted)
+        ):
+            yield f'"{term.english}" is not rendered as "{wanted[0]}" (glossary)'
+    for term in ctx.glossary.untranslatable(ctx.english):
+        if glossary_mod.normalise(term) not in glossary_mod.normalise(ctx.translation):
+            yield f'"{term}" must be kept as written (do-not-translate)'
+
+
+@check("glyphs", ERROR, "every character is drawn by the fonts the build uses for the locale")
+def glyphs_drawn(ctx: Context) -> Iterator[str]:
+    try:
+        missing = fonts.missing_glyphs(ctx.translation, ctx.locale)
+    except ValueError as exc:
+        yield str(exc)
+        return
+    if missing:
+        names = ", ".join(
+            f'"{ch}" (U+{ord(ch):04X} {unicodedata.name(ch, "unnamed")})' for ch in missing[:5]
+        )
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        yield f"no glyph in the {ctx.locale} fonts for {names}{more}"

@@ -1,0 +1,1 @@
+"""Review and sign-off: the approval ledger, bilingual review sheets and `approve`."""

@@ -1,0 +1,1 @@
+"""The site: pages, index, fonts, handouts and what is up to date."""
