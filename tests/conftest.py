@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+import pipeline
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -263,7 +264,12 @@ def copy_repo(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("source", "locales"):
         shutil.copytree(REPO / name, dest / name)
-    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
+    # The version, kept in pipeline/__init__.py here, written out as a content project has it.
+    settings = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    settings = settings.replace('dynamic = ["version"]', f'version = "{pipeline.__version__}"')
+    (dest / "pyproject.toml").write_text(settings, encoding="utf-8")
+    stat = (REPO / "pyproject.toml").stat()  # as copy2 would: an old file, not a fresh one
+    os.utime(dest / "pyproject.toml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return dest
 
 
