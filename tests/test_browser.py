@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from test_html import LOCALES, NATIVE, SCRIPT_FONTS, Built, build_site
 
 CHROMIUM_ARGS = [
@@ -243,7 +244,10 @@ def test_screenshots_of_every_locale(browser: object, site: Built) -> None:
                 page = shot.open(path)
                 target = folder / f"{loc}-{width}.png"
                 page.screenshot(path=str(target), full_page=True)
-                assert target.stat().st_size > 10_000
+                with Image.open(target) as image:  # the page at that width, and not blank
+                    assert image.width == width and image.height >= 800, image.size
+                    colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+                    assert colours is None or len(colours) > 16, f"{target.name} looks blank"
                 shutil.copyfile(target, SCREENS / target.name)
             assert shot.errors == []
         finally:
