@@ -171,11 +171,13 @@ def test_valid_tagged_pdf_with_title_and_language(built: Path, locale: str) -> N
     info = _pdfinfo(path)
     assert info["Tagged"] == "yes"
     assert int(info["Pages"]) >= 1
-    assert info["Page size"].endswith("(A4)")
     title = _translate(built, locale, "Systemic Sclerosis")
     assert info["Title"] == title
     assert info["Author"] == "United Life International Medical Center"
     with pikepdf.open(path) as doc:
+        for page in doc.pages:  # A4, 210 x 297 mm, to within a point of rounding
+            left, bottom, right, top = (float(v) for v in page.mediabox)
+            assert abs(right - left - 210 * MM) < 1 and abs(top - bottom - 297 * MM) < 1
         assert str(doc.Root.Lang) == locale
         assert str(doc.docinfo.Title) == title
         assert "/Metadata" not in doc.Root
@@ -585,8 +587,24 @@ def test_headless_shell_prints_the_same_bytes_as_the_browser(built: Path, tmp_pa
         ]
         pdf.print_pages(pages, browser_lookup.Settings(browser=path), jobs=2)
         printed[name] = [page.pdf.read_bytes() for page in pages]
+    versions = {name: _version(path) for name, path in found.items()}
     for locale, shell, full in zip(locales, *printed.values(), strict=True):
-        assert shell == full, locale
+        if len(set(versions.values())) == 1:
+            assert shell == full, locale
+        else:  # two releases of the engine (packages updated apart): the same handout
+            paths = [tmp_path / name / f"{locale}.pdf" for name in found]
+            texts = [squash(_pdftotext(path)) for path in paths]
+            assert texts[0] == texts[1], (locale, versions)
+            fonts = [{row[0].split("+", 1)[1] for row in _pdffonts(path)} for path in paths]
+            assert fonts[0] == fonts[1], (locale, versions)
+
+
+def _version(browser: str) -> str:
+    """The engine's version (`chromium --version`: "Chromium 156.0.8078.129 ...")."""
+    out = subprocess.run([browser, "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"\d+(?:\.\d+){3}", out)
+    assert found, out
+    return found.group()
 
 
 def test_a_one_pixel_window_prints_what_a_full_window_prints(
