@@ -152,6 +152,17 @@ def _pdfinfo(path: Path) -> dict[str, str]:
     return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
 
 
+def _sheets_mm(path: Path) -> set[tuple[int, int]]:
+    """Every page's size in whole millimetres, read from its MediaBox."""
+    with pikepdf.open(path) as doc:
+        return {
+            (round((right - left) / MM), round((top - bottom) / MM))
+            for left, bottom, right, top in (
+                [float(v) for v in page.mediabox] for page in doc.pages
+            )
+        }
+
+
 def _pdffonts(path: Path) -> list[tuple[str, str, str]]:
     """(name, emb, sub) for every font pdffonts lists."""
     out = subprocess.run(
@@ -171,13 +182,11 @@ def test_valid_tagged_pdf_with_title_and_language(built: Path, locale: str) -> N
     info = _pdfinfo(path)
     assert info["Tagged"] == "yes"
     assert int(info["Pages"]) >= 1
+    assert _sheets_mm(path) == {(210, 297)}  # A4
     title = _translate(built, locale, "Systemic Sclerosis")
     assert info["Title"] == title
     assert info["Author"] == "United Life International Medical Center"
     with pikepdf.open(path) as doc:
-        for page in doc.pages:  # A4, 210 x 297 mm, to within a point of rounding
-            left, bottom, right, top = (float(v) for v in page.mediabox)
-            assert abs(right - left - 210 * MM) < 1 and abs(top - bottom - 297 * MM) < 1
         assert str(doc.Root.Lang) == locale
         assert str(doc.docinfo.Title) == title
         assert "/Metadata" not in doc.Root
