@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
@@ -224,6 +225,35 @@ def gettext_valid(paths: Iterable[Path]) -> int:
         msgcat_same(path)
         count += 1
     return count
+
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r", "a": "\a"}
+
+
+def entry_lines(path: Path, msgid: str) -> tuple[int, int]:
+    """Where an active entry sits in a catalog's text: the first line of its block (its
+    first comment, or msgid) and the line of its msgstr, both 1-based.  Read from the text
+    itself, so that no reader's idea of an entry's line is taken on trust."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            start = None
+            continue
+        start = start or number
+        if not line.startswith("msgid "):
+            continue
+        parts, at = [line[len("msgid ") :]], number
+        while at < len(lines) and lines[at].startswith('"'):
+            parts.append(lines[at])
+            at += 1
+        text = "".join(part.strip()[1:-1] for part in parts)
+        text = re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[0]), text)
+        if text == msgid:
+            return start, next(
+                n for n in range(at, len(lines) + 1) if lines[n - 1].startswith("msgstr")
+            )
+    raise AssertionError(f"no entry {msgid!r} in {path}")
 
 
 def catalogs(root: Path) -> list[Path]:
