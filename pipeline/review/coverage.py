@@ -53,11 +53,18 @@ class Approver:
 class Coverage:
     """The approvals that cover the current text of a page's (or a locale's) entries."""
 
+    entries: int = 0  # every current entry, approvable or not
     approved: int = 0  # entries that meet the gate (any approval when it requires none)
     roles: dict[str, int] = field(default_factory=dict)  # role -> entries approved in it
     approvers: dict[tuple[str, str], Approver] = field(default_factory=dict)
 
+    @property
+    def percent(self) -> float:
+        """Percent of the entries approved."""
+        return round(100.0 * self.approved / self.entries, 1) if self.entries else 0.0
+
     def add(self, other: Coverage) -> None:
+        self.entries += other.entries
         self.approved += other.approved
         for role, number in other.roles.items():
             self.roles[role] = self.roles.get(role, 0) + number
@@ -76,6 +83,8 @@ def cover(page: str, po: polib.POFile, ledger: Ledger, required: Iterable[str]) 
     needed = tuple(required)
     found = Coverage()
     for entry in po:
+        if not entry.obsolete and not (entry.msgid == "" and not entry.msgctxt):
+            found.entries += 1
         if not reviewable(entry):
             continue
         current = ledger.of(EntryText.of(page, entry))
@@ -99,9 +108,10 @@ def locale_coverage(project: Project, locale: str) -> Coverage:
     total = Coverage()
     for domain in project.domains(locale):
         path = project.po_path(locale, domain)
-        if path.exists():
-            po = catalog.load(path, project.rel(path))
-            total.add(cover(domain, po, ledger, project.config.release_approval))
+        if not path.exists():  # nothing translated yet: the template's entries
+            path = project.pot_path(domain)
+        po = catalog.load(path, project.rel(path))
+        total.add(cover(domain, po, ledger, project.config.release_approval))
     return total
 
 

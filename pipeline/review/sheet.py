@@ -365,7 +365,7 @@ def render_sheet(project: Project, sheet: Sheet) -> str:
         font_stack=Markup(fonts.font_stack(sheet.locale, (source,))),
         paper="A4" if project.config.paper == "A4" else "letter",
         data_id=DATA_ID,
-        name=project.config.name,
+        project_name=project.config.name,
         visible=visible,
     )
 
