@@ -18,7 +18,7 @@ from pathlib import Path
 import polib
 
 from ..errors import L10nError
-from ..files import commit_all, discard, project_lock, stage
+from ..files import Staging, project_lock
 from ..project import Project
 from .coverage import project_ledger
 from .ledger import Approval, EntryText, Ledger, check_reviewer, check_role, dumps
@@ -226,13 +226,6 @@ def approve_sheets(
 
 def _save(ledgers: list[Ledger]) -> None:
     """Every ledger in place together, or none."""
-    staged = []
-    try:
+    with Staging() as staging:
         for ledger in ledgers:
-            tmp = stage(ledger.path, dumps(ledger.approvals).encode("utf-8"))
-            if tmp is not None:
-                staged.append((tmp, ledger.path))
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all(staged)
+            staging.add(ledger.path, dumps(ledger.approvals).encode("utf-8"))

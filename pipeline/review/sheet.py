@@ -573,7 +573,7 @@ def write_sheets(
     for (every page of the locale when none is), then the index that links them."""
     from .. import glossary as glossary_mod
     from ..dates import GitHistory, source_date
-    from ..files import write_text
+    from ..files import Staging, write_text
     from ..site.build import write_assets, write_index
 
     asked = list(pages)
@@ -598,10 +598,11 @@ def write_sheets(
             todo.append((sheet, html_path, source_date(inputs, project.root, history)))
     write_assets(project, [project.config.source_locale, *locales])
     write_text(project.build_dir / "assets" / "review.css", _stylesheet())
-    for sheet, html_path, _ in todo:
-        write_text(html_path, render_sheet(project, sheet))
-        written.sheets.append(sheet)
-        written.html.append(html_path)
+    with Staging() as staging:
+        for sheet, html_path, _ in todo:
+            staging.add(html_path, render_sheet(project, sheet).encode("utf-8"))
+            written.sheets.append(sheet)
+            written.html.append(html_path)
     if with_pdf and browser is not None:
         from ..site import pdf
         from ..site.browser import Settings
