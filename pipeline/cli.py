@@ -347,8 +347,9 @@ def release(
 ) -> None:
     """Gate each locale, then write archives, manifest.json and SHA256SUMS.
 
-    A locale ships only when it is translated to the threshold, has no fuzzy entries
-    and no check errors.
+    A locale ships only when it is translated to the threshold, has no fuzzy entries,
+    no check errors and, with [tool.l10n] release-approval, every translated entry
+    approved in each role it names.
 
     \b
     Example:

@@ -16,8 +16,15 @@ from dataclasses import dataclass
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 _JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
 _STACKERS = frozenset("\u17d2\u1039\u1a60")  # Khmer coeng, Myanmar virama, Tai Tham sakot
-_SPACELESS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x19E0, 0x19FF))
-_SPACELESS += ((0xA9E0, 0xA9FF), (0xAA60, 0xAA7F))
+# Thai and Lao, Myanmar, Khmer, Khmer symbols, Myanmar extended-B and -A
+_SPACELESS = (
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x19E0, 0x19FF),
+    (0xA9E0, 0xA9FF),
+    (0xAA60, 0xAA7F),
+)
 
 
 @dataclass(frozen=True)
@@ -74,21 +81,21 @@ def diff(old: str, new: str) -> list[Piece]:
     cluster between two changes is folded into them: it reads better as one change."""
     a, b = tokens(old), tokens(new)
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
-    for tag, i1, i2, j1, j2 in ops:
-        raw.append((EQUAL if tag == "equal" else "change", "".join(a[i1:i2]), "".join(b[j1:j2])))
+    raw: list[tuple[str, str, str]] = []  # (kind, old text, new text)
+    for op, i1, i2, j1, j2 in ops:
+        raw.append((EQUAL if op == "equal" else "change", "".join(a[i1:i2]), "".join(b[j1:j2])))
     folded: list[tuple[str, str, str]] = []
-    for index, (tag, before, after) in enumerate(raw):
+    for index, (kind, before, after) in enumerate(raw):
         between = 0 < index < len(raw) - 1
-        if tag == EQUAL and between and len(tokens(before)) == 1 and not before.isspace():
-            tag = "change"
-        if folded and tag == "change" and folded[-1][0] == "change":
+        if kind == EQUAL and between and len(tokens(before)) == 1 and not before.isspace():
+            kind = "change"
+        if folded and kind == "change" and folded[-1][0] == "change":
             _, b0, a0 = folded.pop()
             before, after = b0 + before, a0 + after
-        folded.append((tag, before, after))
+        folded.append((kind, before, after))
     pieces = []
-    for tag, before, after in folded:
-        if tag == EQUAL:
+    for kind, before, after in folded:
+        if kind == EQUAL:
             pieces.append(Piece(EQUAL, before))
             continue
         if before:

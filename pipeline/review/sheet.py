@@ -24,6 +24,7 @@ import polib
 from markupsafe import Markup
 
 from ..errors import L10nError
+from ..glossary import Glossary
 from ..locales import english_name, native_name, web_tag
 from ..project import Project
 from . import diff as diffs
@@ -210,7 +211,7 @@ def make_sheet(
     page: str,
     everything: bool,
     ledger: Ledger,
-    glossary: object,
+    glossary: Glossary,
     who: dict,
 ) -> Sheet:
     """The sheet of one page in one locale: by default the entries that still need an
