@@ -25,8 +25,8 @@ from pipeline.po import catalog
 from pipeline.project import load
 from pipeline.review import diff as diffs
 from pipeline.review.approve import Seen, approve_rows
-from pipeline.review.ledger import LEDGER_NAME, EntryText, Ledger, digest, dumps, parse
-from pipeline.review.sheet import identity, make_sheet
+from pipeline.review.ledger import LEDGER_NAME, EntryText, digest, dumps, parse
+from pipeline.review.sheet import identity, sheet_for
 
 PAGE = "systemic-sclerosis"
 EPOCH = "1795000000"  # 2026-11-18
@@ -581,17 +581,8 @@ def test_concurrent_approvals_are_all_recorded(repo: Path, run) -> None:
 
 def test_approve_rows_records_what_the_live_page_showed(repo: Path) -> None:
     project = load(repo)
-    from pipeline import glossary
-
-    shown = make_sheet(
-        project,
-        "th",
-        "ui",
-        False,
-        Ledger(ledger(repo), []),
-        glossary.load(project.locales_dir),
-        identity(project),
-    )
+    shown = sheet_for(project, "th", "ui")
+    assert len(shown.rows) == 15
     seen = [Seen(row.text("ui"), row.line) for row in shown.rows[:3]]
     edit_line = msgstr_line(po_path(repo, page="ui"), shown.rows[2].english[0])
     path = po_path(repo, page="ui")

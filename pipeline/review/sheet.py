@@ -257,6 +257,16 @@ def make_sheet(
     return Sheet(who, locale, page, shown, everything, tuple(rows), summary)
 
 
+def sheet_for(project: Project, locale: str, page: str, everything: bool = False) -> Sheet:
+    """One page's sheet as it stands now (the live review page shows it; `approve_rows`
+    takes back the rows a reviewer approved, as `Seen(row.text(page), row.line)`)."""
+    from .. import glossary as glossary_mod
+
+    ledger = project_ledger(project, locale)
+    glossary = glossary_mod.load(project.locales_dir)
+    return make_sheet(project, locale, page, everything, ledger, glossary, identity(project))
+
+
 def _state(
     page: str,
     entry: polib.POEntry,
