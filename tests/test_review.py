@@ -691,3 +691,50 @@ def test_printed_sheets_read_back_in_thai_and_khmer(repo: Path, run) -> None:
             lxml.html.parse(str(sheet(repo, locale))).getroot().xpath("//script")[1].text
         )
         assert data["digest"][:16] in text  # the printed sheet names the sheet it is
+    printed = sheet(repo).with_suffix(".pdf").read_bytes()
+    shutil.rmtree(repo / "build" / "review")
+    assert run(["review", "-l", "th", "--page", PAGE], repo).code == 0
+    assert sheet(repo).with_suffix(".pdf").read_bytes() == printed  # the same bytes again
+
+
+def test_prior_text_missing_from_history_is_said(repo: Path, run) -> None:
+    review(run, repo, "-l", "th", "--page", "ui")
+    path = po_path(repo, page="ui")
+    po = catalog.load(path)
+    po.find("Close").msgstr = "ปิดหน้า"  # approved below, never committed
+    catalog.save(path, po)
+    review(run, repo, "-l", "th", "--page", "ui")
+    assert approve(run, repo, sheet(repo, page="ui")).code == 0
+    po.find("Close").msgstr = "ปิดหน้านี้"
+    catalog.save(path, po)
+    review(run, repo, "-l", "th", "--page", "ui")
+    (row,) = rows(sheet(repo, page="ui"))
+    assert row.get("data-state") == "changed"
+    assert "not in the catalog's git history" in row.text_content()
+
+
+def test_english_diff_when_the_english_changed(repo: Path, run) -> None:
+    review(run, repo, "-l", "th", "--page", PAGE)
+    assert approve(run, repo, sheet(repo)).code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "approved")
+    source = repo / "source" / f"{PAGE}.md"
+    source.write_text(source.read_text().replace("about 4:1", "about 5:1"), encoding="utf-8")
+    assert run(["extract"], repo).code == 0
+    assert run(["update", "-l", "th"], repo).code == 0
+    review(run, repo, "-l", "th", "--page", PAGE)
+    assert rows(sheet(repo)) == []  # fuzzy now: nothing to approve until it is translated
+    path = po_path(repo)
+    po = catalog.load(path)
+    entry = next(e for e in po if "about 5:1" in e.msgid)
+    assert entry.previous_msgid and "about 4:1" in entry.previous_msgid
+    entry.flags.remove("fuzzy")  # the translator accepts it as it is (keeping #| msgid)
+    entry.msgstr = entry.msgstr.replace("4:1", "5:1")
+    catalog.save(path, po)
+    review(run, repo, "-l", "th", "--page", PAGE)
+    (row,) = rows(sheet(repo))
+    assert row.get("data-state") == "changed"
+    english = row.xpath('./td[contains(@class, "english")]//div[@class="diff"]')[0]
+    assert english.xpath(".//del/text()") == ["4"] and english.xpath(".//ins/text()") == ["5"]
+    translation = row.xpath('./td[contains(@class, "translation")]//div[@class="diff"]')[0]
+    assert translation.xpath(".//del/text()") == ["4"]
