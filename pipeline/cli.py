@@ -485,7 +485,10 @@ def approve(state: State, sheets: tuple[Path, ...], by: str, role: str) -> None:
             parts.append(f"{outcome.already} already approved")
         if outcome.refused:
             parts.append(f"{len(outcome.refused)} not approved")
-        click.echo(f"{outcome.locale} {outcome.page}: {', '.join(parts)} ({role}: {by.strip()})")
+        click.echo(
+            f"{outcome.locale} {outcome.page} (sheet {outcome.sheet[:16]}): {', '.join(parts)} "
+            f"({role}: {by.strip()})"
+        )
     if refused:
         raise Problems(
             f"approve: {refused} entries not approved (named above); write their sheets again "

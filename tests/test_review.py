@@ -93,6 +93,11 @@ def approve(run: Callable[..., Result], root: Path, *sheets: Path, **who: str) -
     return run(args, root)
 
 
+def sheet_digest(path: Path) -> str:
+    block = lxml.html.parse(str(path)).getroot().xpath('//script[@id="l10n-sheet"]')[0]
+    return json.loads(block.text)["digest"]
+
+
 def rows(path: Path) -> list[lxml.html.HtmlElement]:
     return lxml.html.parse(str(path)).getroot().xpath("//tr[@data-digest]")
 
@@ -187,8 +192,11 @@ def test_sheets_are_reproducible_and_index_links_them(repo: Path, run) -> None:
         f"{loc}/{page}.html" for loc in ("th", "km") for page in (PAGE, "ui")
     }
     shutil.rmtree(repo / "build")
+    (repo / "build" / "review" / "th" / f"{PAGE}.pdf").parent.mkdir(parents=True)
+    (repo / "build" / "review" / "th" / f"{PAGE}.pdf").write_bytes(b"%PDF of an earlier sheet")
     review(run, repo, "-l", "th", "-l", "km")
     assert {p: p.read_bytes() for p in first} == first
+    assert not list((repo / "build" / "review").rglob("*.pdf"))  # none left beside new sheets
     index = lxml.html.parse(str(repo / "build" / "index.html")).getroot()
     links = index.xpath('//p[@class="sheets"]/a/@href')
     assert set(links) == {
@@ -240,7 +248,8 @@ def test_approve_then_status_and_release_accept_the_locale(repo: Path, run) -> N
 
     result = approve(run, repo, sheet(repo), sheet(repo, page="ui"))
     assert result.code == 0, result.output
-    assert f"th {PAGE}: 40 approved (clinician: {THAI_NAME})" in result.out
+    short = sheet_digest(sheet(repo))[:16]
+    assert f"th {PAGE} (sheet {short}): 40 approved (clinician: {THAI_NAME})" in result.out
     lines = [x for x in ledger(repo).read_text(encoding="utf-8").split("\n") if x and x[0] != "#"]
     assert len(lines) == 55 and lines == sorted(lines)
     assert all(x.endswith(f"\tclinician\t{DAY}\t{THAI_NAME}") for x in lines)
@@ -300,7 +309,9 @@ def test_approving_with_a_stale_sheet_is_refused_for_that_entry(repo: Path, run)
         result.err
     )
     assert "Traceback" not in result.output
-    assert f"th {PAGE}: 39 approved, 1 not approved" in result.out
+    assert f"th {PAGE} (sheet {sheet_digest(sheet(repo))[:16]}): 39 approved, 1 not approved" in (
+        result.out
+    )
     assert status(run, repo)["approved"] == 39
 
 

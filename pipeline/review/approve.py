@@ -51,6 +51,7 @@ class Outcome:
 
     locale: str
     page: str
+    sheet: str = ""  # the digest of the sheet approved from, when there was one
     approved: list[Approval] = field(default_factory=list)  # recorded by this run
     already: int = 0  # approvals this reviewer had already given in this role
     refused: list[Refused] = field(default_factory=list)
@@ -177,6 +178,7 @@ class SheetRows:
     locale: str
     page: str
     rows: tuple[Seen, ...]
+    digest: str  # the sheet's
 
 
 def sheet_rows(project: Project, path: Path) -> SheetRows:
@@ -199,7 +201,7 @@ def sheet_rows(project: Project, path: Path) -> SheetRows:
     rows = tuple(
         Seen(row.text(sheet.page), row.line) for row in sheet.rows if row.state in APPROVABLE
     )
-    return SheetRows(locale, sheet.page, rows)
+    return SheetRows(locale, sheet.page, rows, sheet.digest)
 
 
 def approve_sheets(
@@ -215,10 +217,13 @@ def approve_sheets(
         for item in sheets:
             if item.locale not in ledgers:
                 ledgers[item.locale] = project_ledger(project, item.locale)
-        outcomes = [
-            plan(project, s.locale, s.page, s.rows, by, role, day, ledgers[s.locale])
-            for s in sheets
-        ]
+        outcomes = []
+        for item in sheets:
+            outcome = plan(
+                project, item.locale, item.page, item.rows, by, role, day, ledgers[item.locale]
+            )
+            outcome.sheet = item.digest
+            outcomes.append(outcome)
         changed = {o.locale for o in outcomes if o.approved}
         _save([ledgers[locale] for locale in sorted(changed)])
     return outcomes

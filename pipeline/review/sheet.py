@@ -627,6 +627,9 @@ def write_sheets(
         pages_to_print = [pdf.Page(h, h.with_suffix(".pdf"), day) for _, h, day in todo]
         pdf.print_pages(pages_to_print, settings)
         written.pdf = [p.pdf for p in pages_to_print]
+    else:  # a handout of an earlier sheet would no longer be the sheet it sits beside
+        for _, html_path, _ in todo:
+            html_path.with_suffix(".pdf").unlink(missing_ok=True)
     write_index(project)
     return written
 
