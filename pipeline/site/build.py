@@ -267,7 +267,6 @@ def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path
 
 
 INDEX_CACHE = ".l10n-index.json"
-INDEX_KEY = "index.html"  # the index's entry in the build State
 
 
 def _index_inputs(project: Project) -> list[Path]:
@@ -574,7 +573,8 @@ def build_html(
             else:
                 todo.append((task, stamp, inputs))
     index_stamp = digest(_index_inputs(project), tool)
-    if not todo and state.fresh(project.build_dir / "index.html", INDEX_KEY, index_stamp):
+    index = project.build_dir / "index.html"
+    if not todo and state.fresh(index, project.rel(index), index_stamp):
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
@@ -600,7 +600,7 @@ def build_html(
             if progress:
                 progress(task)
     write_index(project, known, titles)
-    state.record(INDEX_KEY, index_stamp)
+    state.record(project.rel(index), index_stamp)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 
