@@ -312,6 +312,7 @@ BROWSER_FIXTURES = frozenset({"browser"})
 BROWSER_TESTS = frozenset(
     {
         "tests/test_hardening.py::test_pdf_build_killed_leaves_no_browser_and_no_half_handout",
+        "tests/test_review.py::test_approve_then_status_and_release_accept_the_locale",
     }
 )
 # Other tests that take seconds each (`pytest --durations=30`): a module, or a test
@@ -326,6 +327,8 @@ SLOW_TESTS = frozenset(
         "tests/test_hardening.py::test_two_builds_at_once",
         "tests/test_hardening.py::test_two_updates_at_once",
         "tests/test_hardening.py::test_update_killed_leaves_each_catalog_before_or_after",
+        "tests/test_review.py::test_a_bad_ledger_line_is_named",
+        "tests/test_review.py::test_concurrent_approvals_are_all_recorded",
         "tests/test_update.py::test_update_in_workers_with_a_broken_catalog_changes_nothing",
         "tests/test_update.py::test_update_in_workers_writes_what_one_process_writes",
     }

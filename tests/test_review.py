@@ -657,7 +657,9 @@ def test_the_repository_carries_no_invented_approvals() -> None:
 # The printed sheet ------------------------------------------------------------------------
 
 
-def _browser_or_skip() -> str:
+@pytest.fixture(scope="module")
+def browser() -> str:
+    """The browser that prints sheets, or skip (fail where CI requires it)."""
     from pipeline.errors import L10nError
     from pipeline.site.browser import find_browser
 
@@ -680,8 +682,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
 
 
-def test_printed_sheets_read_back_in_thai_and_khmer(repo: Path, run) -> None:
-    _browser_or_skip()
+def test_printed_sheets_read_back_in_thai_and_khmer(repo: Path, run, browser: str) -> None:
     result = run(["review", "-l", "th", "-l", "km", "--page", PAGE], repo)
     assert result.code == 0, result.output
     for locale in ("th", "km"):
