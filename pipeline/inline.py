@@ -2,10 +2,14 @@
 
 Translations are untrusted; they are rendered on their own, with the same inline
 patterns as the page, so that what they contain can be inspected before it is used.
+The build's vetting and the checks both ask for the same renderings (the English of a
+page once per locale, each translation once for its page and once for its checks), so a
+process remembers the last few thousand: each text is parsed once.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -44,16 +48,40 @@ def _md() -> markdown.Markdown:
     return md
 
 
+ReferenceKey = tuple[tuple[str, tuple[str, "str | None"]], ...]
+MEMO_SIZE = 8192  # renderings kept per process: a page's English and its translations
+
+
+def references_key(references: References | None) -> ReferenceKey:
+    """A page's link references in the hashable form the memo is keyed by."""
+    return tuple(sorted(references.items())) if references else ()
+
+
 def render_inline(text: str, references: References | None = None) -> Inline:
     """Render a segment's inline Markdown exactly as it renders inside its page.
 
     `references` are the page's link reference definitions, so `[text][ref]` resolves.
     """
+    return render_keyed(text, references_key(references))
+
+
+def render_keyed(text: str, references: ReferenceKey = ()) -> Inline:
+    """`render_inline` with the references given as `references_key` makes them."""
     # As Python-Markdown's own preprocessor does for a page: STX and ETX delimit its
     # placeholders, which a translation must not be able to name.
     text = text.replace("\x02", "").replace("\x03", "")
     if not _SYNTAX.search(text):
         return Inline(text.replace(">", "&gt;"), (), (), ())
+    return _remembered(text, references)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _remembered(text: str, references: ReferenceKey) -> Inline:
+    return parse(text, dict(references))
+
+
+def parse(text: str, references: References) -> Inline:
+    """One parse of a segment by Python-Markdown's inline patterns (not remembered)."""
     md = _md()
     if references:
         md.references.update(references)

@@ -12,8 +12,6 @@ import html as htmllib
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-
 import nh3
 
 from .inline import Inline, References, render_inline
@@ -112,13 +110,7 @@ def vet(english: str, translation: str, references: References | None = None) ->
     if bad:
         return Vetted(None, bad)
     target = render_inline(translation, references)
-    found = _problems(_english(english, tuple(sorted((references or {}).items()))), target)
+    found = _problems(render_inline(english, references), target)
     if found:
         return Vetted(None, found[0])
     return Vetted(sanitize(target.html))
-
-
-@lru_cache(maxsize=8192)
-def _english(text: str, references: tuple) -> Inline:
-    """The English of a segment as rendered: the same for every locale a process builds."""
-    return render_inline(text, dict(references))

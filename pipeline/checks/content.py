@@ -26,11 +26,26 @@ _RANGE_GAP = re.compile(r"\s*[-~\u2010-\u2015\u2212\u301c]\s*")
 _RATIO_GAP = re.compile(r"\s*:\s*")
 
 
+class _Digits(dict):
+    """A str.translate table that learns each code point the first time it is asked:
+    decimal digits of any script map to 0-9, everything else to itself."""
+
+    def __missing__(self, code: int) -> int | str:
+        ch = chr(code)
+        found = str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else code
+        self[code] = found
+        return found
+
+
+_DIGITS = _Digits()
+
+
 def ascii_digits(text: str) -> str:
     """Native digits (Thai ๕, Lao ໕, Khmer ៥, Burmese ၅, ...) as 0-9."""
-    return "".join(
-        str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in text
-    )
+    return text.translate(_DIGITS) if _NATIVE_DIGIT.search(text) else text
+
+
+_NATIVE_DIGIT = re.compile(r"(?![0-9])\d")  # \d: a decimal digit of any script
 
 
 def _value(token: str, group: str, decimal: str) -> Decimal | None:

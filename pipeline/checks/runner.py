@@ -127,7 +127,9 @@ def page_references(project: Project, domain: str) -> dict:
     if page.is_file():
         # extract reports a broken page; its catalogs are still checked
         with contextlib.suppress(L10nError, OSError, UnicodeDecodeError):
-            segments.render(page.read_text(encoding="utf-8"), project.rel(page), capture)
+            segments.render(
+                page.read_text(encoding="utf-8"), project.rel(page), capture, html=False
+            )
     return found
 
 

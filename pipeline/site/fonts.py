@@ -210,15 +210,23 @@ def missing_glyphs(text: str, locale: str) -> list[str]:
     Whitespace, control and format characters (ZWSP, ZWJ, ZWNJ, soft hyphen, ...) are
     skipped: they are invisible, so a font lacking them produces no tofu.
     """
-    covered = coverage(locale)
+    absent = set(text) - _covered_characters(locale)
+    if not absent:
+        return []
     missing = dict.fromkeys(
         ch
         for ch in text
-        if not ch.isspace()
+        if ch in absent
+        and not ch.isspace()
         and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-        and ord(ch) not in covered
     )
     return list(missing)
+
+
+@functools.lru_cache(maxsize=64)
+def _covered_characters(locale: str) -> frozenset[str]:
+    """`coverage` as characters, so that a text is compared with it as a set."""
+    return frozenset(map(chr, coverage(locale)))
 
 
 def pdf_font_names(locale: str) -> set[str]:
