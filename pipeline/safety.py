@@ -12,6 +12,7 @@ import html as htmllib
 import re
 from collections import Counter
 from dataclasses import dataclass
+
 import nh3
 
 from .inline import Inline, References, render_inline
