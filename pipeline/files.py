@@ -109,6 +109,24 @@ class Staging:
             commit_all(self.pairs)
 
 
+def write_replaceable(path: Path, data: bytes) -> None:
+    """Write what can be made again (a cache entry): whole or not at all, through a
+    temporary file and a rename, but not synced to disk; a crash may lose it, which only
+    costs making it again."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        discard([Path(tmp)])
+        raise
+
+
 def write_text(path: Path, text: str) -> bool:
     return write_atomic(path, text.encode("utf-8"))
 

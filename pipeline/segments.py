@@ -24,14 +24,16 @@ from .errors import L10nError
 
 
 def extensions() -> list[markdown.extensions.Extension]:
-    """The extensions in use (tables, fenced_code, sane_lists), as objects: given by
-    name, Python-Markdown would look each up among the installed packages' entry
-    points, which costs more than parsing a page."""
+    """The extensions in use (tables, fenced_code, sane_lists; linkscan last, for every
+    link pattern), as objects: given by name, Python-Markdown would look each up among
+    the installed packages' entry points, which costs more than parsing a page."""
     from markdown.extensions.fenced_code import FencedCodeExtension
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.extensions.tables import TableExtension
 
-    return [TableExtension(), FencedCodeExtension(), SaneListExtension()]
+    from .linkscan import LinkScanExtension
+
+    return [TableExtension(), FencedCodeExtension(), SaneListExtension(), LinkScanExtension()]
 
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

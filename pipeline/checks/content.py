@@ -75,7 +75,8 @@ class _Unit:
     parts: tuple[frozenset, ...]  # each part's possible values
 
 
-def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> list[_Unit]:
+@functools.lru_cache(maxsize=8192)  # an English text is read the same way for every locale
+def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> tuple[_Unit, ...]:
     """Numbers, ranges (50–300) and ratios (4:1); each part may read several ways when
     the separators are ambiguous (1.000 is a thousand in Indonesian, one in English)."""
     text = ascii_digits(text)
@@ -106,7 +107,7 @@ def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> list[_Unit
                 continue
         units.append(_Unit("number", here.group(), (values(here.group()),)))
         i += 1
-    return units
+    return tuple(units)
 
 
 @functools.cache
@@ -118,7 +119,7 @@ def _symbols(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys([own, (",", ".")]))
 
 
-def _found(unit: _Unit, units: list[_Unit]) -> bool:
+def _found(unit: _Unit, units: tuple[_Unit, ...]) -> bool:
     if unit.kind == "number":
         return any(unit.parts[0] & part for other in units for part in other.parts)
     return any(

@@ -27,8 +27,10 @@ from .text import visible
     silenceable=False,
 )
 def link_targets(ctx: Context) -> Iterator[str]:
-    ours = Counter(ctx.inline(ctx.english).targets)
-    theirs = Counter(ctx.inline(ctx.translation).targets)
+    ours, theirs = ctx.inline(ctx.english).targets, ctx.inline(ctx.translation).targets
+    if ours == theirs:
+        return
+    ours, theirs = Counter(ours), Counter(theirs)
     missing, added = list((ours - theirs).elements()), list((theirs - ours).elements())
     while missing and added:
         yield f'link target "{missing.pop(0)}" changed to "{added.pop(0)}"'
@@ -89,10 +91,11 @@ def _markdown_tags(inline: Inline) -> Counter:
 )
 def markup_matches(ctx: Context) -> Iterator[str]:
     ours, theirs = ctx.inline(ctx.english), ctx.inline(ctx.translation)
-    mine, yours = _markdown_tags(ours), _markdown_tags(theirs)
-    for tag in _MARKUP:
-        if mine[tag] != yours[tag]:
-            yield f"{_MARKUP[tag]}: {mine[tag]} in the English, {yours[tag]} in the translation"
+    if ours.tags or theirs.tags:
+        mine, yours = _markdown_tags(ours), _markdown_tags(theirs)
+        for tag in _MARKUP:
+            if mine[tag] != yours[tag]:
+                yield f"{_MARKUP[tag]}: {mine[tag]} in the English, {yours[tag]} in the translation"
     for marker in _MARKERS:
         if visible(ctx.translation).count(marker) > visible(ctx.english).count(marker):
             yield f'unbalanced "{marker}" in the translation'

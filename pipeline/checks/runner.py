@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from ..locales import nplurals as plural_count
 from ..po import catalog
 from ..project import Project
 from ..segments import Segment
+from ..workers import finished, process_pool
 from . import content, markup, style  # noqa: F401  (importing them registers their checks)
+from .cache import ResultCache
 from .model import ERROR, CheckRun, Finding, LocaleReport
 from .registry import check_message
 
@@ -74,30 +77,54 @@ def check_catalog(
     return report
 
 
-def run_checks(project: Project, locales: list[str]) -> CheckRun:
+def run_checks(
+    project: Project, locales: list[str], jobs: int = 1, cache: ResultCache | bool = True
+) -> CheckRun:
     """Check every locale asked for: `l10n check` and the release gate start here, and
     `build` can print `summary_line` of each report."""
-    return CheckRun(check_project(project, locales))
+    return CheckRun(check_project(project, locales, jobs, cache))
 
 
-def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
-    """A report per locale over every domain: each template's, and any other `.po`."""
-    glossary = glossary_mod.load(project.locales_dir)
-    templates = {project.template_domain(p): p for p in project.templates()}
-    references: dict[str, dict] = {}
+def open_cache(project: Project) -> ResultCache:
+    """The results cache of a run (the glossary read and validated once for it)."""
+    return ResultCache.open(project, glossary_mod.load(project.locales_dir))
+
+
+def check_project(
+    project: Project, locales: list[str], jobs: int = 1, cache: ResultCache | bool = True
+) -> list[LocaleReport]:
+    """A report per locale over every domain: each template's, and any other `.po`.
+
+    A catalog whose results are in the cache (`cache`: a ResultCache, True for the
+    user's, False for none) is not checked again; the others are checked page by page,
+    over `jobs` worker processes when there are several pages, and kept.
+    """
+    if isinstance(cache, ResultCache):
+        store: ResultCache | None = cache
+        glossary = cache.glossary
+    else:
+        glossary = glossary_mod.load(project.locales_dir)
+        store = ResultCache.open(project, glossary) if cache else None
+    parts: dict[tuple[str, str], LocaleReport] = {}
+    todo: dict[str, list[tuple[str, str]]] = {}  # domain -> [(locale, key)]
+    for locale in locales:
+        for domain in project.domains(locale):
+            key = store.key(project, locale, domain) if store else ""
+            found = store.get(key) if store else None
+            if found is None:
+                todo.setdefault(domain, []).append((locale, key))
+            else:
+                parts[(locale, domain)] = found
+    for domain, done in _check_pages(project, todo, glossary, jobs):
+        for (locale, key), report in zip(todo[domain], done, strict=True):
+            parts[(locale, domain)] = report
+            if store:
+                store.put(key, report)
     reports = []
     for locale in locales:
         total = LocaleReport(locale)
         for domain in project.domains(locale):
-            path = project.po_path(locale, domain)
-            if path.exists():
-                if domain not in references:
-                    references[domain] = page_references(project, domain)
-                part = check_catalog(
-                    path, project.rel(path), locale, domain, glossary, references[domain]
-                )
-            else:  # no catalog yet: every message of the template is untranslated
-                part = _untranslated(templates[domain], project.rel(templates[domain]), locale)
+            part = parts[(locale, domain)]
             total.findings += part.findings
             total.checked += part.checked
             total.fuzzy += part.fuzzy
@@ -115,21 +142,93 @@ def check_domain(project: Project, locale: str, domain: str, glossary: Glossary)
     )
 
 
-def page_references(project: Project, domain: str) -> dict:
+def check_catalog_cached(
+    project: Project, locale: str, domain: str, cache: ResultCache | None = None
+) -> LocaleReport:
+    """The report of one catalog (its template's counts when it does not exist yet), from
+    the cache when nothing it depends on changed; what `build` and the live preview ask
+    for each catalog a save touches."""
+    store = cache or open_cache(project)
+    key = store.key(project, locale, domain)
+    found = store.get(key)
+    if found is None:
+        found = check_page(project, domain, [locale], store.glossary)[0]
+        store.put(key, found)
+    return found
+
+
+def check_page(
+    project: Project, domain: str, locales: list[str], glossary: Glossary
+) -> list[LocaleReport]:
+    """The reports of one page's catalogs in these locales, checked now."""
+    reports = []
+    for locale in locales:
+        path = project.po_path(locale, domain)
+        if path.exists():
+            references = page_references(project, domain)
+            reports.append(
+                check_catalog(path, project.rel(path), locale, domain, glossary, references)
+            )
+        else:  # no catalog yet: every message of the template is untranslated
+            pot = project.pot_path(domain)
+            reports.append(_untranslated(pot, project.rel(pot), locale))
+    return reports
+
+
+def _check_pages(
+    project: Project, todo: dict[str, list[tuple[str, str]]], glossary: Glossary, jobs: int
+) -> Iterator[tuple[str, list[LocaleReport]]]:
+    """(domain, reports) for each page of `todo`, here or over worker processes: a page's
+    locales go together, so its English is parsed once for all of them."""
+    workers = min(jobs, len(todo))
+    if workers <= 1:
+        for domain, items in todo.items():
+            yield domain, check_page(project, domain, [loc for loc, _ in items], glossary)
+        return
+    with process_pool(workers, preload=("pipeline.checks",)) as pool:
+        futures = [
+            pool.submit(
+                _check_page_in_worker, project.root, domain, [loc for loc, _ in items], glossary
+            )
+            for domain, items in todo.items()
+        ]
+        yield from zip(todo, finished(futures, lambda _done: None), strict=True)
+
+
+_WORKER_PROJECT: dict[Path, Project] = {}
+
+
+def _check_page_in_worker(
+    root: Path, domain: str, locales: list[str], glossary: Glossary
+) -> list[LocaleReport]:
+    from ..project import load
+
+    if root not in _WORKER_PROJECT:
+        _WORKER_PROJECT[root] = load(root)
+    return check_page(_WORKER_PROJECT[root], domain, locales, glossary)
+
+
+def page_references(project: Project, domain: str) -> Mapping[str, tuple[str, str | None]]:
     """The link reference definitions of a page, so that `[text][ref]` resolves in checks
-    as it does when the page is built."""
+    as it does when the page is built (not to be changed: they are remembered)."""
     page = project.page_path(domain)
+    try:
+        data = page.read_bytes()
+    except OSError:
+        return {}
+    return _references(data, project.rel(page))
+
+
+@functools.lru_cache(maxsize=64)
+def _references(data: bytes, shown: str) -> Mapping[str, tuple[str, str | None]]:
     found: dict = {}
 
     def capture(_segment: Segment, references: dict) -> None:
         found.update(references)
 
-    if page.is_file():
-        # extract reports a broken page; its catalogs are still checked
-        with contextlib.suppress(L10nError, OSError, UnicodeDecodeError):
-            segments.render(
-                page.read_text(encoding="utf-8"), project.rel(page), capture, html=False
-            )
+    # extract reports a broken page; its catalogs are still checked
+    with contextlib.suppress(L10nError, UnicodeDecodeError):
+        segments.render(data.decode("utf-8"), shown, capture, html=False)
     return found
 
 

@@ -28,6 +28,7 @@ from .snapshot import OutputDigests, digest, tool_digest
 if TYPE_CHECKING:
     import polib
 
+    from ..checks.cache import ResultCache
     from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
@@ -512,11 +513,24 @@ class Done:
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
-def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool, day: date) -> Done:
+def _html_task(
+    project: Project,
+    task: Task,
+    built: list[str],
+    with_pdf: bool,
+    day: date,
+    checks: ResultCache | None = None,
+) -> Done:
     """Build and stage one page; returns what the parent reports.  Staging the page
     where it is built spreads the writes over the workers; the parent puts them all in
-    place with one sync."""
+    place with one sync.  With `checks`, the page's catalog is checked here too (unless
+    its results are kept): the translations were just parsed for the page, and that
+    parse serves the checks."""
     page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    if checks is not None and task.locale != project.config.source_locale:
+        from ..checks import check_catalog_cached
+
+        check_catalog_cached(project, task.locale, task.domain, checks)
     out = output_path(project, task.locale, task.domain, ".html")
     staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
@@ -527,7 +541,13 @@ _WORKER_PROJECT: dict[Path, Project] = {}
 
 
 def _html_task_in_worker(
-    root: Path, task: Task, built: list[str], with_pdf: bool, epoch: str | None, day: date
+    root: Path,
+    task: Task,
+    built: list[str],
+    with_pdf: bool,
+    epoch: str | None,
+    day: date,
+    checks: ResultCache | None,
 ) -> Done:
     """`_html_task` in a worker process, which loads the project once (a pool lives for
     one run).  `epoch` is the parent's SOURCE_DATE_EPOCH: a worker must not date a page
@@ -540,7 +560,7 @@ def _html_task_in_worker(
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     if root not in _WORKER_PROJECT:
         _WORKER_PROJECT[root] = load(root)
-    return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day)
+    return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day, checks)
 
 
 def build_html(
@@ -550,11 +570,13 @@ def build_html(
     jobs: int = 1,
     force: bool = False,
     progress: Callable[[Task], None] | None = None,
+    checks: ResultCache | None = None,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
     Pages are spread over `jobs` worker processes; an output whose inputs have not
-    changed since it was written is left alone unless `force` is given.
+    changed since it was written is left alone unless `force` is given.  With `checks`,
+    the catalog of each page written is checked (and its results kept) as it is built.
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
@@ -585,7 +607,7 @@ def build_html(
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
     with Staging() as staging:
-        for done in _run(project, days, built, with_pdf, jobs):
+        for done in _run(project, days, built, with_pdf, jobs, checks):
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
             staging.adopt(done.staged, out)
@@ -606,18 +628,26 @@ def build_html(
 
 
 def _run(
-    project: Project, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
+    project: Project,
+    days: dict[Task, date],
+    built: list[str],
+    with_pdf: bool,
+    jobs: int,
+    checks: ResultCache | None,
 ) -> Iterator[Done]:
     """Run the tasks here, or over worker processes when there is enough to share."""
     workers = min(jobs, len(days))
     if workers <= 1:
         for task, day in days.items():
-            yield _html_task(project, task, built, with_pdf, day)
+            yield _html_task(project, task, built, with_pdf, day, checks)
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    with process_pool(workers, preload=("pipeline.site.build", *RENDERING)) as pool:
+    preload = ("pipeline.site.build", *RENDERING, *(("pipeline.checks",) if checks else ()))
+    with process_pool(workers, preload=preload) as pool:
         futures = [
-            pool.submit(_html_task_in_worker, project.root, task, built, with_pdf, epoch, day)
+            pool.submit(
+                _html_task_in_worker, project.root, task, built, with_pdf, epoch, day, checks
+            )
             for task, day in days.items()
         ]
         yield from finished(futures, lambda done: discard([done.staged]))
