@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..assets import FONTS_DIR, PACKAGE_DIR
-from ..files import cache_dir, write_replaceable
+from ..files import cache_dir, content_digest, write_replaceable
 from ..glossary import DNT_NAME, TBX_NAME, Glossary
 from ..project import Project
 from .model import ERROR, WARNING, Finding, LocaleReport
@@ -122,7 +122,7 @@ class ResultCache:
         path = project.po_path(locale, domain)
         digest.update(f"\0{locale}\0{domain}\0{project.rel(path)}\0".encode())
         for source in (path, project.pot_path(domain), project.page_path(domain)):
-            digest.update(hashlib.sha256(_read(source)).digest())
+            digest.update(content_digest(source))
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path:

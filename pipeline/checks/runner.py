@@ -12,6 +12,7 @@ import polib
 from .. import glossary as glossary_mod
 from .. import segments
 from ..errors import L10nError
+from ..files import digests_kept
 from ..glossary import Glossary
 from ..locales import nplurals as plural_count
 from ..po import catalog
@@ -82,7 +83,8 @@ def run_checks(
 ) -> CheckRun:
     """Check every locale asked for: `l10n check` and the release gate start here, and
     `build` can print `summary_line` of each report."""
-    return CheckRun(check_project(project, locales, jobs, cache))
+    with digests_kept(project.root):
+        return CheckRun(check_project(project, locales, jobs, cache))
 
 
 def open_cache(project: Project) -> ResultCache:
@@ -105,10 +107,12 @@ def check_project(
     else:
         glossary = glossary_mod.load(project.locales_dir)
         store = ResultCache.open(project, glossary) if cache else None
+    templates = project.template_domains()
+    domains = {locale: project.domains(locale, templates) for locale in locales}
     parts: dict[tuple[str, str], LocaleReport] = {}
     todo: dict[str, list[tuple[str, str]]] = {}  # domain -> [(locale, key)]
     for locale in locales:
-        for domain in project.domains(locale):
+        for domain in domains[locale]:
             key = store.key(project, locale, domain) if store else ""
             found = store.get(key) if store else None
             if found is None:
@@ -123,7 +127,7 @@ def check_project(
     reports = []
     for locale in locales:
         total = LocaleReport(locale)
-        for domain in project.domains(locale):
+        for domain in domains[locale]:
             part = parts[(locale, domain)]
             total.findings += part.findings
             total.checked += part.checked

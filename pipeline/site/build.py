@@ -19,11 +19,11 @@ from markupsafe import Markup
 
 from ..assets import STATIC_DIR
 from ..dates import GitHistory, format_date, source_date
-from ..files import Staging, discard, stage, write_atomic, write_text
+from ..files import Staging, content_digest, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
-from .snapshot import OutputDigests, digest, tool_digest
+from .snapshot import OutputDigests, digest, digester, tool_digest
 
 if TYPE_CHECKING:
     import polib
@@ -305,7 +305,7 @@ class CatalogCounts:
         if shown in self.fresh and hit is not None:
             self.used[shown] = hit
             return hit[1], hit[2]
-        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        content = content_digest(path).hex()
         if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
             from ..status import count
 
@@ -331,7 +331,7 @@ def completeness(
     known = known or CatalogCounts(project.build_dir)
     total = translated = 0
     templates = _templates_by_domain(project) if templates is None else templates
-    for domain in project.domains(locale):  # templates may be absent: catalogs count too
+    for domain in project.domains(locale, templates):  # catalogs without a template count too
         path = project.po_path(locale, domain)
         in_all, done = known.get(
             project, path if path.exists() else templates[domain], locale, domain
@@ -345,8 +345,73 @@ def _templates_by_domain(project: Project) -> dict[str, Path]:
     return {project.template_domain(pot): pot for pot in project.templates()}
 
 
+TITLES_CACHE = ".l10n-titles.json"
+
+
+class PageTitles:
+    """The titles the index shows, kept in the build folder by content: each built page's
+    under the digest it was built with, each English page's under the digest of its
+    source.  The index of a large site then reads neither every page it built nor every
+    source page (and their front matter) on every build."""
+
+    def __init__(self, build_dir: Path, digests: OutputDigests | None = None) -> None:
+        self.path = build_dir / TITLES_CACHE
+        self.digests = digests or OutputDigests(build_dir)
+        try:
+            known = json.loads(self.path.read_text(encoding="utf-8"))
+            self.known = {kind: dict(known[kind]) for kind in ("built", "english")}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.known = {"built": {}, "english": {}}
+        self.used: dict[str, dict[str, list]] = {"built": {}, "english": {}}
+
+    def _get(self, kind: str, path: str, stamp: str) -> str | None:
+        hit = self.known[kind].get(path)
+        if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp and isinstance(hit[1], str):
+            self.used[kind][path] = hit
+            return hit[1]
+        return None
+
+    def _keep(self, kind: str, path: str, stamp: str, title: str) -> str:
+        self.known[kind][path] = self.used[kind][path] = [stamp, title]
+        return title
+
+    def built(self, project: Project, html: Path, title: str | None = None) -> str | None:
+        """The <title> of a built page (`title` when the caller has just built it)."""
+        shown = project.rel(html)
+        stamp = self.digests.digests.get(shown, "")
+        if title is not None:
+            return self._keep("built", shown, stamp, title)
+        found = self._get("built", shown, stamp) if stamp else None
+        if found is None and html.exists():
+            match = _TITLE.search(html.read_text(encoding="utf-8"))
+            found = htmllib.unescape(match.group(1)) if match else ""
+            self._keep("built", shown, stamp, found)
+        return found
+
+    def english(self, project: Project, domain: str) -> str:
+        """The title the English page has (as its <title> shows it)."""
+        path = project.page_path(domain)
+        shown = project.rel(path)
+        stamp = content_digest(path).hex()
+        found = self._get("english", shown, stamp)
+        return (
+            found
+            if found is not None
+            else self._keep("english", shown, stamp, _english_title(project, domain))
+        )
+
+    def save(self) -> None:
+        """Keep what this build used, and only that: the same inputs, the same bytes."""
+        write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
+
+
 def index_entry(
-    project: Project, locale: str, domain: str, english: str | None = None, title: str | None = None
+    project: Project,
+    locale: str,
+    domain: str,
+    english: str | None = None,
+    title: str | None = None,
+    titles: PageTitles | None = None,
 ) -> dict | None:
     """A built page as the index lists it, or None when it has not been built.
 
@@ -354,13 +419,11 @@ def index_entry(
     it): the translation when it is usable, else the English (then marked as English).
     """
     html = output_path(project, locale, domain, ".html")
-    if title is None:
-        if not html.exists():
-            return None
-        found = _TITLE.search(html.read_text(encoding="utf-8"))
-    english = english if english is not None else _english_title(project, domain)
-    if title is None:
-        title = htmllib.unescape(found.group(1)) if found else english
+    if title is None and not html.exists():
+        return None
+    titles = titles or PageTitles(project.build_dir)
+    english = english if english is not None else titles.english(project, domain)
+    title = titles.built(project, html, title) or english
     pdf = output_path(project, locale, domain, ".pdf")
     return {
         "domain": domain,
@@ -443,11 +506,12 @@ def write_index(
     project: Project,
     known: CatalogCounts | None = None,
     built_titles: dict[tuple[str, str], str] | None = None,
+    digests: OutputDigests | None = None,
 ) -> None:
     """`build/index.html`: every built language, named in itself, with how complete it is.
 
     `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
-    those pages need not be read back.
+    those pages need not be read back; `digests` what they were built under.
     """
     from . import fonts
     from .render import render_template
@@ -455,13 +519,16 @@ def write_index(
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
     known = known or CatalogCounts(project.build_dir)
-    titles = {d: _english_title(project, d) for d in domains}
+    kept = PageTitles(project.build_dir, digests)
+    titles = {d: kept.english(project, d) for d in domains}
     just = built_titles or {}
     pots = _templates_by_domain(project)
     locales = []
     for loc in built:
         pages = [
-            e for d in domains if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))
+            e
+            for d in domains
+            if (e := index_entry(project, loc, d, titles[d], just.get((loc, d)), kept))
         ]
         sheets = review_sheets(project, loc)
         if pages or sheets:
@@ -476,6 +543,7 @@ def write_index(
                 }
             )
     known.save()
+    kept.save()
     shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]
     source = project.config.source_locale
     html = render_template(
@@ -581,14 +649,14 @@ def build_html(
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
     state = OutputDigests(project.build_dir)
-    tool = tool_digest()
+    stamp_of = digester(tool_digest(), built, with_pdf, project.config)
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
     for domain in domains:  # a page's locales together: they share its block parse
         for locale in locales:
             task = Task(locale, domain)
             inputs = page_inputs(project, locale, domain)
-            stamp = digest(inputs, tool, built, with_pdf, project.config)
+            stamp = stamp_of(inputs)
             out = output_path(project, locale, domain, ".html")
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))
@@ -621,7 +689,7 @@ def build_html(
             result.written.append(path)
             if progress:
                 progress(task)
-    write_index(project, known, titles)
+    write_index(project, known, titles, state)
     state.record(project.rel(index), index_stamp)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import L10nError
+from ..files import digests_kept
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -48,6 +49,13 @@ def build(
     project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
 ) -> BuildOutcome:
     """Build what is out of date."""
+    with digests_kept(project.root):
+        return _build(project, chosen, options, say, progress)
+
+
+def _build(
+    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+) -> BuildOutcome:
     from .build import build_html
     from .snapshot import forget
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import tempfile
 import unicodedata
@@ -17,10 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from ..assets import FONTS_DIR
-from ..files import cache_dir, write_atomic
+from ..files import cache_dir, write_atomic, write_replaceable
 from ..locales import script as script_of
 from . import css
 
@@ -62,6 +61,34 @@ class _FontInfo:
 
 @functools.lru_cache(maxsize=64)
 def _font_info(path: Path) -> _FontInfo:
+    """What a font says of itself, kept in the user's cache under the font's digest:
+    reading it needs fontTools, whose import and parse cost more than an incremental
+    build's whole page."""
+    cached = cache_dir("fonts") / f"{hashlib.sha256(path.read_bytes()).hexdigest()[:32]}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        kept = json.loads(cached.read_text(encoding="utf-8"))
+        if isinstance(kept["cmap"], list) and all(type(cp) is int for cp in kept["cmap"]):
+            return _FontInfo(
+                str(kept["family"]),
+                int(kept["weight"]),
+                str(kept["postscript"]),
+                frozenset(kept["cmap"]),
+            )
+    info = _read_font_info(path)
+    record = {
+        "family": info.family,
+        "weight": info.weight,
+        "postscript": info.postscript_name,
+        "cmap": sorted(info.cmap),
+    }
+    with contextlib.suppress(OSError):
+        write_replaceable(cached, json.dumps(record).encode("utf-8"))
+    return info
+
+
+def _read_font_info(path: Path) -> _FontInfo:
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, lazy=True) as tt:
         name = tt["name"]
         # Name ID 16 (typographic family) is only set when ID 1 carries a weight suffix.
@@ -176,6 +203,8 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     if cached.is_file():
         write_atomic(dest, cached.read_bytes())
         return dest
+    from fontTools.ttLib import TTFont
+
     fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
