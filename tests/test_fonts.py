@@ -227,7 +227,9 @@ def test_write_woff2_cleans_up_on_failure(tmp_path: Path, monkeypatch: pytest.Mo
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("conversion failed")
 
-    monkeypatch.setattr(fonts.TTFont, "save", boom)
+    from fontTools.ttLib import TTFont  # imported by fonts where it converts
+
+    monkeypatch.setattr(TTFont, "save", boom)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
         write_woff2(font, out)
