@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from pipeline.site import fonts
 from pipeline.site.fonts import (
     FONTS_DIR,
     Font,
@@ -227,9 +226,7 @@ def test_write_woff2_cleans_up_on_failure(tmp_path: Path, monkeypatch: pytest.Mo
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("conversion failed")
 
-    from fontTools.ttLib import TTFont  # imported by fonts where it converts
-
-    monkeypatch.setattr(TTFont, "save", boom)
+    monkeypatch.setattr(TTFont, "save", boom)  # fonts imports it where it converts
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
         write_woff2(font, out)
