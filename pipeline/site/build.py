@@ -649,7 +649,8 @@ def build_html(
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
     state = OutputDigests(project.build_dir)
-    stamp_of = digester(tool_digest(), built, with_pdf, project.config)
+    tool = tool_digest()
+    stamp_of = digester(tool, built, with_pdf, project.config)
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
     for domain in domains:  # a page's locales together: they share its block parse
