@@ -10,6 +10,7 @@ process remembers the last few thousand: each text is parsed once.
 from __future__ import annotations
 
 import functools
+import html as htmllib
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -40,10 +41,36 @@ class Inline:
     tags: tuple[str, ...]  # the elements the Markdown produced, in order
 
 
-def _md() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
+# Inline patterns that cannot match a text without this character (Python-Markdown's
+# names). A text is parsed without those it cannot use: asking each of them costs more
+# than the parse itself. Patterns not listed here (those extensions add) always run.
+NEEDS = {
+    "backtick": "`",
+    "escape": "\\",
+    "reference": "[",
+    "link": "[",
+    "image_link": "[",
+    "image_reference": "[",
+    "short_reference": "[",
+    "short_image_ref": "[",
+    "autolink": "<",
+    "automail": "<",
+    "html": "<",
+    "linebreak": "\n",
+    "entity": "&",
+}
+
+
+def _md(text: str) -> markdown.Markdown:
+    """This thread's parser for a text: one per set of trigger characters it lacks."""
+    absent = frozenset(ch for ch in set(NEEDS.values()) if ch not in text)
+    parsers = _local.__dict__.setdefault("parsers", {})
+    md = parsers.get(absent)
     if md is None:
-        md = _local.md = markdown.Markdown(extensions=extensions())
+        md = parsers[absent] = markdown.Markdown(extensions=extensions())
+        for name, needed in NEEDS.items():
+            if needed in absent and name in md.inlinePatterns:
+                md.inlinePatterns.deregister(name)
     md.reset()
     return md
 
@@ -82,7 +109,7 @@ def _remembered(text: str, references: ReferenceKey) -> Inline:
 
 def parse(text: str, references: References) -> Inline:
     """One parse of a segment by Python-Markdown's inline patterns (not remembered)."""
-    md = _md()
+    md = _md(text)
     if references:
         md.references.update(references)
     root = etree.Element("div")
@@ -98,10 +125,39 @@ def parse(text: str, references: References) -> Inline:
     for post in md.postprocessors:
         html = post.run(html)
     html = html.removeprefix("<div><span>").removesuffix("</span></div>")
-    scan = _Scan()
-    scan.feed(html)
-    scan.close()
-    return Inline(html, raw, tuple(scan.targets), tuple(scan.tags))
+    written = any(isinstance(block, str) and "<" in block for block in md.htmlStash.rawHtmlBlocks)
+    found = None if written else serialized_tags(html)
+    if found is None:
+        scan = _Scan()
+        scan.feed(html)
+        scan.close()
+        found = (tuple(scan.tags), tuple(scan.targets))
+    return Inline(html, raw, found[1], found[0])
+
+
+_START = re.compile(r'<([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s"=/>]+="[^"]*")*)\s*/?>')
+_ATTRIBUTE = re.compile(r'\s+([^\s"=/>]+)="([^"]*)"')
+_TARGET_OF = {"a": "href", "img": "src"}
+
+
+def serialized_tags(html: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(tags, link and image targets) of HTML that Python-Markdown's serializer wrote, with
+    no raw HTML in it: every tag regular, every attribute double-quoted and escaped, so a
+    pattern reads it as an HTML parser does (and faster). None when a `<` is not such a
+    tag: then only a parser will do."""
+    tags: list[str] = []
+    targets: list[str] = []
+    for found in _START.finditer(html):
+        tag = found.group(1).lower()
+        tags.append(tag)
+        wanted = _TARGET_OF.get(tag)
+        if wanted:
+            for name, value in _ATTRIBUTE.findall(found.group(2)):
+                if name.lower() == wanted:
+                    targets.append(htmllib.unescape(value))
+    if html.count("<") != len(tags) + html.count("</"):
+        return None
+    return tuple(tags), tuple(targets)
 
 
 class _Scan(HTMLParser):

@@ -273,3 +273,74 @@ def test_bracket_ends_are_python_markdowns() -> None:
     samples += ["".join(rng.choice("[]a(") for _ in range(rng.randint(0, 40))) for _ in range(3000)]
     for text in samples:
         assert bracket_ends(text) == LinkInlineProcessor._findBracketEnds(text), text
+
+
+# --- the inline parse: what makes it cheaper changes nothing it says -----------------------
+
+
+def inline_samples() -> list[str]:
+    """Texts with every kind of inline syntax: the CommonMark examples (a line each),
+    the real catalogs' English and translations, and random strings of syntax."""
+    from conftest import CORPUS
+
+    texts = []
+    for example in json.loads((CORPUS / "commonmark" / "spec.json").read_text("utf-8")):
+        texts += [line for line in example["markdown"].split("\n") if line.strip()]
+    for path in sorted((CORPUS / "po" / "real").rglob("*.po")):
+        for entry in polib.pofile(str(path)):
+            texts += [entry.msgid, entry.msgstr]
+    rng = random.Random(11)
+    alphabet = [
+        "*",
+        "_",
+        "`",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "&",
+        "\\",
+        "!",
+        "  \n",
+        "a",
+        " ",
+        "http://x.org/",
+        "<a href='j'>",
+        "&amp;",
+        "&#60;",
+        "<!-- c -->",
+        ":",
+        '"',
+        "@",
+    ]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(1, 14))) for _ in range(3000)]
+    return [t for t in texts if inline._SYNTAX.search(t)]
+
+
+def test_parsers_without_the_patterns_a_text_cannot_use_say_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    samples = inline_samples()
+    assert len(samples) > 3000
+    fast = [inline.parse(text, {"ref": ("https://example.org/r", "t")}) for text in samples]
+    monkeypatch.setattr(inline, "NEEDS", {})  # every pattern asked, every time
+    monkeypatch.setattr(inline._local, "parsers", {})
+    full = [inline.parse(text, {"ref": ("https://example.org/r", "t")}) for text in samples]
+    assert fast == full
+
+
+def test_serializer_output_is_read_as_an_html_parser_reads_it() -> None:
+    read = 0
+    for text in inline_samples():
+        html = inline.parse(text, {}).html
+        scan = inline._Scan()
+        scan.feed(html)
+        scan.close()
+        found = inline.serialized_tags(html)
+        if found is not None:
+            read += 1
+            assert found == (tuple(scan.tags), tuple(scan.targets)), (text, html)
+    assert read > 2000
+    assert inline.serialized_tags('x <a href="a">y</a> <b onclick=x>') is None

@@ -111,7 +111,7 @@ def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> tuple[_Uni
 
 
 @functools.cache
-def _symbols(locale: str) -> tuple[tuple[str, str], ...]:
+def number_symbols(locale: str) -> tuple[tuple[str, str], ...]:
     try:
         own = (get_group_symbol(locale), get_decimal_symbol(locale))
     except (ValueError, TypeError):
@@ -130,7 +130,7 @@ def _found(unit: _Unit, units: tuple[_Unit, ...]) -> bool:
 
 @check("numbers", ERROR, "every number, range (50–300) and ratio (4:1) of the English is kept")
 def numbers_kept(ctx: Context) -> Iterator[str]:
-    theirs = _number_units(ctx.translation, _symbols(ctx.locale))
+    theirs = _number_units(ctx.translation, number_symbols(ctx.locale))
     reported = set()
     for unit in _number_units(ctx.english, ((",", "."),)):
         if unit.text not in reported and not _found(unit, theirs):
@@ -211,6 +211,8 @@ def _contains(text: str, term: str, locale: str) -> bool:
     "approved glossary renderings used, forbidden ones not; do-not-translate terms kept as written",
 )
 def glossary_terms(ctx: Context) -> Iterator[str]:
+    if not (ctx.glossary.terms or ctx.glossary.do_not_translate):
+        return  # no glossary: nothing to hold the translation to
     english = glossary_mod.normalise(ctx.english)
     for term in ctx.glossary.occurrences(ctx.english):
         wanted = glossary_mod.renderings(term, ctx.locale)

@@ -18,11 +18,13 @@ from ..locales import nplurals as plural_count
 from ..po import catalog
 from ..project import Project
 from ..segments import Segment
+from ..site import fonts
 from ..workers import finished, process_pool
 from . import content, markup, style  # noqa: F401  (importing them registers their checks)
 from .cache import ResultCache
 from .model import ERROR, CheckRun, Finding, LocaleReport
 from .registry import check_message
+from .text import blanks_and_marks, script_of
 
 
 def check_catalog(
@@ -36,8 +38,7 @@ def check_catalog(
     """Findings and counts of one `.po` file; a file that does not parse is one finding."""
     report = LocaleReport(locale)
     try:
-        text = catalog.decode(path.read_bytes(), shown)
-        po = catalog.parse(text, shown)
+        text, po = catalog.read_kept(path, shown)
     except OSError as exc:
         report.findings.append(Finding(shown, 1, "syntax", ERROR, exc.strerror or str(exc), locale))
         return report
@@ -179,12 +180,24 @@ def check_page(
     return reports
 
 
+def prepare(locales: list[str]) -> None:
+    """Load what the checks of these locales read (font coverage, number symbols, scripts)
+    once, before worker processes are forked: they inherit it instead of each loading it."""
+    blanks_and_marks()
+    for locale in locales:
+        with contextlib.suppress(ValueError):  # the glyphs check reports such a locale
+            fonts.missing_glyphs("", locale)
+        content.number_symbols(locale)
+        script_of(locale)
+
+
 def _check_pages(
     project: Project, todo: dict[str, list[tuple[str, str]]], glossary: Glossary, jobs: int
 ) -> Iterator[tuple[str, list[LocaleReport]]]:
     """(domain, reports) for each page of `todo`, here or over worker processes: a page's
     locales go together, so its English is parsed once for all of them."""
     workers = min(jobs, len(todo))
+    prepare(sorted({locale for items in todo.values() for locale, _ in items}))
     if workers <= 1:
         for domain, items in todo.items():
             yield domain, check_page(project, domain, [loc for loc, _ in items], glossary)
@@ -226,6 +239,8 @@ def page_references(project: Project, domain: str) -> Mapping[str, tuple[str, st
 @functools.lru_cache(maxsize=64)
 def _references(data: bytes, shown: str) -> Mapping[str, tuple[str, str | None]]:
     found: dict = {}
+    if b"]:" not in data:
+        return found  # a reference definition is `[label]: url`
 
     def capture(_segment: Segment, references: dict) -> None:
         found.update(references)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -159,6 +160,7 @@ _BANDS = {
 _SHORT = 20
 
 
+@functools.lru_cache(maxsize=8192)  # an English text is measured once for every locale
 def _size(text: str) -> int:
     """Letters a reader sees: combining marks and spaces do not count, so scripts that
     stack vowels and tones compare fairly with English."""

@@ -34,7 +34,7 @@ def visible(text: str) -> str:
 
 
 @functools.cache
-def _blanks_and_marks() -> re.Pattern[str]:
+def blanks_and_marks() -> re.Pattern[str]:
     """Whitespace (as str.isspace) and the combining marks of the Basic Multilingual
     Plane, as one character class: made once, then matched at C speed."""
     ranges: list[list[int]] = []
@@ -53,7 +53,7 @@ _ASTRAL = re.compile(f"[\\U00010000-\\U{sys.maxunicode:08x}]")
 
 def letters(text: str) -> int:
     """How many characters of a text are neither whitespace nor combining marks."""
-    rest = _blanks_and_marks().sub("", text)
+    rest = blanks_and_marks().sub("", text)
     if _ASTRAL.search(rest):
         return sum(1 for ch in rest if unicodedata.category(ch)[0] != "M")
     return len(rest)

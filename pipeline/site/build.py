@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import html as htmllib
 import importlib
 import json
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     import polib
 
     from ..checks.cache import ResultCache
+    from .fonts import Font
     from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
@@ -63,30 +63,14 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
 
 def _load(path: Path, shown: str) -> polib.POFile:
     """A catalog, parsed once per process while its bytes stay the same (every page of a
-    locale reads its ui catalog; the index reads every catalog again)."""
+    locale reads its ui catalog; the index reads every catalog again; the checks read it
+    after the build)."""
+    from ..po import catalog
+
     try:
-        data = path.read_bytes()
+        return catalog.read_kept(path, shown)[1]
     except OSError:
-        from ..po import catalog
-
         return catalog.load(path, shown)  # which says why, as every reader does
-    return _parsed(path, shown, hashlib.sha256(data).digest(), data)
-
-
-_PARSED: dict[tuple[Path, str, bytes], polib.POFile] = {}
-
-
-def _parsed(path: Path, shown: str, digest: bytes, data: bytes | None = None) -> polib.POFile:
-    key = (path, shown, digest)
-    po = _PARSED.get(key)
-    if po is None:
-        if len(_PARSED) >= 1024:
-            _PARSED.clear()
-        from ..po import catalog
-
-        text = catalog.decode(data if data is not None else path.read_bytes(), shown)
-        po = _PARSED[key] = catalog.parse(text, shown)
-    return po
 
 
 def all_locales(project: Project) -> list[str]:
@@ -111,22 +95,30 @@ def _prefix(domain: str) -> str:
     return "../" * (domain.count("/") + 1)
 
 
-def write_assets(project: Project, locales: list[str]) -> None:
-    """The stylesheet and the WOFF2 fonts every built page refers to."""
+def write_assets(project: Project, locales: list[str], convert: bool = True) -> list[Font]:
+    """The stylesheet and the WOFF2 fonts every built page refers to.
+
+    Without `convert`, the fonts that must be converted (neither in build/ nor in the
+    user's cache: seconds each) are returned for the caller to convert (`write_woff2`),
+    say beside the pages its workers build."""
     from . import fonts
 
     assets = project.build_dir / "assets"
     for name in ("page.css", "clusters.js"):
         write_text(assets / name, (STATIC_DIR / name).read_text(encoding="utf-8"))
-    seen = set()
+    pending: dict[Path, Font] = {}
     for locale in locales:
         for font in fonts.fonts_for(locale):
-            if font.path not in seen:
-                seen.add(font.path)
-                fonts.write_woff2(font, assets / "fonts")
+            if font.path not in pending and not fonts.woff2_ready(font, assets / "fonts"):
+                pending[font.path] = font
     # Whole or not at all, and checked every time: a run killed while copying must not
     # leave a truncated licence that the next run would take for done.
     write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
+    if convert:
+        for font in pending.values():
+            fonts.write_woff2(font, assets / "fonts")
+        return []
+    return list(pending.values())
 
 
 def page_context(project: Project, locale: str, domain: str, built: list[str]) -> dict:
@@ -250,7 +242,7 @@ def build_page(
 def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
     """The usable ui strings of a locale, vetted once per process (every page uses them)."""
     path = project.po_path(locale, UI_DOMAIN)
-    content = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b""
+    content = content_digest(path)
     return _ui_cached(project, locale, content)
 
 
@@ -455,9 +447,8 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
         if locale == project.config.source_locale or not path.exists():
             continue
         shown = project.rel(path)
-        content = hashlib.sha256(path.read_bytes())
-        counts = count(_parsed(path, shown, content.digest()), locale, domain)
-        found[shown] = [content.hexdigest(), counts.total, counts.translated]
+        counts = count(_load(path, shown), locale, domain)
+        found[shown] = [content_digest(path).hex(), counts.total, counts.translated]
     return found
 
 
@@ -669,14 +660,18 @@ def build_html(
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
-    write_assets(project, built)
+    if checks is not None:
+        from ..checks.runner import prepare
+
+        prepare([loc for loc in locales if loc != project.config.source_locale])
+    to_convert = write_assets(project, built, convert=False)
     stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
     days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
     with Staging() as staging:
-        for done in _run(project, days, built, with_pdf, jobs, checks):
+        for done in _run(project, days, built, with_pdf, jobs, checks, to_convert):
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
             staging.adopt(done.staged, out)
@@ -703,16 +698,24 @@ def _run(
     with_pdf: bool,
     jobs: int,
     checks: ResultCache | None,
+    fonts: list[Font],
 ) -> Iterator[Done]:
-    """Run the tasks here, or over worker processes when there is enough to share."""
-    workers = min(jobs, len(days))
+    """Run the tasks here, or over worker processes when there is enough to share; the
+    fonts to convert go to the workers first, beside the pages."""
+    from .fonts import write_woff2
+
+    folder = project.build_dir / "assets" / "fonts"
+    workers = min(jobs, len(days) + len(fonts))
     if workers <= 1:
+        for font in fonts:
+            write_woff2(font, folder)
         for task, day in days.items():
             yield _html_task(project, task, built, with_pdf, day, checks)
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     preload = ("pipeline.site.build", *RENDERING, *(("pipeline.checks",) if checks else ()))
     with process_pool(workers, preload=preload) as pool:
+        converted = [pool.submit(write_woff2, font, folder) for font in fonts]
         futures = [
             pool.submit(
                 _html_task_in_worker, project.root, task, built, with_pdf, epoch, day, checks
@@ -720,6 +723,8 @@ def _run(
             for task, day in days.items()
         ]
         yield from finished(futures, lambda done: discard([done.staged]))
+        for future in converted:
+            future.result()
 
 
 def build_pdf(

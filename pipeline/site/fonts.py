@@ -188,6 +188,20 @@ def font_face_css(locale: str, url_prefix: str, also: Iterable[str] = ()) -> str
     return "\n".join(rules)
 
 
+def woff2_ready(font: Font, dest_dir: Path) -> bool:
+    """Whether font's WOFF2 is in dest_dir, copied there from the user's cache if need
+    be; False when it must be converted (which takes seconds: `write_woff2`)."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / woff2_name(font)
+    if dest.exists():
+        return True
+    cached = cache_dir("woff2") / dest.name
+    if cached.is_file():
+        write_atomic(dest, cached.read_bytes())
+        return True
+    return False
+
+
 def write_woff2(font: Font, dest_dir: Path) -> Path:
     """Convert font to WOFF2 in dest_dir unless already there; atomic and reproducible.
 
@@ -195,13 +209,8 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     recalcTimestamp=False keeps the TTF's own head.modified: fontTools would otherwise stamp
     the current time and make every build's bytes differ.
     """
-    dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / woff2_name(font)
-    if dest.exists():
-        return dest
-    cached = cache_dir("woff2") / dest.name
-    if cached.is_file():
-        write_atomic(dest, cached.read_bytes())
+    if woff2_ready(font, dest_dir):
         return dest
     from fontTools.ttLib import TTFont
 
@@ -220,7 +229,7 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     with contextlib.suppress(OSError):  # compressing takes seconds: later builds copy it
-        write_atomic(cached, dest.read_bytes())
+        write_atomic(cache_dir("woff2") / dest.name, dest.read_bytes())
     return dest
 
 
