@@ -253,3 +253,15 @@ def digests_kept(root: Path) -> Iterator[None]:
         mine = {p: [*stamp, v.hex()] for p, (stamp, v) in _CONTENT.items() if p.startswith(prefix)}
         with contextlib.suppress(OSError):
             write_replaceable(kept, json.dumps(mine, separators=(",", ":")).encode())
+            _forget_old(kept.parent)
+
+
+KEPT_PROJECTS = 64  # projects whose file digests the user cache keeps
+
+
+def _forget_old(folder: Path) -> None:
+    """Keep the digests of the projects used last, not of every folder ever built."""
+    entries = sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns, reverse=True)
+    for entry in entries[KEPT_PROJECTS:]:
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)

@@ -3,6 +3,7 @@ damaged, equal to a fresh run; one inline parse per text serves the build and th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import Counter
@@ -344,3 +345,33 @@ def test_serializer_output_is_read_as_an_html_parser_reads_it() -> None:
             assert found == (tuple(scan.tags), tuple(scan.targets)), (text, html)
     assert read > 2000
     assert inline.serialized_tags('x <a href="a">y</a> <b onclick=x>') is None
+
+
+def test_file_digests_kept_between_runs_and_only_while_the_file_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from pipeline import files
+
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "project"
+    (root / "locales").mkdir(parents=True)
+    page = root / "locales" / "a.po"
+    page.write_bytes(b"one")
+    os.utime(page, ns=(1_000_000_000, 1_000_000_000))  # long ago: trusted by stat
+    for n in range(files.KEPT_PROJECTS + 5):  # other projects' digests, older
+        other = tmp_path / "cache" / "digests" / f"{n:032x}.json"
+        other.parent.mkdir(parents=True, exist_ok=True)
+        other.write_text("{}")
+        os.utime(other, ns=(n, n))
+    with files.digests_kept(root):
+        first = files.content_digest(page)
+    kept = list((tmp_path / "cache" / "digests").iterdir())
+    assert len(kept) == files.KEPT_PROJECTS
+    monkeypatch.setattr(files, "_CONTENT", {})  # a new process
+    with files.digests_kept(root):
+        assert str(page) in files._CONTENT  # known without reading the file
+        assert files.content_digest(page) == first
+        page.write_bytes(b"two")  # a save: a new mtime
+        assert files.content_digest(page) == hashlib.sha256(b"two").digest()
