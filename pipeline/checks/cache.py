@@ -20,7 +20,6 @@ import functools
 import hashlib
 import importlib
 import json
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,41 +31,18 @@ from .model import ERROR, WARNING, Finding, LocaleReport
 
 FORMAT = b"l10n check results 1"
 LIBRARIES = ("markdown", "babel", "polib", "fontTools", "nh3")  # what the checks call
-_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.+)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]+)", re.M)
 _MISSING = b"\0missing\0"
-
-
-def _imported(path: Path) -> set[Path]:
-    """The package's own modules that `path` imports (relative imports, as the package
-    writes them; those inside functions too)."""
-    found = set()
-    for dots, module, names in _IMPORT.findall(path.read_text(encoding="utf-8")):
-        base = path.parent
-        for _ in range(len(dots) - 1):
-            base = base.parent
-        target = base.joinpath(*module.split(".")) if module else base
-        candidates = [target.with_suffix(".py"), target / "__init__.py"] if module else []
-        for name in re.findall(r"(\w+)(?:\s+as\s+\w+)?", names.strip("()")):
-            candidates += [target / f"{name}.py", target / name / "__init__.py"]
-        found |= {c for c in candidates if c.is_file() and c.is_relative_to(PACKAGE_DIR)}
-    return found
 
 
 @functools.cache
 def code_digest() -> str:
-    """The checks' code: every module of the package they import, directly or not, and
-    the versions of the libraries they call."""
-    seen: set[Path] = set()
-    todo = [PACKAGE_DIR / "checks" / "__init__.py"]
-    while todo:
-        path = todo.pop()
-        if path not in seen:
-            seen.add(path)
-            todo += _imported(path) - seen
+    """The checks' code: every module of the package (the checks import most of it, and
+    a module they do not import costs only a needless check when it changes), and the
+    versions of the libraries they call."""
     digest = hashlib.sha256(FORMAT)
-    for path in sorted(seen):
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(content_digest(path))
     for name in LIBRARIES:
         version = getattr(importlib.import_module(name), "__version__", "?")
         digest.update(f"{name}={version}\0".encode())
@@ -78,7 +54,7 @@ def fonts_digest() -> str:
     """The bundled fonts: what the glyphs check holds every translation to."""
     digest = hashlib.sha256()
     for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
-        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(path.name.encode() + b"\0" + content_digest(path))
     return digest.hexdigest()
 
 

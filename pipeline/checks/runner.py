@@ -11,6 +11,7 @@ import polib
 
 from .. import glossary as glossary_mod
 from .. import segments
+from ..assets import PACKAGE_DIR
 from ..errors import L10nError
 from ..files import digests_kept
 from ..glossary import Glossary
@@ -84,7 +85,7 @@ def run_checks(
 ) -> CheckRun:
     """Check every locale asked for: `l10n check` and the release gate start here, and
     `build` can print `summary_line` of each report."""
-    with digests_kept(project.root):
+    with digests_kept(project.root), digests_kept(PACKAGE_DIR):
         return CheckRun(check_project(project, locales, jobs, cache))
 
 

@@ -660,10 +660,6 @@ def build_html(
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
-    if checks is not None:
-        from ..checks.runner import prepare
-
-        prepare([loc for loc in locales if loc != project.config.source_locale])
     to_convert = write_assets(project, built, convert=False)
     stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
@@ -706,6 +702,10 @@ def _run(
 
     folder = project.build_dir / "assets" / "fonts"
     workers = min(jobs, len(days) + len(fonts))
+    if workers > 1 and checks is not None:  # loaded here, the workers inherit it
+        from ..checks.runner import prepare
+
+        prepare(sorted({t.locale for t in days} - {project.config.source_locale}))
     if workers <= 1:
         for font in fonts:
             write_woff2(font, folder)

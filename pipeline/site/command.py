@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..assets import PACKAGE_DIR
 from ..errors import L10nError
 from ..files import digests_kept
 
@@ -49,7 +50,7 @@ def build(
     project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
 ) -> BuildOutcome:
     """Build what is out of date."""
-    with digests_kept(project.root):
+    with digests_kept(project.root), digests_kept(PACKAGE_DIR):
         return _build(project, chosen, options, say, progress)
 
 

@@ -30,11 +30,7 @@ STATE_FILE = ".l10n-state.json"
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
     for path in paths:
-        digest.update(path.name.encode())
-        try:
-            digest.update(path.read_bytes())
-        except FileNotFoundError:
-            digest.update(b"\0missing")
+        digest.update(path.name.encode() + b"\0" + content_digest(path))
 
 
 def tool_digest() -> str:
