@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import shutil
 import statistics
 import subprocess
@@ -39,10 +40,23 @@ locales = [{locales}]
 """
 
 
-def l10n(project: Path, *args: str) -> float:
+def l10n(project: Path, *args: str, code: Path | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one run (`code`: run the package found in that checkout)."""
+    env = dict(os.environ, PYTHONPATH=str(code)) if code else None
+    before = os.times()
     started = time.perf_counter()
-    subprocess.run([*L10N, "-C", str(project), *args], check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    subprocess.run(
+        [*L10N, "-C", str(project), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        cwd=project,  # not the checkout: `-m pipeline` would import the package beside it
+    )
+    after = os.times()
+    cpu = (
+        after.children_user - before.children_user + after.children_system - before.children_system
+    )
+    return time.perf_counter() - started, cpu
 
 
 def write_pages(pages: list[corpus.Page], folder: Path) -> None:
@@ -94,6 +108,12 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="a checkout of the code without memory, timed the same way for comparison",
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="l10n-memory-"))
     shutil.rmtree(work, ignore_errors=True)
@@ -113,29 +133,33 @@ def main() -> None:
     write_pages(pages, project / "source")
     l10n(project, "extract")
 
-    def timed(memory: str) -> tuple[float, int]:
+    def timed(memory: str, code: Path | None = None) -> tuple[float, float, int]:
         pyproject.write_text(PYPROJECT.format(locales=locales, memory=memory))
-        times = []
+        runs = []
         for _ in range(args.repeat):
             for loc in LOCALES:
                 shutil.rmtree(project / "locales" / loc)
                 shutil.copytree(before / loc, project / "locales" / loc)
-            times.append(l10n(project, "update"))
+            runs.append(l10n(project, "update", code=code))
         proposals = sum(
             1
             for path in (project / "locales").rglob("*.po")
             for line in path.read_text(encoding="utf-8").split("\n")
             if line.startswith("# memory: ")
         )
-        return statistics.median(times), proposals
+        wall = statistics.median(r[0] for r in runs)
+        return wall, statistics.median(r[1] for r in runs), proposals
 
     print(f"{args.pages} pages x {len(LOCALES)} locales; TMX of {units} units")
-    for label, memory in (
-        ("update", "memory = []"),
-        ("update with a TMX memory", 'memory = ["memory/*.tmx"]'),
-    ):
-        seconds, proposals = timed(memory)
-        print(f"{label:<28} {seconds:6.2f} s  ({proposals} memory proposals)")
+    steps = [
+        ("update, the other pages as memory", "", None),
+        ("update, pages and a TMX memory", 'memory = ["memory/*.tmx"]', None),
+    ]
+    if args.baseline:
+        steps.insert(0, ("update without memory (baseline)", "", args.baseline))
+    for label, memory, code in steps:
+        wall, cpu, proposals = timed(memory, code)
+        print(f"{label:<36} {wall:6.2f} s wall, {cpu:6.2f} s CPU ({proposals} proposals)")
 
 
 if __name__ == "__main__":
