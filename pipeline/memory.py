@@ -11,6 +11,7 @@ name), so the same catalogs and memories always give the same proposals.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable
@@ -23,19 +24,30 @@ from .errors import L10nError
 from .project import Project
 
 THRESHOLD = 75  # percent; CAT tools' usual lower bound for a useful fuzzy match
+# Indel similarity is at most 2 * shorter / (shorter + longer): at 75% the shorter string
+# holds at least 3/5 of the longer one's characters.
+_SHORT, _LONG = 3, 5
 _LINE = re.compile(r"\Amemory: \d{1,3}% from .+\Z")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Offer:
-    """An earlier translation of one English string."""
+    """An earlier translation of one English string, from a memory file."""
 
-    rank: int  # 0: a page of this project; 1: a TMX memory
-    origin: str  # 'page "<domain>"' or the memory file's path
+    origin: str  # the memory file's path
     english: str
     translation: str
     locale: str
-    page: str | None = None  # the page it is on (never proposed to that page)
+
+
+@dataclass(frozen=True)
+class PageOffers:
+    """The translations one page offers the locale's other pages: (English, translation)
+    pairs, plain tuples because a project has tens of thousands of them."""
+
+    locale: str
+    page: str
+    pairs: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -58,21 +70,29 @@ class Proposal:
         return f"memory: {self.score}% from {self.origin}"
 
 
-def page_offer(locale: str, page: str, english: str, translation: str) -> Offer:
-    return Offer(0, f'page "{page}"', english, translation, locale, page)
+# A candidate in the index: (rank, origin, translation, page); rank 0 for a page of the
+# project, 1 for a memory file, so that pages come first, then origins by name.
+_Candidate = tuple[int, str, str, str | None]
 
 
 class Memory:
-    """Offers indexed by their English, searched once per English string wanted."""
+    """Candidates indexed by their English, searched once per English string wanted."""
 
-    def __init__(self, offers: Iterable[Offer]) -> None:
-        self.by_english: dict[str, dict[str, list[Offer]]] = {}
-        for offer in offers:
-            self.by_english.setdefault(offer.english, {}).setdefault(offer.locale, []).append(offer)
-        for locales in self.by_english.values():
-            for found in locales.values():
-                found.sort()
-        self.choices = sorted(self.by_english)
+    def __init__(self, pages: Iterable[PageOffers], files: Iterable[Offer] = ()) -> None:
+        index: dict[str, dict[str, list[_Candidate]]] = {}
+        for offers in pages:
+            origin = f'page "{offers.page}"'
+            for english, translation in offers.pairs:
+                index.setdefault(english, {}).setdefault(offers.locale, []).append(
+                    (0, origin, translation, offers.page)
+                )
+        for offer in files:
+            index.setdefault(offer.english, {}).setdefault(offer.locale, []).append(
+                (1, offer.origin, offer.translation, None)
+            )
+        self.index = index
+        self.choices = sorted(index, key=lambda text: (len(text), text))
+        self.lengths = [len(text) for text in self.choices]
 
     def propose(self, wants: Iterable[Want]) -> dict[Want, Proposal]:
         from rapidfuzz import fuzz, process
@@ -84,30 +104,32 @@ class Memory:
         if not self.choices:
             return found
         for english in sorted(by_english):
+            # Only English of a length within 3:5 of this one can reach 75%.
+            size = len(english)
+            low = bisect.bisect_left(self.lengths, -(-size * _SHORT // _LONG))
+            high = bisect.bisect_right(self.lengths, size * _LONG // _SHORT)
             ranked = process.extract(
                 english,
-                self.choices,
+                self.choices[low:high],
                 scorer=fuzz.ratio,
                 score_cutoff=THRESHOLD,
                 limit=None,
             )
             ranked.sort(key=lambda hit: (-hit[1], hit[0]))
             for want in by_english[english]:
-                best = _best(ranked, self.by_english, want)
+                best = self._best(ranked, want)
                 if best is not None:
                     found[want] = best
         return found
 
-
-def _best(
-    ranked: list[tuple[str, float, int]], by_english: dict[str, dict[str, list[Offer]]], want: Want
-) -> Proposal | None:
-    for choice, score, _ in ranked:
-        for offer in by_english[choice].get(want.locale, ()):
-            if offer.page != want.page:
+    def _best(self, ranked: list[tuple[str, float, int]], want: Want) -> Proposal | None:
+        for choice, score, _ in ranked:
+            candidates = [c for c in self.index[choice].get(want.locale, ()) if c[3] != want.page]
+            if candidates:
+                _, origin, translation, _ = min(candidates)
                 percent = 100 if choice == want.english else min(99, math.floor(score))
-                return Proposal(offer.translation, percent, offer.origin)
-    return None
+                return Proposal(translation, percent, origin)
+        return None
 
 
 def untranslated(entry: polib.POEntry) -> bool:
@@ -143,7 +165,7 @@ def tmx_offers(project: Project, locales: list[str]) -> list[Offer]:
     for path in memory_files(project):
         shown = project.rel(path)
         for locale, pair in read(path, shown, project.config.source_locale, locales):
-            offers.append(Offer(1, shown, pair.english, pair.translation, locale))
+            offers.append(Offer(shown, pair.english, pair.translation, locale))
     return offers
 
 

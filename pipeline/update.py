@@ -13,11 +13,11 @@ from .locales import english_name, gettext_name, plural_forms
 from .memory import (
     Memory,
     Offer,
+    PageOffers,
     Proposal,
     Want,
     apply,
     offered,
-    page_offer,
     tmx_offers,
     untranslated,
 )
@@ -106,7 +106,7 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
             _in_workers(project.root, domains, locales, jobs, tmx, staged)
         else:
             merged = Merged.of(project, _templates(project), locales)
-            merged.fill(Memory([*tmx, *merged.offers()]).propose(merged.wants()))
+            merged.fill(Memory(merged.offers(), tmx).propose(merged.wants()))
             staged.update(merged.stage())
     except BaseException:
         discard(list(staged.values()))
@@ -153,12 +153,11 @@ class Merged:
             for entry in po:
                 yield domain, name, entry
 
-    def offers(self) -> list[Offer]:
+    def offers(self) -> list[PageOffers]:
         """The translations these catalogs offer the locale's other pages."""
         return [
-            page_offer(name, domain, e.msgid, e.msgstr)
-            for domain, name, e in self._entries()
-            if offered(e)
+            PageOffers(name, domain, [(e.msgid, e.msgstr) for e in po if offered(e)])
+            for domain, name, po in zip(self.domains, self.locales, self.catalogs, strict=True)
         ]
 
     def wants(self) -> list[Want]:
@@ -205,11 +204,11 @@ def _in_workers(
             for number, share in enumerate(shares)
         ]
         try:
-            offers, wants = list(tmx), {}
+            offers, wants = [], {}
             for number, share_offers, share_wants in exchange(up, futures):
                 offers += share_offers
                 wants[number] = share_wants
-            found = Memory(offers).propose([w for share in wants.values() for w in share])
+            found = Memory(offers, tmx).propose([w for share in wants.values() for w in share])
             for number, share_wants in wants.items():
                 downs[number].put({w: found[w] for w in share_wants if w in found})
         finally:

@@ -47,14 +47,13 @@ def stream(path: Path, shown: str) -> Iterator[tuple[str, etree._Element]]:
                 first = False
                 _refuse_entities(element, shown)
             if event == "end" and any(isinstance(c, etree._Entity) for c in element):
-                raise L10nError(
-                    f"{shown}:{element.sourceline}: an entity reference; entities are "
-                    "not accepted (write the character itself)"
-                )
+                raise L10nError(f"{shown}:{element.sourceline}: {_ENTITIES}")
             yield event, element
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         message = str(exc.msg or exc).split(", line ")[0]
+        if "entity" in message.lower() or "entities" in message.lower():
+            raise L10nError(f"{shown}:{line}: {_ENTITIES} ({message})") from None
         raise L10nError(
             f"{shown}:{line}: not well-formed XML ({message}); is the file complete?"
         ) from None
@@ -62,13 +61,16 @@ def stream(path: Path, shown: str) -> Iterator[tuple[str, etree._Element]]:
         raise L10nError(f"{shown}: cannot be read: {exc.strerror or exc}") from None
 
 
+_ENTITIES = (
+    "the document declares or uses entities, which are refused (external entities and "
+    "entity expansion are a known attack)"
+)
+
+
 def _refuse_entities(root: etree._Element, shown: str) -> None:
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise L10nError(
-            f"{shown}:1: the document declares entities in its DOCTYPE; they are refused "
-            "(external entities and entity expansion are a known attack)"
-        )
+        raise L10nError(f"{shown}:1: {_ENTITIES}")
 
 
 def forget(element: etree._Element) -> None:
