@@ -3,11 +3,13 @@ TMX memories, always fuzzy, with their origin, the same on every run."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
 import pytest
-from conftest import age, gettext_valid, needs_gettext, snapshot
+from conftest import CORPUS, age, gettext_valid, needs_corpus, needs_gettext, snapshot
 
 from pipeline.memory import Memory, PageOffers, Want
 from pipeline.po import catalog
@@ -218,3 +220,46 @@ def test_workers_give_the_same_proposals(new_project, run) -> None:
     proposed = entries(po_path(roots[1], "p03", "vi"))[SHARED]
     assert proposed.msgstr == f"vi {THAI}" and proposed.fuzzy
     assert proposed.tcomment.endswith('from page "p00"')
+
+
+@needs_corpus
+def test_a_memory_written_by_translate_toolkit_from_a_real_catalog(new_project, run) -> None:
+    """po2tmx (another tool) turns apt's real Thai catalog into a TMX memory."""
+    root = new_project(
+        pages={
+            "errors.md": "# Invalid archive signature\n\nThe list of sources could not be "
+            "read.\n\nArchive is too short.\n\nNothing like anything apt says.\n"
+        },
+        pyproject='locales = ["th"]\nmemory = ["memory/*.tmx"]',
+    )
+    (root / "memory").mkdir()
+    po2tmx = Path(sys.executable).with_name("po2tmx")
+    done = subprocess.run(
+        [
+            str(po2tmx),
+            "--progress=none",
+            "-l",
+            "th",
+            "-i",
+            str(CORPUS / "po/real/apt-th.po"),
+            "-o",
+            str(root / "memory/apt.tmx"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert run(["extract"], root).code == 0 and run(["init", "th"], root).code == 0
+    result = run(["update"], root)
+    assert result.code == 0, result.output
+    found = entries(po_path(root, "errors"))
+    heading = found["Invalid archive signature"]
+    assert heading.msgstr == "เอกลักษณ์ของแฟ้มจัดเก็บไม่ถูกต้อง" and heading.fuzzy
+    assert heading.tcomment == "memory: 100% from memory/apt.tmx"
+    assert found["The list of sources could not be read."].msgstr == (
+        "ไม่สามารถอ่านรายชื่อแหล่งแพกเกจได้"
+    )
+    short = found["Archive is too short."]
+    assert short.msgstr == "แฟ้มจัดเก็บสั้นเกินไป" and short.fuzzy
+    assert short.tcomment.startswith("memory: 9") and "100%" not in short.tcomment
+    assert found["Nothing like anything apt says."].msgstr == ""
