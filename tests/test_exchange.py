@@ -163,6 +163,8 @@ def test_restore_checks_every_code() -> None:
     assert "missing" in restore(source, [p for p in moved if p != code]).damage
     swapped = [close if p == bold else bold if p == close else p for p in moved]
     assert "before its start" in restore(source, swapped).damage
+    emptied = [Code(p.kind, p.id, "") if isinstance(p, Code) else p for p in moved]
+    assert restore(source, emptied) == restore(source, moved)  # codes taken by id
     typed = "ดู `dose` [สเกลอโรเดอร์มา](https://en.wikipedia.org/wiki/Scleroderma) **ตรวจ**"
     assert restore(source, [typed]).damage is None  # Markdown typed out, codes all there
     assert "missing" in restore(source, ["ดู [สเกลอโรเดอร์มา](https://x.example/)"]).damage
@@ -351,7 +353,15 @@ def test_damaged_codes_and_unsafe_targets_stay_fuzzy(new_project, run) -> None:
     assert "raw HTML" in result.err
 
 
-def test_states_decide_fuzzy(repo: Path, run) -> None:
+def test_states_decide_fuzzy_and_nothing_else_changes(repo: Path, run) -> None:
+    expected = catalog.load(repo / PAGE)
+    for entry in expected:
+        if entry.msgid == "Global Incidence":
+            entry.msgstr = "อุบัติการณ์ทั่วโลก"
+            entry.flags.insert(0, "fuzzy")
+        elif entry.msgid == "Europe and North America":
+            entry.flags.remove("fuzzy")
+            entry.previous_msgid = None
     out = repo / "todo.xlf"
     assert run(["export", "-l", "th", "-o", str(out)], repo).code == 0
     tree = etree.parse(str(out))
@@ -368,6 +378,7 @@ def test_states_decide_fuzzy(repo: Path, run) -> None:
     assert after["Global Incidence"].fuzzy
     assert not after["Europe and North America"].fuzzy
     assert after["Europe and North America"].previous_msgid is None
+    assert (repo / PAGE).read_text(encoding="utf-8") == catalog.dumps(expected)
 
 
 def test_importing_an_unchanged_export_changes_nothing(repo: Path, run) -> None:

@@ -340,38 +340,54 @@ class Restored:
     damage: str | None  # why its codes do not match the English's, or None
 
 
-def restore(source: tuple[Part, ...], target: list[Part], markdown: bool = True) -> Restored:
+def restore(
+    source: tuple[Part, ...],
+    target: list[Part],
+    markdown: bool = True,
+    flags: tuple[str, ...] = (),
+) -> Restored:
     """The translation `target` (as read from a file) as Markdown, and whether its codes
-    are the source's: each once, with the text the source has, a pair's end after its
-    start.  A target without any code is taken as Markdown typed out (a tool that
-    flattens codes): its own codes must then be the source's."""
+    are the source's: each once, with the source's text (a code a tool left empty takes
+    it from the source, by id), a pair's end after its start.  A target without any code
+    is taken as Markdown typed out (a tool that flattens codes): its own codes must then
+    be the source's."""
     wanted = codes(source)
     found = codes(target)
-    text = join(target)
     if wanted and not found:
-        mine = codes(split(text, markdown)) if markdown else []
+        text = join(target)
+        mine = codes(split(text, markdown, flags))
         missing = Counter(c.text for c in wanted) - Counter(c.text for c in mine)
         if missing:
             return Restored(text, f"inline code {next(iter(missing))!r} is missing")
         return Restored(text, None)
     by_id = {(c.kind, c.id): c for c in wanted}
     seen: set[tuple[str, str]] = set()
-    for code in found:
-        key = (code.kind, code.id)
+    out: list[Part] = []
+    damage = None
+    for part in target:
+        if not isinstance(part, Code):
+            out.append(part)
+            continue
+        key = (part.kind, part.id)
         known = by_id.get(key)
+        if known is not None and not part.text:
+            part = known
+        out.append(part)
+        if damage is not None:
+            continue
         if known is None:
-            return Restored(text, f"inline code {code.kind} {code.id} is not in the English")
-        if key in seen:
-            return Restored(text, f"inline code {code.text!r} occurs twice")
-        if code.text != known.text:
-            return Restored(text, f"inline code {known.text!r} was changed to {code.text!r}")
-        if code.kind == "ept" and ("bpt", code.id) not in seen:
-            return Restored(text, f"inline code {code.text!r} comes before its start")
+            damage = f"inline code {part.kind} {part.id!r} is not in the English"
+        elif key in seen:
+            damage = f"inline code {part.text!r} occurs twice"
+        elif part.text != known.text:
+            damage = f"inline code {known.text!r} was changed to {part.text!r}"
+        elif part.kind == "ept" and ("bpt", part.id) not in seen:
+            damage = f"inline code {part.text!r} comes before its start"
         seen.add(key)
     missing = [c for c in wanted if (c.kind, c.id) not in seen]
-    if missing:
-        return Restored(text, f"inline code {missing[0].text!r} is missing")
-    return Restored(text, None)
+    if damage is None and missing:
+        damage = f"inline code {missing[0].text!r} is missing"
+    return Restored(join(out), damage)
 
 
 def align(source: tuple[Part, ...], target: tuple[Part, ...]) -> tuple[Part, ...]:

@@ -152,8 +152,9 @@ def _merge(found: _Catalog, unit: xliff.ReadUnit, where: str, report: Report) ->
         return
     if not unit.target or not join(unit.target).strip():
         return
-    source = split(entry.msgid, found.markdown, tuple(entry.flags))
-    restored = restore(source, unit.target, found.markdown)
+    flags = tuple(entry.flags)
+    source = split(entry.msgid, found.markdown, flags)
+    restored = restore(source, unit.target, found.markdown, flags)
     fuzzy = xliff.fuzzy_after(unit)
     if unit.state in (None, "new", "needs-translation") and restored.text == entry.msgid:
         return  # the English copied into the target by a tool: not a translation
