@@ -512,3 +512,62 @@ def test_a_large_file_is_streamed(new_project, run, tmp_path: Path) -> None:
     # stays near what the interpreter and its libraries need (about 65 MB).
     assert int(peak_kb) < 110_000, peak_kb
     assert os.path.getsize(big) >= 50_000_000
+
+
+# files written by a CAT tool -------------------------------------------------------------
+
+OMEGAT = Path(__file__).resolve().parent / "data" / "omegat"
+EMPTIED = {
+    "Global Incidence": "อุบัติการณ์ทั่วโลก",
+    "Southeast Asia": "เอเชียตะวันออกเฉียงใต้",
+    "**Multi-organ fibrosis and dysfunction**": "**การเกิดพังผืดในหลายอวัยวะและอวัยวะทำงานผิดปกติ**",
+}
+
+
+def empty_three(root: Path) -> None:
+    """The catalog as it was when the file OmegaT translated was exported."""
+    path = root / PAGE
+    po = catalog.load(path)
+    for entry in po:
+        if entry.msgid in EMPTIED:
+            entry.msgstr = ""
+    catalog.save(path, po)
+
+
+@needs_gettext
+def test_a_file_translated_in_omegat_imports(tmp_path: Path, run) -> None:
+    root = copy_repo(tmp_path / "repo")
+    empty_three(root)
+    before = entries(root / PAGE)
+    result = run(["import", str(OMEGAT / "systemic-sclerosis-th.xlf")], root)
+    assert result.code == 0, result.output
+    assert "3 translations imported (3 fuzzy)" in result.out
+    after = entries(root / PAGE)
+    for msgid, text in EMPTIED.items():
+        # OmegaT leaves the state needs-translation: taken, for a reviewer to confirm.
+        assert after[msgid].msgstr == text and after[msgid].fuzzy
+    assert {m: e.msgstr for m, e in after.items() if m not in EMPTIED} == {
+        m: e.msgstr for m, e in before.items() if m not in EMPTIED
+    }
+    msgfmt_check(root / PAGE)
+    msgcat_same(root / PAGE)
+
+
+@pytest.mark.parametrize("memory", ["project-omegat.tmx", "project-level2.tmx"])
+def test_omegat_memories_feed_update(tmp_path: Path, run, memory: str) -> None:
+    root = copy_repo(tmp_path / "repo")
+    empty_three(root)
+    (root / "memory").mkdir()
+    (root / "memory" / memory).write_bytes((OMEGAT / memory).read_bytes())
+    text = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(
+        text.replace("[tool.l10n]\n", '[tool.l10n]\nmemory = ["memory/*.tmx"]\n')
+    )
+    result = run(["update", "-l", "th"], root)
+    assert result.code == 0, result.output
+    after = entries(root / PAGE)
+    assert after["Southeast Asia"].msgstr == EMPTIED["Southeast Asia"]
+    assert after["Southeast Asia"].tcomment == f"memory: 100% from memory/{memory}"
+    bold = after["**Multi-organ fibrosis and dysfunction**"]
+    assert bold.fuzzy and bold.msgstr == EMPTIED[bold.msgid].strip("*")
+    assert bold.tcomment == f"memory: 94% from memory/{memory}"
