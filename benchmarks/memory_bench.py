@@ -133,33 +133,33 @@ def main() -> None:
     write_pages(pages, project / "source")
     l10n(project, "extract")
 
-    def timed(memory: str, code: Path | None = None) -> tuple[float, float, int]:
-        pyproject.write_text(PYPROJECT.format(locales=locales, memory=memory))
-        runs = []
-        for _ in range(args.repeat):
-            for loc in LOCALES:
-                shutil.rmtree(project / "locales" / loc)
-                shutil.copytree(before / loc, project / "locales" / loc)
-            runs.append(l10n(project, "update", code=code))
-        proposals = sum(
-            1
-            for path in (project / "locales").rglob("*.po")
-            for line in path.read_text(encoding="utf-8").split("\n")
-            if line.startswith("# memory: ")
-        )
-        wall = statistics.median(r[0] for r in runs)
-        return wall, statistics.median(r[1] for r in runs), proposals
-
-    print(f"{args.pages} pages x {len(LOCALES)} locales; TMX of {units} units")
     steps = [
         ("update, the other pages as memory", "", None),
         ("update, pages and a TMX memory", 'memory = ["memory/*.tmx"]', None),
     ]
     if args.baseline:
         steps.insert(0, ("update without memory (baseline)", "", args.baseline))
-    for label, memory, code in steps:
-        wall, cpu, proposals = timed(memory, code)
-        print(f"{label:<36} {wall:6.2f} s wall, {cpu:6.2f} s CPU ({proposals} proposals)")
+    runs: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in steps}
+    proposals: dict[str, int] = {}
+    for _ in range(args.repeat):  # steps interleaved: a busy moment hits them alike
+        for label, memory, code in steps:
+            pyproject.write_text(PYPROJECT.format(locales=locales, memory=memory))
+            for loc in LOCALES:
+                shutil.rmtree(project / "locales" / loc)
+                shutil.copytree(before / loc, project / "locales" / loc)
+            runs[label].append(l10n(project, "update", code=code))
+            proposals[label] = sum(
+                1
+                for path in (project / "locales").rglob("*.po")
+                for line in path.read_text(encoding="utf-8").split("\n")
+                if line.startswith("# memory: ")
+            )
+    print(f"{args.pages} pages x {len(LOCALES)} locales; TMX of {units} units")
+    print(f"median of {args.repeat} runs each, interleaved")
+    for label, _, _ in steps:
+        wall = statistics.median(r[0] for r in runs[label])
+        cpu = statistics.median(r[1] for r in runs[label])
+        print(f"{label:<36} {wall:6.2f} s wall, {cpu:6.2f} s CPU ({proposals[label]} proposals)")
 
 
 if __name__ == "__main__":
