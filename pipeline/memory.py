@@ -159,10 +159,13 @@ def apply(entry: polib.POEntry, proposal: Proposal | None) -> None:
 
 def tmx_offers(project: Project, locales: list[str]) -> list[Offer]:
     """The units of the memories `[tool.l10n] memory` names, for these locales."""
-    from .exchange.tmx import read
+    files = memory_files(project)
+    if not files:
+        return []
+    from .exchange.tmx import read  # here: lxml and the exchange package only when needed
 
     offers = []
-    for path in memory_files(project):
+    for path in files:
         shown = project.rel(path)
         for locale, pair in read(path, shown, project.config.source_locale, locales):
             offers.append(Offer(shown, pair.english, pair.translation, locale))
