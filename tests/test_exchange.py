@@ -26,6 +26,8 @@ from conftest import (
     needs_gettext,
     snapshot,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from translate.storage import tmx as tt_tmx
 from translate.storage import xliff as tt_xliff
@@ -168,6 +170,18 @@ def test_restore_checks_every_code() -> None:
     typed = "ดู `dose` [สเกลอโรเดอร์มา](https://en.wikipedia.org/wiki/Scleroderma) **ตรวจ**"
     assert restore(source, [typed]).damage is None  # Markdown typed out, codes all there
     assert "missing" in restore(source, ["ดู [สเกลอโรเดอร์มา](https://x.example/)"]).damage
+
+
+MARKDOWNISH = st.text(alphabet="ab *_`[]()!<>&;\\%{}:/.\n#é", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWNISH)
+def test_any_segment_splits_and_restores_exactly(text: str) -> None:
+    parts = split(text)
+    assert join(parts) == text
+    restored = restore(parts, list(parts))
+    assert restored.damage is None and restored.text == text
 
 
 # export ----------------------------------------------------------------------------------

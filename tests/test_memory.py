@@ -220,6 +220,16 @@ def test_workers_give_the_same_proposals(new_project, run) -> None:
     proposed = entries(po_path(roots[1], "p03", "vi"))[SHARED]
     assert proposed.msgstr == f"vi {THAI}" and proposed.fuzzy
     assert proposed.tcomment.endswith('from page "p00"')
+    # A worker that fails before it has sent anything stops the run, which waits for no
+    # one: one line, exit 2, no catalog written.
+    broken = po_path(roots[1], "p07", "km")
+    broken.write_text(broken.read_text(encoding="utf-8") + '\nmsgid "x"\nmsgstr\n')
+    (roots[1] / "source/p01.md").write_text("# Page 1\n\nA new sentence.\n")
+    assert run(["extract"], roots[1]).code == 0
+    before = snapshot(roots[1] / "locales")
+    result = run(["update", "-j", "2"], roots[1])
+    assert result.code == 2 and "p07.po:" in result.err, result.output
+    assert snapshot(roots[1] / "locales") == before
 
 
 @needs_corpus
