@@ -270,17 +270,11 @@ def build(
     Example:
       l10n build -l th -f html
     """
+    from .site.command import BuildOptions, snapshot_key
     from .site.snapshot import Snapshot, invocation, last_report, report_lines
 
-    wanted = set(formats or ("html", "pdf"))
-    command = [
-        str(state.root.resolve()),
-        list(locales),
-        sorted(wanted),
-        os.environ.get("SOURCE_DATE_EPOCH"),
-    ]
-    if "pdf" in wanted:  # the same command could find another browser
-        command += [os.environ.get("L10N_BROWSER"), os.environ.get("PATH")]
+    options = BuildOptions(frozenset(formats or ("html", "pdf")), jobs, force, quiet, verbose)
+    command = snapshot_key(state.root, list(locales), options.formats, os.environ)
     typed = (
         None
         if force or state.argv is None
@@ -296,80 +290,21 @@ def build(
     snapshot = Snapshot.scan(state.root.resolve(), command)
     snapshot.invocation = typed
 
+    from .site import command as site_command
     from .site.build import select
 
     proj = state.project()
     chosen = select(proj, locales)
     with project_lock(proj.root):
-        reports, browser = _build(proj, chosen, wanted, jobs, force, quiet, verbose)
-        snapshot.finish(proj.root, proj.build_dir, reports, [Path(browser)] if browser else [])
-
-
-def _build(
-    proj: Project,
-    chosen: list[str],
-    wanted: set[str],
-    jobs: int | None,
-    force: bool,
-    quiet: bool,
-    verbose: bool,
-) -> tuple[dict[str, list], str | None]:
-    """Build what is out of date: HTML first, so it exists even when no browser does.
-
-    Returns the results by what was built, and the browser that printed."""
-    from .site.build import build_html
-    from .site.snapshot import forget
-
-    forget(proj.build_dir)
-    workers = jobs or os.cpu_count() or 1
-    browser, no_browser = None, None
-    if "pdf" in wanted:
-        from .site.browser import find_browser
-
-        try:
-            browser = find_browser(proj.config.browser, proj.root)
-        except L10nError as exc:
-            no_browser = exc  # the HTML is still built (without links to handouts)
-    reports = {
-        "pages built": _with_progress(
-            lambda tick: build_html(
-                proj, chosen, with_pdf=browser is not None, jobs=workers, force=force, progress=tick
-            ),
-            quiet or verbose,
+        outcome = site_command.build(
+            proj,
+            chosen,
+            options,
+            lambda line, err: click.echo(line, err=err),
+            lambda run: _with_progress(run, quiet or verbose),
         )
-    }
-    _report_build(reports["pages built"], quiet, verbose, "pages built")
-    rebuilt = [
-        r.locale
-        for r in reports["pages built"]
-        if r.written and r.locale != proj.config.source_locale
-    ]
-    if rebuilt and not quiet:  # what changed was built: say how it checks
-        from .checks import run_checks, summary_line
-
-        for report in run_checks(proj, rebuilt).reports:
-            click.echo(f"check {summary_line(report)}")
-    if no_browser is not None:
-        raise no_browser
-    if browser is not None:
-        from .site.build import build_pdf
-
-        reports["handouts printed"] = build_pdf(proj, chosen, browser, workers, force)
-        _report_build(reports["handouts printed"], quiet, verbose, "handouts printed")
-    return reports, browser
-
-
-def _report_build(results: list, quiet: bool, verbose: bool, what: str) -> None:
-    for result in results:
-        for warning in result.warnings:
-            click.echo(str(warning), err=True)
-        if verbose:
-            for path in result.written:
-                click.echo(f"wrote {path}")
-        if not quiet:
-            click.echo(
-                f"{result.locale}: {len(result.written)} {what}, {len(result.skipped)} up to date"
-            )
+        printer = [Path(outcome.browser)] if outcome.browser else []
+        snapshot.finish(proj.root, proj.build_dir, outcome.results, printer)
 
 
 def _with_progress(run, plain: bool):  # noqa: ANN001, ANN202
@@ -424,7 +359,15 @@ def release(
     chosen = proj.select(locales)
     with project_lock(proj.root):
         if not sources:
-            _build(proj, chosen, {"html", "pdf"}, None, force=False, quiet=True, verbose=False)
+            from .site import command as site_command
+
+            site_command.build(
+                proj,
+                chosen,
+                site_command.BuildOptions(frozenset({"html", "pdf"}), quiet=True),
+                lambda line, err: click.echo(line, err=err),
+                lambda run: run(None),
+            )
         gates = gate(proj, chosen, release_findings(proj, chosen))
         result = assemble(
             proj, chosen, version or proj.config.version, gates, list(sources), allow_partial

@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 import babel
+from babel.core import get_global
 from babel.messages.plurals import get_plural
 
 from .errors import L10nError
@@ -57,3 +58,27 @@ def direction(code: str) -> str:
 
 def plural_forms(code: str) -> str:
     return get_plural(parse_locale(code)).plural_forms
+
+
+def nplurals(plural_forms_header: str) -> int:
+    """The number of plural forms a `Plural-Forms` header declares; gettext's default is 2."""
+    found = re.search(r"nplurals\s*=\s*(\d+)", plural_forms_header)
+    return int(found.group(1)) if found else 2
+
+
+@cache
+def script(code: str) -> str:
+    """ISO 15924 script of a locale, explicit (zh_Hant) or from CLDR likely subtags (th);
+    ValueError when CLDR does not say."""
+    loc = babel.Locale.parse(code.replace("-", "_"))
+    if loc.script:
+        return loc.script
+    likely_subtags: dict[str, str] = get_global("likely_subtags")
+    keys = [f"{loc.language}_{loc.territory}"] if loc.territory else []
+    for key in [*keys, loc.language]:
+        likely = likely_subtags.get(key)
+        if likely:
+            for part in likely.split("_")[1:]:
+                if len(part) == 4 and part.isalpha():
+                    return part.title()
+    raise ValueError(f"cannot determine the script of locale {code!r}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
 from .errors import L10nError
-from .files import commit_all, discard, stage
+from .files import Staging, discard
 from .locales import english_name, gettext_name, plural_forms
 from .memory import (
     Memory,
@@ -74,15 +75,11 @@ def init(project: Project, locales: list[str]) -> list[Written]:
         )
     paths = [project.po_path(name, domain) for name in names for domain in templates]
     fresh = [localized_header(pot, name, project) for name in names for pot in templates.values()]
-    staged: list[tuple[Path | None, Path]] = []
-    try:
-        for path, text in zip(paths, dumps_many(fresh), strict=True):
-            staged.append((stage(path, text.encode("utf-8")), path))
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all([(tmp, path) for tmp, path in staged if tmp is not None])
-    return [Written(project.rel(path), tmp is not None) for tmp, path in staged]
+    with Staging() as staging:
+        return [
+            Written(project.rel(path), staging.add(path, text.encode("utf-8")) is not None)
+            for path, text in zip(paths, dumps_many(fresh), strict=True)
+        ]
 
 
 def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]:
@@ -101,18 +98,17 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
     domains = [project.template_domain(p) for p in pots]
     tmx = tmx_offers(project, locales)
     staged: dict[Path, Path | None] = {}
-    try:
+    with Staging() as staging:
         if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
-            _in_workers(project.root, domains, locales, jobs, tmx, staged)
+            shares = _in_workers(project.root, domains, locales, jobs, tmx)
         else:
             merged = Merged.of(project, _templates(project), locales)
             merged.fill(Memory(merged.offers(), tmx).propose(merged.wants()))
-            staged.update(merged.stage())
-    except BaseException:
-        discard(list(staged.values()))
-        raise
+            shares = iter([merged.stage()])
+        for share in shares:
+            for path, tmp in share:
+                staged[path] = staging.adopt(tmp, path)
     paths = [project.po_path(name, domain) for name in locales for domain in domains]
-    commit_all([(staged[path], path) for path in paths if staged[path] is not None])
     return [Written(project.rel(path), staged[path] is not None) for path in paths]
 
 
@@ -173,12 +169,9 @@ class Merged:
     def stage(self) -> list[tuple[Path, Path | None]]:
         """Each catalog staged for writing (None for one that stays as it is)."""
         done: list[tuple[Path, Path | None]] = []
-        try:
+        with Staging(commit=False) as staging:  # put in place by update(), or discarded
             for path, text in zip(self.paths, dumps_many(self.catalogs), strict=True):
-                done.append((path, stage(path, text.encode("utf-8"))))
-        except BaseException:
-            discard([tmp for _, tmp in done])
-            raise
+                done.append((path, staging.add(path, text.encode("utf-8"))))
         return done
 
 
@@ -188,8 +181,7 @@ def _in_workers(
     locales: list[str],
     jobs: int,
     tmx: list[Offer],
-    staged: dict[Path, Path | None],
-) -> None:
+) -> Iterator[list[tuple[Path, Path | None]]]:
     """Pages merged in `jobs` workers, one share each.  A worker sends what its catalogs
     offer and want to the run, which searches the memory once for all of them and sends
     each worker its proposals; the worker then fills and stages its catalogs."""
@@ -214,8 +206,8 @@ def _in_workers(
         finally:
             for down in downs:
                 down.put(None)  # a worker still waiting stops; one that has its answer ignores it
-        for share in finished(futures, lambda share: discard([tmp for _, tmp in share])):
-            staged.update(share)  # update() discards these if a later share fails
+        # Each worker's catalogs, staged; update() discards them if a later one fails.
+        yield from finished(futures, lambda share: discard([tmp for _, tmp in share]))
 
 
 def _merge_in_worker(

@@ -23,7 +23,12 @@ def test_version(run) -> None:
     assert result.code == 0
     assert result.out.strip() == f"l10n, version {pipeline.__version__}"
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert declared["project"]["version"] == pipeline.__version__
+    assert "version" not in declared["project"]  # one place: pipeline/__init__.py
+    assert declared["tool"]["hatch"]["version"]["path"] == "pipeline/__init__.py"
+    # and the release version of a project whose version is dynamic is read from there
+    from pipeline.project import load
+
+    assert load(ROOT).config.version == pipeline.__version__
 
 
 def test_help(run) -> None:

@@ -100,6 +100,7 @@ TOKENS = [
     "#",
     "#~ ",
     "#| ",
+    "#|\n",
     "#, fuzzy\n",
     "msgid ",
     "msgstr ",
@@ -427,10 +428,10 @@ def test_random_markdown_parses_or_fails_cleanly(text: str) -> None:
     # One parse serves extraction and translation: every extracted segment is looked up
     # (and found) when the page is translated with its own English.
     own = {s.text: Message(s.text, "x.po", 1) for s in page.segments}
-    _html, _meta, fallbacks, warnings, total = translate_page(text, "page.md", "th", own)
-    assert total == len(page.segments)
-    assert not fallbacks, [s.text for s in fallbacks]
-    assert not warnings, warnings
+    translated = translate_page(text, "page.md", "th", own)
+    assert translated.segments == len(page.segments)
+    assert not translated.fallbacks, [s.text for s in translated.fallbacks]
+    assert not translated.warnings, translated.warnings
 
 
 @FAST
@@ -453,7 +454,7 @@ def test_hostile_translations_of_random_pages_reach_no_output(text: str, data) -
         )
         for s in page.segments
     }
-    html, _meta, _fallbacks, _warnings, _total = translate_page(text, "page.md", "th", messages)
+    html = translate_page(text, "page.md", "th", messages).html
     lowered = html.lower()  # text may mention anything; markup may not
     assert "<script" not in lowered and "<span" not in lowered
     for tag in re.findall(r"<[a-z][^>]*>", lowered):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -725,6 +726,10 @@ CORPUS_CATALOGS = [
     "edge/gettext-msgmerge-plural-5.po",
     "edge/gettext-msgmerge-plural-6.po",
     "edge/gettext-msgmerge-update-1.latin1.po",
+    "edge/gettext-msgmerge-1.po",  # these four have no header entry: none is invented
+    "edge/gettext-msgmerge-3.po",
+    "edge/gettext-msgmerge-15.po",
+    "edge/babel-fi_BUGGY.po",
     "edge/polib-test_comment_ordering.po",
     "edge/polib-test_fuzzy_header.po",
     "edge/polib-test_indented.po",
@@ -761,6 +766,10 @@ def test_corpus_catalogs_lose_nothing(name: str, new_project, run) -> None:
     for field in ("Plural-Forms", "Last-Translator", "Language-Team", "PO-Revision-Date"):
         assert ours.metadata.get(field) == old.metadata.get(field)
     msgcat_same(po_path)
+    header = re.compile(r'^msgid ""\nmsgstr ', re.M)  # the header entry, which is optional
+    assert bool(header.search(po_path.read_text("utf-8"))) == bool(
+        header.search(source.read_text("latin-1"))
+    )
     source_ok = subprocess.run(["msgfmt", "--check", "-o", os.devnull, str(source)]).returncode
     if source_ok == 0:  # a catalog msgfmt accepted is still accepted
         msgfmt_check(po_path)
@@ -772,7 +781,7 @@ def test_corpus_catalogs_lose_nothing(name: str, new_project, run) -> None:
 
 
 @needs_corpus
-@pytest.mark.parametrize("name", ["bad/polib-test_ufeff.po", "edge/babel-fi_BUGGY.po"])
+@pytest.mark.parametrize("name", ["bad/polib-test_ufeff.po"])
 def test_corpus_odd_catalogs_are_read_or_refused_clearly(name: str, new_project, run) -> None:
     root = new_project(pages={"p.md": "Text.\n"}, locales=["th"])
     assert run(["extract"], root).code == 0
@@ -951,3 +960,22 @@ def test_update_in_workers_with_a_broken_catalog_changes_nothing(tmp_path: Path,
     assert "locales/km/LC_MESSAGES/p13.po:" in result.output
     assert "Traceback" not in result.output
     assert snapshot(root) == before  # no catalog rewritten, no temporary file left
+
+
+@needs_gettext
+@pytest.mark.parametrize(
+    "comments",
+    ["#|\n", "#|   \n", '#|\n#| msgid "Old"\n', '#, fuzzy\n#|\n#| msgid "Old"\n'],
+)
+def test_bare_previous_comment_reads_as_gnu_reads_it(comments: str, tmp_path: Path) -> None:
+    """A line holding only `#|` carries nothing: GNU skips it, and so do we (never a crash)."""
+    text = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        f'{comments}msgid "New"\nmsgstr "Nouveau"\n'
+    )
+    path = tmp_path / "bare.po"
+    path.write_text(text, encoding="utf-8")
+    po = catalog.parse(text, "bare.po")
+    assert [(e.msgid, e.msgstr) for e in po] == [("New", "Nouveau")]
+    gnu = subprocess.run(["msgcat", "--force-po", str(path)], capture_output=True, check=True)
+    assert catalog.dumps(po).encode() == gnu.stdout

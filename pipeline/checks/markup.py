@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from ..inline import Inline
-from ..safety import control_character
+from ..safety import SCHEMES, control_character
 from .model import ERROR, Context
 from .registry import check
 from .text import visible
@@ -138,7 +138,6 @@ _URL_ATTRIBUTES = {
     "manifest",
 }
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>")
-_SAFE_SCHEMES = {"http", "https", "mailto", "tel"}  # as the build's sanitiser allows
 _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 
 
@@ -154,7 +153,7 @@ def unsafe_url(url: str) -> str | None:
         if flat.startswith(scheme):
             return scheme
     found = re.match(r"([a-z][a-z0-9+.-]*):", flat)
-    return f"{found.group(1)}:" if found and found.group(1) not in _SAFE_SCHEMES else None
+    return f"{found.group(1)}:" if found and found.group(1) not in SCHEMES else None
 
 
 def _html_problems(fragment: str) -> tuple[list[str], set[str]]:

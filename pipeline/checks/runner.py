@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -13,8 +12,9 @@ from .. import glossary as glossary_mod
 from .. import segments
 from ..errors import L10nError
 from ..glossary import Glossary
+from ..locales import nplurals as plural_count
 from ..po import catalog
-from ..project import UI_DOMAIN, Project
+from ..project import Project
 from ..segments import Segment
 from . import content, markup, style  # noqa: F401  (importing them registers their checks)
 from .model import ERROR, CheckRun, Finding, LocaleReport
@@ -42,7 +42,7 @@ def check_catalog(
         report.findings.append(Finding(shown, line, "syntax", ERROR, message, locale))
         return report
     lines = text.split("\n")
-    nplurals = _nplurals(po)
+    nplurals = plural_count(po.metadata.get("Plural-Forms", ""))
     for entry in po:
         if entry.obsolete:
             report.obsolete += 1
@@ -88,13 +88,7 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
     reports = []
     for locale in locales:
         total = LocaleReport(locale)
-        folder = project.po_path(locale, UI_DOMAIN).parent  # locales/<locale>/LC_MESSAGES
-        domains = set(templates)
-        if folder.is_dir():
-            domains |= {
-                p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
-            }
-        for domain in sorted(domains):
+        for domain in project.domains(locale):
             path = project.po_path(locale, domain)
             if path.exists():
                 if domain not in references:
@@ -148,11 +142,6 @@ def _split_error(text: str, shown: str) -> tuple[int, str]:
     if sep and number.isdigit():
         return int(number), message
     return 1, rest.lstrip(": ")
-
-
-def _nplurals(po: polib.POFile) -> int:
-    found = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
-    return int(found.group(1)) if found else 2
 
 
 def _forms(entry: polib.POEntry, nplurals: int) -> Iterator[tuple[int | None, str, str]]:

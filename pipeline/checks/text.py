@@ -6,10 +6,8 @@ import functools
 import html
 import re
 
-from babel import Locale
-from babel.core import get_global
-
 from ..inline import Inline, render_inline
+from ..locales import script
 
 
 def plural(n: int, word: str) -> str:
@@ -45,15 +43,11 @@ UNSPACED = frozenset(SCRIPT_RANGES)  # scripts that write words without spaces
 
 @functools.cache
 def script_of(locale: str) -> str:
-    """ISO 15924 script of a locale from CLDR's likely subtags (th -> Thai)."""
+    """A locale's script, Latin when the code or CLDR cannot say (checks must not fail)."""
     try:
-        loc = Locale.parse(locale.replace("-", "_"))
+        return script(locale)
     except (ValueError, TypeError):
         return "Latn"
-    if loc.script:
-        return loc.script
-    likely = get_global("likely_subtags").get(loc.language, "")
-    return next((p.title() for p in likely.split("_")[1:] if len(p) == 4), "Latn")
 
 
 def in_script(ch: str, script: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 import polib
 
 from ..errors import L10nError
-from ..files import commit_all, discard, stage
+from ..files import Staging
 from ..locales import gettext_name
 from ..po import catalog
 from ..po.write import dumps_many
@@ -69,15 +69,10 @@ def import_files(project: Project, files: list[Path]) -> Report:
             if found is not None:
                 _merge(found, unit, where, report)
     changed = [c for c in catalogs.values() if c.changed]
-    staged: list[tuple[Path | None, Path]] = []
-    try:
+    with Staging() as staging:  # every catalog put in place together, or none
         for item, text in zip(changed, dumps_many([c.po for c in changed]), strict=True):
-            staged.append((stage(item.path, text.encode("utf-8")), item.path))
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all([(tmp, path) for tmp, path in staged if tmp is not None])
-    report.written = [project.rel(path) for tmp, path in staged if tmp is not None]
+            if staging.add(item.path, text.encode("utf-8")) is not None:
+                report.written.append(item.shown)
     return report
 
 

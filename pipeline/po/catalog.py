@@ -77,8 +77,6 @@ def parse(text: str, path: str) -> polib.POFile:
                 f"(first defined at line {seen[key]})"
             )
         seen[key] = entry.linenum
-    if not po.metadata:
-        raise L10nError(f'{path}:1: missing header entry (msgid ""); add one or run "l10n init"')
     return po
 
 

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 import polib
 from rapidfuzz.distance import Indel
 
+from ..locales import nplurals as plural_count
+
 FUZZY_THRESHOLD = 0.6  # msgmerge's own threshold for a fuzzy match
 
 Key = tuple[str | None, str]
@@ -55,7 +57,8 @@ def merge(
     new.header = old.header
     new.metadata = dict(old.metadata)
     new.metadata_is_fuzzy = old.metadata_is_fuzzy
-    if "POT-Creation-Date" in template.metadata:
+    new.headerless = getattr(old, "headerless", False)
+    if "POT-Creation-Date" in template.metadata and not new.headerless:
         new.metadata["POT-Creation-Date"] = template.metadata["POT-Creation-Date"]
 
     active = {_key(e): e for e in old if not e.obsolete}
@@ -65,7 +68,7 @@ def merge(
     finder: _Finder | None = None
     used: set[Key] = set()
 
-    nplurals = _nplurals(new.metadata.get("Plural-Forms", ""))
+    nplurals = plural_count(new.metadata.get("Plural-Forms", ""))
     for tentry in template:
         if tentry.obsolete:
             continue
@@ -178,11 +181,6 @@ def _fuzzy(match: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.
     entry.previous_msgid = match.msgid
     entry.previous_msgid_plural = match.msgid_plural or None
     return entry
-
-
-def _nplurals(plural_forms: str) -> int:
-    found = re.search(r"nplurals\s*=\s*(\d+)", plural_forms)
-    return int(found.group(1)) if found else 2
 
 
 def _fresh(tentry: polib.POEntry, nplurals: int) -> polib.POEntry:

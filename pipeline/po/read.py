@@ -1,10 +1,10 @@
 """Reading the PO syntax into polib's catalog model, in one pass.
 
-polib's own parser is a general state machine that costs about 8 ms for a catalog of 40
-messages and accepts what GNU gettext refuses (an unterminated string, an unknown
-escape); a project update reads thousands of catalogs.  This reader follows GNU's
-grammar, stops at the first error with its line, and builds the same polib objects
-polib would, so everything downstream keeps working with polib's model.
+polib's own parser is a general state machine, slow for the thousands of catalogs a
+project update reads (docs/benchmarks.md), and it accepts what GNU gettext refuses (an
+unterminated string, an unknown escape).  This reader follows GNU's grammar, stops at the
+first error with its line, and builds the same polib objects polib would, so everything
+downstream keeps working with polib's model.
 """
 
 from __future__ import annotations
@@ -146,6 +146,8 @@ class _Reader:
         self.state = ""
 
     def previous(self, line: str, number: int) -> None:
+        if not line:  # a bare "#|" carries nothing; GNU's reader skips it too
+            return
         entry = self.start(number)
         if line.startswith('"'):
             self.extend(line, number, previous=True)
@@ -255,7 +257,12 @@ def read(text: str) -> polib.POFile:
 def _header(po: polib.POFile) -> None:
     """Move the header entry (msgid "") into the catalog's metadata, as polib does."""
     entry = next((e for e in po if e.msgid == "" and not e.obsolete), None)
+    po.headerless = entry is None  # optional in gettext: written back without one
     if entry is None:
+        if po.header and len(po):  # the comment above the first entry is the entry's
+            first = po[0]
+            first.tcomment = f"{po.header}\n{first.tcomment}" if first.tcomment else po.header
+            po.header = ""
         return
     po.remove(entry)
     po.metadata_is_fuzzy = entry.flags

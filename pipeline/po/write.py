@@ -1,6 +1,6 @@
 """Catalogs written exactly as GNU `msgcat --force-po` lays them out, many at a time.
 
-Writing each catalog through polib and its own msgcat process costs ~15 ms a catalog.
+Writing each catalog through polib and its own msgcat process is slow (docs/benchmarks.md).
 Almost everything GNU does is plain enough to write directly (escapes, comment and flag
 order, reference wrapping, strings that fit on their line); what is not (a string that
 must be broken by UAX #14, a comment GNU would reinterpret) is handed to one msgcat run
@@ -86,7 +86,7 @@ def _refused_by_gnu(po: polib.POFile) -> bool:
     header = po.metadata_as_entry().msgstr
     at = header.find("charset=")
     charset = re.match(r"[^ \t\n]*", header[at + 8 :]).group() if at >= 0 else ""
-    if charset.lower() != "utf-8":
+    if charset.lower() != "utf-8" and not getattr(po, "headerless", False):
         return True
     seen = {(None, "")}
     for entry in po:
@@ -118,8 +118,9 @@ _English = dict[tuple, tuple[list[Item], "_Flags"]]
 
 
 def _catalog(po: polib.POFile, batch: Batch, english: _English) -> list[list[Item]]:
-    header = po.metadata_as_entry()
-    blocks = [_entry(header, batch, {}, _header_lines(po.header))]
+    blocks = []
+    if not getattr(po, "headerless", False):  # as msgmerge, never invent a header
+        blocks.append(_entry(po.metadata_as_entry(), batch, {}, _header_lines(po.header)))
     blocks += [_entry(e, batch, english) for e in po if not e.obsolete]
     blocks += [_entry(e, batch, english) for e in po if e.obsolete and _translated(e)]
     return blocks

@@ -19,16 +19,16 @@ from markupsafe import Markup
 
 from ..assets import STATIC_DIR
 from ..dates import GitHistory, format_date, source_date
-from ..files import commit_all, discard, stage, write_atomic, write_text
+from ..files import Staging, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
-from .snapshot import State, digest, tool_digest
+from .snapshot import OutputDigests, digest, tool_digest
 
 if TYPE_CHECKING:
     import polib
 
-    from .render import Message, Warning_
+    from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
 # build that finds everything up to date never needs it.
@@ -39,7 +39,7 @@ RENDERING = ("pipeline.site.render", "pipeline.extract", "pipeline.site.fonts", 
 class LocaleResult:
     locale: str
     pages: list[dict] = field(default_factory=list)
-    warnings: list[Warning_] = field(default_factory=list)
+    warnings: list[BuildWarning] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -190,6 +190,13 @@ def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:
     ]
 
 
+@dataclass(frozen=True)
+class BuiltPage:
+    html: str
+    entry: dict  # the page's row in the index
+    warnings: list[BuildWarning]
+
+
 def build_page(
     project: Project,
     locale: str,
@@ -197,8 +204,8 @@ def build_page(
     built: list[str],
     with_pdf: bool,
     day: date | None = None,
-) -> tuple[str, dict, list[Warning_]]:
-    """One page in one locale: (html, index entry, warnings).
+) -> BuiltPage:
+    """One page in one locale.
 
     `day` is the page's "Last updated" date when the caller knows it already.
     """
@@ -209,9 +216,8 @@ def build_page(
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
     ui, ui_warnings = _ui(project, locale)
-    body, meta, fallbacks, warnings, _total = translate_page(
-        text, project.rel(page_path), locale, found
-    )
+    page = translate_page(text, project.rel(page_path), locale, found)
+    meta, fallbacks, warnings = page.meta, page.fallbacks, page.warnings
     if day is None:
         day = source_date(page_inputs(project, locale, domain), project.root).date()
     # The date is in the reader's language even where "Last updated" falls back to English.
@@ -225,7 +231,7 @@ def build_page(
         ui,
         title=meta["title"] or name,
         description=meta["description"],
-        body=Markup(body),
+        body=Markup(page.html),
         incomplete=bool(fallbacks) and locale != project.config.source_locale,
         updated=updated,
         pdf_href=f"{name}.pdf" if with_pdf else None,
@@ -237,10 +243,10 @@ def build_page(
         "href": f"{web_tag(locale)}/{domain}.html",
         "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if with_pdf else None,
     }
-    return html, entry, ui_warnings + warnings
+    return BuiltPage(html, entry, ui_warnings + warnings)
 
 
-def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
+def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
     """The usable ui strings of a locale, vetted once per process (every page uses them)."""
     path = project.po_path(locale, UI_DOMAIN)
     content = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b""
@@ -250,7 +256,7 @@ def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[Warning_]]:
 @functools.lru_cache(maxsize=64)
 def _ui_cached(
     project: Project, locale: str, _content: bytes
-) -> tuple[dict[str, str], list[Warning_]]:
+) -> tuple[dict[str, str], list[BuildWarning]]:
     from .render import ui_messages
 
     return ui_messages(messages(project, locale, UI_DOMAIN))
@@ -315,11 +321,7 @@ def completeness(
     known = known or CatalogCounts(project.build_dir)
     total = translated = 0
     templates = _templates_by_domain(project) if templates is None else templates
-    folder = project.po_path(locale, UI_DOMAIN).parent
-    domains = set(templates)  # templates are generated (and may be absent): catalogs too
-    if folder.is_dir():
-        domains |= {p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")}
-    for domain in sorted(domains):
+    for domain in project.domains(locale):  # templates may be absent: catalogs count too
         path = project.po_path(locale, domain)
         in_all, done = known.get(
             project, path if path.exists() else templates[domain], locale, domain
@@ -365,7 +367,7 @@ def _english_title(project: Project, domain: str) -> str:
     from ..segments import split_front_matter
 
     path = project.page_path(domain)
-    meta = split_front_matter(read_source(project, path), project.rel(path))[0]
+    meta = split_front_matter(read_source(project, path), project.rel(path)).meta
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
@@ -452,7 +454,7 @@ class Done:
 
     task: Task
     entry: dict
-    warnings: list[Warning_]
+    warnings: list[BuildWarning]
     counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
@@ -461,10 +463,11 @@ def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool, d
     """Build and stage one page; returns what the parent reports.  Staging the page
     where it is built spreads the writes over the workers; the parent puts them all in
     place with one sync."""
-    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf, day)
-    staged = stage(output_path(project, task.locale, task.domain, ".html"), html.encode("utf-8"))
+    page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    out = output_path(project, task.locale, task.domain, ".html")
+    staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
-    return Done(task, entry, warnings, counts, staged)
+    return Done(task, page.entry, page.warnings, counts, staged)
 
 
 _WORKER_PROJECT: dict[Path, Project] = {}
@@ -502,7 +505,7 @@ def build_html(
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    state = State(project.build_dir)
+    state = OutputDigests(project.build_dir)
     tool = tool_digest()
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
@@ -526,13 +529,11 @@ def build_html(
     days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with Staging() as staging:
         for done in _run(project, days, built, with_pdf, jobs):
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
-            if done.staged is not None:
-                staged.append((done.staged, out))
+            staging.adopt(done.staged, out)
             path = project.rel(out)
             state.record(path, stamps[task])
             known.learn(done.counts)
@@ -543,10 +544,6 @@ def build_html(
             result.written.append(path)
             if progress:
                 progress(task)
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all(staged)
     write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
@@ -586,7 +583,7 @@ def build_pdf(
         author=project.config.author,
         publisher=project.config.publisher,
     )
-    state = State(project.build_dir)
+    state = OutputDigests(project.build_dir)
     tool = tool_digest()
     results = {locale: LocaleResult(locale) for locale in locales}
     todo: list[tuple[str, Path, Path, datetime, str]] = []
@@ -595,12 +592,7 @@ def build_pdf(
         for domain in [project.domain(p) for p in project.pages()]:
             html = output_path(project, locale, domain, ".html")
             out = output_path(project, locale, domain, ".pdf")
-            inputs = [
-                project.page_path(domain),
-                project.po_path(locale, domain),
-                project.po_path(locale, UI_DOMAIN),
-            ]
-            date = source_date(inputs, project.root, history)
+            date = source_date(page_inputs(project, locale, domain), project.root, history)
             stamp = digest(
                 [
                     html,

@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
-from babel.core import get_global
 from fontTools.ttLib import TTFont
 
 from ..assets import FONTS_DIR
 from ..files import cache_dir, write_atomic
+from ..locales import script as script_of
+from . import css
 
 _BASE_STEM = "NotoSans"
 # Scripts Noto Sans draws on its own (Latin incl. Vietnamese, Greek, Cyrillic).
@@ -108,22 +108,6 @@ def _font(stem: str, style: str) -> Font:
     )
 
 
-def _script(locale: str) -> str:
-    """ISO 15924 script of a locale, explicit (zh_Hant) or from CLDR likely subtags (th)."""
-    loc = Locale.parse(locale.replace("-", "_"))
-    if loc.script:
-        return loc.script
-    likely_subtags: dict[str, str] = get_global("likely_subtags")
-    keys = [f"{loc.language}_{loc.territory}"] if loc.territory else []
-    for key in [*keys, loc.language]:
-        likely = likely_subtags.get(key)
-        if likely:
-            for part in likely.split("_")[1:]:
-                if len(part) == 4 and part.isalpha():
-                    return part.title()
-    raise ValueError(f"cannot determine the script of locale {locale!r}")
-
-
 @functools.lru_cache(maxsize=64)
 def fonts_for(locale: str) -> tuple[Font, ...]:
     """Noto Sans regular+bold, then the script font regular+bold if the script needs one.
@@ -131,19 +115,13 @@ def fonts_for(locale: str) -> tuple[Font, ...]:
     Raises ValueError for a script we bundle no font for, rather than let the browser
     silently fall back to whatever system font happens to be installed.
     """
-    script = _script(locale)
+    script = script_of(locale)
     stems = [_BASE_STEM]
     if script not in _BASE_SCRIPTS:
         if script not in _SCRIPT_STEMS:
             raise ValueError(f"no bundled font for script {script} (locale {locale!r})")
         stems.append(_SCRIPT_STEMS[script])
     return tuple(_font(stem, style) for stem in stems for style in _STYLES)
-
-
-def _css_string(value: str) -> str:
-    if any(ch in value for ch in "\n\r\f"):
-        raise ValueError(f"newline in CSS string: {value!r}")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _site_fonts(locale: str, also: Iterable[str]) -> tuple[Font, ...]:
@@ -158,7 +136,7 @@ def _site_fonts(locale: str, also: Iterable[str]) -> tuple[Font, ...]:
 def font_stack(locale: str, also: Iterable[str] = ()) -> str:
     """CSS font-family value; Noto Sans first so Latin, digits and punctuation come from it."""
     families = dict.fromkeys(font.family for font in _site_fonts(locale, also))
-    return ", ".join([*(_css_string(family) for family in families), "sans-serif"])
+    return ", ".join([*(css.string(family) for family in families), "sans-serif"])
 
 
 def woff2_name(font: Font) -> str:
@@ -171,11 +149,11 @@ def font_face_css(locale: str, url_prefix: str, also: Iterable[str] = ()) -> str
     """@font-face rules for fonts_for(locale); url_prefix is prepended to each WOFF2 name."""
     rules = [
         "@font-face {\n"
-        f"  font-family: {_css_string(font.family)};\n"
+        f"  font-family: {css.string(font.family)};\n"
         "  font-style: normal;\n"
         f"  font-weight: {font.weight};\n"
         "  font-display: swap;\n"
-        f'  src: url({_css_string(url_prefix + woff2_name(font))}) format("woff2");\n'
+        f'  src: url({css.string(url_prefix + woff2_name(font))}) format("woff2");\n'
         f"  unicode-range: {font.unicode_range};\n"
         "}\n"
         for font in _site_fonts(locale, also)

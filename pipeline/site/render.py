@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import jinja2
@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from ..assets import TEMPLATES_DIR
 from ..safety import problems, vet
 from ..segments import Segment, render
+from . import css
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
@@ -28,7 +29,9 @@ class Message:
 
 
 @dataclass(frozen=True)
-class Warning_:
+class BuildWarning:
+    """A translation the build did not use, or a template string it could not, and why."""
+
     path: str
     line: int
     message: str
@@ -37,37 +40,8 @@ class Warning_:
         return f"{self.path}:{self.line}: warning: {self.message}"
 
 
-@dataclass
-class Link:
-    tag: str
-    href: str
-    name: str = ""
-    hreflang: str = ""
-    current: bool = False
-
-
-@dataclass
-class PageResult:
-    html: str
-    title: str
-    translated: int
-    total: int
-    warnings: list[Warning_] = field(default_factory=list)
-
-
-def _css_escape(text: str) -> str:
-    """Text safe inside a double-quoted CSS string inside an HTML <style> element."""
-    out = []
-    for ch in text:
-        if ch.isalnum() or ch in " .,:;!?()-_/%" or ord(ch) > 0x7F:
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):x} ")
-    return "".join(out)
-
-
 def css_string(value: str) -> Markup:
-    return Markup(_css_escape(str(value)))
+    return Markup(css.escape(str(value)))
 
 
 def css_counter(value: str) -> Markup:
@@ -80,7 +54,7 @@ def css_counter(value: str) -> Markup:
         elif piece == PAGES:
             parts.append("counter(pages)")
         elif piece:
-            parts.append(f'"{_css_escape(piece)}"')
+            parts.append(f'"{css.escape(piece)}"')
     return Markup(" ".join(parts) or '""')
 
 
@@ -116,14 +90,14 @@ def _ui_problem(msgid: str, text: str) -> str | None:
     return found[0] if found else None
 
 
-def ui_messages(entries: Mapping[str, Message]) -> tuple[dict[str, str], list[Warning_]]:
+def ui_messages(entries: Mapping[str, Message]) -> tuple[dict[str, str], list[BuildWarning]]:
     """The ui translations that are safe to use: plain text, placeholders as in the English."""
     usable, warnings = {}, []
     for msgid, message in entries.items():
         problem = _ui_problem(msgid, message.text)
         if problem:
             warnings.append(
-                Warning_(
+                BuildWarning(
                     message.path, message.line, f"translation not used ({problem}); English shown"
                 )
             )
@@ -152,18 +126,29 @@ def render_template(name: str, ui: Mapping[str, str], **context: object) -> str:
     return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, en=fallback, **context)
 
 
+@dataclass
+class TranslatedPage:
+    """A page body in one language, and what fell back to English on the way."""
+
+    html: str
+    meta: dict[str, str]  # title and description
+    fallbacks: list[Segment]  # segments shown in English
+    warnings: list[BuildWarning]
+    segments: int  # how many segments the page has
+
+
 def translate_page(
     source: str,
     path: str,
     lang: str,
     messages: Mapping[str, Message],
-) -> tuple[str, dict[str, str], list[Segment], list[Warning_], int]:
-    """The page body in `lang`: (html, translated meta, fallbacks, warnings, segments).
+) -> TranslatedPage:
+    """The page body in `lang`.
 
     A translation is used only when it is safe; otherwise the English stays, marked
     `lang="en"`, and a warning names the catalog line.
     """
-    warnings: list[Warning_] = []
+    warnings: list[BuildWarning] = []
 
     def replace(seg: Segment, references: dict) -> str | None:
         message = messages.get(seg.text)
@@ -172,7 +157,7 @@ def translate_page(
         checked = vet(seg.text, message.text, references)
         if checked.html is None:
             warnings.append(
-                Warning_(
+                BuildWarning(
                     message.path,
                     message.line,
                     f"translation not used ({checked.problem}); English shown",
@@ -190,7 +175,7 @@ def translate_page(
             checked = vet(english, message.text)
             if checked.html is None:
                 warnings.append(
-                    Warning_(
+                    BuildWarning(
                         message.path,
                         message.line,
                         f"translation not used ({checked.problem}); English shown",
@@ -199,4 +184,4 @@ def translate_page(
             else:
                 meta[key] = message.text
     fallbacks = [s for s in rendered.fallbacks if s.kind not in ("title", "description")]
-    return rendered.html, meta, fallbacks, warnings, len(rendered.page.segments)
+    return TranslatedPage(rendered.html, meta, fallbacks, warnings, len(rendered.page.segments))

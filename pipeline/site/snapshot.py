@@ -60,7 +60,7 @@ def digest(inputs: Iterable[Path], *options: object) -> str:
     return found.hexdigest()
 
 
-class State:
+class OutputDigests:
     """The digests of the outputs last written into a build folder."""
 
     def __init__(self, build_dir: Path) -> None:

@@ -1,0 +1,104 @@
+"""What `l10n build` does, in order: HTML first (so it exists even when no browser does),
+the check summary of what was rebuilt, then the handouts; and the key under which the
+snapshot remembers a finished build so that the same command can answer at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import L10nError
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+Say = Callable[[str, bool], None]  # (line, to stderr)
+Progress = Callable[[Callable], list]  # runs build_html with a tick callback, or None
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    results: dict[str, list]  # "pages built", "handouts printed": results per locale
+    browser: str | None  # the browser that printed, None when none could
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    formats: frozenset[str]
+    jobs: int | None = None
+    force: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+
+def snapshot_key(
+    root: Path, locales: list[str], formats: frozenset[str], environ: Mapping[str, str]
+) -> list:
+    """Everything besides files that decides what a build writes."""
+    key = [str(root.resolve()), list(locales), sorted(formats), environ.get("SOURCE_DATE_EPOCH")]
+    if "pdf" in formats:  # the same command could find another browser
+        key += [environ.get("L10N_BROWSER"), environ.get("PATH")]
+    return key
+
+
+def build(
+    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+) -> BuildOutcome:
+    """Build what is out of date."""
+    from .build import build_html
+    from .snapshot import forget
+
+    forget(project.build_dir)
+    workers = options.jobs or os.cpu_count() or 1
+    browser, no_browser = None, None
+    if "pdf" in options.formats:
+        from .browser import find_browser
+
+        try:
+            browser = find_browser(project.config.browser, project.root)
+        except L10nError as exc:
+            no_browser = exc  # the HTML is still built (without links to handouts)
+    pages = progress(
+        lambda tick: build_html(
+            project,
+            chosen,
+            with_pdf=browser is not None,
+            jobs=workers,
+            force=options.force,
+            progress=tick,
+        )
+    )
+    reports = {"pages built": pages}
+    _report(pages, options, say, "pages built")
+    rebuilt = [r.locale for r in pages if r.written and r.locale != project.config.source_locale]
+    if rebuilt and not options.quiet:  # what changed was built: say how it checks
+        from ..checks import run_checks, summary_line
+
+        for report in run_checks(project, rebuilt).reports:
+            say(f"check {summary_line(report)}", False)
+    if no_browser is not None:
+        raise no_browser
+    if browser is not None:
+        from .build import build_pdf
+
+        printed = build_pdf(project, chosen, browser, workers, options.force)
+        reports["handouts printed"] = printed
+        _report(printed, options, say, "handouts printed")
+    return BuildOutcome(reports, browser)
+
+
+def _report(results: list, options: BuildOptions, say: Say, what: str) -> None:
+    for result in results:
+        for warning in result.warnings:
+            say(str(warning), True)
+        if options.verbose:
+            for path in result.written:
+                say(f"wrote {path}", False)
+        if not options.quiet:
+            say(
+                f"{result.locale}: {len(result.written)} {what}, {len(result.skipped)} up to date",
+                False,
+            )
