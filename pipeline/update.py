@@ -207,7 +207,12 @@ def _in_workers(
             for down in downs:
                 down.put(None)  # a worker still waiting stops; one that has its answer ignores it
         # Each worker's catalogs, staged; update() discards them if a later one fails.
-        yield from finished(futures, lambda share: discard([tmp for _, tmp in share]))
+        yield from finished(futures, _discard_share)
+
+
+def _discard_share(share: object) -> None:
+    assert isinstance(share, list)
+    discard([tmp for _, tmp in share])
 
 
 def _merge_in_worker(

@@ -109,9 +109,9 @@ def exchange(up, futures: list[Future]) -> Iterator:  # noqa: ANN001
         except queue.Empty:
             item = None
         if item is None:
-            failed = next((f for f in futures if f.done() and f.exception() is not None), None)
-            if failed is not None:
-                raise failed.exception()
+            error = next((f.exception() for f in futures if f.done() and f.exception()), None)
+            if error is not None:
+                raise error
             continue
         waiting -= 1
         yield item

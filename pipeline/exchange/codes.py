@@ -183,8 +183,8 @@ class _Scanner:
         found = _HTML.match(text, at, end)
         if found:
             name = _TAG_NAME.match(found.group())
-            tags = (name.group(1).lower(),) if name else ()
-            self.tokens.append(_Token("ph", found.group(), tags, "x-html"))
+            named: tuple[str, ...] = (name.group(1).lower(),) if name else ()
+            self.tokens.append(_Token("ph", found.group(), named, "x-html"))
             self.after = found.end()
             return True
         return False
@@ -356,9 +356,9 @@ def restore(
     if wanted and not found:
         text = join(target)
         mine = codes(split(text, markdown, flags))
-        missing = Counter(c.text for c in wanted) - Counter(c.text for c in mine)
-        if missing:
-            return Restored(text, f"inline code {next(iter(missing))!r} is missing")
+        lacking = Counter(c.text for c in wanted) - Counter(c.text for c in mine)
+        if lacking:
+            return Restored(text, f"inline code {next(iter(lacking))!r} is missing")
         return Restored(text, None)
     by_id = {(c.kind, c.id): c for c in wanted}
     seen: set[tuple[str, str]] = set()

@@ -115,7 +115,7 @@ def _catalog(
     locale = _locale(project, info.target_lang, shown, info.line)
     domain = domain_of(project, info.original)
     path = project.po_path(locale, domain) if domain else None
-    if path is None or not path.is_file():
+    if domain is None or path is None or not path.is_file():
         report.stale.append(
             f"{shown}:{info.line}: skipped {info.original}: no such page has a {locale} catalog"
         )

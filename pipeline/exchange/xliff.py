@@ -139,7 +139,8 @@ def read(path: Path, shown: str) -> Iterator[tuple[FileInfo, ReadUnit]]:
 
 
 def _check_root(root: etree._Element, shown: str) -> None:
-    name, space = local(root.tag), etree.QName(root.tag).namespace
+    tag = root.tag if isinstance(root.tag, str) else ""
+    name, space = local(tag), etree.QName(tag).namespace if tag else None
     version = root.get("version", "")
     if name == "xliff" and (
         version.startswith("2.") or (space or "").startswith("urn:oasis:names:tc:xliff:document:2")
