@@ -415,8 +415,14 @@ def export(
     proj = state.project()
     (chosen,) = proj.select([locale])
     result = export_units(proj, chosen, list(pages), only, fmt)
-    if result.plurals:
-        click.echo(f"{result.plurals} plural entries left out (XLIFF plural groups)", err=True)
+    if result.left_out.plurals:
+        click.echo(f"{result.left_out.plurals} plural entries left out", err=True)
+    if result.left_out.not_xml:
+        click.echo(
+            f"{result.left_out.not_xml} entries left out: they hold control characters "
+            "that XML cannot carry",
+            err=True,
+        )
     if not result.units:
         click.echo(f"nothing to export for {chosen} (--only {only}); {output} not written")
         return

@@ -585,3 +585,36 @@ def test_omegat_memories_feed_update(tmp_path: Path, run, memory: str) -> None:
     bold = after["**Multi-organ fibrosis and dysfunction**"]
     assert bold.fuzzy and bold.msgstr == EMPTIED[bold.msgid].strip("*")
     assert bold.tcomment == f"memory: 94% from memory/{memory}"
+
+
+EXTRA_POT = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+#, python-format
+msgid "%(count)s page"
+msgid_plural "%(count)s pages"
+msgstr[0] ""
+msgstr[1] ""
+
+msgid "Page\\fbreak"
+msgstr ""
+
+msgid "Close"
+msgstr ""
+"""
+
+
+def test_what_xliff_cannot_carry_is_left_out_and_said(new_project, run) -> None:
+    root = new_project(pages={"page.md": "# Skin care\n"}, pyproject='locales = ["th"]')
+    assert run(["extract"], root).code == 0
+    (root / "locales/extra.pot").write_text(EXTRA_POT, encoding="utf-8")
+    assert run(["init", "th"], root).code == 0
+    out = root / "extra.xlf"
+    result = run(["export", "-l", "th", "--page", "extra", "-o", str(out)], root)
+    assert result.code == 0, result.output
+    assert "1 plural entries left out" in result.err
+    assert "1 entries left out: they hold control characters" in result.err
+    found = [u.find(Q + "source").text for u in units(assert_valid(out)).values()]
+    assert found == ["Close"]

@@ -7,6 +7,7 @@ export for as long as the English stays, and an import finds its entry by it.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import polib
@@ -92,11 +93,22 @@ def wanted(state: str, only: str) -> bool:
     return state in (UNTRANSLATED, FUZZY)
 
 
+@dataclass
+class LeftOut:
+    """Entries that cannot be exchanged, counted for the command to say so."""
+
+    plurals: int = 0  # XLIFF's plural groups are not written
+    not_xml: int = 0  # characters XML 1.0 cannot hold (a stray control character)
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def collect(
     project: Project, locale: str, pages: list[str] | None, only: str
-) -> tuple[list[PageUnits], int]:
-    """The units of a locale's catalogs that `only` selects, page by page, and how many
-    plural entries were left out (XLIFF's plural groups are not written)."""
+) -> tuple[list[PageUnits], LeftOut]:
+    """The units of a locale's catalogs that `only` selects, page by page, and what was
+    left out."""
     if only not in ONLY:
         raise L10nError(f"--only must be one of {', '.join(ONLY)}")
     domains = project.domains(locale)
@@ -114,7 +126,7 @@ def collect(
         None,
     )
     required = project.config.release_approval
-    result, plurals = [], 0
+    result, left = [], LeftOut()
     for domain in domains:
         path = project.po_path(locale, domain)
         if not path.is_file():
@@ -126,7 +138,11 @@ def collect(
             if entry.obsolete or not entry.msgid:
                 continue
             if entry.msgid_plural:
-                plurals += 1
+                left.plurals += 1
+                continue
+            texts = (entry.msgid, entry.msgstr, entry.comment or "", entry.tcomment or "")
+            if any(_NOT_XML.search(text) for text in texts):
+                left.not_xml += 1
                 continue
             roles = book.roles(ledger.EntryText.of(domain, entry)) if entry.msgstr else set()
             state = state_of(entry, roles, required)
@@ -134,7 +150,7 @@ def collect(
                 units.append(_unit(entry, state, roles, markdown))
         if units:
             result.append(PageUnits(domain, original(project, domain), markdown, tuple(units)))
-    return result, plurals
+    return result, left
 
 
 def _unit(entry: polib.POEntry, state: str, roles: set[str], markdown: bool) -> Unit:
