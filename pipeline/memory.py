@@ -147,14 +147,17 @@ def offered(entry: polib.POEntry) -> bool:
 def apply(entry: polib.POEntry, proposal: Proposal | None) -> None:
     """Fill an untranslated entry with a proposal, fuzzy and with its origin as the last
     translator comment; an earlier proposal's comment is replaced, never added to, and
-    dropped when there is nothing to propose."""
-    lines = [ln for ln in (entry.tcomment or "").split("\n") if ln and not _LINE.match(ln)]
+    dropped when there is nothing to propose.  The translator's own lines stay as they
+    are."""
+    lines = entry.tcomment.split("\n") if entry.tcomment else []
+    kept = [line for line in lines if not _LINE.match(line)]
     if proposal is not None:
         entry.msgstr = proposal.translation
         if "fuzzy" not in entry.flags:
             entry.flags.insert(0, "fuzzy")
-        lines.append(proposal.comment)
-    entry.tcomment = "\n".join(lines)
+        kept.append(proposal.comment)
+    if kept != lines:
+        entry.tcomment = "\n".join(kept)
 
 
 def tmx_offers(project: Project, locales: list[str]) -> list[Offer]:
