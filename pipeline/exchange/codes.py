@@ -84,6 +84,7 @@ class _Token:
     tags: tuple[str, ...] = ()  # the elements it opens, as Python-Markdown renders them
     ctype: str | None = None
     pair: int | None = None  # the matching token's index, for "open", "close" and runs
+    flank: str = ""  # a delimiter run: "o" if it can open emphasis, "c" if it can close
 
 
 def _placeholders(text: str, pattern: re.Pattern) -> list[_Token]:
@@ -144,8 +145,7 @@ class _Scanner:
                 run = at
                 while run < end and text[run] == ch:
                     run += 1
-                self.tokens.append(_Token(ch, text[at:run], pair=None))
-                self.tokens[-1].ctype = _flanking(text, at, run)
+                self.tokens.append(_Token(ch, text[at:run], flank=_flanking(text, at, run)))
                 at = run
             elif self.placeholder and (found := self.placeholder.match(text, at, end)):
                 self.tokens.append(_Token("ph", found.group()))
@@ -278,20 +278,9 @@ def _pair_emphasis(tokens: list[_Token]) -> None:
     for index, tok in enumerate(tokens):
         if tok.kind not in ("*", "_"):
             continue
-        flank = tok.ctype or ""
-        if "c" in flank:
-            for depth in range(len(stack) - 1, -1, -1):
-                opener = tokens[stack[depth]]
-                if opener.kind == tok.kind and len(opener.text) == len(tok.text):
-                    opener.pair, tok.pair = index, stack[depth]
-                    del stack[depth:]
-                    break
-            else:
-                if "o" in flank:
-                    stack.append(index)
-                continue
+        if "c" in tok.flank and _close(tokens, stack, index):
             continue
-        if "o" in flank:
+        if "o" in tok.flank:
             stack.append(index)
     for index, tok in enumerate(tokens):
         if tok.kind in ("*", "_"):
@@ -305,6 +294,19 @@ def _pair_emphasis(tokens: list[_Token]) -> None:
             tokens[index] = _Token(
                 "open" if opens else "close", tok.text, tags if opens else (), ctype, tok.pair
             )
+
+
+def _close(tokens: list[_Token], stack: list[int], index: int) -> bool:
+    """Pair the run at `index` with the nearest open run like it; True if it found one
+    (the runs opened after that one stay unpaired)."""
+    tok = tokens[index]
+    for depth in range(len(stack) - 1, -1, -1):
+        opener = tokens[stack[depth]]
+        if opener.kind == tok.kind and len(opener.text) == len(tok.text):
+            opener.pair, tok.pair = index, stack[depth]
+            del stack[depth:]
+            return True
+    return False
 
 
 def _numbered(tokens: list) -> tuple[Part, ...]:
