@@ -412,6 +412,8 @@ def export(
     from .exchange.exporting import export as export_units
     from .files import write_atomic
 
+    if output.is_dir():
+        raise L10nError(f"-o {output}: is a folder; name the file to write")
     proj = state.project()
     (chosen,) = proj.select([locale])
     result = export_units(proj, chosen, list(pages), only, fmt)

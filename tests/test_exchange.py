@@ -618,3 +618,16 @@ def test_what_xliff_cannot_carry_is_left_out_and_said(new_project, run) -> None:
     assert "1 entries left out: they hold control characters" in result.err
     found = [u.find(Q + "source").text for u in units(assert_valid(out)).values()]
     assert found == ["Close"]
+
+
+def test_bad_usage_is_one_line(new_project, run, tmp_path: Path) -> None:
+    root = linked_project(new_project, run)
+    for argv, message in (
+        (["import", str(tmp_path / "missing.xlf")], "cannot be read"),
+        (["import"], "name at least one XLIFF file"),
+        (["export", "-l", "th", "-o", str(tmp_path)], "is a folder"),
+        (["export", "-l", "en", "-o", str(tmp_path / "x.xlf")], "source locale"),
+    ):
+        result = run(argv, root)
+        assert result.code == 2, (argv, result.output)
+        assert len(result.err.strip().splitlines()) == 1 and message in result.err, result.err
