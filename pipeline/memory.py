@@ -30,24 +30,23 @@ _SHORT, _LONG = 3, 5
 _LINE = re.compile(r"\Amemory: \d{1,3}% from .+\Z")
 
 
-@dataclass(frozen=True)
-class Offer:
-    """An earlier translation of one English string, from a memory file."""
-
-    origin: str  # the memory file's path
-    english: str
-    translation: str
-    locale: str
+# One earlier translation: (locale, rank, origin, translation, page).  Rank 0 is a page of
+# the project, 1 a memory file, so that pages come first, then origins by name; `page` is
+# None for a memory file.  Plain tuples, by English: a project has tens of thousands, and
+# workers send theirs to the run.
+Candidate = tuple[str, int, str, str, str | None]
+Candidates = dict[str, list[Candidate]]
 
 
-@dataclass(frozen=True)
-class PageOffers:
-    """The translations one page offers the locale's other pages: (English, translation)
-    pairs, plain tuples because a project has tens of thousands of them."""
-
-    locale: str
-    page: str
-    pairs: list[tuple[str, str]]
+def page_candidates(catalogs: Iterable[tuple[str, str, polib.POFile]]) -> Candidates:
+    """What these (locale, page, catalog) offer the locale's other pages."""
+    found: Candidates = {}
+    for locale, page, po in catalogs:
+        origin = f'page "{page}"'
+        for entry in po:
+            if offered(entry):
+                found.setdefault(entry.msgid, []).append((locale, 0, origin, entry.msgstr, page))
+    return found
 
 
 @dataclass(frozen=True)
@@ -70,26 +69,17 @@ class Proposal:
         return f"memory: {self.score}% from {self.origin}"
 
 
-# A candidate in the index: (rank, origin, translation, page); rank 0 for a page of the
-# project, 1 for a memory file, so that pages come first, then origins by name.
-_Candidate = tuple[int, str, str, str | None]
-
-
 class Memory:
     """Candidates indexed by their English, searched once per English string wanted."""
 
-    def __init__(self, pages: Iterable[PageOffers], files: Iterable[Offer] = ()) -> None:
-        index: dict[str, dict[str, list[_Candidate]]] = {}
-        for offers in pages:
-            origin = f'page "{offers.page}"'
-            for english, translation in offers.pairs:
-                index.setdefault(english, {}).setdefault(offers.locale, []).append(
-                    (0, origin, translation, offers.page)
-                )
-        for offer in files:
-            index.setdefault(offer.english, {}).setdefault(offer.locale, []).append(
-                (1, offer.origin, offer.translation, None)
-            )
+    def __init__(self, parts: Iterable[Candidates]) -> None:
+        index: Candidates = {}
+        for part in parts:
+            for english, found in part.items():
+                if english in index:
+                    index[english] = index[english] + found
+                else:
+                    index[english] = found
         self.index = index
         self.choices = sorted(index, key=lambda text: (len(text), text))
         self.lengths = [len(text) for text in self.choices]
@@ -124,9 +114,9 @@ class Memory:
 
     def _best(self, ranked: list[tuple[str, float, int]], want: Want) -> Proposal | None:
         for choice, score, _ in ranked:
-            candidates = [c for c in self.index[choice].get(want.locale, ()) if c[3] != want.page]
-            if candidates:
-                _, origin, translation, _ = min(candidates)
+            found = [c for c in self.index[choice] if c[0] == want.locale and c[4] != want.page]
+            if found:
+                _, _, origin, translation, _ = min(found)
                 percent = 100 if choice == want.english else min(99, math.floor(score))
                 return Proposal(translation, percent, origin)
         return None
@@ -160,19 +150,19 @@ def apply(entry: polib.POEntry, proposal: Proposal | None) -> None:
         entry.tcomment = "\n".join(kept)
 
 
-def tmx_offers(project: Project, locales: list[str]) -> list[Offer]:
+def tmx_candidates(project: Project, locales: list[str]) -> Candidates:
     """The units of the memories `[tool.l10n] memory` names, for these locales."""
     files = memory_files(project)
     if not files:
-        return []
+        return {}
     from .exchange.tmx import read  # here: lxml and the exchange package only when needed
 
-    offers = []
+    found: Candidates = {}
     for path in files:
         shown = project.rel(path)
         for locale, pair in read(path, shown, project.config.source_locale, locales):
-            offers.append(Offer(shown, pair.english, pair.translation, locale))
-    return offers
+            found.setdefault(pair.english, []).append((locale, 1, shown, pair.translation, None))
+    return found
 
 
 def memory_files(project: Project) -> list[Path]:

@@ -12,14 +12,13 @@ from .errors import L10nError
 from .files import Staging, discard
 from .locales import english_name, gettext_name, plural_forms
 from .memory import (
+    Candidates,
     Memory,
-    Offer,
-    PageOffers,
     Proposal,
     Want,
     apply,
-    offered,
-    tmx_offers,
+    page_candidates,
+    tmx_candidates,
     untranslated,
 )
 from .po import catalog
@@ -96,14 +95,14 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
     if not pots:
         raise L10nError(NO_TEMPLATES)
     domains = [project.template_domain(p) for p in pots]
-    tmx = tmx_offers(project, locales)
+    tmx = tmx_candidates(project, locales)
     staged: dict[Path, Path | None] = {}
     with Staging() as staging:
         if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
             shares = _in_workers(project.root, domains, locales, jobs, tmx)
         else:
             merged = Merged.of(project, _templates(project), locales)
-            merged.fill(Memory(merged.offers(), tmx).propose(merged.wants()))
+            merged.fill(Memory([merged.offers(), tmx]).propose(merged.wants()))
             shares = iter([merged.stage()])
         for share in shares:
             for path, tmp in share:
@@ -149,12 +148,9 @@ class Merged:
             for entry in po:
                 yield domain, name, entry
 
-    def offers(self) -> list[PageOffers]:
+    def offers(self) -> Candidates:
         """The translations these catalogs offer the locale's other pages."""
-        return [
-            PageOffers(name, domain, [(e.msgid, e.msgstr) for e in po if offered(e)])
-            for domain, name, po in zip(self.domains, self.locales, self.catalogs, strict=True)
-        ]
+        return page_candidates(zip(self.locales, self.domains, self.catalogs, strict=True))
 
     def wants(self) -> list[Want]:
         return [
@@ -180,7 +176,7 @@ def _in_workers(
     domains: list[str],
     locales: list[str],
     jobs: int,
-    tmx: list[Offer],
+    tmx: Candidates,
 ) -> Iterator[list[tuple[Path, Path | None]]]:
     """Pages merged in `jobs` workers, one share each.  A worker sends what its catalogs
     offer and want to the run, which searches the memory once for all of them and sends
@@ -196,11 +192,11 @@ def _in_workers(
             for number, share in enumerate(shares)
         ]
         try:
-            offers, wants = [], {}
+            offers, wants = [tmx], {}
             for number, share_offers, share_wants in exchange(up, futures):
-                offers += share_offers
+                offers.append(share_offers)
                 wants[number] = share_wants
-            found = Memory(offers, tmx).propose([w for share in wants.values() for w in share])
+            found = Memory(offers).propose([w for share in wants.values() for w in share])
             for number, share_wants in wants.items():
                 downs[number].put({w: found[w] for w in share_wants if w in found})
         finally:

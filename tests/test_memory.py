@@ -11,7 +11,7 @@ import polib
 import pytest
 from conftest import CORPUS, age, gettext_valid, needs_corpus, needs_gettext, snapshot
 
-from pipeline.memory import Memory, PageOffers, Want
+from pipeline.memory import Memory, Want, page_candidates
 from pipeline.po import catalog
 
 SHARED = "Take metformin 500 mg twice a day with food."
@@ -177,18 +177,23 @@ def test_a_bad_memory_stops_update_with_catalogs_untouched(
 
 def test_proposals_are_deterministic_whatever_the_order() -> None:
     """Equal scores: a page before a memory file, then pages by name."""
-    offers = [
-        PageOffers("th", "zeta", [(SHARED, "Z")]),
-        PageOffers("th", "alpha", [(SHARED, "A")]),
-        PageOffers("th", "kidney", [(SHARED, "K")]),
-        PageOffers("vi", "alpha", [(SHARED, "V")]),
-    ]
+    catalogs = []
+    for locale, page, text in (
+        ("th", "zeta", "Z"),
+        ("th", "alpha", "A"),
+        ("th", "kidney", "K"),
+        ("vi", "alpha", "V"),
+    ):
+        po = polib.POFile()
+        po.append(polib.POEntry(msgid=SHARED, msgstr=text))
+        catalogs.append((locale, page, po))
     want = Want("th", "kidney", SHARED)
-    for order in (offers, offers[::-1]):
-        found = Memory(order).propose([want, Want("vi", "zeta", SIMILAR)])
+    for order in (catalogs, catalogs[::-1]):
+        memory = Memory([page_candidates(order)])
+        found = memory.propose([want, Want("vi", "zeta", SIMILAR)])
         assert found[want].translation == "A" and found[want].score == 100
         assert found[Want("vi", "zeta", SIMILAR)].translation == "V"
-    assert Memory(offers).propose([Want("lo", "kidney", SHARED)]) == {}
+    assert Memory([page_candidates(catalogs)]).propose([Want("lo", "kidney", SHARED)]) == {}
 
 
 def test_workers_give_the_same_proposals(new_project, run) -> None:
