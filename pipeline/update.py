@@ -162,11 +162,19 @@ class Merged:
             if untranslated(entry):
                 apply(entry, proposals.get(Want(name, domain, entry.msgid)))
 
-    def stage(self) -> list[tuple[Path, Path | None]]:
-        """Each catalog staged for writing (None for one that stays as it is)."""
+    def waiting(self) -> list[int]:
+        """The catalogs that memory may change: those with an untranslated entry."""
+        return [i for i, po in enumerate(self.catalogs) if any(untranslated(e) for e in po)]
+
+    def stage(self, which: list[int] | None = None) -> list[tuple[Path, Path | None]]:
+        """These catalogs (all by default) staged for writing (None for one that stays
+        as it is)."""
+        chosen = range(len(self.paths)) if which is None else which
+        paths = [self.paths[i] for i in chosen]
         done: list[tuple[Path, Path | None]] = []
         with Staging(commit=False) as staging:  # put in place by update(), or discarded
-            for path, text in zip(self.paths, dumps_many(self.catalogs), strict=True):
+            texts = dumps_many([self.catalogs[i] for i in chosen])
+            for path, text in zip(paths, texts, strict=True):
                 done.append((path, staging.add(path, text.encode("utf-8"))))
         return done
 
@@ -221,11 +229,20 @@ def _merge_in_worker(
     templates = {domain: _worker_template(project, domain) for domain in domains}
     merged = Merged.of(project, templates, locales)
     up.put((number, merged.offers(), merged.wants()))
+    waiting = merged.waiting()
+    ready = set(range(len(merged.paths))) - set(waiting)
+    done = merged.stage(sorted(ready))  # while the run searches the memory
     proposals = downs[number].get()
-    if proposals is None:
-        return []  # the run failed elsewhere
-    merged.fill(proposals)
-    return merged.stage()
+    if proposals is None:  # the run failed elsewhere
+        discard([tmp for _, tmp in done])
+        return []
+    try:
+        merged.fill(proposals)
+        done += merged.stage(waiting)
+    except BaseException:
+        discard([tmp for _, tmp in done])
+        raise
+    return done
 
 
 _cache: dict[Path, polib.POFile] = {}
