@@ -38,8 +38,6 @@ class Unit:
 
     id: str
     context: str | None
-    english: str
-    translation: str
     state: str
     source: tuple[Part, ...]
     target: tuple[Part, ...]
@@ -159,8 +157,6 @@ def _unit(entry: polib.POEntry, state: str, roles: set[str], markdown: bool) -> 
     return Unit(
         id=unit_id(entry.msgctxt, entry.msgid),
         context=entry.msgctxt,
-        english=entry.msgid,
-        translation=entry.msgstr,
         state=state,
         source=source,
         target=align(source, split(entry.msgstr, markdown, flags)) if entry.msgstr else (),
