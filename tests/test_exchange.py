@@ -631,3 +631,21 @@ def test_bad_usage_is_one_line(new_project, run, tmp_path: Path) -> None:
         result = run(argv, root)
         assert result.code == 2, (argv, result.output)
         assert len(result.err.strip().splitlines()) == 1 and message in result.err, result.err
+
+
+def test_every_locale_of_the_repository_exports_valid_xliff_and_tmx(tmp_path: Path, run) -> None:
+    root = copy_repo(tmp_path / "repo")
+    for locale in ("th", "vi", "id", "ms", "fil", "km", "my", "lo"):
+        out = tmp_path / f"{locale}.xlf"
+        assert run(["export", "-l", locale, "--only", "all", "-o", str(out)], root).code == 0
+        doc = assert_valid(out)
+        assert {f.get("target-language") for f in doc.findall(Q + "file")} == {locale}
+        po = entries(root / f"locales/{locale}/LC_MESSAGES/systemic-sclerosis.po")
+        store = tt_xliff.xlifffile.parsestring(out.read_bytes())
+        read = {u.source: u.target for u in store.units}
+        assert all(read[m] == e.msgstr for m, e in po.items())
+        tmx_out = tmp_path / f"{locale}.tmx"
+        argv = ["export", "-l", locale, "--format", "tmx", "-o", str(tmx_out)]
+        assert run(argv, root).code == 0
+        memory = tt_tmx.tmxfile.parsestring(tmx_out.read_bytes())
+        assert {u.source for u in memory.units} >= {m for m, e in po.items() if e.msgstr}
