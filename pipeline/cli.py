@@ -560,22 +560,22 @@ def import_(state: State, files: tuple[Path, ...]) -> None:
     Example:
       l10n import agency-th.xlf
     """
-    from .exchange.importing import STALE_SHOWN, import_files
+    from .exchange.importing import import_files
 
     proj = state.project()
     with project_lock(proj.root):
         report = import_files(proj, list(files))
-    for line in report.stale[:STALE_SHOWN]:
+    for line in report.stale:
         click.echo(line, err=True)
-    if len(report.stale) > STALE_SHOWN:
-        click.echo(f"... and {len(report.stale) - STALE_SHOWN} more skipped", err=True)
+    if report.skipped > len(report.stale):
+        click.echo(f"... and {report.skipped - len(report.stale)} more skipped", err=True)
     for line in report.notes:
         click.echo(line, err=True)
     for path in report.written:
         click.echo(f"updated {path}")
     click.echo(
         f"{report.imported} translations imported ({report.fuzzy} fuzzy), "
-        f"{report.unchanged} unchanged, {len(report.stale)} skipped"
+        f"{report.unchanged} unchanged, {report.skipped} skipped"
     )
     if report.problems:
         raise Problems("import: some units were skipped or kept fuzzy (listed above)")

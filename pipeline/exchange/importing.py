@@ -34,7 +34,8 @@ class Report:
     """What an import did, for the command line to print."""
 
     notes: list[str] = field(default_factory=list)  # `file:line: ...` per unit kept fuzzy
-    stale: list[str] = field(default_factory=list)  # `file:line: ...` per unit skipped
+    stale: list[str] = field(default_factory=list)  # the first STALE_SHOWN units skipped
+    skipped: int = 0
     written: list[str] = field(default_factory=list)
     imported: int = 0
     fuzzy: int = 0
@@ -42,7 +43,12 @@ class Report:
 
     @property
     def problems(self) -> bool:
-        return bool(self.notes or self.stale)
+        return bool(self.notes or self.skipped)
+
+    def skip(self, line: str) -> None:
+        self.skipped += 1
+        if len(self.stale) < STALE_SHOWN:
+            self.stale.append(line)
 
 
 @dataclass
@@ -116,7 +122,7 @@ def _catalog(
     domain = domain_of(project, info.original)
     path = project.po_path(locale, domain) if domain else None
     if domain is None or path is None or not path.is_file():
-        report.stale.append(
+        report.skip(
             f"{shown}:{info.line}: skipped {info.original}: no such page has a {locale} catalog"
         )
         return None
@@ -140,7 +146,7 @@ def _catalog(
 def _merge(found: _Catalog, unit: xliff.ReadUnit, where: str, report: Report) -> None:
     entry = found.by_id.get(unit.id)
     if entry is None or join(unit.source) != entry.msgid:
-        report.stale.append(
+        report.skip(
             f"{where}: skipped unit {unit.id}: its English is no longer the current "
             f"English of {found.shown}"
         )
