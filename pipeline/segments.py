@@ -84,6 +84,10 @@ Replace = Callable[[Segment, dict], "str | None"]
 """Given a segment and the page's link references, the safe HTML to put in its place,
 or None to keep the English."""
 
+Annotate = Callable[[Segment, bool], "dict[str, str]"]
+"""Given a segment with an element of its own and whether it stayed English, extra
+attributes for that element (the live preview's map from a segment to its catalog)."""
+
 
 @dataclass
 class Rendered:
@@ -139,16 +143,23 @@ class _Found(Exception):
 
 
 def render(
-    text: str, path: str, replace: Replace | None = None, lang: str = "en", html: bool = True
+    text: str,
+    path: str,
+    replace: Replace | None = None,
+    lang: str = "en",
+    html: bool = True,
+    annotate: Annotate | None = None,
 ) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
     English itself.  With `html` false, the parse stops once the segments are found.
+    `annotate` adds attributes to each segment's own element (never used by `build`).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     meta, meta_lines, body, offset = split_front_matter(text, path)
     walker = _Walker(body, offset, replace, lang)
+    walker.annotate = annotate
     head = []
     for key in META_KEYS:
         if meta.get(key, "").strip():
@@ -302,6 +313,7 @@ class _Walker:
         self.skip = False
         self.stop = False
         self.ids: set[str] = set()
+        self.annotate: Annotate | None = None
 
     def locate(self, text: str) -> int:
         """The source line of a block, found by its first line after the last one found.
@@ -410,6 +422,9 @@ class _Walker:
         if self.replace is None:
             return english
         html = self.replace(seg, self.md.references)
+        if mark and self.annotate is not None:
+            for name, value in self.annotate(seg, html is None).items():
+                el.set(name, value)
         if html is None:
             self.fallbacks.append(seg)
             if mark and not english and self.lang != "en":

@@ -55,7 +55,7 @@ def check_catalog(
             continue
         report.checked += 1
         for index, english, translation in _forms(entry, nplurals):
-            line = _msgstr_line(lines, entry, index)
+            line = msgstr_line(lines, entry, index)
             for item, message in check_message(
                 english,
                 translation,
@@ -92,7 +92,7 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
             path = project.po_path(locale, domain)
             if path.exists():
                 if domain not in references:
-                    references[domain] = _page_references(project, domain)
+                    references[domain] = page_references(project, domain)
                 part = check_catalog(
                     path, project.rel(path), locale, domain, glossary, references[domain]
                 )
@@ -107,7 +107,7 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
     return reports
 
 
-def _page_references(project: Project, domain: str) -> dict:
+def page_references(project: Project, domain: str) -> dict:
     """The link reference definitions of a page, so that `[text][ref]` resolves in checks
     as it does when the page is built."""
     page = project.page_path(domain)
@@ -155,7 +155,7 @@ def _forms(entry: polib.POEntry, nplurals: int) -> Iterator[tuple[int | None, st
         yield index, english, translation
 
 
-def _msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> int:
+def msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> int:
     """The line of the entry's `msgstr` (or `msgstr[index]`): polib only knows where the
     entry starts (its first comment), so scan forward from there."""
     keyword = "msgstr" if index is None else f"msgstr[{index}]"

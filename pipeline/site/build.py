@@ -9,7 +9,7 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from .snapshot import OutputDigests, digest, tool_digest
 if TYPE_CHECKING:
     import polib
 
+    from ..segments import Annotate
     from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
@@ -197,10 +198,12 @@ def build_page(
     built: list[str],
     with_pdf: bool,
     day: date | None = None,
+    annotate: Annotate | None = None,
 ) -> tuple[str, dict, list[BuildWarning]]:
     """One page in one locale: (html, index entry, warnings).
 
-    `day` is the page's "Last updated" date when the caller knows it already.
+    `day` is the page's "Last updated" date when the caller knows it already; `annotate`
+    marks each segment's element for the live preview (see segments.render).
     """
     from ..extract import read_source
     from .render import render_template, translate_page
@@ -209,7 +212,7 @@ def build_page(
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
     ui, ui_warnings = _ui(project, locale)
-    page = translate_page(text, project.rel(page_path), locale, found)
+    page = translate_page(text, project.rel(page_path), locale, found, annotate)
     meta, fallbacks, warnings = page.meta, page.fallbacks, page.warnings
     if day is None:
         day = source_date(page_inputs(project, locale, domain), project.root).date()
@@ -489,14 +492,21 @@ def build_html(
     jobs: int = 1,
     force: bool = False,
     progress: Callable[[Task], None] | None = None,
+    only: Collection[Task] | None = None,
+    index: bool = True,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
     Pages are spread over `jobs` worker processes; an output whose inputs have not
-    changed since it was written is left alone unless `force` is given.
+    changed since it was written is left alone unless `force` is given.  `only` limits
+    the pages looked at (the live preview rebuilds what a save affects); without `index`
+    the index is left for the caller to write (it reads every catalog).
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
+    if only is not None:
+        wanted = {t.domain for t in only}
+        domains = [d for d in domains if d in wanted]
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
     todo: list[tuple[Task, str, list[Path]]] = []
@@ -504,6 +514,8 @@ def build_html(
     for domain in domains:  # a page's locales together: they share its block parse
         for locale in locales:
             task = Task(locale, domain)
+            if only is not None and task not in only:
+                continue
             inputs = page_inputs(project, locale, domain)
             stamp = digest(inputs, tool, built, with_pdf, project.config)
             out = output_path(project, locale, domain, ".html")
@@ -511,7 +523,7 @@ def build_html(
                 results[locale].skipped.append(project.rel(out))
             else:
                 todo.append((task, stamp, inputs))
-    if not todo and (project.build_dir / "index.html").exists():
+    if not todo and (not index or (project.build_dir / "index.html").exists()):
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
@@ -542,7 +554,8 @@ def build_html(
         discard([tmp for tmp, _ in staged])
         raise
     commit_all(staged)
-    write_index(project, known, titles)
+    if index:
+        write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 

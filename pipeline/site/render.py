@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from ..assets import TEMPLATES_DIR
 from ..safety import problems, vet
-from ..segments import Segment, render
+from ..segments import Annotate, Segment, render
 from . import css
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
@@ -142,11 +142,12 @@ def translate_page(
     path: str,
     lang: str,
     messages: Mapping[str, Message],
+    annotate: Annotate | None = None,
 ) -> TranslatedPage:
     """The page body in `lang`.
 
     A translation is used only when it is safe; otherwise the English stays, marked
-    `lang="en"`, and a warning names the catalog line.
+    `lang="en"`, and a warning names the catalog line.  `annotate`: see segments.render.
     """
     warnings: list[BuildWarning] = []
 
@@ -165,7 +166,7 @@ def translate_page(
             )
         return checked.html
 
-    rendered = render(source, path, replace if lang != "en" else None, lang)
+    rendered = render(source, path, replace if lang != "en" else None, lang, annotate=annotate)
     meta = {}
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")

@@ -1,0 +1,215 @@
+"""Time `l10n serve` from a translator's save to the open page showing it (not a test).
+
+The corpus is `benchmarks/corpus.py`'s: 200 generated pages of about 40 segments, with
+catalogs for 8 locales filled with its pseudo-translation, built once as `l10n build -f
+html` would.  `l10n serve` runs as a user runs it; a real Chromium page (Playwright) is
+open on one translated page.  Each trial writes a new translation into that page's `.po`
+(as an editor saves: a temporary file renamed over it) and times until the page in the
+browser shows it, with no action in the browser.  A burst of quick saves then shows how
+many rebuilds they cost.
+
+Usage: python benchmarks/serve_bench.py [--pages 200] [--trials 10] [--keep DIR]
+Prints one line per measurement, in seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import polib
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+EPOCH = "1790000000"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+def env(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "PYTHONPATH": str(REPO),
+        "L10N_CACHE": str(root.parent / f"{root.name}-cache"),
+    }
+
+
+def l10n(root: Path, *args: str) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "-C", str(root), *args],
+        env=env(root),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        sys.exit(f"l10n {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return time.perf_counter() - start
+
+
+def make_corpus(root: Path, count: int) -> None:
+    """Pages, extracted templates, and catalogs of every locale, translated."""
+    pages, _writer = corpus.generate(count)
+    (root / "source").mkdir(parents=True)
+    (root / "locales").mkdir()
+    for page in pages:
+        (root / "source" / f"{page.name}.md").write_text(page.markdown(), encoding="utf-8")
+    (root / "pyproject.toml").write_text(
+        "[tool.l10n]\nlocales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]\n",
+        encoding="utf-8",
+    )
+    l10n(root, "extract")
+    l10n(root, "init", *LOCALES)
+    for locale in LOCALES:
+        for path in sorted((root / "locales" / locale / "LC_MESSAGES").glob("*.po")):
+            po = polib.pofile(str(path), wrapwidth=79)
+            for entry in po:
+                if not entry.obsolete and not entry.msgid_plural:
+                    entry.msgstr = corpus.pseudo(entry.msgid, locale)
+            po.save(str(path))
+
+
+def save_translation(path: Path, marker: str) -> None:
+    """Give the page's first paragraph a new translation, written as editors save."""
+    po = polib.pofile(str(path), wrapwidth=79)
+    entry = next(e for e in po if e.comment.startswith("paragraph"))
+    entry.msgstr = f"{marker} " + re.sub(r"^Z\d+ ", "", entry.msgstr)
+    text = po.__unicode__()
+    staged = path.with_name(f".{path.name}.save")
+    staged.write_text(text, encoding="utf-8")
+    os.replace(staged, path)
+
+
+class Server:
+    """`l10n serve` in a process of its own; its output is collected as it comes."""
+
+    def __init__(self, root: Path, locale: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "-C", str(root), "serve", "-l", locale,
+             "--port", "0"],
+            env=env(root),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        first = self.process.stdout.readline()
+        found = re.match(r"Serving (http://\S+/) \(Ctrl\+C to stop\)", first)
+        if not found:
+            sys.exit(f"l10n serve said: {first}{self.process.stdout.read()}")
+        self.url = found.group(1)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("watching"):
+                self.ready.set()
+
+    def rebuilds(self) -> int:
+        return sum(1 for line in self.lines if line.startswith("rebuilt"))
+
+    def stop(self) -> float:
+        start = time.perf_counter()
+        self.process.send_signal(2)
+        self.process.wait(timeout=30)
+        return time.perf_counter() - start
+
+
+def measure(root: Path, trials: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from pipeline.site.browser import find_browser
+
+    locale, page_name = "th", "page-100"
+    po = root / "locales" / locale / "LC_MESSAGES" / f"{page_name}.po"
+    start = time.perf_counter()
+    server = Server(root, locale)
+    if not server.ready.wait(600):
+        sys.exit("l10n serve did not finish its first build:\n" + "\n".join(server.lines))
+    print(f"serve started, pages up to date: {time.perf_counter() - start:.2f} s", flush=True)
+    try:
+        with sync_playwright() as manager:
+            browser = manager.chromium.launch(
+                executable_path=find_browser(None, REPO), args=CHROMIUM_ARGS
+            )
+            page = browser.new_page()
+            page.goto(f"{server.url}{locale}/{page_name}.html")
+            figures = []
+            for trial in range(trials):
+                marker = f"SAVE{trial:03d}"
+                time.sleep(0.5)  # a translator's saves are seconds apart
+                began = time.perf_counter()
+                save_translation(po, marker)
+                page.wait_for_function(
+                    "m => document.querySelector('main').textContent.includes(m)",
+                    arg=marker,
+                    timeout=30_000,
+                )
+                figures.append(time.perf_counter() - began)
+            print(
+                f"save -> page shows it, {trials} saves: median {statistics.median(figures):.2f} s"
+                f", max {max(figures):.2f} s, min {min(figures):.2f} s",
+                flush=True,
+            )
+            before = server.rebuilds()
+            began = time.perf_counter()
+            burst = 10
+            for number in range(burst):
+                save_translation(po, f"BURST{number:03d}")
+                time.sleep(0.02)
+            page.wait_for_function(
+                "m => document.querySelector('main').textContent.includes(m)",
+                arg=f"BURST{burst - 1:03d}",
+                timeout=30_000,
+            )
+            took = time.perf_counter() - began
+            time.sleep(1.0)
+            print(
+                f"{burst} saves 20 ms apart -> {server.rebuilds() - before} rebuilds, "
+                f"last save shown after {took:.2f} s",
+                flush=True,
+            )
+            browser.close()
+    finally:
+        print(f"Ctrl+C -> exited in {server.stop():.2f} s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--keep", type=Path, default=None, help="work here and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="l10n-serve-bench-"))
+    root = work / "corpus"
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, work in {work}")
+    try:
+        if not (root / "locales").is_dir():
+            start = time.perf_counter()
+            make_corpus(root, args.pages)
+            print(f"corpus setup: {time.perf_counter() - start:.2f} s", flush=True)
+            print(f"l10n build -f html: {l10n(root, 'build', '-f', 'html'):.2f} s", flush=True)
+        count = len(list((root / "source").glob("*.md")))
+        print(f"corpus: {count} pages x {len(LOCALES) + 1} locales", flush=True)
+        measure(root, args.trials)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
