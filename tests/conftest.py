@@ -18,6 +18,12 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():  # a checkout beside ../shared, or the one in /work
     CORPUS = Path("/work/shared/corpus")
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: runs pages in headless Chromium (deselect with -m 'not browser')"
+    )
+
+
 HAVE_GETTEXT = all(shutil.which(tool) for tool in ("msgfmt", "msgcat", "msgmerge"))
 needs_gettext = pytest.mark.skipif(not HAVE_GETTEXT, reason="GNU gettext is not installed")
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is missing")

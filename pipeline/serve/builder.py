@@ -101,6 +101,15 @@ class Builder:
             self._stopping = True
             self._wake.notify()
 
+    def pending(self) -> bool:
+        with self._wake:
+            return bool(self._pending)
+
+    def idle(self) -> bool:
+        """Nothing queued, nothing running, the index written."""
+        with self._wake:
+            return not (self.busy or self._pending or self._index_due)
+
     def _next(self) -> set[Path] | None:
         """The saves queued so far, all at once (empty: time to write the index); None
         when stopping."""

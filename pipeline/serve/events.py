@@ -28,7 +28,8 @@ class Events:
     (`publish_threadsafe` from any other)."""
 
     def __init__(self) -> None:
-        self.versions: dict[str, int] = {}
+        self.versions: dict[str, int] = {}  # the last generation that changed each key
+        self.generation = 0
         self.listeners: set[asyncio.Queue[list[str] | None]] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.closed = False
@@ -41,8 +42,9 @@ class Events:
         changed = sorted(set(keys))
         if not changed:
             return
+        self.generation += 1
         for key in changed:
-            self.versions[key] = self.versions.get(key, 0) + 1
+            self.versions[key] = self.generation
         for queue in self.listeners:
             queue.put_nowait(changed)
 

@@ -20,10 +20,16 @@ LOOPBACK_NAMES = ("localhost",)
 
 @dataclass(frozen=True)
 class Address:
-    """Where the server listens: the host it was bound to and its real port."""
+    """Where the server listens: the host as given (a name or an address), the address it
+    was bound to, and its real port."""
 
     host: str
     port: int
+    bound: str = ""
+
+    @property
+    def names(self) -> set[str]:
+        return {n.lower().strip("[]") for n in (self.host, self.bound) if n}
 
     @property
     def url_host(self) -> str:
@@ -32,8 +38,7 @@ class Address:
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in WILDCARDS else self.url_host
-        return f"http://{host}:{self.port}/"
+        return f"http://{self.url_host}:{self.port}/"
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -64,16 +69,16 @@ def host_allowed(header: str, address: Address) -> bool:
     host, port = split_host(header)
     if not host or port != address.port:
         return False
-    bound = address.host.lower()
-    if host == bound.strip("[]"):
+    names = address.names
+    if host in names:
         return True
-    bound_ip = _ip(bound)
     asked_ip = _ip(host)
-    if bound in WILDCARDS:
+    if names & set(WILDCARDS):
         return asked_ip is not None or host in LOOPBACK_NAMES
-    if bound_ip is not None and asked_ip is not None and bound_ip == asked_ip:
+    ips = {ip for n in names if (ip := _ip(n)) is not None}
+    if asked_ip is not None and asked_ip in ips:
         return True
-    loopback = bound in LOOPBACK_NAMES or (bound_ip is not None and bound_ip.is_loopback)
+    loopback = bool(names & set(LOOPBACK_NAMES)) or any(ip.is_loopback for ip in ips)
     return loopback and (host in LOOPBACK_NAMES or (asked_ip is not None and asked_ip.is_loopback))
 
 

@@ -119,8 +119,9 @@ def sheet(
         found.rows.append(
             Row(
                 line=msgstr_line(lines, entry, 0 if entry.msgid_plural else None),
-                english=entry.msgid if not entry.msgid_plural else f"{entry.msgid} / "
-                f"{entry.msgid_plural}",
+                english=entry.msgid
+                if not entry.msgid_plural
+                else f"{entry.msgid} / {entry.msgid_plural}",
                 forms=forms,
                 state=state,
                 text=entry_text,
