@@ -500,6 +500,16 @@ def page(chromium: object) -> Iterator[object]:
     context.close()
 
 
+@pytest.fixture
+def th_po(served: Served) -> Iterator[Path]:
+    """The served Thai catalog, as it was before the test once the test is done."""
+    path = served.root / TH_PO
+    original = path.read_bytes()
+    yield path
+    if path.read_bytes() != original:
+        path.write_bytes(original)
+
+
 def _main_has(page: object, text: str) -> None:
     page.wait_for_function(
         "t => document.querySelector('main') && document.querySelector('main').textContent"
@@ -510,8 +520,10 @@ def _main_has(page: object, text: str) -> None:
 
 
 @pytest.mark.browser
-def test_saved_translation_shows_in_the_open_page(served: Served, page: object) -> None:
-    po = served.root / TH_PO
+def test_saved_translation_shows_in_the_open_page(
+    served: Served, page: object, th_po: Path
+) -> None:
+    po = th_po
     page.goto(served.url(f"th/{PAGE}.html"))
     page.evaluate("window.__notReloaded = true")
     save_po(po, lambda p: setattr(entry(p, "Conclusion"), "msgstr", "บทสรุปสำหรับผู้ป่วย"))
@@ -522,8 +534,10 @@ def test_saved_translation_shows_in_the_open_page(served: Served, page: object) 
 
 
 @pytest.mark.browser
-def test_fuzzy_segments_are_marked_with_their_catalog_line(served: Served, page: object) -> None:
-    po = served.root / TH_PO
+def test_fuzzy_segments_are_marked_with_their_catalog_line(
+    served: Served, page: object, th_po: Path
+) -> None:
+    po = th_po
     page.goto(served.url(f"th/{PAGE}.html"))
 
     def fuzzy(p: polib.POFile) -> None:
@@ -535,6 +549,7 @@ def test_fuzzy_segments_are_marked_with_their_catalog_line(served: Served, page:
     assert heading.inner_text() == "Conclusion" and heading.get_attribute("lang") == "en"
     assert heading.evaluate("e => getComputedStyle(e).outlineStyle") == "dashed"
     line = msgstr_line(po, "Conclusion")
+    page.click("#l10n-details summary")  # the panel opens by itself only for findings
     item = page.locator(f'.l10n-work li[data-line="{line}"]')
     assert f"{TH_PO.as_posix()}:{line}" in item.inner_text() and "fuzzy" in item.inner_text()
     heading.hover()
@@ -546,12 +561,12 @@ def test_fuzzy_segments_are_marked_with_their_catalog_line(served: Served, page:
 
 @pytest.mark.browser
 def test_findings_panel_highlights_the_entry_under_the_pointer(
-    served: Served, page: object
+    served: Served, page: object, th_po: Path
 ) -> None:
     from pipeline.checks import run_checks
 
-    po = served.root / TH_PO
-    english = "The incidence of systemic sclerosis"
+    po = th_po
+    english = "The prevalence of systemic sclerosis in Europe"
     original = po.read_bytes()
 
     def drop_ratio(p: polib.POFile) -> None:
@@ -583,18 +598,19 @@ def test_findings_panel_highlights_the_entry_under_the_pointer(
 
 @pytest.mark.browser
 def test_broken_catalog_shows_in_the_page_and_the_server_goes_on(
-    served: Served, page: object
+    served: Served, page: object, th_po: Path
 ) -> None:
-    po = served.root / TH_PO
+    po = th_po
     original = po.read_bytes()
     page.goto(served.url(f"th/{PAGE}.html"))
-    cut = original.index('msgstr "สรุป"'.encode()) + len('msgstr "สร'.encode())
-    po.write_bytes(original[:cut])  # saved half-written: the string never ends
+    shown = page.locator("h2#conclusion").inner_text()
+    cut = original.index(b'msgid "Conclusion"\nmsgstr "') + len(b'msgid "Conclusion"\nmsgstr "')
+    po.write_bytes(original[: cut + 3])  # saved half-written: the string never ends
     problem = page.locator(".l10n-problem").first
     problem.wait_for(timeout=60_000)
     assert TH_PO.as_posix() in problem.inner_text()
     assert re.search(rf"{re.escape(TH_PO.as_posix())}:\d+", problem.inner_text())
-    assert page.locator("h2#conclusion").inner_text() == "สรุป"  # the last good build
+    assert page.locator("h2#conclusion").inner_text() == shown  # the last good build
     assert request(served.port, "GET", "/index.html")[0] == 200
     po.write_bytes(original)
     page.locator(".l10n-problem").first.wait_for(state="detached", timeout=60_000)

@@ -45,21 +45,15 @@ class Plan:
             or self.index
         )
 
-    def merge(self, other: Plan) -> None:
-        """Fold a later plan into this one (saves during a rebuild make one follow-up)."""
-        self.pages |= other.pages
-        self.catalogs |= other.catalogs
-        self.everything |= other.everything
-        self.recheck_all |= other.recheck_all
-        self.review |= other.review
-        self.index |= other.index
-        self.config |= other.config
 
-
-def plan(project: Project, locales: list[str], changed: Iterable[Path]) -> Plan:
-    """What the changed files affect, for the served `locales` (the source locale first)."""
+def plan(
+    project: Project, locales: list[str], changed: Iterable[Path], domains: list[str] | None = None
+) -> Plan:
+    """What the changed files affect, for the served `locales` (the source locale first);
+    `domains` are the project's pages when the caller has listed them already."""
     found = Plan()
-    domains = [project.domain(p) for p in project.pages()]
+    if domains is None:
+        domains = [project.domain(p) for p in project.pages()]
     source = project.config.source_locale
     for path in changed:
         _one(project, locales, domains, source, Path(path), found)

@@ -3,8 +3,9 @@
 Saved paths are queued; when the builder is free it takes everything queued so far as one
 batch, so that many quick saves (or saves during a rebuild) cost one follow-up rebuild,
 not one each.  A batch rebuilds the pages the saves affect, checks the catalogs that
-changed, tells the open pages, and, once nothing more is queued, writes the index (which
-reads every catalog, so it waits until the pages are done).
+changed and tells the open pages.  The index, which reads every catalog and every built
+page, is written by a thread of its own once saves pause, so that a save never waits
+for it; only its last step, rendering and writing, holds the locks the pages take.
 
 A page that cannot be built (a catalog with a syntax error, saved half-written) keeps
 its last good HTML in `build/`; the error is kept for the served page to show, and the
@@ -22,16 +23,26 @@ from pathlib import Path
 from ..checks.model import LocaleReport
 from ..checks.text import plural
 from ..errors import L10nError
-from ..files import project_lock
+from ..files import project_lock, write_text
 from ..locales import web_tag
 from ..project import UI_DOMAIN, Project, load
-from ..site.build import Task, build_html, messages, output_path, select, write_index
+from ..site.build import (
+    CatalogCounts,
+    Task,
+    build_html,
+    index_locales,
+    messages,
+    output_path,
+    render_index,
+    select,
+)
 from ..site.snapshot import forget
 from .affected import Plan, plan
 from .events import Events
 from .findings import check_catalogs
 
 MANY_PAGES = 50  # from here a rebuild is spread over worker processes
+INDEX_PAUSE = 0.5  # seconds without a rebuild before the index is written
 
 
 def page_key(locale: str, domain: str) -> str:
@@ -81,15 +92,18 @@ class Builder:
         self.busy = True
         self._reports: dict[Task, LocaleReport] = {}
         self._pending: set[Path] = set()
-        self._index_due = False
         self._stopping = False
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="l10n-builder", daemon=True)
+        self._index_wanted = threading.Event()
+        self._indexing = False
+        self._indexer = threading.Thread(target=self._index_loop, name="l10n-index", daemon=True)
 
     # -- the queue ------------------------------------------------------------------------
 
     def start(self) -> None:
         self._thread.start()
+        self._indexer.start()
 
     def submit(self, paths: Iterable[Path]) -> None:
         with self._wake:
@@ -100,6 +114,7 @@ class Builder:
         with self._wake:
             self._stopping = True
             self._wake.notify()
+        self._index_wanted.set()
 
     def pending(self) -> bool:
         with self._wake:
@@ -108,13 +123,12 @@ class Builder:
     def idle(self) -> bool:
         """Nothing queued, nothing running, the index written."""
         with self._wake:
-            return not (self.busy or self._pending or self._index_due)
+            return not (self.busy or self._pending or self._index_wanted.is_set() or self._indexing)
 
     def _next(self) -> set[Path] | None:
-        """The saves queued so far, all at once (empty: time to write the index); None
-        when stopping."""
+        """The saves queued so far, all at once; None when stopping."""
         with self._wake:
-            while not self._pending and not self._stopping and not self._index_due:
+            while not self._pending and not self._stopping:
                 self.busy = False
                 self._wake.wait()
             if self._stopping:
@@ -132,18 +146,18 @@ class Builder:
             self.ready.set()
         while (paths := self._next()) is not None:
             try:
-                if paths:
-                    self._batch(paths)
-                else:
-                    self._write_index()
+                self._batch(paths)
             except Exception as exc:  # the server outlives any one rebuild
                 self.say(f"internal error while rebuilding: {type(exc).__name__}: {exc}")
 
     # -- building -------------------------------------------------------------------------
 
-    def all_pages(self) -> set[Task]:
-        domains = [self.project.domain(p) for p in self.project.pages()]
-        return {Task(loc, d) for loc in self.locales for d in domains}
+    def domains(self) -> list[str]:
+        return [self.project.domain(p) for p in self.project.pages()]
+
+    def all_pages(self, domains: list[str] | None = None) -> set[Task]:
+        listed = self.domains() if domains is None else domains
+        return {Task(loc, d) for loc in self.locales for d in listed}
 
     def _first_build(self) -> None:
         start = time.perf_counter()
@@ -177,7 +191,8 @@ class Builder:
                 outcome.failed.update(dict.fromkeys(pages, str(exc)))
             else:
                 self._build_apart(pages, outcome)
-                self._index_due = self._index_due or index
+                if index:
+                    self._want_index()
         for task in pages:
             if task in outcome.failed:
                 self.errors[task] = outcome.failed[task]
@@ -223,10 +238,13 @@ class Builder:
     def _batch(self, paths: set[Path]) -> None:
         start = time.perf_counter()
         try:
-            todo = plan(self.project, self.locales, paths)
-            if todo.config:
+            domains = self.domains()
+            todo = plan(self.project, self.locales, paths, domains)
+            if todo.config:  # the settings changed: what is served may have too
                 self.project = load(self.project.root)
                 self.locales = select(self.project, self.requested)
+                domains = self.domains()
+                todo = plan(self.project, self.locales, paths, domains)
             self.problem = None
         except L10nError as exc:
             self.problem = str(exc)
@@ -235,13 +253,14 @@ class Builder:
             return
         if not todo:
             return
-        outcome = self._rebuild(todo)
+        outcome = self._rebuild(todo, domains)
         self.events.publish_threadsafe(outcome.keys)
         self._say_batch(todo, outcome, time.perf_counter() - start)
 
-    def _rebuild(self, todo: Plan) -> Outcome:
+    def _rebuild(self, todo: Plan, domains: list[str]) -> Outcome:
         outcome = Outcome()
-        pages = self.all_pages() if todo.everything else todo.pages & self.all_pages()
+        every = self.all_pages(domains)
+        pages = every if todo.everything else todo.pages & every
         self._build(pages, self.jobs if len(pages) >= MANY_PAGES else 1, outcome, index=False)
         if todo.everything or todo.recheck_all:
             with self.render_lock:
@@ -256,7 +275,7 @@ class Builder:
                 outcome.keys |= {page_key(*task_key(task)), review_key(*task_key(task))}
         outcome.keys |= {f"review/{web_tag(loc)}/*" for loc in todo.review}
         if todo.index or outcome.built:
-            self._index_due = True
+            self._want_index()
         return outcome
 
     def _say_batch(self, todo: Plan, outcome: Outcome, seconds: float) -> None:
@@ -279,11 +298,36 @@ class Builder:
             names = sorted(page_key(*task_key(t)) for t, m in failed.items() if m == message)
             self.say(f"error: {message} (kept the last build of {_listed(names)})")
 
+    # -- the index ----------------------------------------------------------------------
+
+    def _want_index(self) -> None:
+        with self._wake:
+            self._indexing = True  # idle() is False from here until it is written
+        self._index_wanted.set()
+
+    def _index_loop(self) -> None:
+        while True:
+            self._index_wanted.wait()
+            while self._index_wanted.is_set() and not self._stopping:
+                self._index_wanted.clear()  # a rebuild within the pause asks again
+                time.sleep(INDEX_PAUSE)
+            if self._stopping:
+                return
+            try:
+                self._write_index()
+            except Exception as exc:
+                self.say(f"internal error while writing the index: {type(exc).__name__}: {exc}")
+            with self._wake:
+                self._indexing = self._index_wanted.is_set()
+
     def _write_index(self) -> None:
-        self._index_due = False
+        project = self.project
+        known = CatalogCounts(project.build_dir)
         try:
-            with project_lock(self.project.root), self.render_lock:
-                write_index(self.project)
+            locales = index_locales(project, known)  # reads only: no lock needed
+            with project_lock(project.root), self.render_lock:
+                known.save()
+                write_text(project.build_dir / "index.html", render_index(project, locales))
         except L10nError as exc:
             self.say(f"error: the index was not written: {exc}")
             return

@@ -394,12 +394,22 @@ def write_index(
     `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
     those pages need not be read back.
     """
-    from . import fonts
-    from .render import render_template
+    known = known or CatalogCounts(project.build_dir)
+    locales = index_locales(project, known, built_titles)
+    known.save()
+    write_text(project.build_dir / "index.html", render_index(project, locales))
 
+
+def index_locales(
+    project: Project,
+    known: CatalogCounts,
+    built_titles: dict[tuple[str, str], str] | None = None,
+) -> list[dict]:
+    """What the index lists: each built locale, its pages and how complete it is.  This
+    reads every catalog's counts and every built page's title; rendering is apart, so
+    that the live preview can read while it rebuilds pages."""
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    known = known or CatalogCounts(project.build_dir)
     titles = {d: _english_title(project, d) for d in domains}
     just = built_titles or {}
     pots = _templates_by_domain(project)
@@ -417,10 +427,18 @@ def write_index(
                     "pages": pages,
                 }
             )
-    known.save()
-    shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]
+    return locales
+
+
+def render_index(project: Project, locales: list[dict]) -> str:
+    """The index page of `index_locales`."""
+    from . import fonts
+    from .render import render_template
+
+    listed = {x["tag"] for x in locales}
+    shown = [loc for loc in all_locales(project) if web_tag(loc) in listed]
     source = project.config.source_locale
-    html = render_template(
+    return render_template(
         "index.html",
         {},
         lang=web_tag(source),
@@ -433,7 +451,6 @@ def write_index(
         font_stack=Markup(fonts.font_stack(source, shown)),
         locales=locales,
     )
-    write_text(project.build_dir / "index.html", html)
 
 
 @dataclass(frozen=True)
