@@ -32,7 +32,7 @@ from ..errors import L10nError
 from ..locales import gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN
 from ..review.ledger import DIGEST_SIZE, EntryText
-from ..site.build import Task, all_locales
+from ..site.build import Task, all_locales, english_title
 from . import guard, inject, review
 from .annotate import served_page
 from .builder import Builder, page_key, review_key
@@ -241,7 +241,7 @@ class Site:
         roles = sorted({*project.config.release_approval, "clinician", "linguist"})
         return inject.render(
             "review.html",
-            title=domain,
+            title=self._title(domain),
             language=native_name(locale),
             tag=web_tag(locale),
             source_tag=web_tag(project.config.source_locale),
@@ -256,6 +256,12 @@ class Site:
             sheet=sheet,
             roles=roles,
         )
+
+    def _title(self, domain: str) -> str:
+        try:
+            return english_title(self.builder.project, domain)
+        except (L10nError, OSError):
+            return domain
 
     async def approve(self, request: Request) -> Response:
         refusal = guard.approval_refusal(

@@ -344,7 +344,7 @@ def index_entry(
         if not html.exists():
             return None
         found = _TITLE.search(html.read_text(encoding="utf-8"))
-    english = english if english is not None else _english_title(project, domain)
+    english = english if english is not None else english_title(project, domain)
     if title is None:
         title = htmllib.unescape(found.group(1)) if found else english
     pdf = output_path(project, locale, domain, ".pdf")
@@ -357,7 +357,7 @@ def index_entry(
     }
 
 
-def _english_title(project: Project, domain: str) -> str:
+def english_title(project: Project, domain: str) -> str:
     """The title the English page has (as its <title> shows it)."""
     from ..extract import read_source
     from ..segments import split_front_matter
@@ -410,7 +410,7 @@ def index_locales(
     that the live preview can read while it rebuilds pages."""
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    titles = {d: _english_title(project, d) for d in domains}
+    titles = {d: english_title(project, d) for d in domains}
     just = built_titles or {}
     pots = _templates_by_domain(project)
     locales = []

@@ -95,12 +95,12 @@
   };
 
   document.querySelectorAll(".l10n-approve").forEach((button) => {
-    button.addEventListener("click", () => approve([button.closest("tr")]));
+    button.addEventListener("click", () => approve([button.closest(".l10n-row")]));
   });
   const all = document.getElementById("l10n-approve-all");
   if (all) {
     all.addEventListener("click", () => {
-      const rows = Array.from(document.querySelectorAll(".l10n-approve")).map((b) => b.closest("tr"));
+      const rows = Array.from(document.querySelectorAll(".l10n-approve")).map((b) => b.closest(".l10n-row"));
       approve(rows);
     });
   }
