@@ -45,6 +45,10 @@ MANY_PAGES = 50  # from here a rebuild is spread over worker processes
 INDEX_PAUSE = 0.5  # seconds without a rebuild before the index is written
 
 
+class Stopped(Exception):
+    """The server is stopping: a rebuild in progress ends after the page it is on."""
+
+
 def page_key(locale: str, domain: str) -> str:
     return f"{web_tag(locale)}/{domain}"
 
@@ -140,6 +144,8 @@ class Builder:
     def _run(self) -> None:
         try:
             self._first_build()
+        except Stopped:
+            return
         except Exception as exc:
             self.say(f"internal error while building: {type(exc).__name__}: {exc}")
         finally:
@@ -147,8 +153,16 @@ class Builder:
         while (paths := self._next()) is not None:
             try:
                 self._batch(paths)
+            except Stopped:
+                return
             except Exception as exc:  # the server outlives any one rebuild
                 self.say(f"internal error while rebuilding: {type(exc).__name__}: {exc}")
+        self.busy = False
+
+    def join(self, seconds: float) -> bool:
+        """Wait for a rebuild in progress to stop; False when it has not."""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
 
     # -- building -------------------------------------------------------------------------
 
@@ -219,7 +233,13 @@ class Builder:
         with project_lock(project.root), self.render_lock:
             forget(project.build_dir)  # `l10n build` must not answer from its last snapshot
             results = build_html(
-                project, self.locales, with_pdf=False, jobs=jobs, only=pages, index=index
+                project,
+                self.locales,
+                with_pdf=False,
+                jobs=jobs,
+                progress=self._tick,
+                only=pages,
+                index=index,
             )
         written = {path for r in results for path in r.written}
         return [
@@ -227,6 +247,10 @@ class Builder:
             for t in pages
             if project.rel(output_path(project, t.locale, t.domain, ".html")) in written
         ]
+
+    def _tick(self, _task: Task) -> None:
+        if self._stopping:
+            raise Stopped
 
     def _ui_problem(self, locale: str) -> str | None:
         try:

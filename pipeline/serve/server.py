@@ -155,8 +155,9 @@ def serve(
     server = _Server(config, on_stop)
     server.run(sockets=[sock])
     sock.close()
-    say("stopped")
-    if builder.busy:  # a rebuild in progress: its temporary files are removed next time
+    if not builder.join(STOP_SECONDS):  # a page that takes longer: stop without it
+        say("stopped (a page being built was left; the next build makes it)")
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+    say("stopped")

@@ -551,8 +551,9 @@ def build_html(
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
     staged: list[tuple[Path, Path]] = []
+    running = _run(project, days, built, with_pdf, jobs)
     try:
-        for done in _run(project, days, built, with_pdf, jobs):
+        for done in running:
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
             if done.staged is not None:
@@ -568,6 +569,7 @@ def build_html(
             if progress:
                 progress(task)
     except BaseException:
+        running.close()  # an interrupted build stops its workers now, not after every page
         discard([tmp for tmp, _ in staged])
         raise
     commit_all(staged)
@@ -592,7 +594,12 @@ def _run(
             pool.submit(_html_task_in_worker, project.root, task, built, with_pdf, epoch, day)
             for task, day in days.items()
         ]
-        yield from finished(futures, lambda done: discard([done.staged]))
+        try:
+            yield from finished(futures, lambda done: discard([done.staged]))
+        except GeneratorExit:  # the caller stopped: pages not yet started are not built
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def build_pdf(
