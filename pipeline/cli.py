@@ -296,14 +296,15 @@ def build(
     proj = state.project()
     chosen = select(proj, locales)
     with project_lock(proj.root):
-        reports, browser = site_command.build(
+        outcome = site_command.build(
             proj,
             chosen,
             options,
             lambda line, err: click.echo(line, err=err),
             lambda run: _with_progress(run, quiet or verbose),
         )
-        snapshot.finish(proj.root, proj.build_dir, reports, [Path(browser)] if browser else [])
+        printer = [Path(outcome.browser)] if outcome.browser else []
+        snapshot.finish(proj.root, proj.build_dir, outcome.results, printer)
 
 
 def _with_progress(run, plain: bool):  # noqa: ANN001, ANN202

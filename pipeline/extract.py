@@ -16,7 +16,7 @@ import polib
 from .assets import TEMPLATES_DIR
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
-from .files import cache_dir, commit_all, discard, stage, write_atomic
+from .files import Staging, cache_dir, discard, stage, write_atomic
 from .po import catalog
 from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
@@ -81,7 +81,7 @@ def _ui_messages(templates_dir: Path) -> list[list]:
 
     What Babel finds depends only on the templates and the code reading them, so it is
     kept in the user's cache under their digest: importing Jinja2 and Babel's extractor
-    and running them costs a tenth of a second, more than a small site's extraction.
+    and running them costs more than a small site's extraction (docs/benchmarks.md).
     """
     import hashlib
 
@@ -215,13 +215,12 @@ def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
         ui = ui_template(header)
         ui_text = dumps_many([ui])[0]
         made = pending()
-    try:
+    with Staging() as staging:
+        for path, tmp, _, _ in made:
+            staging.adopt(tmp, path)
         ui_path = project.pot_path(UI_DOMAIN)
-        made.append((ui_path, stage_template(ui_path, ui_text), len(ui), ()))
-        commit_all([(tmp, path) for path, tmp, _, _ in made if tmp is not None])
-    except BaseException:
-        discard([tmp for _, tmp, _, _ in made])
-        raise
+        ui_staged = staging.adopt(stage_template(ui_path, ui_text), ui_path)
+        made.append((ui_path, ui_staged, len(ui), ()))
     return [
         Extracted(project.rel(path), tmp is not None, count, raw) for path, tmp, count, raw in made
     ]

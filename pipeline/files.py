@@ -78,6 +78,37 @@ def discard(staged: list[Path | None]) -> None:
                 os.unlink(tmp)
 
 
+class Staging:
+    """Files staged beside their targets, then put in place together or not at all.
+
+    Leaving the `with` block by an exception discards every staged file; leaving it
+    normally puts them in place with one sync (`commit=False`: the caller, say a worker's
+    parent, puts them in place later)."""
+
+    def __init__(self, commit: bool = True) -> None:
+        self.commit = commit
+        self.pairs: list[tuple[Path, Path]] = []  # (temporary file, destination)
+
+    def add(self, path: Path, data: bytes) -> Path | None:
+        """Stage `data` for `path`; None (nothing staged) when `path` holds it already."""
+        return self.adopt(stage(path, data), path)
+
+    def adopt(self, tmp: Path | None, path: Path) -> Path | None:
+        """Take charge of a file staged elsewhere (by a worker process)."""
+        if tmp is not None:
+            self.pairs.append((tmp, path))
+        return tmp
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None:
+            discard([tmp for tmp, _ in self.pairs])
+        elif self.commit:
+            commit_all(self.pairs)
+
+
 def write_text(path: Path, text: str) -> bool:
     return write_atomic(path, text.encode("utf-8"))
 

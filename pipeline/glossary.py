@@ -1,30 +1,40 @@
-"""The approved terminology: `locales/glossary.tbx` and `locales/do-not-translate.txt`.
+"""The approved terminology: `locales/glossary.tbx`, `glossary.csv`, `do-not-translate.txt`.
 
 A drug or disease name rendered three ways on one page confuses patients, so the
 translators' approved renderings are kept in a TBX file (the TermBase eXchange format
-Weblate, OmegaT and the other translation tools import and export), and `l10n check`
-holds every translation to them.  Names that must never be translated (the centre's
-name, "SSc") are listed one per line in a plain text file, or marked in the TBX as
-Weblate does (`<descrip type="Translation needed">No</descrip>`).
+Weblate, OmegaT and the other translation tools import and export), or in a CSV file
+kept in a spreadsheet, and `l10n check` holds every translation to them.  A rendering
+a patient can misread ("final stage" for "late stage") is marked forbidden, as TBX
+marks a term deprecated or superseded (Weblate's "forbidden translation"), and a
+translation that uses it is an error.  Names that must never be translated (the
+centre's name, "SSc") are listed one per line in a plain text file, or marked in the
+TBX as Weblate does (`<descrip type="Translation needed">No</descrip>`).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import L10nError
 
 TBX_NAME = "glossary.tbx"
+CSV_NAME = "glossary.csv"
 DNT_NAME = "do-not-translate.txt"
+CSV_COLUMNS = ("source", "language", "target", "status")  # status is optional
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _ENTRY_TAGS = {"termEntry", "conceptEntry"}  # TBX v2 (martif) and TBX v3
 _LANG_TAGS = {"langSet", "langSec"}
-_FORBIDDEN = {"forbidden", "obsolete", "deprecated", "superseded"}
+_FORBIDDEN = ("forbidden", "deprecated", "superseded", "obsolete")
+_APPROVED = ("preferred", "admitted")  # and no status at all
+_STATUS_TYPES = {"administrativestatus", "normativeauthorization"}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
 
 
@@ -83,34 +93,77 @@ def _locale_key(code: str) -> str:
 
 def renderings(term: Term, locale: str) -> tuple[str, ...]:
     """Approved renderings of a term for a locale (`th`, `zh_Hans`), matched loosely."""
-    key = _locale_key(locale)
-    for code, values in term.renderings.items():
-        if _locale_key(code) == key:
-            return values
-    language = key.split("_")[0]
-    return term.renderings.get(language, ())
+    return _for_locale(term.renderings, locale)
 
 
 def forbidden(term: Term, locale: str) -> tuple[str, ...]:
+    """Renderings of a term the locale's translators must not use; other locales' bans
+    do not apply (a word forbidden in Malay may be the right one in Indonesian)."""
+    return _for_locale(term.forbidden, locale)
+
+
+def _for_locale(values: dict[str, tuple[str, ...]], locale: str) -> tuple[str, ...]:
+    """The locale's own entry (`zh_Hans` for `zh-Hans`), else its language's (`zh`)."""
     key = _locale_key(locale)
-    return next((v for c, v in term.forbidden.items() if _locale_key(c) == key), ())
+    for code, found in values.items():
+        if _locale_key(code) == key:
+            return found
+    language = key.split("_")[0]
+    return next((v for c, v in values.items() if _locale_key(c) == language), ())
+
+
+def status_kind(value: str) -> str:
+    """A term status as TBX or a CSV writes it, normalised: `deprecatedTerm-admn-sts`,
+    `Deprecated` -> `deprecated`; `forbidden` (Weblate) stays `forbidden`."""
+    return value.strip().split("-")[0].lower().removesuffix("term")
 
 
 def load(locales_dir: Path, shown: str = "locales") -> Glossary:
-    """The project's glossary; an absent file is an empty glossary, a broken one bad input."""
-    terms: tuple[Term, ...] = ()
+    """The project's glossary; an absent file is an empty glossary, a broken one bad input.
+
+    The TBX and the CSV add up: a term both name gets the renderings and bans of both."""
+    terms: list[Term] = []
     dnt: list[str] = []
     tbx = locales_dir / TBX_NAME
     if tbx.is_file():
-        terms, marked = parse_tbx(_read(tbx, f"{shown}/{TBX_NAME}"), f"{shown}/{TBX_NAME}")
+        found, marked = parse_tbx(_read(tbx, f"{shown}/{TBX_NAME}"), f"{shown}/{TBX_NAME}")
+        terms += found
         dnt += marked
+    table = locales_dir / CSV_NAME
+    if table.is_file():
+        terms += parse_csv(_read(table, f"{shown}/{CSV_NAME}"), f"{shown}/{CSV_NAME}")
     listing = locales_dir / DNT_NAME
     if listing.is_file():
         for line in _read(listing, f"{shown}/{DNT_NAME}").splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
                 dnt.append(line)
-    return Glossary(terms, tuple(dict.fromkeys(dnt)))
+    return Glossary(_merged(terms), tuple(dict.fromkeys(dnt)))
+
+
+def _merged(terms: Iterable[Term]) -> tuple[Term, ...]:
+    """One Term per English term (compared as `normalise` and any case), first spelling kept."""
+    merged: dict[str, Term] = {}
+    for term in terms:
+        key = normalise(term.english).casefold()
+        if key in merged:
+            old = merged[key]
+            term = Term(
+                old.english,
+                _union(old.renderings, term.renderings),
+                _union(old.forbidden, term.forbidden),
+            )
+        merged[key] = term
+    return tuple(merged.values())
+
+
+def _union(
+    first: dict[str, tuple[str, ...]], second: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    joined = {code: list(values) for code, values in first.items()}
+    for code, values in second.items():
+        joined.setdefault(code, []).extend(values)
+    return {code: tuple(dict.fromkeys(values)) for code, values in joined.items()}
 
 
 def _read(path: Path, shown: str) -> str:
@@ -183,13 +236,81 @@ def parse_tbx(text: str, shown: str) -> tuple[tuple[Term, ...], list[str]]:
 
 
 def _status(lang_set: etree.Element, term_el: etree.Element) -> str:
-    """The administrativeStatus of a term (in its tig/termSec), normalised: `forbidden`."""
+    """The administrativeStatus (or its older ISO 12620 name, normativeAuthorization) of a
+    term, in its tig/ntig/termSec, normalised by `status_kind`."""
     for group in lang_set:
         if term_el in list(group.iter()):
             for note in group.iter():
-                if _local(note.tag) == "termNote" and note.get("type") == "administrativeStatus":
-                    return (note.text or "").strip().split("-")[0].lower().removesuffix("term")
+                kind = (note.get("type") or "").lower()
+                if _local(note.tag) == "termNote" and kind in _STATUS_TYPES:
+                    return status_kind(note.text or "")
     return ""
+
+
+def parse_csv(text: str, shown: str) -> list[Term]:
+    """Terms of a CSV glossary: a header row, then one row per rendering.
+
+    Columns `source` (the English term), `language` (the locale), `target` (its
+    rendering) and, optionally, `status`: empty, `preferred` or `admitted` for an
+    approved rendering; `forbidden`, `deprecated`, `superseded` or `obsolete` for one
+    `check` reports as an error (TBX's `deprecatedTerm-admn-sts` spelling is accepted
+    too).  Other columns (notes, sources) are the team's own and are ignored.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise L10nError(f"{shown}:{reader.line_num}: not valid CSV ({exc})") from None
+    if not rows:
+        return []
+    names = [name.strip().lower() for name in rows[0][1]]
+    for needed in CSV_COLUMNS[:3]:
+        if needed not in names:
+            raise L10nError(
+                f'{shown}:1: no "{needed}" column; the header must name source, language and '
+                "target (status is optional)"
+            )
+    column = {name: names.index(name) for name in CSV_COLUMNS if name in names}
+    approved: dict[str, dict[str, list[str]]] = {}
+    rejected: dict[str, dict[str, list[str]]] = {}
+    english: dict[str, str] = {}
+    for line, row in rows[1:]:
+        cells = {
+            name: normalise(row[i]).strip() if i < len(row) else "" for name, i in column.items()
+        }
+        if not any(cells.values()):
+            continue
+        source, lang, target = cells["source"], cells["language"], cells["target"]
+        if not (source and lang and target):
+            raise L10nError(f"{shown}:{line}: a row needs a source, a language and a target")
+        if _locale_key(lang).split("_")[0] == "en":
+            raise L10nError(
+                f'{shown}:{line}: "{lang}" is the source language; name the locale of the target'
+            )
+        status = cells.get("status", "")
+        kind = status_kind(status)
+        if kind in _FORBIDDEN:
+            bucket = rejected
+        elif not kind or kind in _APPROVED:
+            bucket = approved
+        else:
+            raise L10nError(
+                f'{shown}:{line}: unknown status "{status}"; use {", ".join(_APPROVED)}, '
+                f"{', '.join(_FORBIDDEN[:-1])} or {_FORBIDDEN[-1]}"
+            )
+        key = source.casefold()
+        english.setdefault(key, source)
+        bucket.setdefault(key, {}).setdefault(lang, []).append(target)
+    return [
+        Term(
+            word,
+            {k: tuple(v) for k, v in approved.get(key, {}).items()},
+            {k: tuple(v) for k, v in rejected.get(key, {}).items()},
+        )
+        for key, word in english.items()
+    ]
 
 
 def _local(tag: object) -> str:

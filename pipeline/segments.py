@@ -108,11 +108,20 @@ def fold(raw: str) -> str:
     return "".join(parts).strip()
 
 
-def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, int], str, int]:
-    """Return (meta, line of each meta key, body, number of lines before the body)."""
+@dataclass(frozen=True)
+class FrontMatter:
+    """A page split at the end of its YAML front matter."""
+
+    meta: dict[str, str]
+    lines: dict[str, int]  # the line of each key
+    body: str
+    offset: int  # lines before the body
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter:
     match = _FRONT_MATTER.match(text)
     if not match:
-        return {}, {}, text, 0
+        return FrontMatter({}, {}, text, 0)
     import yaml  # here: a page without front matter never needs it
 
     try:
@@ -129,7 +138,7 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, str], dict[str, 
         key = line.split(":", 1)[0].strip()
         if key in meta and key not in lines:
             lines[key] = number
-    return meta, lines, text[match.end() :], match.group(0).count("\n")
+    return FrontMatter(meta, lines, text[match.end() :], match.group(0).count("\n"))
 
 
 def parse(text: str, path: str) -> Page:
@@ -157,7 +166,8 @@ def render(
     `annotate` adds attributes to each segment's own element (never used by `build`).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
-    meta, meta_lines, body, offset = split_front_matter(text, path)
+    front = split_front_matter(text, path)
+    meta, meta_lines, body, offset = front.meta, front.lines, front.body, front.offset
     walker = _Walker(body, offset, replace, lang)
     walker.annotate = annotate
     head = []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
 from .errors import L10nError
-from .files import commit_all, discard, stage
+from .files import Staging, discard
 from .locales import english_name, gettext_name, plural_forms
 from .po import catalog
 from .po.merge import merge, merge_many
@@ -63,15 +64,11 @@ def init(project: Project, locales: list[str]) -> list[Written]:
         )
     paths = [project.po_path(name, domain) for name in names for domain in templates]
     fresh = [localized_header(pot, name, project) for name in names for pot in templates.values()]
-    staged: list[tuple[Path | None, Path]] = []
-    try:
-        for path, text in zip(paths, dumps_many(fresh), strict=True):
-            staged.append((stage(path, text.encode("utf-8")), path))
-    except BaseException:
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all([(tmp, path) for tmp, path in staged if tmp is not None])
-    return [Written(project.rel(path), tmp is not None) for tmp, path in staged]
+    with Staging() as staging:
+        return [
+            Written(project.rel(path), staging.add(path, text.encode("utf-8")) is not None)
+            for path, text in zip(paths, dumps_many(fresh), strict=True)
+        ]
 
 
 def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]:
@@ -88,16 +85,15 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
         raise L10nError(NO_TEMPLATES)
     domains = [project.template_domain(p) for p in pots]
     staged: dict[Path, Path | None] = {}
-    try:
+    with Staging() as staging:
         if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
-            _in_workers(project.root, domains, locales, jobs, staged)
+            shares = _in_workers(project.root, domains, locales, jobs)
         else:
-            staged.update(merge_domains(project, _templates(project), locales))
-    except BaseException:
-        discard(list(staged.values()))
-        raise
+            shares = iter([merge_domains(project, _templates(project), locales)])
+        for share in shares:
+            for path, tmp in share:
+                staged[path] = staging.adopt(tmp, path)
     paths = [project.po_path(name, domain) for name in locales for domain in domains]
-    commit_all([(staged[path], path) for path in paths if staged[path] is not None])
     return [Written(project.rel(path), staged[path] is not None) for path in paths]
 
 
@@ -113,7 +109,7 @@ def merge_domains(
     """Each of these templates merged into its catalog in every named locale, staged
     for writing (None for a catalog that stays as it is)."""
     done: list[tuple[Path, Path | None]] = []
-    try:
+    with Staging(commit=False) as staging:  # put in place by update(), or discarded
         for domain, pot in templates.items():
             olds, fresh = [], []
             for name in names:
@@ -124,21 +120,18 @@ def merge_domains(
                     fresh.append((path, localized_header(pot, name, project)))
             merged = merge_many([po for _, po in olds], pot) + [po for _, po in fresh]
             for (path, _), text in zip(olds + fresh, dumps_many(merged), strict=True):
-                done.append((path, stage(path, text.encode("utf-8"))))
-    except BaseException:
-        discard([tmp for _, tmp in done])
-        raise
+                done.append((path, staging.add(path, text.encode("utf-8"))))
     return done
 
 
 def _in_workers(
-    root: Path, domains: list[str], locales: list[str], jobs: int, staged: dict[Path, Path | None]
-) -> None:
+    root: Path, domains: list[str], locales: list[str], jobs: int
+) -> Iterator[list[tuple[Path, Path | None]]]:
+    """Each worker's merged catalogs, staged; update() discards them if a later one fails."""
     shares = [domains[i :: jobs * 4] for i in range(min(len(domains), jobs * 4))]
     with process_pool(min(jobs, len(shares)), preload=("pipeline.update",)) as pool:
         futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
-        for share in finished(futures, lambda share: discard([tmp for _, tmp in share])):
-            staged.update(share)  # update() discards these if a later share fails
+        yield from finished(futures, lambda share: discard([tmp for _, tmp in share]))
 
 
 def _merge_in_worker(

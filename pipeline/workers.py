@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def fewer_collections() -> None:
     """A run builds many small objects that live as long as it does (catalog entries,
     parse trees); with Python's default threshold of 700 new objects the cyclic
-    collector rescans them over and over, a fifth of an update's time."""
+    collector rescans them over and over (docs/benchmarks.md)."""
     gc.set_threshold(50_000)
 
 

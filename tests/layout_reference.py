@@ -59,6 +59,8 @@ def dumps(po: polib.POFile) -> str:
     text = str(po)
     if not po.header:
         text = text.removeprefix("#\n")
+    if getattr(po, "headerless", False):  # a header is optional: none is invented
+        text = text.removeprefix('msgid ""\nmsgstr ""\n\n')
     if not text.endswith("\n"):
         text += "\n"
     return _gnu_format(text)

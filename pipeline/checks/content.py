@@ -178,25 +178,46 @@ def placeholders_kept(ctx: Context) -> Iterator[str]:
 # --- terminology and fonts -----------------------------------------------------------------
 
 
+def _folded(text: str, locale: str) -> str:
+    """Text as terms are found in it: any case; no spaces in scripts that do not separate
+    words with them (Thai, Lao, Khmer, Burmese)."""
+    text = glossary_mod.normalise(text).casefold()
+    return re.sub(r"[\s\u200b]", "", text) if script_of(locale) in UNSPACED else text
+
+
 def _contains(text: str, term: str, locale: str) -> bool:
-    """Case-insensitive; spaces ignored in scripts that do not separate words with them."""
-    hay, needle = glossary_mod.normalise(text).casefold(), glossary_mod.normalise(term).casefold()
-    if script_of(locale) in UNSPACED:
-        hay, needle = (re.sub(r"[\s\u200b]", "", s) for s in (hay, needle))
-    return needle in hay
+    return _folded(term, locale) in _folded(text, locale)
 
 
 @check(
-    "glossary", ERROR, "approved glossary renderings used; do-not-translate terms kept as written"
+    "glossary",
+    ERROR,
+    "approved glossary renderings used, forbidden ones not; do-not-translate terms kept as written",
 )
 def glossary_terms(ctx: Context) -> Iterator[str]:
+    english = glossary_mod.normalise(ctx.english)
     for term in ctx.glossary.occurrences(ctx.english):
         wanted = glossary_mod.renderings(term, ctx.locale)
-        if wanted and not any(_contains(ctx.translation, w, ctx.locale) for w in wanted):
+        # A banned word inside an approved rendering is not a use of it.
+        rest = _folded(ctx.translation, ctx.locale)
+        for word in wanted:
+            rest = rest.replace(_folded(word, ctx.locale), "\0")
+        banned = [
+            word
+            for word in glossary_mod.forbidden(term, ctx.locale)
+            if _folded(word, ctx.locale) in rest
+        ]
+        written = term.pattern().search(english)
+        said = written.group() if written else term.english
+        instead = f'; use "{wanted[0]}"' if wanted else ""
+        for word in banned:
+            yield f'"{word}" is a forbidden rendering of "{said}"{instead}'
+        if (
+            wanted
+            and not banned
+            and not any(_contains(ctx.translation, w, ctx.locale) for w in wanted)
+        ):
             yield f'"{term.english}" is not rendered as "{wanted[0]}" (glossary)'
-        for bad in glossary_mod.forbidden(term, ctx.locale):
-            if _contains(ctx.translation, bad, ctx.locale):
-                yield f'"{bad}" is a forbidden rendering of "{term.english}" (glossary)'
     for term in ctx.glossary.untranslatable(ctx.english):
         if glossary_mod.normalise(term) not in glossary_mod.normalise(ctx.translation):
             yield f'"{term}" must be kept as written (do-not-translate)'

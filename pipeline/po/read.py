@@ -1,10 +1,10 @@
 """Reading the PO syntax into polib's catalog model, in one pass.
 
-polib's own parser is a general state machine that costs about 8 ms for a catalog of 40
-messages and accepts what GNU gettext refuses (an unterminated string, an unknown
-escape); a project update reads thousands of catalogs.  This reader follows GNU's
-grammar, stops at the first error with its line, and builds the same polib objects
-polib would, so everything downstream keeps working with polib's model.
+polib's own parser is a general state machine, slow for the thousands of catalogs a
+project update reads (docs/benchmarks.md), and it accepts what GNU gettext refuses (an
+unterminated string, an unknown escape).  This reader follows GNU's grammar, stops at the
+first error with its line, and builds the same polib objects polib would, so everything
+downstream keeps working with polib's model.
 """
 
 from __future__ import annotations

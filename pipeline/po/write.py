@@ -1,6 +1,6 @@
 """Catalogs written exactly as GNU `msgcat --force-po` lays them out, many at a time.
 
-Writing each catalog through polib and its own msgcat process costs ~15 ms a catalog.
+Writing each catalog through polib and its own msgcat process is slow (docs/benchmarks.md).
 Almost everything GNU does is plain enough to write directly (escapes, comment and flag
 order, reference wrapping, strings that fit on their line); what is not (a string that
 must be broken by UAX #14, a comment GNU would reinterpret) is handed to one msgcat run

@@ -92,7 +92,7 @@ def served_page(project: Project, locale: str, domain: str) -> ServedPage:
         marks.append(Mark(segment.text, place.line, state))
         return {"data-l10n-line": str(place.line), "data-l10n-state": state}
 
-    html, _entry, _warnings = build_page(
+    built = build_page(
         project, locale, domain, all_locales(project), with_pdf=False, annotate=annotate
     )
-    return ServedPage(html, shown, marks)
+    return ServedPage(built.html, shown, marks)

@@ -2,11 +2,11 @@
 
 Chromium's headless shell is preferred when installed: the same engine, so the same PDF
 bytes, without the browser's own interface, which the full browser draws (and updates at
-every navigation) even when headless, for about 45% of the CPU a handout costs
-(benchmarks/pdf_bench.py).
+every navigation) even when headless, for much of the CPU a handout costs
+(docs/benchmarks.md).
 
-Kept apart from the printing itself (pipeline.site.pdf, which imports asyncio and fontTools), so
-that deciding whether anything needs printing costs no more than a few stat calls.
+Kept apart from the printing itself (site.pdf, which imports asyncio and fontTools), so that
+deciding whether anything needs printing costs no more than a few stat calls.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html as htmllib
@@ -19,7 +20,7 @@ from markupsafe import Markup
 
 from ..assets import STATIC_DIR
 from ..dates import GitHistory, format_date, source_date
-from ..files import commit_all, discard, stage, write_atomic, write_text
+from ..files import Staging, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
@@ -191,6 +192,13 @@ def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:
     ]
 
 
+@dataclass(frozen=True)
+class BuiltPage:
+    html: str
+    entry: dict  # the page's row in the index
+    warnings: list[BuildWarning]
+
+
 def build_page(
     project: Project,
     locale: str,
@@ -199,8 +207,8 @@ def build_page(
     with_pdf: bool,
     day: date | None = None,
     annotate: Annotate | None = None,
-) -> tuple[str, dict, list[BuildWarning]]:
-    """One page in one locale: (html, index entry, warnings).
+) -> BuiltPage:
+    """One page in one locale.
 
     `day` is the page's "Last updated" date when the caller knows it already; `annotate`
     marks each segment's element for the live preview (see segments.render).
@@ -239,7 +247,7 @@ def build_page(
         "href": f"{web_tag(locale)}/{domain}.html",
         "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if with_pdf else None,
     }
-    return html, entry, ui_warnings + warnings
+    return BuiltPage(html, entry, ui_warnings + warnings)
 
 
 def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
@@ -363,7 +371,7 @@ def english_title(project: Project, domain: str) -> str:
     from ..segments import split_front_matter
 
     path = project.page_path(domain)
-    meta = split_front_matter(read_source(project, path), project.rel(path))[0]
+    meta = split_front_matter(read_source(project, path), project.rel(path)).meta
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
@@ -476,10 +484,11 @@ def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool, d
     """Build and stage one page; returns what the parent reports.  Staging the page
     where it is built spreads the writes over the workers; the parent puts them all in
     place with one sync."""
-    html, entry, warnings = build_page(project, task.locale, task.domain, built, with_pdf, day)
-    staged = stage(output_path(project, task.locale, task.domain, ".html"), html.encode("utf-8"))
+    page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    out = output_path(project, task.locale, task.domain, ".html")
+    staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
-    return Done(task, entry, warnings, counts, staged)
+    return Done(task, page.entry, page.warnings, counts, staged)
 
 
 _WORKER_PROJECT: dict[Path, Project] = {}
@@ -550,14 +559,14 @@ def build_html(
     days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
-    staged: list[tuple[Path, Path]] = []
-    running = _run(project, days, built, with_pdf, jobs)
-    try:
+    with (
+        Staging() as staging,
+        contextlib.closing(_run(project, days, built, with_pdf, jobs)) as running,
+    ):
         for done in running:
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
-            if done.staged is not None:
-                staged.append((done.staged, out))
+            staging.adopt(done.staged, out)
             path = project.rel(out)
             state.record(path, stamps[task])
             known.learn(done.counts)
@@ -568,11 +577,6 @@ def build_html(
             result.written.append(path)
             if progress:
                 progress(task)
-    except BaseException:
-        running.close()  # an interrupted build stops its workers now, not after every page
-        discard([tmp for tmp, _ in staged])
-        raise
-    commit_all(staged)
     if index:
         write_index(project, known, titles)
     state.save()  # last: a run killed before this point is redone in full by the next
@@ -627,12 +631,7 @@ def build_pdf(
         for domain in [project.domain(p) for p in project.pages()]:
             html = output_path(project, locale, domain, ".html")
             out = output_path(project, locale, domain, ".pdf")
-            inputs = [
-                project.page_path(domain),
-                project.po_path(locale, domain),
-                project.po_path(locale, UI_DOMAIN),
-            ]
-            date = source_date(inputs, project.root, history)
+            date = source_date(page_inputs(project, locale, domain), project.root, history)
             stamp = digest(
                 [
                     html,

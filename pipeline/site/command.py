@@ -20,6 +20,12 @@ Progress = Callable[[Callable], list]  # runs build_html with a tick callback, o
 
 
 @dataclass(frozen=True)
+class BuildOutcome:
+    results: dict[str, list]  # "pages built", "handouts printed": results per locale
+    browser: str | None  # the browser that printed, None when none could
+
+
+@dataclass(frozen=True)
 class BuildOptions:
     formats: frozenset[str]
     jobs: int | None = None
@@ -40,9 +46,8 @@ def snapshot_key(
 
 def build(
     project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
-) -> tuple[dict[str, list], str | None]:
-    """Build what is out of date; returns the results by what was built, and the browser
-    that printed (None when nothing could print)."""
+) -> BuildOutcome:
+    """Build what is out of date."""
     from .build import build_html
     from .snapshot import forget
 
@@ -82,7 +87,7 @@ def build(
         printed = build_pdf(project, chosen, browser, workers, options.force)
         reports["handouts printed"] = printed
         _report(printed, options, say, "handouts printed")
-    return reports, browser
+    return BuildOutcome(reports, browser)
 
 
 def _report(results: list, options: BuildOptions, say: Say, what: str) -> None:

@@ -1,8 +1,8 @@
 """Printable handouts: every built HTML page printed to PDF by headless Chromium.
 
-Chromium (driven by Playwright) is the one engine measured here that breaks Khmer, Lao and
-Burmese lines correctly and keeps an exact text layer for every script we publish
-(../shared/research/pdf-engines.md); pipeline.site.browser says which one. One browser is
+Chromium (driven by Playwright) is the one engine measured for this project that breaks
+Khmer, Lao and Burmese lines correctly and keeps an exact text layer for every script we
+publish (docs/architecture.md, "Why Chromium prints"); site.browser says which one. One browser is
 started per run, and -j of its tabs print at the same time. The print layout (A4/Letter,
 running header, "Page N of M" footer) comes from the page's own CSS `@page` rule; pikepdf
 then fixes the metadata so the same inputs give the same bytes.
@@ -38,7 +38,7 @@ T = TypeVar("T")
 CLUSTERS_JS = STATIC_DIR / "clusters.js"
 # Chromium keeps only the last --disable-features, so Playwright's own list (1.65) is
 # repeated here. RenderDocument gives every navigation a new frame host and renderer frame:
-# about a fifth of the CPU a handout costs (benchmarks/pdf_bench.py), for nothing printing needs.
+# a good share of the CPU a handout costs (docs/benchmarks.md), for nothing printing needs.
 DISABLED_FEATURES = (
     "AvoidUnnecessaryBeforeUnloadCheckSync",
     "DestroyProfileOnBrowserClose",
@@ -75,7 +75,7 @@ LAUNCH_ARGS = (
 )
 # The window the page is first laid out in before printing lays it out again at the paper's
 # size. One pixel high, Chromium paints and composites next to nothing for the screen
-# (a tenth of a handout's CPU); the PDF is the same to the byte (tests/test_pdf.py).
+# (docs/benchmarks.md); the PDF is the same to the byte (tests/test_pdf.py).
 VIEWPORT = {"width": 1280, "height": 1}
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
@@ -224,7 +224,7 @@ class Printer:
             env=env,
             timeout=TIMEOUT_MS,
         )
-        # One context for every tab: a context per tab costs a fifth more CPU a handout.
+        # One context for every tab: a context per tab costs more CPU a handout.
         context = await self._browser.new_context(java_script_enabled=True, viewport=VIEWPORT)
         self._pages = [await self._new_tab(context) for _ in range(self.tabs)]
 
