@@ -648,11 +648,19 @@ def test_review_view_approves_into_the_ledger(served: Served, page: object) -> N
     page.locator("#l10n-reviewer-shown").wait_for(state="visible")  # after the reload...
     assert page.locator("#l10n-reviewer").is_hidden()  # ...not asked again in this session
     assert page.locator("#l10n-reviewer-name").inner_text() == "Dr. Ada Reviewer"
+    rows = page.locator("li.l10n-row")
+    left = rows.count()
+    assert left > 1
+    page.click("#l10n-approve-all")
+    page.locator("#l10n-status", has_text=f"Approved {left} entries").wait_for(timeout=60_000)
+    ledger = load_ledger(served.root / "locales", "th", "approvals.tsv", None)
+    assert len([a for a in ledger.approvals if a.reviewer == "Dr. Ada Reviewer"]) == left + 1
+    page.wait_for_selector("li.l10n-row", state="detached", timeout=60_000)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 360])
-@pytest.mark.parametrize("path", [f"th/{PAGE}.html", f"km/{PAGE}.html", f"_review/th/{PAGE}"])
+@pytest.mark.parametrize("path", [f"th/{PAGE}.html", f"km/{PAGE}.html", f"_review/th/{PAGE}?all=1"])
 def test_served_pages_have_no_axe_violations(
     served: Served, chromium: object, path: str, width: int
 ) -> None:
