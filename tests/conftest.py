@@ -18,6 +18,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():  # a checkout beside ../shared, or the one in /work
     CORPUS = Path("/work/shared/corpus")
 
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: runs pages in headless Chromium (deselect with -m 'not browser')"

@@ -328,9 +328,10 @@ def _approval_request(data: Any) -> tuple[str, str, str, str, list[tuple[str, st
     found = []
     for entry in entries:
         digests = [entry.get(k) if isinstance(entry, dict) else None for k in _DIGEST_KEYS]
-        if not all(isinstance(d, str) and _DIGEST.fullmatch(d) for d in digests):
+        texts = [d for d in digests if isinstance(d, str) and _DIGEST.fullmatch(d)]
+        if len(texts) != len(_DIGEST_KEYS):
             raise ValueError(f"each entry needs {', '.join(_DIGEST_KEYS)} digests")
-        found.append(tuple(digests))
+        found.append((texts[0], texts[1], texts[2]))
     return fields[0], fields[1], fields[2], fields[3], found
 
 

@@ -102,7 +102,9 @@ def from_loopback(client: str | None) -> bool:
 
 
 def token_matches(sent: str | None, expected: str) -> bool:
-    return bool(sent) and hmac.compare_digest(sent.encode(), expected.encode())
+    if not sent:
+        return False
+    return hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def approval_refusal(

@@ -32,7 +32,7 @@ from .builder import Builder
 from .events import Events
 from .guard import Address
 
-STOP_SECONDS = 1.0  # longest wait for open connections when stopping
+STOP_SECONDS = 1  # seconds: the longest wait for open connections when stopping
 _EDITOR_LEFTOVERS = ("~", ".swp", ".swx", ".tmp", ".bak")
 
 

@@ -10,7 +10,7 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -585,7 +585,7 @@ def build_html(
 
 def _run(
     project: Project, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
-) -> Iterator[Done]:
+) -> Generator[Done, None, None]:
     """Run the tasks here, or over worker processes when there is enough to share."""
     workers = min(jobs, len(days))
     if workers <= 1:
