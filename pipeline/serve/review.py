@@ -18,6 +18,7 @@ import polib
 
 from ..checks.model import Finding, LocaleReport
 from ..checks.runner import msgstr_line
+from ..errors import L10nError
 from ..files import project_lock
 from ..po import catalog
 from ..project import Project
@@ -84,8 +85,6 @@ def _load(project: Project, locale: str, domain: str) -> tuple[polib.POFile, str
     shown = project.rel(path)
     text = catalog.decode(path.read_bytes(), shown) if path.exists() else ""
     if not text:
-        from ..errors import L10nError
-
         raise L10nError(f"{shown}: no such catalog; run 'l10n update'")
     return catalog.parse(text, shown), text, shown
 
