@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from pipeline.cli import main
 
@@ -271,3 +272,56 @@ def copy_repo(dest: Path) -> Path:
         shutil.copytree(REPO / name, dest / name)
     shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
     return dest
+
+
+# Markers and Hypothesis profiles ---------------------------------------------------------
+
+# Tests that obtain headless Chromium through these fixtures (tests/test_browser.py,
+# tests/test_pdf.py) are marked `browser` and `slow`, and so are the tests named in
+# BROWSER_TESTS, which print handouts through the CLI.
+BROWSER_FIXTURES = frozenset({"browser"})
+BROWSER_TESTS = frozenset(
+    {
+        "tests/test_hardening.py::test_pdf_build_killed_leaves_no_browser_and_no_half_handout",
+    }
+)
+# Other tests that take seconds each (`pytest --durations=30`): a module, or a test
+# without its parameters. `pytest -m "not slow"` is the fast loop.
+SLOW_TESTS = frozenset(
+    {
+        "tests/test_release.py",  # the CLI in a subprocess, building every locale
+        "tests/test_hardening.py::test_build_killed_leaves_outputs_whole_and_next_build_completes",
+        "tests/test_hardening.py::test_release_killed_leaves_the_old_release_or_the_new_never_half",
+        "tests/test_hardening.py::test_second_run_waits_and_lock_dies_with_its_holder",
+        "tests/test_hardening.py::test_status_reads_whole_catalogs_while_update_writes",
+        "tests/test_hardening.py::test_two_builds_at_once",
+        "tests/test_hardening.py::test_two_updates_at_once",
+        "tests/test_hardening.py::test_update_killed_leaves_each_catalog_before_or_after",
+        "tests/test_update.py::test_update_in_workers_with_a_broken_catalog_changes_nothing",
+        "tests/test_update.py::test_update_in_workers_writes_what_one_process_writes",
+    }
+)
+
+settings.register_profile(
+    "ci",  # the same examples on every run, nothing read from or written to a database
+    derandomize=True,
+    max_examples=100,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(  # new random examples on every run; failures replayed
+    "dev", max_examples=100, print_blob=True, deadline=None
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        test = item.nodeid.split("[", 1)[0]
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) or test in BROWSER_TESTS:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif test in SLOW_TESTS or test.split("::", 1)[0] in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
