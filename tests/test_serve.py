@@ -3,8 +3,8 @@
 A real `l10n serve` runs on `--port 0` over a copy of the repository's pages and
 catalogs; real Chromium (Playwright) keeps pages open while the tests write catalogs on
 disk, and axe-core checks the served pages.  Host, Origin, token and path checks go to
-the same server over raw HTTP.  The browser tests carry the `browser` marker
-(`-m "not browser"` leaves them out).
+the same server over raw HTTP.  Tests in the browser are marked `browser` (by
+tests/conftest.py, from their `chromium` fixture), those that start a server `slow`.
 """
 
 from __future__ import annotations
@@ -262,6 +262,7 @@ def test_reload_notices_reach_the_pages_they_concern() -> None:
     assert events.version("review/th/page") == 0
 
 
+@pytest.mark.slow
 def test_saves_during_a_rebuild_make_one_follow_up(tmp_path: Path) -> None:
     """Ten saves while a rebuild runs cost one more rebuild, not ten."""
     root = copy_repo(tmp_path / "repo")
@@ -298,6 +299,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         server.stop()
 
 
+@pytest.mark.slow
 def test_first_line_and_build(served: Served) -> None:
     assert served.first == f"Serving http://127.0.0.1:{served.port}/ (Ctrl+C to stop)\n"
     status, body = request(served.port, "GET", "/th/systemic-sclerosis.html")
@@ -309,6 +311,7 @@ def test_first_line_and_build(served: Served) -> None:
     assert "data-l10n" not in built and "_l10n" not in built and "l10n-panel" not in built
 
 
+@pytest.mark.slow
 def test_foreign_host_is_refused(served: Served) -> None:
     for host in ("evil.example", f"evil.example:{served.port}", "127.0.0.1:1"):
         status, _ = request(served.port, "GET", "/", {"Host": host})
@@ -316,6 +319,7 @@ def test_foreign_host_is_refused(served: Served) -> None:
     assert request(served.port, "GET", "/", {"Host": f"localhost:{served.port}"})[0] == 200
 
 
+@pytest.mark.slow
 def test_no_file_outside_build(served: Served) -> None:
     (served.root / "build" / "leak.toml").symlink_to(served.root / "pyproject.toml")
     for path in (
@@ -355,6 +359,7 @@ def _approval(served: Served) -> bytes:
     ).encode()
 
 
+@pytest.mark.slow
 def test_approvals_only_from_own_pages(served: Served) -> None:
     token = _token(served)
     own = f"http://127.0.0.1:{served.port}"
@@ -389,6 +394,7 @@ def test_approvals_only_from_own_pages(served: Served) -> None:
     assert any(a.reviewer == "Test Reviewer" and a.role == "linguist" for a in approvals)
 
 
+@pytest.mark.slow
 def test_served_build_is_what_l10n_build_writes(served: Served, tmp_path: Path) -> None:
     """What serve writes into build/ is byte for byte what `l10n build -f html` writes."""
     po = served.root / TH_PO
@@ -419,6 +425,7 @@ def test_served_build_is_what_l10n_build_writes(served: Served, tmp_path: Path) 
     wait_until(same, "build/ to match l10n build (the index is written after the pages)")
 
 
+@pytest.mark.slow
 def test_busy_port_exits_2(served: Served) -> None:
     done = subprocess.run(
         [
@@ -442,6 +449,7 @@ def test_busy_port_exits_2(served: Served) -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_unknown_locale_exits_2(tmp_path: Path) -> None:
     root = copy_repo(tmp_path / "repo")
     done = subprocess.run(
@@ -454,6 +462,7 @@ def test_unknown_locale_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2 and "xx" in done.stderr and done.stdout == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_stops_cleanly(tmp_path: Path, sig: int) -> None:
     root = copy_repo(tmp_path / "repo")
@@ -519,7 +528,6 @@ def _main_has(page: object, text: str) -> None:
     )
 
 
-@pytest.mark.browser
 def test_saved_translation_shows_in_the_open_page(
     served: Served, page: object, th_po: Path
 ) -> None:
@@ -533,7 +541,6 @@ def test_saved_translation_shows_in_the_open_page(
     assert heading.get_attribute("data-l10n-line") == str(msgstr_line(po, "Conclusion"))
 
 
-@pytest.mark.browser
 def test_fuzzy_segments_are_marked_with_their_catalog_line(
     served: Served, page: object, th_po: Path
 ) -> None:
@@ -559,7 +566,6 @@ def test_fuzzy_segments_are_marked_with_their_catalog_line(
     page.wait_for_selector('h2#conclusion[data-l10n-state="translated"]', timeout=60_000)
 
 
-@pytest.mark.browser
 def test_findings_panel_highlights_the_entry_under_the_pointer(
     served: Served, page: object, th_po: Path
 ) -> None:
@@ -596,7 +602,6 @@ def test_findings_panel_highlights_the_entry_under_the_pointer(
     page.wait_for_selector(".l10n-finding", state="detached", timeout=60_000)
 
 
-@pytest.mark.browser
 def test_broken_catalog_shows_in_the_page_and_the_server_goes_on(
     served: Served, page: object, th_po: Path
 ) -> None:
@@ -617,7 +622,6 @@ def test_broken_catalog_shows_in_the_page_and_the_server_goes_on(
     assert served.process.poll() is None
 
 
-@pytest.mark.browser
 def test_review_view_approves_into_the_ledger(served: Served, page: object) -> None:
     ledger_path = served.root / "locales" / "th" / "approvals.tsv"
     page.goto(served.url(f"_review/th/{PAGE}"))
@@ -658,7 +662,6 @@ def test_review_view_approves_into_the_ledger(served: Served, page: object) -> N
     page.wait_for_selector("li.l10n-row", state="detached", timeout=60_000)
 
 
-@pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 360])
 @pytest.mark.parametrize("path", [f"th/{PAGE}.html", f"km/{PAGE}.html", f"_review/th/{PAGE}?all=1"])
 def test_served_pages_have_no_axe_violations(
@@ -682,7 +685,6 @@ def test_served_pages_have_no_axe_violations(
         context.close()
 
 
-@pytest.mark.browser
 def test_open_panel_with_findings_has_no_axe_violations(
     served: Served, chromium: object, th_po: Path
 ) -> None:
