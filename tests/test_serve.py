@@ -79,7 +79,8 @@ class Served:
         self.ready = threading.Event()
         self.err = ""
         threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
+        self._err_reader = threading.Thread(target=self._read_err, daemon=True)
+        self._err_reader.start()
         assert self.ready.wait(READY), "\n".join(self.lines)
 
     def _read(self) -> None:
@@ -96,7 +97,9 @@ class Served:
 
     def stop(self, sig: int = signal.SIGINT) -> int:
         self.process.send_signal(sig)
-        return self.process.wait(timeout=30)
+        code = self.process.wait(timeout=30)
+        self._err_reader.join(30)  # all of stderr read
+        return code
 
 
 def request(
@@ -296,7 +299,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     server = Served(root)
     yield server
     if server.process.poll() is None:
-        server.stop()
+        assert server.stop() == 0
+    assert "Traceback" not in server.err, server.err
 
 
 @pytest.mark.slow
@@ -471,7 +475,6 @@ def test_stops_cleanly(tmp_path: Path, sig: int) -> None:
     events.request("GET", "/_l10n/events?key=th/x&v=0")  # an open reload stream
     assert events.getresponse().status == 200
     code = server.stop(sig)
-    time.sleep(0.2)  # the stderr reader finishes
     assert code == 0, server.err
     assert "Traceback" not in server.err and server.lines[-1] == "stopped"
     events.close()
@@ -617,6 +620,8 @@ def test_broken_catalog_shows_in_the_page_and_the_server_goes_on(
     assert re.search(rf"{re.escape(TH_PO.as_posix())}:\d+", problem.inner_text())
     assert page.locator("h2#conclusion").inner_text() == shown  # the last good build
     assert request(served.port, "GET", "/index.html")[0] == 200
+    said = [line for line in served.lines if line.startswith(f"error: {TH_PO.as_posix()}:")]
+    assert said and "kept the last build of th/systemic-sclerosis" in said[-1]
     po.write_bytes(original)
     page.locator(".l10n-problem").first.wait_for(state="detached", timeout=60_000)
     assert served.process.poll() is None
