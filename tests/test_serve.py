@@ -78,7 +78,8 @@ class Served:
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.err = ""
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self._err_reader = threading.Thread(target=self._read_err, daemon=True)
         self._err_reader.start()
         assert self.ready.wait(READY), "\n".join(self.lines)
@@ -98,7 +99,8 @@ class Served:
     def stop(self, sig: int = signal.SIGINT) -> int:
         self.process.send_signal(sig)
         code = self.process.wait(timeout=30)
-        self._err_reader.join(30)  # all of stderr read
+        self._reader.join(30)  # all of the output read
+        self._err_reader.join(30)
         return code
 
 
