@@ -150,6 +150,8 @@ class Builder:
             self.say(f"internal error while building: {type(exc).__name__}: {exc}")
         finally:
             self.ready.set()
+        self.say("watching source/, locales/, the page templates and pyproject.toml")
+        self.events.publish_threadsafe(["*"])
         while (paths := self._next()) is not None:
             try:
                 self._batch(paths)
@@ -189,8 +191,6 @@ class Builder:
             f"in {time.perf_counter() - start:.1f} s"
         )
         self._say_failures(outcome.failed)
-        self.say("watching source/, locales/, the page templates and pyproject.toml")
-        self.events.publish_threadsafe(["*"])
 
     def _build(self, pages: set[Task], jobs: int, outcome: Outcome, index: bool) -> None:
         """Build these pages; a batch that fails is split, so that one broken catalog
