@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -218,7 +219,7 @@ def _config(path: Path) -> Config:
         ) from None
     return Config(
         name=str(project.get("name", "l10n")),
-        version=str(project.get("version", "0.0.0")),
+        version=_version(project, data.get("tool", {}), path.parent),
         source_locale=str(table.get("source-locale", "en")),
         locales=tuple(gettext_name(code) for code in locales) if locales is not None else None,
         publisher=str(table.get("publisher", "")),
@@ -230,6 +231,25 @@ def _config(path: Path) -> Config:
         release_approval=roles,
         memory=memory,
     )
+
+
+def _version(project: dict, tools: dict, root: Path) -> str:
+    """`[project] version`, or, when it is dynamic, the `__version__` of the file that
+    `[tool.hatch.version] path` names (one place for it, as hatchling reads it)."""
+    if "version" in project:
+        return str(project["version"])
+    source = tools.get("hatch", {}).get("version", {}).get("path")
+    if "version" in project.get("dynamic", []) and isinstance(source, str):
+        file = root / source
+        try:
+            found = re.search(
+                r"""^__version__\s*=\s*["']([^"']+)["']""", file.read_text("utf-8"), re.M
+            )
+        except (OSError, UnicodeDecodeError):
+            found = None
+        if found:
+            return found.group(1)
+    return "0.0.0"
 
 
 def _strings(table: dict, key: str, path: Path, what: str) -> tuple[str, ...]:

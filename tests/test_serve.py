@@ -244,7 +244,7 @@ def test_saved_files_map_to_the_pages_and_catalogs_they_affect(tmp_path: Path) -
     assert found.catalogs == {Task("th", PAGE), Task("vi", PAGE)}
     assert plan(project, locales, [root / "locales/km/LC_MESSAGES/ui.po"]).pages == set()
     found = plan(project, locales, [root / "locales/th/approvals.tsv"])
-    assert found.review == {"th"} and not found.pages
+    assert found.review == {"th"} and found.index and not found.pages
     assert plan(project, locales, [root / "locales/glossary.tbx"]).recheck_all
     found = plan(project, locales, [root / "pyproject.toml"])
     assert found.everything and found.config
@@ -359,7 +359,12 @@ def _approval(served: Served) -> bytes:
             "by": "Test Reviewer",
             "role": "linguist",
             "entries": [
-                {"context": text.context, "english": text.english, "translation": text.translation}
+                {
+                    "context": text.context,
+                    "english": text.english,
+                    "translation": text.translation,
+                    "line": msgstr_line(served.root / TH_PO, "Conclusion"),
+                }
             ],
         }
     ).encode()
@@ -633,12 +638,12 @@ def test_review_view_approves_into_the_ledger(served: Served, page: object) -> N
     ledger_path = served.root / "locales" / "th" / "approvals.tsv"
     page.goto(served.url(f"_review/th/{PAGE}"))
     assert page.locator("#l10n-reviewer").is_visible()
-    assert page.locator(".l10n-approve").first.is_disabled()
+    assert page.locator(".l10n-approve").first.is_disabled()  # until the name is given
     page.fill("#l10n-by", "Dr. Ada Reviewer")
     page.fill("#l10n-role", "clinician")
     page.click("#l10n-reviewer button[type=submit]")
-    row = page.locator("li.l10n-row").first
-    line = int(row.get_attribute("id").removeprefix("line-"))
+    row = page.locator("table.review tbody tr").first
+    line = int(row.get_attribute("data-line"))
     shown = EntryText(
         PAGE,
         row.get_attribute("data-context"),
@@ -655,18 +660,37 @@ def test_review_view_approves_into_the_ledger(served: Served, page: object) -> N
     entry_of_row = next(e for e in po if e.msgid and runner.msgstr_line(text, e, None) == line)
     assert EntryText.of(PAGE, entry_of_row) == shown
     assert ledger_path.read_text(encoding="utf-8").count("Dr. Ada Reviewer") == 1
-    page.wait_for_selector(f"li#line-{line}", state="detached", timeout=60_000)  # reviewed
+    page.wait_for_selector(f'tr[data-line="{line}"]', state="detached", timeout=60_000)
     page.locator("#l10n-reviewer-shown").wait_for(state="visible")  # after the reload...
     assert page.locator("#l10n-reviewer").is_hidden()  # ...not asked again in this session
     assert page.locator("#l10n-reviewer-name").inner_text() == "Dr. Ada Reviewer"
-    rows = page.locator("li.l10n-row")
-    left = rows.count()
+    left = page.locator("table.review tbody tr").count()
     assert left > 1
     page.click("#l10n-approve-all")
     page.locator("#l10n-status", has_text=f"Approved {left} entries").wait_for(timeout=60_000)
     ledger = load_ledger(served.root / "locales", "th", "approvals.tsv", None)
     assert len([a for a in ledger.approvals if a.reviewer == "Dr. Ada Reviewer"]) == left + 1
-    page.wait_for_selector("li.l10n-row", state="detached", timeout=60_000)
+    page.wait_for_selector("table.review tbody tr", state="detached", timeout=60_000)
+
+
+@pytest.mark.slow
+def test_stale_approval_is_refused_and_named(served: Served, th_po: Path) -> None:
+    """A row whose translation changed after the page showed it is not approved."""
+    token = _token(served)
+    body = _approval(served)
+    save_po(th_po, lambda p: setattr(entry(p, "Conclusion"), "msgstr", "สรุปใหม่"))
+    own = f"http://127.0.0.1:{served.port}"
+    status, answer = request(
+        served.port,
+        "POST",
+        "/_review/approve",
+        {"Origin": own, "X-L10n-Token": token, "Content-Type": "application/json"},
+        body,
+    )
+    assert status == 409
+    refused = json.loads(answer)["refused"]
+    assert len(refused) == 1 and refused[0].startswith(f"{TH_PO.as_posix()}:")
+    assert "changed" in refused[0]
 
 
 @pytest.mark.parametrize("width", [1280, 360])

@@ -107,6 +107,14 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
     return reports
 
 
+def check_domain(project: Project, locale: str, domain: str, glossary: Glossary) -> LocaleReport:
+    """The findings of one page's catalog in one locale, as `check` reports them."""
+    path = project.po_path(locale, domain)
+    return check_catalog(
+        path, project.rel(path), locale, domain, glossary, page_references(project, domain)
+    )
+
+
 def page_references(project: Project, domain: str) -> dict:
     """The link reference definitions of a page, so that `[text][ref]` resolves in checks
     as it does when the page is built."""

@@ -4,7 +4,7 @@ A page's Markdown is that page in every locale; a locale's catalog of a page is 
 in that locale, and its ui catalog every page of the locale; the page templates, the
 stylesheet and `pyproject.toml` are every page.  A catalog is checked again only when it
 changed; the glossary and the do-not-translate list change what every check finds but
-no page.  Approvals change only the review pages of their locale.
+no page.  Approvals change the review pages of their locale and the index.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ def _locale_file(
         return
     if len(parts) == 2 and parts[1] == LEDGER_NAME:
         found.review.add(locale)
+        found.index = True  # it shows how much of each locale is approved
     elif len(parts) >= 3 and parts[1] == "LC_MESSAGES" and path.suffix == ".po":
         domain = Path(*parts[2:]).with_suffix("").as_posix()
         found.catalogs.add(Task(locale, domain))

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,11 +27,13 @@ from starlette.responses import (
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..assets import STATIC_DIR
 from ..errors import L10nError
-from ..locales import gettext_name, native_name, web_tag
+from ..locales import gettext_name, web_tag
 from ..project import UI_DOMAIN
+from ..review.approve import Seen, approve_rows
 from ..review.ledger import DIGEST_SIZE, EntryText
-from ..site.build import Task, all_locales, english_title
+from ..site.build import Task, all_locales
 from . import guard, inject, review
 from .annotate import served_page
 from .builder import Builder, page_key, review_key
@@ -172,12 +173,16 @@ class Site:
         return inject.inject(html, head, panel.html())
 
     def _building(self) -> str:
-        head = inject.head("*", 0)
+        body = "<p>This page opens the site by itself when the first build is done.</p>"
+        return inject.inject(self._plain_page("Building the site…", body), inject.head("*", 0))
+
+    @staticmethod
+    def _plain_page(title: str, body: str) -> str:
         return (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            "<title>Building…</title>"
-            f"{head}</head><body><main><h1>Building the site…</h1><p>This page opens the "
-            "site by itself when the first build is done.</p></main></body></html>\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_escape(title)}</title></head><body><main><h1>{_escape(title)}</h1>"
+            f"{body}</main></body></html>\n"
         )
 
     @staticmethod
@@ -196,6 +201,8 @@ class Site:
 
     async def asset(self, request: Request) -> Response:
         name = request.path_params["name"]
+        if name == "sheet.css":  # the review sheet's, which build/ has once `review` ran
+            return FileResponse(STATIC_DIR / "review.css")
         if name not in ("serve.js", "serve.css", "review.js"):
             return PlainTextResponse("404 Not Found\n", status_code=404)
         return FileResponse(inject.STATIC / name)
@@ -203,15 +210,13 @@ class Site:
     # -- review ---------------------------------------------------------------------------
 
     def _review_target(self, tag: str, domain: str) -> tuple[str, str] | None:
-        """(locale, domain) of a page that has a catalog to review, or None."""
+        """(locale, domain) of a page the locale has a catalog or template of, or None."""
         project = self.builder.project
         try:
             locale = gettext_name(tag)
         except L10nError:
             return None
         if locale not in project.target_locales() or domain not in project.domains(locale):
-            return None
-        if not project.po_path(locale, domain).is_file():
             return None
         return locale, domain
 
@@ -221,47 +226,19 @@ class Site:
             return PlainTextResponse("404 Not Found\n", status_code=404)
         locale, domain = target
         key = review_key(locale, domain)
-        version = self.events.version(key)
+        head = inject.head(key, self.events.version(key))
         show_all = request.query_params.get("all") == "1"
-        html = await run_in_threadpool(self._review_html, locale, domain, key, version, show_all)
+        html = await run_in_threadpool(self._review_html, locale, domain, head, show_all)
         return self._html(html)
 
-    def _review_html(self, locale: str, domain: str, key: str, version: int, all_: bool) -> str:
-        from ..site import fonts
-
+    def _review_html(self, locale: str, domain: str, head: str, show_all: bool) -> str:
         project = self.builder.project
-        problems = [p for p in (self.builder.problem,) if p]
-        sheet = None
         try:
-            report = self.builder.report(Task(locale, domain))
-            sheet = review.sheet(project, locale, domain, report, all_)
+            with self.builder.render_lock:
+                return review.live_sheet(project, locale, domain, show_all, head, self.token)
         except (L10nError, OSError) as exc:
-            problems.append(str(exc))
-        built = all_locales(project)
-        roles = sorted({*project.config.release_approval, "clinician", "linguist"})
-        return inject.render(
-            "review.html",
-            title=self._title(domain),
-            language=native_name(locale),
-            tag=web_tag(locale),
-            source_tag=web_tag(project.config.source_locale),
-            domain=domain,
-            key=key,
-            version=version,
-            token=self.token,
-            font_css=Markup(fonts.font_face_css(locale, "/assets/fonts/", built)),
-            font_stack=Markup(fonts.font_stack(locale, built)),
-            page_href=f"/{web_tag(locale)}/{domain}.html",
-            problems=problems,
-            sheet=sheet,
-            roles=roles,
-        )
-
-    def _title(self, domain: str) -> str:
-        try:
-            return english_title(self.builder.project, domain)
-        except (L10nError, OSError):
-            return domain
+            problem = f'<p class="l10n-problem" role="alert">{_escape(str(exc))}</p>'
+            return inject.inject(self._plain_page("Review", problem), head)
 
     async def approve(self, request: Request) -> Response:
         refusal = guard.approval_refusal(
@@ -281,42 +258,40 @@ class Site:
             if len(body) > MAX_BODY:
                 return JSONResponse({"message": "request too large"}, status_code=413)
         try:
-            asked = _approval_request(json.loads(body or b"null"))
+            tag, domain, by, role, entries = _approval_request(json.loads(body or b"null"))
         except (ValueError, TypeError, KeyError) as exc:
             return JSONResponse({"message": f"bad approval request: {exc}"}, status_code=400)
-        tag, domain, by, role, entries = asked
         target = self._review_target(tag, domain)
         if target is None:
             return JSONResponse({"message": f"no page {domain!r} in {tag!r}"}, status_code=404)
         locale, domain = target
-        texts = [EntryText(domain, *entry) for entry in entries]
+        seen = [Seen(EntryText(domain, *digests), line) for digests, line in entries]
         try:
-            done = await run_in_threadpool(
-                review.approve, self.builder.project, locale, domain, texts, by, role, date.today()
+            outcome = await run_in_threadpool(
+                approve_rows, self.builder.project, locale, domain, seen, by, role
             )
         except L10nError as exc:
             return JSONResponse({"message": str(exc)}, status_code=400)
-        message = (
-            f"Approved {done.added} entr{'y' if done.added == 1 else 'ies'} as {role} "
-            f"({by.strip()})."
+        self.say(
+            f"approved {len(outcome.approved)} of {web_tag(locale)}/{domain} as {role}: "
+            f"{by.strip()}" + (f" ({len(outcome.refused)} not approved)" if outcome.refused else "")
         )
-        if done.already:
-            message += f" {done.already} already carried your approval."
-        if done.stale:
-            verb = "was" if done.stale == 1 else "were"
-            message += (
-                f" {done.stale} changed since this sheet was shown and {verb} not approved:"
-                " look at the sheet again."
-            )
-        self.say(f"approved {done.added} of {web_tag(locale)}/{domain} as {role}: {by.strip()}")
         return JSONResponse(
-            {"message": message, "added": done.added, "already": done.already, "stale": done.stale},
-            status_code=409 if done.stale and not done.added else 200,
+            {
+                "message": review.message(outcome, role, by),
+                "added": len(outcome.approved),
+                "already": outcome.already,
+                "refused": [str(r) for r in outcome.refused],
+            },
+            status_code=409 if outcome.refused and not outcome.approved else 200,
         )
 
 
-def _approval_request(data: Any) -> tuple[str, str, str, str, list[tuple[str, str, str]]]:
-    """The fields of an approval request, checked for shape."""
+def _approval_request(
+    data: Any,
+) -> tuple[str, str, str, str, list[tuple[tuple[str, str, str], int]]]:
+    """The fields of an approval request, checked for shape: each entry is the digests
+    of the texts the reviewer saw and the line it stood on."""
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     fields = [data[name] for name in ("locale", "page", "by", "role")]
@@ -329,9 +304,10 @@ def _approval_request(data: Any) -> tuple[str, str, str, str, list[tuple[str, st
     for entry in entries:
         digests = [entry.get(k) if isinstance(entry, dict) else None for k in _DIGEST_KEYS]
         texts = [d for d in digests if isinstance(d, str) and _DIGEST.fullmatch(d)]
-        if len(texts) != len(_DIGEST_KEYS):
-            raise ValueError(f"each entry needs {', '.join(_DIGEST_KEYS)} digests")
-        found.append((texts[0], texts[1], texts[2]))
+        line = entry.get("line") if isinstance(entry, dict) else None
+        if len(texts) != len(_DIGEST_KEYS) or not isinstance(line, int) or line < 1:
+            raise ValueError(f"each entry needs {', '.join(_DIGEST_KEYS)} digests and a line")
+        found.append(((texts[0], texts[1], texts[2]), line))
     return fields[0], fields[1], fields[2], fields[3], found
 
 

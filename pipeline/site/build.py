@@ -271,6 +271,28 @@ def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path
 
 
 INDEX_CACHE = ".l10n-index.json"
+
+
+def index_stamp(project: Project) -> str:
+    """The digest the index is recorded under when it is written apart from a build (the
+    live preview): taken before it reads what it lists."""
+    return digest(_index_inputs(project), tool_digest())
+
+
+def record_index(project: Project, stamp: str) -> None:
+    """Record an index written apart from a build (under the project's lock)."""
+    state = OutputDigests(project.build_dir)
+    state.record(project.rel(project.build_dir / "index.html"), stamp)
+    state.save()
+
+
+def _index_inputs(project: Project) -> list[Path]:
+    """What the index shows besides the pages: each locale's approvals."""
+    from ..review.ledger import ledger_path
+
+    return [ledger_path(project.locales_dir, loc) for loc in project.target_locales()]
+
+
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
@@ -392,6 +414,47 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
     return found
 
 
+def review_sheets(project: Project, locale: str) -> list[dict]:
+    """The review sheets `l10n review` has written for a locale, as the index links them."""
+    if locale == project.config.source_locale:
+        return []
+    folder = project.build_dir / "review" / web_tag(locale)
+    if not folder.is_dir():
+        return []
+    found = []
+    for domain in project.domains(locale):
+        html = folder / f"{domain}.html"
+        if html.is_file():
+            base = f"review/{web_tag(locale)}/{domain}"
+            pdf = html.with_suffix(".pdf").is_file()
+            found.append(
+                {
+                    "domain": domain,
+                    "href": f"{base}.html",
+                    "pdf_href": f"{base}.pdf" if pdf else None,
+                }
+            )
+    return found
+
+
+def approved_percent(project: Project, locale: str) -> str | None:
+    """Percent of a locale's entries whose current text is approved (as `status` counts
+    it), for the index; None for the source locale or when the ledger cannot be read
+    (`status` and `approve` name the line)."""
+    from ..errors import L10nError
+    from ..review.coverage import locale_coverage
+    from ..review.ledger import ledger_path
+
+    if locale == project.config.source_locale:
+        return None
+    if not ledger_path(project.locales_dir, locale).exists():
+        return "0"  # nobody has approved anything: no catalog need be read
+    try:
+        return f"{locale_coverage(project, locale).percent:g}"
+    except L10nError:
+        return None
+
+
 def write_index(
     project: Project,
     known: CatalogCounts | None = None,
@@ -426,13 +489,16 @@ def index_locales(
         pages = [
             e for d in domains if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))
         ]
-        if pages:
+        sheets = review_sheets(project, loc)
+        if pages or sheets:
             locales.append(
                 {
                     "tag": web_tag(loc),
                     "name": native_name(loc),
                     "percent": f"{completeness(project, loc, known, pots):g}",
+                    "approved": approved_percent(project, loc),
                     "pages": pages,
+                    "sheets": sheets,
                 }
             )
     return locales
@@ -549,7 +615,9 @@ def build_html(
                 results[locale].skipped.append(project.rel(out))
             else:
                 todo.append((task, stamp, inputs))
-    if not todo and (not index or (project.build_dir / "index.html").exists()):
+    index_html = project.build_dir / "index.html"
+    index_stamp = digest(_index_inputs(project), tool)
+    if not todo and (not index or state.fresh(index_html, project.rel(index_html), index_stamp)):
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
@@ -579,6 +647,9 @@ def build_html(
                 progress(task)
     if index:
         write_index(project, known, titles)
+        state.record(project.rel(index_html), index_stamp)
+    else:  # the caller writes the index; until it says so, the next build writes it too
+        state.forget(project.rel(index_html))
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 

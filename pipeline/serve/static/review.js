@@ -8,8 +8,19 @@
   if (!form) return;
   const shown = document.getElementById("l10n-reviewer-shown");
   const status = document.getElementById("l10n-status");
-  const main = document.querySelector("main");
+  const page = document.querySelector('meta[name="l10n-page"]');
   const token = document.querySelector('meta[name="l10n-token"]').content;
+  const APPROVABLE = ["unapproved", "changed", "approved"];
+  // An Approve button in each row that can be approved, beside its findings.
+  document.querySelectorAll("table.review tbody tr").forEach((row) => {
+    if (!APPROVABLE.includes(row.dataset.state)) return;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "l10n-approve";
+    button.textContent = "Approve";
+    button.setAttribute("aria-label", `Approve line ${row.dataset.line}`);
+    row.querySelector("td.checks").appendChild(button);
+  });
   const buttons = () => document.querySelectorAll(".l10n-approve, #l10n-approve-all");
 
   const reviewer = () => {
@@ -70,6 +81,7 @@
       context: row.dataset.context,
       english: row.dataset.english,
       translation: row.dataset.translation,
+      line: Number(row.dataset.line),
     }));
     buttons().forEach((button) => { button.disabled = true; });
     status.textContent = "Saving…";
@@ -78,8 +90,8 @@
         method: "POST",
         headers: { "Content-Type": "application/json", "X-L10n-Token": token },
         body: JSON.stringify({
-          locale: main.dataset.locale,
-          page: main.dataset.page,
+          locale: page.dataset.locale,
+          page: page.content,
           by: who.by,
           role: who.role,
           entries: entries,
@@ -95,12 +107,12 @@
   };
 
   document.querySelectorAll(".l10n-approve").forEach((button) => {
-    button.addEventListener("click", () => approve([button.closest(".l10n-row")]));
+    button.addEventListener("click", () => approve([button.closest("tr")]));
   });
   const all = document.getElementById("l10n-approve-all");
   if (all) {
     all.addEventListener("click", () => {
-      const rows = Array.from(document.querySelectorAll(".l10n-approve")).map((b) => b.closest(".l10n-row"));
+      const rows = Array.from(document.querySelectorAll(".l10n-approve")).map((b) => b.closest("tr"));
       approve(rows);
     });
   }
