@@ -40,6 +40,7 @@ def live_sheet(
         f'<meta name="l10n-token" content="{escape(token)}">\n'
         f'<meta name="l10n-page" content="{page}" data-locale="{_tag(locale)}">\n'
         '<link rel="stylesheet" href="/_l10n/sheet.css">\n'
+        '<script src="/_l10n/review.js" defer></script>\n'
     )
     return inject(html, head + meta)
 
