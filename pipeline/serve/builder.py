@@ -31,8 +31,10 @@ from ..site.build import (
     Task,
     build_html,
     index_locales,
+    index_stamp,
     messages,
     output_path,
+    record_index,
     render_index,
     select,
 )
@@ -348,10 +350,12 @@ class Builder:
         project = self.project
         known = CatalogCounts(project.build_dir)
         try:
+            stamp = index_stamp(project)  # before reading: a change meanwhile shows later
             locales = index_locales(project, known)  # reads only: no lock needed
             with project_lock(project.root), self.render_lock:
                 known.save()
                 write_text(project.build_dir / "index.html", render_index(project, locales))
+                record_index(project, stamp)
         except L10nError as exc:
             self.say(f"error: the index was not written: {exc}")
             return
