@@ -4,8 +4,9 @@ Saved paths are queued; when the builder is free it takes everything queued so f
 batch, so that many quick saves (or saves during a rebuild) cost one follow-up rebuild,
 not one each.  A batch rebuilds the pages the saves affect, checks the catalogs that
 changed and tells the open pages.  The index, which reads every catalog and every built
-page, is written by a thread of its own once saves pause, so that a save never waits
-for it; only its last step, rendering and writing, holds the locks the pages take.
+page, is written once saves pause, by a thread of its own that has a child process read
+what it lists (serve.listing), so that a save never waits for it; only its last step,
+rendering and writing, holds the locks the pages take.
 
 A page that cannot be built (a catalog with a syntax error, saved half-written) keeps
 its last good HTML in `build/`; the error is kept for the served page to show, and the
@@ -30,7 +31,6 @@ from ..site.build import (
     CatalogCounts,
     Task,
     build_html,
-    index_locales,
     index_stamp,
     messages,
     output_path,
@@ -42,6 +42,7 @@ from ..site.snapshot import forget
 from .affected import Plan, plan
 from .events import Events
 from .findings import check_catalogs
+from .listing import Lister
 
 MANY_PAGES = 50  # from here a rebuild is spread over worker processes
 INDEX_PAUSE = 0.5  # seconds without a rebuild before the index is written
@@ -104,6 +105,7 @@ class Builder:
         self._index_wanted = threading.Event()
         self._indexing = False
         self._indexer = threading.Thread(target=self._index_loop, name="l10n-index", daemon=True)
+        self._lister = Lister()
 
     # -- the queue ------------------------------------------------------------------------
 
@@ -120,6 +122,7 @@ class Builder:
         with self._wake:
             self._stopping = True
             self._wake.notify()
+        self._lister.stop()
         self._index_wanted.set()
 
     def pending(self) -> bool:
@@ -348,13 +351,17 @@ class Builder:
 
     def _write_index(self) -> None:
         project = self.project
-        known = CatalogCounts(project.build_dir)
         try:
             stamp = index_stamp(project)  # before reading: a change meanwhile shows later
-            locales = index_locales(project, known)  # reads only: no lock needed
+            listing = self._lister.listing(project.root)
+            if listing is None:
+                return
             with project_lock(project.root), self.render_lock:
+                known = CatalogCounts(project.build_dir)
+                known.used = listing.counts
                 known.save()
-                write_text(project.build_dir / "index.html", render_index(project, locales))
+                html = render_index(project, listing.locales)
+                write_text(project.build_dir / "index.html", html)
                 record_index(project, stamp)
         except L10nError as exc:
             self.say(f"error: the index was not written: {exc}")
