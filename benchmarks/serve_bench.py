@@ -83,15 +83,23 @@ def make_corpus(root: Path, count: int) -> None:
             po.save(str(path))
 
 
-def save_translation(path: Path, marker: str) -> None:
-    """Give the page's first paragraph a new translation, written as editors save."""
+def translated(path: Path, marker: str) -> str:
+    """The catalog with its page's first paragraph translated anew, marked."""
     po = polib.pofile(str(path), wrapwidth=79)
     entry = next(e for e in po if e.comment.startswith("paragraph"))
     entry.msgstr = f"{marker} {corpus.pseudo(entry.msgid, path.parent.parent.name)}"
-    text = po.__unicode__()
+    return po.__unicode__()
+
+
+def save(path: Path, text: str) -> None:
+    """Write a catalog as editors save: a new file renamed over the old one."""
     staged = path.with_name(f".{path.name}.save")
     staged.write_text(text, encoding="utf-8")
     os.replace(staged, path)
+
+
+def save_translation(path: Path, marker: str) -> None:
+    save(path, translated(path, marker))
 
 
 class Server:
@@ -197,10 +205,11 @@ def measure(root: Path, trials: int) -> list[tuple[str, str]]:
             inside = [float(m.group(1)) for m in map(REBUILT.match, server.lines) if m]
             row("  of which the rebuild and check themselves", f"median {_median(inside)} s")
             before = server.rebuilds()
-            began = time.perf_counter()
             burst = 10
-            for number in range(burst):
-                save_translation(po, f"BURST{RUN}x{number:03d}")
+            texts = [translated(po, f"BURST{RUN}x{number:03d}") for number in range(burst)]
+            began = time.perf_counter()
+            for text in texts:
+                save(po, text)
                 time.sleep(0.02)
             _shows(page, f"BURST{RUN}x{burst - 1:03d}")
             took = time.perf_counter() - began

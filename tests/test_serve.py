@@ -526,7 +526,14 @@ def th_po(served: Served) -> Iterator[Path]:
     original = path.read_bytes()
     yield path
     if path.read_bytes() != original:
+        checked = f"checked {TH_PO.as_posix()}"
+        before = sum(1 for line in served.lines if line.startswith(checked))
         path.write_bytes(original)
+        # the next test finds the page rebuilt, not about to reload under it
+        wait_until(
+            lambda: sum(1 for line in served.lines if line.startswith(checked)) > before,
+            "the restored catalog's rebuild",
+        )
 
 
 def _main_has(page: object, text: str) -> None:

@@ -46,6 +46,8 @@ from .listing import Lister
 
 MANY_PAGES = 50  # from here a rebuild is spread over worker processes
 INDEX_PAUSE = 0.5  # seconds without a rebuild before the index is written
+SETTLE = 0.15  # seconds without a new save before a rebuild starts...
+SETTLE_AT_MOST = 1.0  # ...however long saves keep coming
 
 
 class Stopped(Exception):
@@ -99,6 +101,7 @@ class Builder:
         self.busy = True
         self._reports: dict[Task, LocaleReport] = {}
         self._pending: set[Path] = set()
+        self._submits = 0  # how many times saves were queued
         self._stopping = False
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="l10n-builder", daemon=True)
@@ -116,6 +119,7 @@ class Builder:
     def submit(self, paths: Iterable[Path]) -> None:
         with self._wake:
             self._pending.update(Path(p) for p in paths)
+            self._submits += 1
             self._wake.notify()
 
     def stop(self) -> None:
@@ -135,14 +139,21 @@ class Builder:
             return not (self.busy or self._pending or self._index_wanted.is_set() or self._indexing)
 
     def _next(self) -> set[Path] | None:
-        """The saves queued so far, all at once; None when stopping."""
+        """The saves queued so far, all at once, once they pause for SETTLE seconds (an
+        editor's "save all", a git checkout: one rebuild); None when stopping."""
         with self._wake:
             while not self._pending and not self._stopping:
                 self.busy = False
                 self._wake.wait()
+            self.busy = True
+            deadline = time.monotonic() + SETTLE_AT_MOST
+            while not self._stopping and time.monotonic() < deadline:
+                seen = self._submits
+                self._wake.wait(SETTLE)
+                if self._submits == seen:
+                    break
             if self._stopping:
                 return None
-            self.busy = True
             taken, self._pending = self._pending, set()
             return taken
 
@@ -283,8 +294,8 @@ class Builder:
         if not todo:
             return
         outcome = self._rebuild(todo, domains)
-        self.events.publish_threadsafe(outcome.keys)
         self._say_batch(todo, outcome, time.perf_counter() - start)
+        self.events.publish_threadsafe(outcome.keys)
 
     def _rebuild(self, todo: Plan, domains: list[str]) -> Outcome:
         outcome = Outcome()
