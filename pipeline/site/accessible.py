@@ -16,6 +16,7 @@ pages. What it leaves out is added here, after printing:
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -104,7 +105,8 @@ def _mark_artifacts(pdf: pikepdf.Pdf, parents: _ParentTree) -> None:
         )
         new = content.rewrite(demote)
         if new != data:
-            page.obj.Contents.write(new)
+            # deflated here: faster than leaving it to save(), the same bytes every time
+            page.obj.Contents.write(zlib.compress(new), filter=Name.FlateDecode)
         for mcid in demote:
             _drop_mcid(owners[mcid], mcid, page.obj)
             owners[mcid] = None
@@ -150,11 +152,8 @@ def _kids(element: Dictionary) -> list:
 
 
 def _is_element(kid: object) -> bool:
-    return (
-        isinstance(kid, Dictionary)
-        and kid.get("/Type", Name.StructElem) == "/StructElem"
-        and ("/S" in kid)
-    )
+    """A structure element, not a content item (an /MCID, MCR or OBJR has no /S)."""
+    return isinstance(kid, Dictionary) and "/S" in kid
 
 
 def _elements(root: Dictionary) -> Iterator[Dictionary]:

@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 
 # Operators that open or close a scope, position text, or paint outside a text object. A
 # text-showing operator needs no tracking: it can only occur inside BT ... ET.
+# (The look-ahead for a first letter only makes the scan faster.)
 _OPS = re.compile(
-    rb"[\s>\])](BT|ET|BDC|BMC|EMC|BI|cm|Tm|Do|sh|re|[qQmn]|[SsFfBbW]\*?)(?=[\s/<\[(%]|$)"
+    rb"[\s>\])](?=[BEQqcTDsrmnSFfbW])"
+    rb"(BT|ET|BDC|BMC|EMC|BI|cm|Tm|Do|sh|re|[qQmn]|[SsFfBbW]\*?)(?=[\s/<\[(%]|$)"
 )
+_KINDS = {op: op.decode() for op in b"q Q BT ET BDC BMC EMC cm Tm".split()}
 _PATH_START = frozenset({b"m", b"re"})
 _CLIP = frozenset({b"W", b"W*"})
 _PAINT = frozenset({b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"})
@@ -38,6 +41,7 @@ _TOKEN = re.compile(
 )
 _NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)")
 _MCID = re.compile(rb"/MCID\s+(\d+)")
+_TAG_AND_MCID = re.compile(rb"\s*/(?!Artifact\b)[^\s()<>\[\]{}/%]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*")
 _STRING_CHARS = re.compile(rb"[()\\%]")
 _IMAGE_DATA = re.compile(rb"\sID\s")
 _IMAGE_END = re.compile(rb"\sEI(?=\s|$)")
@@ -58,7 +62,7 @@ class Unbalanced(ValueError):
     """The stream's q/Q, BT/ET or BDC/EMC do not pair up: it is left as it is."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
     """One operation found by the scan.
 
@@ -279,34 +283,55 @@ def _events(data: bytes) -> list[Event]:
     events: list[Event] = []
     path_at = path_prev = -1
     prev = skip = 0
+    text: list[bool] | None = None  # inside BT: per open sequence, kept as an event?
     hidden = _strings_and_comments(data) if b"(" in data or b"%" in data else []
     starts = [start for start, _ in hidden]
     for match in _OPS.finditer(b"\n" + data):  # the newline lets the class match at 0
-        op = match.group(1)
-        at, end = match.start(1) - 1, match.end(1) - 1
+        op = match[1]
+        at, end = match.span(1)
+        at, end = at - 1, end - 1
         if at < skip or (hidden and _hidden(hidden, starts, at)):
             continue
         if op in _HEX_WORDS and _inside_hex_string(data, at):
             continue
-        if op in _PATH_START or op in _CLIP:
-            if path_at < 0 and op in _PATH_START:
-                path_at, path_prev = at, prev
+        kind = _KINDS.get(op)
+        if kind is not None:
+            if path_at >= 0:  # a path never painted ends where the next operation begins
+                events.append(Event("path", path_at, prev, path_prev))
+                path_at = -1
+            event = _marked(data, kind, at, end, prev) if kind in ("BDC", "BMC") else None
+            # Plain sequences inside a text object (a cluster's /ActualText) change nothing
+            # here: left out, they cost nothing, and they are most of a Thai page's events.
+            if text is not None and event is not None:
+                text.append(event.mcid is not None or event.artifact)
+                if not text[-1]:
+                    prev = end
+                    continue
+            elif text and kind == "EMC":
+                if not text.pop():
+                    prev = end
+                    continue
+            elif kind == "BT":
+                text = []
+            elif kind == "ET":
+                if text:
+                    raise Unbalanced(f"ET at byte {at} inside a marked sequence")
+                text = None
+            events.append(event or Event(kind, at, end, prev))
         elif op in _PAINT or op == b"n":
             first, before = (path_at, path_prev) if path_at >= 0 else (at, prev)
             events.append(Event("path", first, end, before, paints=op != b"n"))
             path_at = -1
-        else:
-            if path_at >= 0:  # a path never painted ends where the next operation begins
+        elif op in _PATH_START:
+            if path_at < 0:
+                path_at, path_prev = at, prev
+        elif op not in _CLIP:  # Do, sh, BI
+            if path_at >= 0:
                 events.append(Event("path", path_at, prev, path_prev))
                 path_at = -1
-            if op in (b"BDC", b"BMC"):
-                events.append(_marked(data, op.decode(), at, end, prev))
-            elif op == b"BI":
+            if op == b"BI":
                 end = skip = _inline_image_end(data, end)
-                events.append(Event("image", at, end, prev, paints=True))
-            else:
-                kind = "image" if op in (b"Do", b"sh") else op.decode()
-                events.append(Event(kind, at, end, prev, paints=kind == "image"))
+            events.append(Event("image", at, end, prev, paints=True))
         prev = end
     if path_at >= 0:
         events.append(Event("path", path_at, prev, path_prev))
@@ -317,6 +342,9 @@ def _marked(data: bytes, kind: str, at: int, end: int, prev: int) -> Event:
     """A BDC or BMC with its /MCID, and whether it already marks an artifact."""
     if data.find(b"/MCID", prev, at) < 0 and data.find(b"/Artifact", prev, at) < 0:
         return Event(kind, at, end, prev)
+    plain = _TAG_AND_MCID.fullmatch(data, prev, at)  # how Chromium writes them
+    if plain is not None:
+        return Event(kind, at, end, prev, mcid=int(plain.group(1)))
     operands = data[operands_start(data, prev, at) : at]
     found = _MCID.search(operands)
     return Event(
@@ -409,8 +437,9 @@ def _string_end(data: bytes, pos: int) -> int:
 
 
 def _numbers(data: bytes, event: Event) -> Matrix | None:
-    """The six operands of cm or Tm."""
-    words = data[operands_start(data, event.prev, event.at) : event.at].split()
+    """The six operands of cm or Tm: the six words before it (numbers are separated from
+    the operator before them by white space)."""
+    words = data[max(event.prev, event.at - 512) : event.at].split()
     try:
         a, b, c, d, e, f = (float(w) for w in words[-6:])
     except ValueError:
