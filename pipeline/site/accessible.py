@@ -43,7 +43,8 @@ class Link:
 
 def make_accessible(pdf: pikepdf.Pdf, meta: Metadata, links: tuple[Link, ...] = ()) -> None:
     """Everything PDF/UA-1 needs that Chromium did not write, in place."""
-    root = pdf.Root.get("/StructTreeRoot")
+    found = pdf.Root.get("/StructTreeRoot")
+    root = found if isinstance(found, Dictionary) else None
     parents = _ParentTree(root)
     _mark_artifacts(pdf, parents)
     if root is not None:
@@ -61,20 +62,20 @@ class _ParentTree:
         tree = root.get("/ParentTree") if root is not None else None
         self.tree = pikepdf.NumberTree(tree) if tree is not None else None
 
-    def of_page(self, page: Dictionary) -> Array | None:
+    def of_page(self, page: object) -> Array | None:
         """The element of each /MCID of the page, by /MCID."""
-        key = page.get("/StructParents")
+        key = page.get("/StructParents") if isinstance(page, Dictionary) else None
         if self.tree is None or key is None:
             return None
         found = self.tree.get(int(key))
         return found if isinstance(found, Array) else None
 
-    def set(self, kid: object, page: Dictionary | None, parent: Dictionary) -> None:
+    def set(self, kid: object, page: object, parent: Dictionary) -> None:
         """Record `parent` as the element that holds `kid` (an /MCID, MCR or OBJR)."""
         if isinstance(kid, int) or (isinstance(kid, Dictionary) and kid.get("/Type") == "/MCR"):
             mcid = kid if isinstance(kid, int) else int(kid.MCID)
             where = page if isinstance(kid, int) else kid.get("/Pg", page)
-            array = self.of_page(where) if where is not None else None
+            array = self.of_page(where)
             if array is not None and 0 <= mcid < len(array):
                 array[mcid] = parent
         elif isinstance(kid, Dictionary) and kid.get("/Type") == "/OBJR" and self.tree is not None:
@@ -108,6 +109,7 @@ def _mark_artifacts(pdf: pikepdf.Pdf, parents: _ParentTree) -> None:
             # deflated here: faster than leaving it to save(), the same bytes every time
             page.obj.Contents.write(zlib.compress(new), filter=Name.FlateDecode)
         for mcid in demote:
+            assert owners is not None  # none is demoted without its owners
             _drop_mcid(owners[mcid], mcid, page.obj)
             owners[mcid] = None
 
@@ -119,7 +121,7 @@ def _decoration_only(owners: Array, mcid: int, page: Dictionary) -> bool:
     mine = [_kid_is(kid, mcid, owner, page) for kid in _kids(owner)]
     if not any(mine) or all(mine):
         return False  # not its content, or all of it
-    node = owner
+    node: object = owner
     while isinstance(node, Dictionary) and node.get("/Type") != "/StructTreeRoot":
         if node.get("/S") == "/Figure":
             return False
@@ -139,7 +141,8 @@ def _kid_is(kid: object, mcid: int, owner: Dictionary, page: Dictionary) -> bool
     return kid == mcid and where is not None and where.objgen == page.objgen
 
 
-def _drop_mcid(owner: Dictionary, mcid: int, page: Dictionary) -> None:
+def _drop_mcid(owner: pikepdf.Object, mcid: int, page: Dictionary) -> None:
+    assert isinstance(owner, Dictionary)  # _decoration_only checked it
     kids = [kid for kid in _kids(owner) if not _kid_is(kid, mcid, owner, page)]
     owner.K = kids[0] if len(kids) == 1 else Array(kids)
 
