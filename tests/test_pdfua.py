@@ -26,6 +26,7 @@ from PIL import Image
 
 from pipeline.cli import main
 from pipeline.site import browser as browser_lookup
+from pipeline.site.accessible import make_accessible
 from pipeline.site.artifacts import Content, Unbalanced
 from pipeline.site.xmp import Metadata, packet
 
@@ -336,6 +337,62 @@ def test_xmp_packet_declares_pdfua_in_the_pages_language() -> None:
     assert titles == {"x-default": "โรค <A & B>", "th": "โรค <A & B>"}
     assert [li.text for li in description.findall("dc:language/rdf:Bag/rdf:li", ns)] == ["th"]
     assert description.find("xmp:CreateDate", ns).text == "2026-01-02T03:04:05+00:00"
+
+
+def _tiny_tagged_pdf() -> pikepdf.Pdf:
+    """One page: a list item whose text sits straight in LI (MCID 1, beside its label's
+    MCID 0), a link, and an unbalanced content stream."""
+    doc = pikepdf.new()
+    doc.add_blank_page()
+    page = doc.pages[0].obj
+    page.Contents = doc.make_stream(b"/Lbl <</MCID 0>> BDC\nEMC\nEMC\n")
+    page.StructParents = 0
+    link = doc.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Link,
+            Rect=[0, 0, 10, 10],
+            A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String("https://example.org/x")),
+            StructParent=1,
+        )
+    )
+    page.Annots = pikepdf.Array([link])
+    root = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    item = doc.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.LI))
+    label = doc.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Lbl, P=item, Pg=page, K=0)
+    )
+    anchor = doc.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem,
+            S=pikepdf.Name.Link,
+            P=item,
+            K=pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=link, Pg=page),
+        )
+    )
+    item.P, item.Pg, item.K = root, page, pikepdf.Array([label, 1, anchor])
+    root.K = item
+    root.ParentTree = pikepdf.Dictionary(Nums=[0, pikepdf.Array([label, item]), 1, anchor])
+    doc.Root.StructTreeRoot = root
+    return doc
+
+
+def test_structure_fixes_beyond_what_chromium_writes() -> None:
+    doc = _tiny_tagged_pdf()
+    stream = doc.pages[0].obj.Contents.read_bytes()
+    meta = Metadata(title="T", lang="en", date=datetime(2026, 1, 1, tzinfo=UTC))
+    make_accessible(doc, meta, links=())  # no links reported: counts differ
+    item = doc.Root.StructTreeRoot.K
+    label, body = kids(item)
+    assert (label.S, body.S) == ("/Lbl", "/LBody")
+    assert kids(body)[0] == 1 and kids(body)[1].S == "/Link"
+    assert kids(body)[1].P.objgen == body.objgen
+    parents = pikepdf.NumberTree(doc.Root.StructTreeRoot.ParentTree)
+    assert parents[0][1].objgen == body.objgen  # MCID 1 now belongs to LBody
+    assert str(doc.pages[0].obj.Annots[0].Contents) == "https://example.org/x"
+    assert doc.pages[0].obj.Contents.read_bytes() == stream  # unbalanced: left as it was
+    with doc.open_metadata() as xmp:
+        assert xmp["pdfuaid:part"] == "1"
 
 
 # --- the repository's handouts -------------------------------------------------------------
