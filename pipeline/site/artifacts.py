@@ -29,6 +29,8 @@ _OPS = re.compile(
     rb"[\s>\])](?=[BEQqcTDsrmnSFfbW])"
     rb"(BT|ET|BDC|BMC|EMC|BI|cm|Tm|Do|sh|re|[qQmn]|[SsFfBbW]\*?)(?=[\s/<\[(%]|$)"
 )
+_BEFORE = frozenset(bytes([c]) for c in b" \t\r\n\f\x00>])")  # what may end the token before
+_AFTER = frozenset(bytes([c]) for c in b" \t\r\n\f\x00/<[(%")  # what may begin the one after
 _KINDS = {op: op.decode() for op in b"q Q BT ET BDC BMC EMC cm Tm".split()}
 _PATH_START = frozenset({b"m", b"re"})
 _CLIP = frozenset({b"W", b"W*"})
@@ -282,15 +284,17 @@ def _events(data: bytes) -> list[Event]:
     """The operations of a content stream that scopes, positions and painting depend on."""
     events: list[Event] = []
     path_at = path_prev = -1
-    prev = skip = 0
+    prev = skip = 0  # skip: where the scan goes on, in `scan`
     text: list[bool] | None = None  # inside BT: per open sequence, kept as an event?
     hidden = _strings_and_comments(data) if b"(" in data or b"%" in data else []
     starts = [start for start, _ in hidden]
-    for match in _OPS.finditer(b"\n" + data):  # the newline lets the class match at 0
+    scan = b"\n" + data  # the newline lets the class before an operator match at 0
+    while (match := _OPS.search(scan, skip)) is not None:
         op = match[1]
         at, end = match.span(1)
         at, end = at - 1, end - 1
-        if at < skip or (hidden and _hidden(hidden, starts, at)):
+        skip = end + 1
+        if hidden and _hidden(hidden, starts, at):
             continue
         if op in _HEX_WORDS and _inside_hex_string(data, at):
             continue
@@ -312,6 +316,15 @@ def _events(data: bytes) -> list[Event]:
                     prev = end
                     continue
             elif kind == "BT":
+                whole = _plain_text_object(data, end, hidden)
+                if whole is not None:  # read past it: nothing inside matters but its place
+                    place, close, after = whole
+                    events.append(Event("BT", at, end, prev))
+                    if place is not None:
+                        events.append(Event("Tm", place, place + 2, end))
+                    events.append(Event("ET", close, after, close))
+                    prev, skip = after, after + 1
+                    continue
                 text = []
             elif kind == "ET":
                 if text:
@@ -330,12 +343,48 @@ def _events(data: bytes) -> list[Event]:
                 events.append(Event("path", path_at, prev, path_prev))
                 path_at = -1
             if op == b"BI":
-                end = skip = _inline_image_end(data, end)
+                end = _inline_image_end(data, end)
+                skip = end + 1
             events.append(Event("image", at, end, prev, paints=True))
         prev = end
     if path_at >= 0:
         events.append(Event("path", path_at, prev, path_prev))
     return events
+
+
+def _plain_text_object(
+    data: bytes, inner: int, hidden: list[tuple[int, int]]
+) -> tuple[int | None, int, int] | None:
+    """For a text object whose inside holds no tagged or artifact sequence, only balanced
+    plain ones (a cluster's /ActualText): where its first Tm is, where its ET begins and
+    ends. None when it has to be read operator by operator.
+
+    Counting and finding bytes is much faster than the scan; a hexadecimal string can hold
+    `BDC` but not `EMC`, so a miscount only ever sends the object to the careful path."""
+    close = _find_operator(data, b"ET", inner, len(data))
+    if close < 0:
+        return None
+    if any(start < close and inner < stop for start, stop in hidden):
+        return None
+    if data.find(b"/MCID", inner, close) >= 0 or data.find(b"/Artifact", inner, close) >= 0:
+        return None
+    opened = data.count(b"BDC", inner, close) + data.count(b"BMC", inner, close)
+    if opened != data.count(b"EMC", inner, close):
+        return None
+    place = _find_operator(data, b"Tm", inner, close)
+    return (place if place >= 0 else None), close, close + 2
+
+
+def _find_operator(data: bytes, word: bytes, start: int, stop: int) -> int:
+    """Where the operator `word` (one that no hexadecimal string can hold) first stands
+    between delimiters in data[start:stop], or -1."""
+    while (at := data.find(word, start, stop)) >= 0:
+        after = at + len(word)
+        begins = at == 0 or data[at - 1 : at] in _BEFORE
+        if begins and (after == len(data) or data[after : after + 1] in _AFTER):
+            return at
+        start = at + 1
+    return -1
 
 
 def _marked(data: bytes, kind: str, at: int, end: int, prev: int) -> Event:
