@@ -74,7 +74,7 @@ class Event:
     path that only clips); an image is Do, sh or an inline image.
     """
 
-    kind: str  # q Q BT ET BDC BMC EMC cm Tm path image
+    kind: str  # q Q BT ET BDC BMC EMC cm Tm path image, or text: a whole BT ... ET
     at: int
     end: int
     prev: int
@@ -134,6 +134,9 @@ class Content:
                     self.decorations[opened.mcid] = opened
                 if marks:
                     marks[-1][1].update(paints)
+            elif kind == "text":
+                if marks:
+                    marks[-1][1].add("text")
             elif kind in ("BT", "ET"):
                 if in_text == (kind == "BT"):
                     raise Unbalanced(f"{kind} at byte {event.at} out of place")
@@ -196,6 +199,11 @@ class _Marker:
                 text = [event]
                 # the state each inner event leaves behind, for a text object with tags inside
                 self._text_start = (len(marks), any(marks))
+            elif kind == "text":
+                if not any(marks):
+                    place = _find_operator(self.data, b"Tm", event.at, event.end)
+                    tm = Event("Tm", place, place + 2, event.at) if place >= 0 else None
+                    self._extend(LAYOUT if in_body else self._header_or_footer(tm, ctm), event)
             elif kind in ("path", "image"):
                 if (kind == "image" or event.paints) and not any(marks):
                     self._extend(LAYOUT, event)
@@ -245,7 +253,8 @@ class _Marker:
         stretches between its marked sequences that show text outside tagged content."""
         depth, tagged_before = self._text_start
         inner = [e for e in events if e.kind in ("BDC", "BMC", "EMC")]
-        label = LAYOUT if in_body else self._header_or_footer(events, ctm)
+        place = next((e for e in events if e.kind == "Tm"), None)
+        label = LAYOUT if in_body else self._header_or_footer(place, ctm)
         simple = all(e.mcid is None and not e.artifact for e in inner) and len(marks) == depth
         if simple:
             if not tagged_before:
@@ -264,11 +273,10 @@ class _Marker:
                 state.append(event.mcid is not None or event.artifact)
             start = event.end
 
-    def _header_or_footer(self, events: list[Event], ctm: Matrix) -> str:
+    def _header_or_footer(self, place: Event | None, ctm: Matrix) -> str:
         """Untagged text outside the body: the header above the middle of the page, the
-        footer below it."""
+        footer below it (`place`: its first Tm)."""
         x = y = 0.0
-        place = next((e for e in events if e.kind == "Tm"), None)
         numbers = _numbers(self.data, place) if place is not None else None
         if numbers:
             x, y = numbers[4], numbers[5]
@@ -316,13 +324,9 @@ def _events(data: bytes) -> list[Event]:
                     prev = end
                     continue
             elif kind == "BT":
-                whole = _plain_text_object(data, end, hidden)
-                if whole is not None:  # read past it: nothing inside matters but its place
-                    place, close, after = whole
-                    events.append(Event("BT", at, end, prev))
-                    if place is not None:
-                        events.append(Event("Tm", place, place + 2, end))
-                    events.append(Event("ET", close, after, close))
+                after = _plain_text_object(data, end, hidden, starts)
+                if after is not None:  # one event, read past: only its place may matter
+                    events.append(Event("text", at, after, prev, paints=True))
                     prev, skip = after, after + 1
                     continue
                 text = []
@@ -353,26 +357,26 @@ def _events(data: bytes) -> list[Event]:
 
 
 def _plain_text_object(
-    data: bytes, inner: int, hidden: list[tuple[int, int]]
-) -> tuple[int | None, int, int] | None:
-    """For a text object whose inside holds no tagged or artifact sequence, only balanced
-    plain ones (a cluster's /ActualText): where its first Tm is, where its ET begins and
-    ends. None when it has to be read operator by operator.
+    data: bytes, inner: int, hidden: list[tuple[int, int]], starts: list[int]
+) -> int | None:
+    """Where a text object ends (after its ET), when its inside holds no tagged or artifact
+    sequence, only balanced plain ones (a cluster's /ActualText); None when it has to be
+    read operator by operator.
 
     Counting and finding bytes is much faster than the scan; a hexadecimal string can hold
     `BDC` but not `EMC`, so a miscount only ever sends the object to the careful path."""
     close = _find_operator(data, b"ET", inner, len(data))
     if close < 0:
         return None
-    if any(start < close and inner < stop for start, stop in hidden):
+    last = bisect.bisect_left(starts, close) - 1  # the string or comment nearest before ET
+    if last >= 0 and hidden[last][1] > inner:
         return None
     if data.find(b"/MCID", inner, close) >= 0 or data.find(b"/Artifact", inner, close) >= 0:
         return None
     opened = data.count(b"BDC", inner, close) + data.count(b"BMC", inner, close)
     if opened != data.count(b"EMC", inner, close):
         return None
-    place = _find_operator(data, b"Tm", inner, close)
-    return (place if place >= 0 else None), close, close + 2
+    return close + 2
 
 
 def _find_operator(data: bytes, word: bytes, start: int, stop: int) -> int:
