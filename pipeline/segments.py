@@ -13,9 +13,11 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import markdown
 from markdown.extensions.toc import slugify, unique
+from markdown.postprocessors import RawHtmlPostprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -178,7 +180,7 @@ def render(
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
     md = _markdown()
-    md.parser.parseDocument.enabled = html
+    cast(_BlockCache, md.parser.parseDocument).enabled = html
     md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
     walker.stop = not html
@@ -212,7 +214,9 @@ def _markdown() -> markdown.Markdown:
     page's parse.  A parse that fails drops it (its block parser keeps state)."""
     if not _PARSER:
         md = markdown.Markdown(extensions=extensions())
-        md.parser.parseDocument = _BlockCache(md, md.parser.parseDocument)
+        # An instance attribute in front of the class's method, which it wraps.
+        cache = _BlockCache(md, md.parser.parseDocument)
+        setattr(md.parser, "parseDocument", cache)  # noqa: B010
         _PARSER.append(md)
     return _PARSER[0].reset()
 
@@ -300,6 +304,10 @@ class _Segmenter(Treeprocessor):
         self.walker.children(root, "", False)
         if self.walker.stop:
             raise _Found
+
+
+def _raw_html(md: markdown.Markdown) -> RawHtmlPostprocessor:
+    return cast(RawHtmlPostprocessor, md.postprocessors["raw_html"])
 
 
 class _Walker:
@@ -421,8 +429,8 @@ class _Walker:
             # Text run together with an author's raw HTML block (`<div>a</div>*<b>`): the
             # block is theirs, and a msgid must never carry Python-Markdown's placeholder.
             stash = self.md.htmlStash.rawHtmlBlocks if self.md else []
-            html = _EMBEDDED.sub(lambda m: str(stash[int(m.group()[9:-1])]), raw)
-            self.raw_blocks.append(RawBlock(self.locate(_EMBEDDED.sub("", raw)), html))
+            block = _EMBEDDED.sub(lambda m: str(stash[int(m.group()[9:-1])]), raw)
+            self.raw_blocks.append(RawBlock(self.locate(_EMBEDDED.sub("", raw)), block))
             if mark and not english and self.replace is not None and self.lang != "en":
                 el.set("lang", "en")
                 return True
@@ -431,6 +439,7 @@ class _Walker:
         self.segments.append(seg)
         if self.replace is None:
             return english
+        assert self.md is not None  # set by _Segmenter before the walk
         html = self.replace(seg, self.md.references)
         if mark and self.annotate is not None:
             for name, value in self.annotate(seg, html is None).items():
@@ -442,7 +451,7 @@ class _Walker:
                 return True
             return english
         stored = self.md.htmlStash.store(html)
-        if el.tag == "p" and self.md.postprocessors["raw_html"].isblocklevel(html):
+        if el.tag == "p" and _raw_html(self.md).isblocklevel(html):
             # A lone placeholder in a <p> whose HTML starts with a block-level tag would
             # be taken for a raw HTML block and lose its <p>: keep the paragraph.
             stored = self.md.htmlStash.store("") + stored

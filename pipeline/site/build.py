@@ -56,7 +56,7 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     shown = project.rel(path)
     po = _load(path, shown)
     return {
-        e.msgid: Message(e.msgstr, shown, e.linenum)
+        e.msgid: Message(e.msgstr, shown, e.linenum or 0)
         for e in po
         if e.msgctxt is None and not e.obsolete and e.translated() and not e.msgid_plural
     }

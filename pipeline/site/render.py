@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -56,6 +57,17 @@ def css_counter(value: str) -> Markup:
         elif piece:
             parts.append(f'"{css.escape(piece)}"')
     return Markup(" ".join(parts) or '""')
+
+
+class _I18n(Protocol):
+    """What jinja2.ext.i18n adds to its environment (by `Environment.extend`, untyped)."""
+
+    def install_gettext_callables(
+        self,
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str],
+        newstyle: bool | None = None,
+    ) -> None: ...
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +134,7 @@ def render_template(name: str, ui: Mapping[str, str], **context: object) -> str:
         """` lang="en"` for the element of a ui string shown in English on a translated page."""
         return Markup("") if english or message in ui else Markup(' lang="en"')
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    cast(_I18n, env).install_gettext_callables(gettext, ngettext, newstyle=True)
     return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, en=fallback, **context)
 
 
