@@ -58,7 +58,7 @@ class ServedPage:
 def places(po: polib.POFile, text: str) -> dict[str, Place]:
     """Every message a page can use, by its English (as `build` looks them up)."""
     lines = text.split("\n")
-    found = {}
+    found: dict[str, Place] = {}
     for entry in po:
         if entry.obsolete or entry.msgctxt is not None or entry.msgid_plural or not entry.msgid:
             continue
