@@ -56,7 +56,8 @@ def render_inline(text: str, references: References | None = None) -> Inline:
         return Inline(text.replace(">", "&gt;"), (), (), ())
     md = _md()
     if references:
-        md.references.update(references)
+        # The stubs type a reference's title as str; Python-Markdown stores None for none.
+        md.references.update(references)  # type: ignore[arg-type]
     root = etree.Element("div")
     etree.SubElement(root, "span").text = text  # not <p>: no raw HTML block
     md.treeprocessors["inline"].run(root)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
+
+T = TypeVar("T")
 
 # multiprocessing and concurrent.futures are imported when a pool starts: a run that
 # needs none (a no-op build) should not pay for them.
@@ -62,7 +65,7 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def pool_context(preload: tuple[str, ...] = ()):  # noqa: ANN201
+def pool_context(preload: tuple[str, ...] = ()) -> BaseContext:
     """How workers are started.  Where the run has started no thread (nor a browser),
     they are forked from it: they start at once with everything it has imported.
     Otherwise a fork server (a clean process, not a copy of one that may hold locks)
@@ -72,7 +75,7 @@ def pool_context(preload: tuple[str, ...] = ()):  # noqa: ANN201
 
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
-    context = multiprocessing.get_context("forkserver")
+    context: BaseContext = multiprocessing.get_context("forkserver")
     if preload:
         context.set_forkserver_preload(list(preload))
     return context
@@ -81,8 +84,8 @@ def pool_context(preload: tuple[str, ...] = ()):  # noqa: ANN201
 def process_pool(
     jobs: int,
     preload: tuple[str, ...] = (),
-    context=None,
-    shared: tuple = (),  # noqa: ANN001
+    context: BaseContext | None = None,
+    shared: tuple = (),
 ) -> ProcessPoolExecutor:
     """Worker processes for a run, ended with it.  `shared` objects (queues made from
     the same `context`) reach every worker through `shared()`."""
@@ -117,7 +120,7 @@ def exchange(up, futures: list[Future]) -> Iterator:  # noqa: ANN001
         yield item
 
 
-def finished(futures: Iterable[Future], undo: Callable[[object], None]) -> Iterator:
+def finished(futures: Iterable[Future[T]], undo: Callable[[T], None]) -> Iterator[T]:
     """Each future's result, in order, as it comes.  After a failure nothing more is
     yielded: the results still to come are given to `undo` (files they staged, say) and
     the first failure is raised once every worker has finished, so that a failed run
