@@ -194,24 +194,29 @@ def _in_workers(
     context = pool_context(("pipeline.update",))
     up = context.Queue()
     downs = [context.Queue() for _ in shares]
-    with process_pool(count, context=context, shared=(up, downs)) as pool:
-        futures = [
-            pool.submit(_merge_in_worker, root, number, share, locales)
-            for number, share in enumerate(shares)
-        ]
-        try:
-            offers, wants = [tmx], {}
-            for number, share_offers, share_wants in exchange(up, futures):
-                offers.append(share_offers)
-                wants[number] = share_wants
-            found = Memory(offers).propose([w for share in wants.values() for w in share])
-            for number, share_wants in wants.items():
-                downs[number].put({w: found[w] for w in share_wants if w in found})
-        finally:
-            for down in downs:
-                down.put(None)  # a worker still waiting stops; one that has its answer ignores it
-        # Each worker's catalogs, staged; update() discards them if a later one fails.
-        yield from finished(futures, _discard_share)
+    try:
+        with process_pool(count, context=context, shared=(up, downs)) as pool:
+            futures = [
+                pool.submit(_merge_in_worker, root, number, share, locales)
+                for number, share in enumerate(shares)
+            ]
+            try:
+                offers, wants = [tmx], {}
+                for number, share_offers, share_wants in exchange(up, futures):
+                    offers.append(share_offers)
+                    wants[number] = share_wants
+                found = Memory(offers).propose([w for share in wants.values() for w in share])
+                for number, share_wants in wants.items():
+                    downs[number].put({w: found[w] for w in share_wants if w in found})
+            finally:
+                for down in downs:
+                    down.put(None)  # a worker still waiting stops; one answered ignores it
+            # Each worker's catalogs, staged; update() discards them if a later one fails.
+            yield from finished(futures, _discard_share)
+    finally:
+        for queue in (up, *downs):  # their feeder threads end with the run's use of them
+            queue.close()
+            queue.join_thread()
 
 
 def _discard_share(share: object) -> None:
