@@ -111,7 +111,8 @@ def parse(text: str, references: References) -> Inline:
     """One parse of a segment by Python-Markdown's inline patterns (not remembered)."""
     md = _md(text)
     if references:
-        md.references.update(references)
+        # The stubs type a reference's title as str; Python-Markdown stores None for none.
+        md.references.update(references)  # type: ignore[arg-type]
     root = etree.Element("div")
     etree.SubElement(root, "span").text = text  # not <p>: no raw HTML block
     md.treeprocessors["inline"].run(root)

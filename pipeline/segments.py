@@ -13,9 +13,11 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import markdown
 from markdown.extensions.toc import slugify, unique
+from markdown.postprocessors import RawHtmlPostprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -86,6 +88,10 @@ Replace = Callable[[Segment, dict], "str | None"]
 """Given a segment and the page's link references, the safe HTML to put in its place,
 or None to keep the English."""
 
+Annotate = Callable[[Segment, bool], "dict[str, str]"]
+"""Given a segment with an element of its own and whether it stayed English, extra
+attributes for that element (the live preview's map from a segment to its catalog)."""
+
 
 @dataclass
 class Rendered:
@@ -150,17 +156,24 @@ class _Found(Exception):
 
 
 def render(
-    text: str, path: str, replace: Replace | None = None, lang: str = "en", html: bool = True
+    text: str,
+    path: str,
+    replace: Replace | None = None,
+    lang: str = "en",
+    html: bool = True,
+    annotate: Annotate | None = None,
 ) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
     English itself.  With `html` false, the parse stops once the segments are found.
+    `annotate` adds attributes to each segment's own element (never used by `build`).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     front = split_front_matter(text, path)
     meta, meta_lines, body, offset = front.meta, front.lines, front.body, front.offset
     walker = _Walker(body, offset, replace, lang)
+    walker.annotate = annotate
     head = []
     for key in META_KEYS:
         if meta.get(key, "").strip():
@@ -169,7 +182,7 @@ def render(
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
     md = _markdown()
-    md.parser.parseDocument.enabled = html
+    cast(_BlockCache, md.parser.parseDocument).enabled = html
     md.preprocessors.register(_CodeMark(md, walker), "l10n_code_mark", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
     walker.stop = not html
@@ -203,7 +216,9 @@ def _markdown() -> markdown.Markdown:
     page's parse.  A parse that fails drops it (its block parser keeps state)."""
     if not _PARSER:
         md = markdown.Markdown(extensions=extensions())
-        md.parser.parseDocument = _BlockCache(md, md.parser.parseDocument)
+        # An instance attribute in front of the class's method, which it wraps.
+        cache = _BlockCache(md, md.parser.parseDocument)
+        setattr(md.parser, "parseDocument", cache)  # noqa: B010
         _PARSER.append(md)
     return _PARSER[0].reset()
 
@@ -293,6 +308,10 @@ class _Segmenter(Treeprocessor):
             raise _Found
 
 
+def _raw_html(md: markdown.Markdown) -> RawHtmlPostprocessor:
+    return cast(RawHtmlPostprocessor, md.postprocessors["raw_html"])
+
+
 class _Walker:
     """Walks the block tree in document order, one text slot at a time."""
 
@@ -314,6 +333,7 @@ class _Walker:
         self.skip = False
         self.stop = False
         self.ids: set[str] = set()
+        self.annotate: Annotate | None = None
 
     def locate(self, text: str) -> int:
         """The source line of a block, found by its first line after the last one found.
@@ -411,8 +431,8 @@ class _Walker:
             # Text run together with an author's raw HTML block (`<div>a</div>*<b>`): the
             # block is theirs, and a msgid must never carry Python-Markdown's placeholder.
             stash = self.md.htmlStash.rawHtmlBlocks if self.md else []
-            html = _EMBEDDED.sub(lambda m: str(stash[int(m.group()[9:-1])]), raw)
-            self.raw_blocks.append(RawBlock(self.locate(_EMBEDDED.sub("", raw)), html))
+            block = _EMBEDDED.sub(lambda m: str(stash[int(m.group()[9:-1])]), raw)
+            self.raw_blocks.append(RawBlock(self.locate(_EMBEDDED.sub("", raw)), block))
             if mark and not english and self.replace is not None and self.lang != "en":
                 el.set("lang", "en")
                 return True
@@ -421,7 +441,11 @@ class _Walker:
         self.segments.append(seg)
         if self.replace is None:
             return english
+        assert self.md is not None  # set by _Segmenter before the walk
         html = self.replace(seg, self.md.references)
+        if mark and self.annotate is not None:
+            for name, value in self.annotate(seg, html is None).items():
+                el.set(name, value)
         if html is None:
             self.fallbacks.append(seg)
             if mark and not english and self.lang != "en":
@@ -429,7 +453,7 @@ class _Walker:
                 return True
             return english
         stored = self.md.htmlStash.store(html)
-        if el.tag == "p" and self.md.postprocessors["raw_html"].isblocklevel(html):
+        if el.tag == "p" and _raw_html(self.md).isblocklevel(html):
             # A lone placeholder in a <p> whose HTML starts with a block-level tag would
             # be taken for a raw HTML block and lose its <p>: keep the paragraph.
             stored = self.md.htmlStash.store("") + stored

@@ -288,8 +288,9 @@ def msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> in
     """The line of the entry's `msgstr` (or `msgstr[index]`): polib only knows where the
     entry starts (its first comment), so scan forward from there."""
     keyword = "msgstr" if index is None else f"msgstr[{index}]"
-    for number in range(max(entry.linenum - 1, 0), len(lines)):
+    start = entry.linenum or 0  # entries read from a file always know their line
+    for number in range(max(start - 1, 0), len(lines)):
         stripped = lines[number].lstrip()
         if stripped.startswith(keyword) and stripped[len(keyword) :][:1] in (" ", "\t", '"'):
             return number + 1
-    return entry.linenum
+    return start

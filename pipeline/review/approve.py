@@ -93,6 +93,7 @@ def plan(
     current: dict[tuple[str, str], polib.POEntry] = {}
     earlier: dict[tuple[str, str], polib.POEntry] = {}
     gone: dict[tuple[str, str], polib.POEntry] = {}
+    entry: polib.POEntry | None
     for entry in po:
         key = _key(EntryText.of(page, entry))
         if entry.obsolete:
@@ -124,7 +125,7 @@ def plan(
             if found is None:
                 line = row.line
             else:
-                line = found.linenum if found.obsolete else line_of(found)
+                line = (found.linenum or 0) if found.obsolete else line_of(found)
             outcome.refused.append(Refused(shown, line, reason))
         elif "fuzzy" in entry.flags:
             outcome.refused.append(

@@ -320,7 +320,7 @@ def _label(approval: Approval) -> str:
 def _findings_by_entry(entries: list[polib.POEntry], findings: Iterable) -> dict[int, list]:
     """Each finding goes to the entry it was reported in: the last entry that starts on
     or before its line."""
-    ordered = sorted(entries, key=lambda e: e.linenum)
+    ordered = sorted(entries, key=lambda e: e.linenum or 0)  # read from a file: all known
     out: dict[int, list] = {id(e): [] for e in entries}
     for finding in findings:
         owner = None

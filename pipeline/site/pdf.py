@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from xml.sax.saxutils import escape
@@ -32,7 +32,17 @@ from fontTools.ttLib import TTFont
 from ..assets import FONTS_DIR, STATIC_DIR
 from ..errors import L10nError
 from ..files import write_atomic
+from .accessible import Link, make_accessible
 from .browser import INSTALL_HINT, Settings
+from .xmp import Metadata
+
+if TYPE_CHECKING:
+    from playwright.async_api import (
+        Browser,
+        Playwright,
+        PlaywrightContextManager,
+        ViewportSize,
+    )
 
 T = TypeVar("T")
 CLUSTERS_JS = STATIC_DIR / "clusters.js"
@@ -76,15 +86,20 @@ LAUNCH_ARGS = (
 # The window the page is first laid out in before printing lays it out again at the paper's
 # size. One pixel high, Chromium paints and composites next to nothing for the screen
 # (docs/benchmarks.md); the PDF is the same to the byte (tests/test_pdf.py).
-VIEWPORT = {"width": 1280, "height": 1}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 1}
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
 # Print-ready when the web fonts have loaded; report those that failed, whether clusters.js ran,
-# the title, language and headings: one round trip per page.  The page's last block and
-# its footer are put in one box that may not break, so that the disclaimer never stands
-# alone on the last sheet (Chromium does not honour `break-before: avoid` there).
+# the title, language, headings and links (with the text CSS prints around them): one round
+# trip per page. The page's last block and its footer are put in one box that may not
+# break, so that the disclaimer never stands alone on the last sheet (Chromium does not
+# honour `break-before: avoid` there).
 _READY_JS = r"""async () => {
   await document.fonts.ready;
+  // The text a CSS content property prints (quoted strings, attr() already resolved).
+  const generated = (element, pseudo) => Array.from(
+    getComputedStyle(element, pseudo).content.matchAll(/"((?:[^"\\]|\\.)*)"/g),
+    m => m[1].replace(/\\(.)/g, "$1")).join("");
   const main = document.querySelector("main");
   const footer = document.querySelector("footer.site");
   const last = main && main.lastElementChild;
@@ -104,6 +119,14 @@ _READY_JS = r"""async () => {
     headings: Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"))
       .filter(h => h.getClientRects().length > 0)
       .map(h => h.innerText.replace(/\s+/g, " ").trim()),
+    links: Array.from(document.querySelectorAll("a[href], area[href]"))
+      .filter(a => a.getClientRects().length > 0)
+      .map(a => {
+        const image = a.querySelector("img[alt]");
+        const text = (a.innerText || (image && image.alt) || a.getAttribute("aria-label")
+          || a.title || "").replace(/\s+/g, " ").trim();
+        return [generated(a, "::before"), text, generated(a, "::after")];
+      }),
   };
 }"""
 
@@ -125,6 +148,7 @@ class Info:
     lang: str
     description: str
     headings: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 def _fontconfig(folder: Path) -> Path:
@@ -168,8 +192,8 @@ class Printer:
         self.tabs = max(1, tabs)
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._playwright = None
-        self._browser = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
         self._pages: list = []
 
     def __enter__(self) -> Printer:
@@ -184,7 +208,7 @@ class Printer:
         self._tmp = tempfile.TemporaryDirectory(prefix="l10n-pdf-")
         self._loop = asyncio.new_event_loop()
         try:
-            self._run(self._start(async_playwright))
+            self._run(self._start(async_playwright, Path(self._tmp.name)))
         except Error as exc:
             self.__exit__(None, None, None)
             raise L10nError(
@@ -215,8 +239,12 @@ class Printer:
             raise RuntimeError("Printer used outside its with-block")
         return self._loop.run_until_complete(job)
 
-    async def _start(self, async_playwright: Callable) -> None:
-        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(self._tmp.name))))
+    async def _start(
+        self, async_playwright: Callable[[], PlaywrightContextManager], folder: Path
+    ) -> None:
+        env: dict[str, str | float | bool] = dict(
+            os.environ, FONTCONFIG_FILE=str(_fontconfig(folder))
+        )
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(
             executable_path=self.settings.browser,
@@ -271,7 +299,11 @@ class Printer:
         except Error as exc:
             raise L10nError(f"{html}: printing failed: {_first_line(exc)}") from None
         return data, Info(
-            state["title"], state["lang"], state["description"], tuple(state["headings"])
+            state["title"],
+            state["lang"],
+            state["description"],
+            tuple(state["headings"]),
+            tuple(Link(*texts) for texts in state["links"]),
         )
 
     def write(self, page: Page) -> bool:
@@ -319,8 +351,9 @@ async def _all_or_none(jobs: list[Coroutine]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            raise failure
 
 
 def _first_line(exc: BaseException) -> str:
@@ -362,7 +395,8 @@ def pdf_fonts(pdf) -> list[tuple[str, bool]]:
 
 
 def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Path) -> bytes:
-    """Chromium's PDF with our metadata, fixed dates and a deterministic /ID."""
+    """Chromium's PDF with our metadata, fixed dates, a deterministic /ID, and what
+    PDF/UA-1 asks for beyond Chromium's tags (pipeline.site.accessible)."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(raw)) as pdf:
@@ -392,12 +426,21 @@ def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Pa
         docinfo["/ModDate"] = pikepdf.String(stamp)
         if info.lang:
             pdf.Root.Lang = pikepdf.String(info.lang)
-        if "/Metadata" in pdf.Root:  # no XMP that could disagree with the Info dictionary
-            del pdf.Root.Metadata
         _relative_links(pdf, where.parent)
         _outline_titles(pdf, info.headings)
+        meta = Metadata(
+            title=info.title,
+            lang=info.lang,
+            date=date,
+            description=info.description,
+            author=settings.author or settings.publisher,
+            creator=settings.publisher,
+            producer=str(docinfo.get("/Producer", "")),
+        )
+        make_accessible(pdf, meta, info.links)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        # fix_metadata_version would rewrite the XMP packet in pikepdf's own layout
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
 
 
@@ -426,7 +469,7 @@ def _outline_titles(pdf, headings: tuple[str, ...]) -> None:
     """
     import pikepdf
 
-    items = []
+    items: list[pikepdf.Object] = []
 
     def walk(node) -> None:  # noqa: ANN001
         child = node.get("/First")

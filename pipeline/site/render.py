@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -13,7 +14,7 @@ from markupsafe import Markup, escape
 from ..assets import TEMPLATES_DIR
 from ..files import cache_dir
 from ..safety import problems, vet
-from ..segments import Segment, render
+from ..segments import Annotate, Segment, render
 from . import css
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
@@ -57,6 +58,17 @@ def css_counter(value: str) -> Markup:
         elif piece:
             parts.append(f'"{css.escape(piece)}"')
     return Markup(" ".join(parts) or '""')
+
+
+class _I18n(Protocol):
+    """What jinja2.ext.i18n adds to its environment (by `Environment.extend`, untyped)."""
+
+    def install_gettext_callables(
+        self,
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str],
+        newstyle: bool | None = None,
+    ) -> None: ...
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +148,7 @@ def render_template(name: str, ui: Mapping[str, str], **context: object) -> str:
         """` lang="en"` for the element of a ui string shown in English on a translated page."""
         return Markup("") if english or message in ui else Markup(' lang="en"')
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    cast(_I18n, env).install_gettext_callables(gettext, ngettext, newstyle=True)
     return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, en=fallback, **context)
 
 
@@ -156,11 +168,12 @@ def translate_page(
     path: str,
     lang: str,
     messages: Mapping[str, Message],
+    annotate: Annotate | None = None,
 ) -> TranslatedPage:
     """The page body in `lang`.
 
     A translation is used only when it is safe; otherwise the English stays, marked
-    `lang="en"`, and a warning names the catalog line.
+    `lang="en"`, and a warning names the catalog line.  `annotate`: see segments.render.
     """
     warnings: list[BuildWarning] = []
 
@@ -179,7 +192,7 @@ def translate_page(
             )
         return checked.html
 
-    rendered = render(source, path, replace if lang != "en" else None, lang)
+    rendered = render(source, path, replace if lang != "en" else None, lang, annotate=annotate)
     meta = {}
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")

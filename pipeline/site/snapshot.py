@@ -83,6 +83,10 @@ class OutputDigests:
     def record(self, key: str, stamp: str) -> None:
         self.digests[key] = stamp
 
+    def forget(self, key: str) -> None:
+        """The output must be made again, whatever its inputs."""
+        self.digests.pop(key, None)
+
     def save(self) -> None:
         write_text(self.path, json.dumps(self.digests, indent=0, sort_keys=True) + "\n")
 
@@ -268,10 +272,10 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
     if not (root / "build" / SNAPSHOT_FILE).is_file():
         return None
     with project_lock(root, tidy=False):
-        data = _load(root / "build")
-        typed = data.get("invocation") if data else None
+        data = _load(root / "build") or {}
+        typed = data.get("invocation")
         if not isinstance(typed, dict) or typed != invocation(
-            argv, cwd, environ, typed.get("quiet")
+            argv, cwd, environ, typed.get("quiet") is True
         ):
             return None
         report = _still(data)
