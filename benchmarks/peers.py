@@ -582,6 +582,10 @@ def outcome(paths: list[Path], change: corpus.Edit, per_locale: int) -> Outcome:
     return result
 
 
+MEMORY_COMMENT = re.compile(r"^memory: \d{1,3}% from ", re.M)  # update's memory proposals
+MEMORY_KIND = "update's translation memory proposed a translation (fuzzy); msgmerge has none"
+
+
 def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, dict, list]:
     """How two sets of catalogs differ, by what a translator sees: (catalogs that differ,
     entries that differ, those entries by kind, examples)."""
@@ -595,6 +599,7 @@ def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, di
                 e.msgstr,
                 "fuzzy" in e.flags,
                 e.previous_msgid if not e.obsolete else None,
+                bool(MEMORY_COMMENT.search(e.tcomment or "")),
             )
             for e in po
             if e.msgid
@@ -608,11 +613,14 @@ def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, di
         diff = sorted(
             (k for k in set(va) | set(vb) if va.get(k) != vb.get(k)), key=lambda k: (k[0], k[2])
         )
-        catalogs += bool(diff)
-        entries += len(diff)
+        counted = False
         for key in diff:
             mine, other = va.get(key), vb.get(key)
-            if mine is None or other is None:
+            if mine is not None and mine[3] and other is not None and not other[0]:
+                # update's translation memory offered this string a translation from another
+                # page (fuzzy, its origin in a comment); msgmerge has no memory to offer
+                kind = MEMORY_KIND
+            elif mine is None or other is None:
                 kind = ("obsolete" if key[0] else "entry") + (
                     " only in msgmerge's" if mine is None else " only in ours"
                 )
@@ -625,12 +633,16 @@ def compare_catalogs(ours: list[Path], theirs: list[Path]) -> tuple[int, int, di
             else:
                 kind = "other"
             kinds[kind] = kinds.get(kind, 0) + 1
+            if kind != MEMORY_KIND:
+                entries += 1
+                counted = True
             if len(examples) < 4 and kind.startswith(("both", "msgmerge found", "ours found")):
                 examples.append(
                     f"{a.name}: `{key[2][:70]}`: {kind} (previous msgid: ours "
                     f"`{((mine or ('',))[2] or '-')[:50]}`, msgmerge "
                     f"`{((other or ('',))[2] or '-')[:50]}`)"
                 )
+        catalogs += counted
     return catalogs, entries, kinds, examples
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -123,11 +124,11 @@ class Project:
         """
         found = set(templates if templates is not None else self.template_domains())
         if locale is not None:
-            folder = self.po_path(locale, UI_DOMAIN).parent
-            if folder.is_dir():
-                found |= {
-                    p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
-                }
+            folder = str(self.po_path(locale, UI_DOMAIN).parent)
+            for parent, _dirs, names in os.walk(folder):  # as rglob, at a fraction of its cost
+                inside = os.path.relpath(parent, folder).replace(os.sep, "/")
+                prefix = "" if inside == "." else f"{inside}/"
+                found |= {prefix + name[:-3] for name in names if name.endswith(".po")}
         return sorted(found)
 
     def target_locales(self) -> list[str]:
