@@ -27,10 +27,10 @@ from .text import visible
     silenceable=False,
 )
 def link_targets(ctx: Context) -> Iterator[str]:
-    ours, theirs = ctx.inline(ctx.english).targets, ctx.inline(ctx.translation).targets
-    if ours == theirs:
+    english, translated = ctx.inline(ctx.english).targets, ctx.inline(ctx.translation).targets
+    if english == translated:
         return
-    ours, theirs = Counter(ours), Counter(theirs)
+    ours, theirs = Counter(english), Counter(translated)
     missing, added = list((ours - theirs).elements()), list((theirs - ours).elements())
     while missing and added:
         yield f'link target "{missing.pop(0)}" changed to "{added.pop(0)}"'

@@ -781,7 +781,9 @@ def _run(
             for future in converted:
                 future.result()
         except GeneratorExit:  # the caller stopped: pages not yet started are not built
-            for future in [*converted, *futures]:
+            for font_job in converted:
+                font_job.cancel()
+            for future in futures:
                 future.cancel()
             raise
 
