@@ -778,8 +778,8 @@ def _run(
         ]
         try:
             yield from finished(futures, lambda done: discard([done.staged]))
-            for future in converted:
-                future.result()
+            for font_job in converted:
+                font_job.result()
         except GeneratorExit:  # the caller stopped: pages not yet started are not built
             for font_job in converted:
                 font_job.cancel()
