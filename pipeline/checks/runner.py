@@ -19,6 +19,7 @@ from ..segments import Segment
 from . import content, markup, style  # noqa: F401  (importing them registers their checks)
 from .model import ERROR, CheckRun, Finding, LocaleReport
 from .registry import check_message
+from .sources import check_sources
 
 
 def check_catalog(
@@ -77,7 +78,8 @@ def check_catalog(
 def run_checks(project: Project, locales: list[str]) -> CheckRun:
     """Check every locale asked for: `l10n check` and the release gate start here, and
     `build` can print `summary_line` of each report."""
-    return CheckRun(check_project(project, locales))
+    sources = check_sources(project)  # the English: a report of its own when it has findings
+    return CheckRun([sources] * bool(sources.findings) + check_project(project, locales))
 
 
 def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
