@@ -97,9 +97,9 @@ def extract(state: State, jobs: int | None) -> None:
     with project_lock(proj.root):
         results = extract_project(proj, _jobs(jobs))
     for item in results:
-        for line in item.raw_blocks:
+        for notice in item.notices:
             page = item.path.replace("locales/", "source/").removesuffix(".pot") + ".md"
-            click.echo(f"{page}:{line}: raw HTML block kept as written, not extracted", err=True)
+            click.echo(f"{page}:{notice.line}: {notice.message}", err=True)
         mark = "wrote" if item.changed else "unchanged"
         click.echo(f"{mark} {item.path} ({item.entries} messages)")
 

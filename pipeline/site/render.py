@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..assets import TEMPLATES_DIR
-from ..safety import problems, vet
+from ..safety import english_html, problems, vet
 from ..segments import Segment, render
 from . import css
 
@@ -146,7 +146,8 @@ def translate_page(
     """The page body in `lang`.
 
     A translation is used only when it is safe; otherwise the English stays, marked
-    `lang="en"`, and a warning names the catalog line.
+    `lang="en"`, and a warning names the catalog line.  The English, on its own page or
+    in a translated one, goes through the sanitiser a translation goes through.
     """
     warnings: list[BuildWarning] = []
 
@@ -165,7 +166,10 @@ def translate_page(
             )
         return checked.html
 
-    rendered = render(source, path, replace if lang != "en" else None, lang)
+    def english(seg: Segment, references: Mapping) -> str:
+        return english_html(seg.text, references)
+
+    rendered = render(source, path, replace if lang != "en" else None, lang, source=english)
     meta = {}
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")
