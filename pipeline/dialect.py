@@ -13,7 +13,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.extensions.admonition import AdmonitionProcessor
 
-# The footnote back link's title until a page gives it in its own language.
+# The title of a footnote's link back to the text: a segment of each page with notes.
 BACKLINK_TITLE = "Back to the text"
 
 

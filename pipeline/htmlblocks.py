@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import html as htmllib
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -159,12 +160,15 @@ class Converted:
     markdown: tuple[str, ...]  # the Markdown parts, by their MARKDOWN_TAG's data-part
     dropped: tuple[tuple[int, str], ...]  # (line in the block, tag) removed untranslated
     removed: tuple[tuple[int, str], ...]  # (line in the block, tag) of scripts and styles
+    lost: bool = False  # nested deeper than the HTML parser goes: some text is gone
 
 
 def convert(raw: str) -> Converted:
     """The raw block as elements: sanitised, its Markdown parts marked for parsing."""
     found = _convert(raw)
-    return Converted(copy.deepcopy(found.root), found.markdown, found.dropped, found.removed)
+    return Converted(
+        copy.deepcopy(found.root), found.markdown, found.dropped, found.removed, found.lost
+    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -194,7 +198,14 @@ def _convert(raw: str) -> Converted:
     container = lxml.html.fragment_fromstring(clean, create_parent="div")
     root = etree.Element("div")
     _fill(root, container)
-    return Converted(root, markdown, dropped, removed)
+    markers = sum(1 for _ in container.iter(MARKDOWN_TAG))
+    text = htmllib.unescape(nh3.clean(clean, tags=set()))
+    lost = markers < len(markdown) or _letters(container.text_content()) < _letters(text)
+    return Converted(root, markdown, dropped, removed, lost)
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
 
 
 def _unwanted(source: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:

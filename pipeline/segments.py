@@ -158,15 +158,13 @@ def render(
     lang: str = "en",
     html: bool = True,
     source: Source | None = None,
-    backlink: str = BACKLINK_TITLE,
 ) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
     Fallback segments (where `replace` returns None) carry `lang="en"` unless `lang` is
     English itself.  `source` renders the English of a segment that is not replaced;
-    without it the page's own inline pass renders it.  `backlink` is the title of a
-    footnote's link back to the text.  With `html` false, the parse stops once the
-    segments are found.
+    without it the page's own inline pass renders it.  With `html` false, the parse
+    stops once the segments are found.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     front = split_front_matter(text, path)
@@ -184,8 +182,6 @@ def render(
     md.preprocessors.register(_CodeMark(md, walker, True), "l10n_code_start", 26)
     md.preprocessors.register(_CodeMark(md, walker, False), "l10n_code_end", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
-    footnotes = md.parser.blockprocessors["footnote"].footnotes
-    footnotes.setConfig("BACKLINK_TITLE", backlink.replace("{", "{{").replace("}", "}}"))
     walker.stop = not html
     try:
         body_html = md.convert(body)
@@ -226,9 +222,9 @@ class _BlockCache:
     """Python-Markdown's block parse, remembered for the last few page bodies.
 
     A build renders each page once per locale from the same English: the block tree
-    (and the link references found on the way) is parsed once and copied for the
-    others, which then only differ in the text the walker puts in.  Extraction, which
-    reads each page once, does not use it.
+    (and what the block parse found on the way: link references, footnotes,
+    abbreviations) is parsed once and copied for the others, which then only differ in
+    the text the walker puts in.  Extraction, which reads each page once, does not use it.
     """
 
     SIZE = 8
@@ -237,7 +233,7 @@ class _BlockCache:
         self.md = md
         self.parse = parse
         self.enabled = False
-        self.trees: dict[str, tuple[etree.Element, dict]] = {}
+        self.trees: dict[str, tuple[etree.Element, tuple[dict, dict, dict]]] = {}
 
     def __call__(self, lines: list[str]) -> etree.ElementTree:
         if not self.enabled:
@@ -248,11 +244,23 @@ class _BlockCache:
             tree = self.parse(lines)
             if len(self.trees) >= self.SIZE:
                 del self.trees[next(iter(self.trees))]
-            self.trees[key] = (copy.deepcopy(tree.getroot()), dict(self.md.references))
+            self.trees[key] = (copy.deepcopy(tree.getroot()), self.found())
             return tree
-        root, references = found
+        root, (references, footnotes, abbreviations) = found
         self.md.references.update(references)
+        self.notes().update(footnotes)
+        self.md.treeprocessors["abbr"].abbrs.update(abbreviations)
         return etree.ElementTree(copy.deepcopy(root))
+
+    def notes(self) -> dict:
+        return self.md.parser.blockprocessors["footnote"].footnotes.footnotes
+
+    def found(self) -> tuple[dict, dict, dict]:
+        return (
+            dict(self.md.references),
+            dict(self.notes()),
+            dict(self.md.treeprocessors["abbr"].abbrs),
+        )
 
 
 def _nesting(line: str) -> int:
@@ -418,6 +426,12 @@ class _Walker:
                 return number + 1 + self.offset
         return self.cursor + 1 + self.offset
 
+    def ahead(self, text: str) -> bool:
+        """Whether a text's first line is in the source at or after the walk's place."""
+        probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
+        rest = self.lines[self.cursor][self.column :]
+        return bool(probe) and any(probe in ln for ln in [rest, *self.lines[self.cursor + 1 :]])
+
     def locate(self, text: str) -> int:
         """The source line of a block, found by its first line after the last one found.
 
@@ -458,9 +472,13 @@ class _Walker:
         if tag in HEADINGS:
             self.heading(el)
             self.slot(el, "text", f"heading {tag[1]}", notes, english)
+        elif tag == "p" and "admonition-title" in classes:
+            # GitHub's `> [!NOTE]` has its title ("Note") only in the marker
+            marker = f"[!{(el.text or '').strip().upper()}]"
+            probe = el.text or "" if self.ahead(el.text or "") else marker
+            self.slot(el, "text", "callout title", notes, english, probe=probe)
         elif tag == "p":
-            kind = "callout title" if "admonition-title" in classes else f"paragraph{where}"
-            self.slot(el, "text", kind, notes, english)
+            self.slot(el, "text", f"paragraph{where}", notes, english)
         elif tag in ("ul", "ol"):
             for number, item in enumerate(el, start=1):
                 kind = f"list item {number}" if tag == "ol" else "list item"
@@ -477,6 +495,8 @@ class _Walker:
         elif tag == "div" and "admonition" in classes:
             self.children(el, " in callout", english)
         elif tag == "div" and "footnote" in classes:
+            self.section = ""  # the notes belong to the page, not to its last section
+            self.backlinks(el)
             for number, item in enumerate(el.iter("li"), start=1):
                 self.children(item, f" in footnote {number}", english)
         elif tag in ("pre", "hr", "code"):
@@ -504,6 +524,20 @@ class _Walker:
         seg = Segment(fold(title), f"title of <{el.tag}>", self.locate(title), self.section, notes)
         self.segments.append(seg)
         el.set("title", self.text(seg, self.scope))
+
+    def backlinks(self, notes: etree.Element) -> None:
+        """The title of the links from the footnotes back to the text: a segment of the
+        page, said once however many notes it has."""
+        links = [a for a in notes.iter("a") if "footnote-backref" in (a.get("class") or "")]
+        if not links:
+            return
+        first = next(iter(self.scope.footnotes or ("",)))
+        kind = "title of the link from a footnote back to the text"
+        seg = Segment(BACKLINK_TITLE, kind, self.find(f"[^{first}]:"))
+        self.segments.append(seg)
+        title = self.text(seg, self.scope)
+        for link in links:
+            link.set("title", title)
 
     def heading(self, el: etree.Element) -> None:
         text = fold(el.text or "")
@@ -548,6 +582,9 @@ class _Walker:
             self.notices.append(
                 Notice(line + offset - 1, f"<{tag}> left out of the page: pages run no code")
             )
+        if converted.lost:
+            message = "HTML nested too deeply to read whole; what is too deep is left out"
+            self.notices.append(Notice(line, message, True))
         root = converted.root
         self.from_html.update(id(e) for e in root.iter())
         self.markdown_parts(root, converted.markdown, line)
@@ -637,8 +674,10 @@ class _Walker:
         notes: tuple[str, ...],
         english: bool,
         mark: bool = True,
+        probe: str | None = None,
     ) -> bool:
-        """Record (and maybe replace) one text slot; True when it stays English."""
+        """Record (and maybe replace) one text slot; True when it stays English.
+        `probe` is what to look for in the source to find its line, if not the text."""
         raw = getattr(el, attr)
         if not raw or not raw.strip() or _PLACEHOLDER.match(raw) or isinstance(raw, AtomicString):
             return english
@@ -650,7 +689,7 @@ class _Walker:
         text, suffix = raw, ""
         if NBSP_PLACEHOLDER in raw:  # a footnote's last paragraph, before its back link
             text, suffix = raw.replace(NBSP_PLACEHOLDER, ""), NBSP_PLACEHOLDER
-        probe = text
+        probe = text if probe is None else probe
         if id(el) in self.from_html:
             probe = _probe(text)
             if not probe and not _TEXT_ATTRIBUTE.search(text):
