@@ -188,6 +188,12 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
                 f"{row.untranslated:>6} {row.obsolete:>6} {row.percent:>6.1f} "
                 f"{row.percent_words:>8.1f}"
             )
+    for row in rows:
+        if row.untranslatable and row.locale == rows[0].locale:
+            click.echo(
+                f"{row.domain}: {row.untranslatable} places not translatable "
+                "(l10n extract names them)"
+            )
 
 
 @cli.command()

@@ -57,8 +57,13 @@ def new_catalog(header: Header) -> polib.POFile:
 
 
 def page_template(page: Page, header: Header) -> polib.POFile:
-    """One entry per distinct segment, in document order, with every place it stands."""
+    """One entry per distinct segment, in document order, with every place it stands.
+    The header names what of the page cannot be translated (`status` counts them)."""
     pot = new_catalog(header)
+    for notice in page.notices:
+        if notice.untranslatable:
+            where = f"{page.path}:{notice.line}"
+            pot.header += f"\n{catalog.UNTRANSLATABLE_NOTE}{where}: {notice.message}"
     _add(pot, ((s.text, s.comment, (page.path, s.line)) for s in page.segments))
     return pot
 

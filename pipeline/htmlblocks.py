@@ -20,6 +20,7 @@ import html as htmllib
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import lxml.etree
 import lxml.html
@@ -29,6 +30,7 @@ from markdown.util import AtomicString
 from .safety import ATTRIBUTES, SCHEMES, TAGS
 
 MARKDOWN_TAG = "l10n-markdown"  # where a Markdown part of the block goes
+KEPT_TAG = "l10n-kept"  # where an element the page's parser made goes (see `assemble`)
 # Block elements an author's HTML may keep, besides the inline ones (safety.TAGS).
 BLOCK_TAGS = {
     *("address", "article", "aside", "blockquote", "caption", "center", "col", "colgroup"),
@@ -50,6 +52,7 @@ BLOCK_ATTRIBUTES = {
     "colgroup": {"span", "width"},
     "table": {"width"},
     MARKDOWN_TAG: {"data-part"},
+    KEPT_TAG: {"data-part"},
 }
 REMOVED = {"script", "style"}  # never on a page, English or not
 # Content a page cannot show translated: removed, with its text, and named by extract.
@@ -78,6 +81,7 @@ _BLOCK_NAMES = (
     "tr|track|ul"
 )
 _BLOCK_START = re.compile(rf"\A {{0,3}}</?(?:{_BLOCK_NAMES})(?:\s|/?>|\Z)", re.I)
+_BLOCK_TAG = re.compile(rf"\A {{0,3}}</?({_BLOCK_NAMES})(?:\s|/?>|\Z)", re.I)
 _TAG_LINE = re.compile(
     r"\A {0,3}(?:<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*"
     r"(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)"
@@ -94,6 +98,40 @@ class Part:
     text: str
 
 
+def opens_block(text: str) -> str | None:
+    """The tag of the HTML block a paragraph's first line starts or ends (CommonMark's
+    sixth kind: `<details>`, `</div>`…), or None."""
+    found = _BLOCK_TAG.match(text)
+    return found.group(1).lower() if found else None
+
+
+def balance(text: str, tag: str) -> int:
+    """How many more `tag` elements a piece of HTML opens than it closes."""
+    counter = _Balance(tag)
+    counter.feed(text)
+    counter.close()
+    return counter.depth
+
+
+class _Balance(HTMLParser):
+    def __init__(self, tag: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tag = tag
+        self.depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.depth += tag == self.tag
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == self.tag
+
+
+def kept(number: int) -> str:
+    """The stand-in, in a raw block assembled from paragraphs, for an element the page's
+    parser already made of the Markdown between them."""
+    return f'<{KEPT_TAG} data-part="{number}"></{KEPT_TAG}>'
+
+
 def _html_start(line: str, in_paragraph: bool) -> str | None:
     """The end marker of the HTML block a line starts ("" for a blank line), or None."""
     if _CODE_START.match(line):
@@ -103,6 +141,8 @@ def _html_start(line: str, in_paragraph: bool) -> str | None:
             return end
     if _BLOCK_START.match(line) or (not in_paragraph and _TAG_LINE.match(line)):
         return ""
+    if line.lstrip().startswith(f"<{KEPT_TAG} "):
+        return ""  # an element the page's parser made: never Markdown again
     return None
 
 
@@ -188,7 +228,7 @@ def _convert(raw: str) -> Converted:
     dropped, removed = _unwanted(source)
     clean = nh3.clean(
         source,
-        tags=BLOCK_TAGS | _PHRASING | {MARKDOWN_TAG},
+        tags=BLOCK_TAGS | _PHRASING | {MARKDOWN_TAG, KEPT_TAG},
         clean_content_tags=REMOVED | UNTRANSLATABLE,
         attributes=BLOCK_ATTRIBUTES,
         url_schemes=SCHEMES,
@@ -243,7 +283,7 @@ def _fill(target: etree.Element, source: lxml.html.HtmlElement) -> None:
         if not isinstance(child.tag, str):  # a comment the sanitiser kept: none
             run.append(child.tail or "")
             continue
-        if child.tag in _PHRASING:
+        if child.tag in _PHRASING and not _holds_blocks(child):
             run.append(child)
             run.append(child.tail or "")
             continue
@@ -252,6 +292,11 @@ def _fill(target: etree.Element, source: lxml.html.HtmlElement) -> None:
         _fill(element, child)
         last, run = element, [child.tail or ""]
     _set_run(target, last, run)
+
+
+def _holds_blocks(el: lxml.html.HtmlElement) -> bool:
+    """An inline element left open around blocks (`<b>` never closed): a container."""
+    return any(isinstance(d.tag, str) and d.tag not in _PHRASING for d in el.iterdescendants())
 
 
 def _set_run(target: etree.Element, last: etree.Element | None, run: list) -> None:

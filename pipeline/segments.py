@@ -40,6 +40,7 @@ _NOTE = re.compile(r"\A<!--\s*i18n:\s*(.*?)\s*-->\s*\Z", re.S)
 _PLACEHOLDER = re.compile(r"\A\s*\x02wzxhzdk:(\d+)\x03\s*\Z")
 _EMBEDDED = re.compile(r"\x02wzxhzdk:(\d+)\x03")
 _FOOTNOTE_REF_ID = re.compile(r'id="fnref:([^"]*)"')
+_GITHUB_CALLOUT = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
 MAX_NESTING = 100  # levels of lists and block quotes; Python-Markdown recurses per level
 MAX_HTML_NESTING = 20  # levels of Markdown inside HTML inside Markdown ...
 
@@ -326,6 +327,7 @@ class _Segmenter(Treeprocessor):
 # What the text of an element of an author's HTML is, for the translator's comment.
 _HTML_KINDS = {
     "summary": "collapsible heading",
+    "details": "collapsible text",
     "caption": "table caption",
     "figcaption": "figure caption",
     "td": "table cell",
@@ -450,8 +452,56 @@ class _Walker:
     # --- blocks -------------------------------------------------------------------------
 
     def children(self, parent: etree.Element, where: str, english: bool) -> None:
+        self.regroup(parent)
         for el in list(parent):
             self.block(parent, el, where, english)
+
+    def regroup(self, parent: etree.Element) -> None:
+        """HTML blocks where Python-Markdown does not look for them (in list items, block
+        quotes, callouts): a paragraph that starts with a block tag is HTML, as CommonMark
+        reads it, joined with the Markdown up to the paragraph that closes its tag."""
+        if id(parent) in self.from_html:
+            return
+        items = list(parent)
+        i = 0
+        while i < len(items):
+            tag = self.html_paragraph(items[i])
+            if tag is None:
+                i += 1
+                continue
+            depth, end = 0, i
+            for j in range(i, len(items)):
+                if self.html_paragraph(items[j]) is not None:
+                    depth += htmlblocks.balance(items[j].text, tag)
+                if depth <= 0:
+                    end = j
+                    break
+            group = items[i : end + 1]
+            pieces, kept = [], []
+            for el in group:
+                if self.html_paragraph(el) is not None:
+                    pieces.append(el.text)
+                else:
+                    pieces.append(htmlblocks.kept(len(kept)))
+                    kept.append(el)
+            at = list(parent).index(group[0])
+            tail = group[-1].tail
+            for el in group:
+                parent.remove(el)
+            made = self.expand("\n\n".join(pieces), kept)
+            for offset, el in enumerate(made):
+                parent.insert(at + offset, el)
+            if made:
+                made[-1].tail = tail
+            items[i : end + 1] = made
+            i += len(made)
+
+    def html_paragraph(self, el: etree.Element) -> str | None:
+        """The block tag a paragraph of raw HTML starts with, if it is one."""
+        text = el.text or ""
+        if el.tag != "p" or len(el) or isinstance(text, AtomicString) or _EMBEDDED.search(text):
+            return None
+        return htmlblocks.opens_block(text)
 
     def block(self, parent: etree.Element, el: etree.Element, where: str, english: bool) -> None:
         stash = _PLACEHOLDER.match(el.text or "") if el.tag == "p" and not len(el) else None
@@ -491,6 +541,14 @@ class _Walker:
                 kind = "definition term" if item.tag == "dt" else "definition"
                 self.item(item, f"{kind}{where}", f" in {kind}", notes, english)
         elif tag == "blockquote":
+            first = el[0].text or "" if len(el) and el[0].tag == "p" else ""
+            nested = _GITHUB_CALLOUT.match(first)
+            if nested and "callout" in where:
+                message = (
+                    f"callout {nested.group()} inside another callout is shown as a quote, "
+                    "as GitHub shows it; nest `!!! kind` callouts instead"
+                )
+                self.notices.append(Notice(self.locate(first), message))
             self.children(el, " in block quote", english)
         elif tag == "div" and "admonition" in classes:
             self.children(el, " in callout", english)
@@ -511,6 +569,7 @@ class _Walker:
         self, el: etree.Element, kind: str, inner: str, notes: tuple[str, ...], english: bool
     ) -> None:
         """An element's own text, then its blocks, each with the text that follows it."""
+        self.regroup(el)
         fell_back = self.slot(el, "text", kind, notes, english)
         for child in list(el):
             self.block(el, child, inner, english or fell_back)
@@ -571,8 +630,9 @@ class _Walker:
                 self.skip = skip or self.skip
                 self.block(parent, item, where, english)
 
-    def expand(self, raw: str) -> list[etree.Element]:
-        """An author's raw HTML block as elements of the page, its Markdown parsed."""
+    def expand(self, raw: str, kept: list[etree.Element] = ()) -> list[etree.Element]:
+        """An author's raw HTML block as elements of the page, its Markdown parsed; `kept`
+        are elements already parsed that its KEPT_TAG stand-ins stand for."""
         line = self.locate(raw)
         converted = htmlblocks.convert(raw)
         for offset, tag in converted.dropped:
@@ -588,6 +648,7 @@ class _Walker:
         root = converted.root
         self.from_html.update(id(e) for e in root.iter())
         self.markdown_parts(root, converted.markdown, line)
+        _put_back(root, kept)
         made = []
         for text, child in [(root.text, None), *((c.tail, c) for c in root)]:
             if child is not None:
@@ -702,6 +763,9 @@ class _Walker:
             self.fallbacks.append(seg)
         if html is None and self.source is not None:
             html = self.source(seg, self.scope)
+        if html is not None and id(el) in self.from_html:
+            # around inline content of an author's HTML, a space is a word break
+            html = " " * raw[:1].isspace() + html + " " * raw[-1:].isspace()
         if html is not None:
             html = _FOOTNOTE_REF_ID.sub(self.footnote_ref, html)
             stored = self.md.htmlStash.store(html)
@@ -725,6 +789,24 @@ class _Walker:
         """A footnote reference's own id: the second reference to a note gets another."""
         footnotes = self.md.parser.blockprocessors["footnote"].footnotes
         return f'id="{footnotes.makeFootnoteRefId(found.group(1), found=True)}"'
+
+
+def _put_back(root: etree.Element, kept: list[etree.Element]) -> None:
+    """Each stand-in replaced by the element it stands for (and any lost: dropped)."""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for marker in list(root.iter(htmlblocks.KEPT_TAG)):
+        parent = parents[marker]
+        at = list(parent).index(marker)
+        parent.remove(marker)
+        number = int(marker.get("data-part", "-1"))
+        if 0 <= number < len(kept):
+            kept[number].tail = marker.tail
+            parent.insert(at, kept[number])
+        elif marker.tail:
+            if at:
+                parent[at - 1].tail = (parent[at - 1].tail or "") + marker.tail
+            else:
+                parent.text = (parent.text or "") + marker.tail
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

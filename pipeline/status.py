@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import polib
 
@@ -21,6 +21,7 @@ class Counts:
     obsolete: int = 0
     words: int = 0
     translated_words: int = 0
+    untranslatable: int = 0  # places of the page no catalog can translate (l10n extract)
 
     @property
     def percent(self) -> float:
@@ -39,6 +40,7 @@ class Counts:
             "obsolete",
             "words",
             "translated_words",
+            "untranslatable",
         )
         return Counts(self.locale, "*", **{f: getattr(self, f) + getattr(other, f) for f in fields})
 
@@ -85,7 +87,8 @@ def collect(project: Project, locales: list[str]) -> list[Counts]:
         for domain, pot_path in templates.items():
             path = project.po_path(locale, domain)
             source = path if path.exists() else pot_path
-            rows.append(count(catalog.load(source, project.rel(source)), locale, domain))
+            found = count(catalog.load(source, project.rel(source)), locale, domain)
+            rows.append(replace(found, untranslatable=catalog.untranslatable(pot_path)))
     return rows
 
 
