@@ -27,7 +27,7 @@ import lxml.html
 import nh3
 from markdown.util import AtomicString
 
-from .safety import ATTRIBUTES, SCHEMES, TAGS
+from .safety import ATTRIBUTES, PHRASING, SCHEMES
 
 MARKDOWN_TAG = "l10n-markdown"  # where a Markdown part of the block goes
 KEPT_TAG = "l10n-kept"  # where an element the page's parser made goes (see `assemble`)
@@ -62,7 +62,7 @@ UNTRANSLATABLE = {
     *("textarea", "video"),
 }
 VOID = {"br", "wbr", "img", "hr", "col"}
-_PHRASING = TAGS
+_PHRASING = PHRASING
 
 # CommonMark's HTML block starts (spec 4.6): conditions 1 to 5 end at a marker, 6 and 7
 # at a blank line; 7 cannot interrupt a paragraph.

@@ -24,11 +24,13 @@ import nh3
 from .inline import Inline, References, Scope, render_inline
 
 # What Markdown makes, and the harmless inline tags authors write as HTML.
-TAGS = {
+PHRASING = {
     *("a", "em", "strong", "code", "img", "br", "del", "sub", "sup"),
     *("abbr", "b", "bdi", "bdo", "cite", "dfn", "i", "ins", "kbd", "mark", "q", "s"),
     *("samp", "small", "span", "time", "u", "var", "wbr"),
 }
+# A collapsible answer written in the middle of a line is raw inline HTML to Markdown.
+TAGS = PHRASING | {"details", "summary"}
 ATTRIBUTES = {
     "*": {"title", "lang", "dir", "class"},
     "a": {"href"},

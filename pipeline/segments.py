@@ -428,11 +428,12 @@ class _Walker:
                 return number + 1 + self.offset
         return self.cursor + 1 + self.offset
 
-    def ahead(self, text: str) -> bool:
-        """Whether a text's first line is in the source at or after the walk's place."""
+    def ahead(self, text: str) -> int:
+        """How many lines after the walk's place a text's first line is (a large number
+        when it is not there)."""
         probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
-        rest = self.lines[self.cursor][self.column :]
-        return bool(probe) and any(probe in ln for ln in [rest, *self.lines[self.cursor + 1 :]])
+        rest = [self.lines[self.cursor][self.column :], *self.lines[self.cursor + 1 :]]
+        return next((n for n, ln in enumerate(rest) if probe and probe in ln), len(rest))
 
     def locate(self, text: str) -> int:
         """The source line of a block, found by its first line after the last one found.
@@ -525,7 +526,7 @@ class _Walker:
         elif tag == "p" and "admonition-title" in classes:
             # GitHub's `> [!NOTE]` has its title ("Note") only in the marker
             marker = f"[!{(el.text or '').strip().upper()}]"
-            probe = el.text or "" if self.ahead(el.text or "") else marker
+            probe = min((el.text or "", marker), key=self.ahead)  # whichever comes first
             self.slot(el, "text", "callout title", notes, english, probe=probe)
         elif tag == "p":
             self.slot(el, "text", f"paragraph{where}", notes, english)
@@ -821,9 +822,10 @@ def _plain(text: str) -> str:
 
 
 def _probe(text: str) -> str:
-    """What of an HTML run appears as it is in the source: its first words."""
-    words = _plain(text).split()
-    return " ".join(words[:4])
+    """What of an HTML run appears as it is in the source: its first words before a tag
+    (or, when it starts with one, the first words in it)."""
+    before = text.split("<", 1)[0] if not text.startswith("<") else _plain(text)
+    return " ".join(re.sub(r"\\(.)", r"\1", before).split()[:4])
 
 
 def _plain_text(html: str) -> str:
