@@ -377,8 +377,10 @@ class _Walker:
         self.skip = False
         self.stop = False
         self.depth = 0
+        self.silent = 0  # inside a skipped block: rendered, not extracted
         self.ids: set[str] = set()
-        self.from_html: set[int] = set()  # ids of elements made from an author's HTML
+        # Elements made from an author's HTML, by id (held, so that no id is reused)
+        self.from_html: dict[int, etree.Element] = {}
 
     # --- the page's scope: link references, footnotes, abbreviations ----------------
 
@@ -512,11 +514,26 @@ class _Walker:
         self.unembed(el)
         notes, self.notes = tuple(self.notes), []
         if self.skip:
+            # `<!-- i18n: skip -->`: not extracted; shown in English as the English page
+            # shows it (without `source`, the page's own inline pass renders it)
             self.skip = False
             self.keep_english(el, english)
-            if el.tag in HEADINGS:
-                self.heading(el)
+            if self.source is None:
+                if el.tag in HEADINGS:
+                    self.heading(el)
+                return
+            self.silent += 1
+            try:
+                self.dispatch(el, where, notes, True)
+            finally:
+                self.silent -= 1
             return
+        self.dispatch(el, where, notes, english)
+
+    def dispatch(
+        self, el: etree.Element, where: str, notes: tuple[str, ...], english: bool
+    ) -> None:
+        """A block by its kind: its text slots, then the blocks in it."""
         tag = el.tag
         classes = (el.get("class") or "").split()
         self.attributes(el, notes, english)
@@ -579,7 +596,7 @@ class _Walker:
     def attributes(self, el: etree.Element, notes: tuple[str, ...], english: bool) -> None:
         """The title (tooltip) of an element of an author's HTML: a segment of its own."""
         title = el.get("title")
-        if id(el) not in self.from_html or not title or not title.strip():
+        if id(el) not in self.from_html or not title or not title.strip() or self.silent:
             return
         seg = Segment(fold(title), f"title of <{el.tag}>", self.locate(title), self.section, notes)
         self.segments.append(seg)
@@ -647,7 +664,7 @@ class _Walker:
             message = "HTML nested too deeply to read whole; what is too deep is left out"
             self.notices.append(Notice(line, message, True))
         root = converted.root
-        self.from_html.update(id(e) for e in root.iter())
+        self.from_html.update((id(e), e) for e in root.iter())
         self.markdown_parts(root, converted.markdown, line)
         _put_back(root, kept)
         made = []
@@ -658,7 +675,7 @@ class _Walker:
             if text and text.strip():
                 loose = etree.Element("p")  # text outside any element: a paragraph
                 loose.text = text
-                self.from_html.add(id(loose))
+                self.from_html[id(loose)] = loose
                 made.append(loose)
         return made
 
@@ -751,6 +768,11 @@ class _Walker:
         text, suffix = raw, ""
         if NBSP_PLACEHOLDER in raw:  # a footnote's last paragraph, before its back link
             text, suffix = raw.replace(NBSP_PLACEHOLDER, ""), NBSP_PLACEHOLDER
+        if self.silent:
+            seg = Segment(fold(text), kind, 0)
+            html = self.source(seg, self.scope)
+            setattr(el, attr, AtomicString(self.md.htmlStash.store(html) + suffix))
+            return english
         probe = text if probe is None else probe
         if id(el) in self.from_html:
             probe = _probe(text)
