@@ -39,7 +39,7 @@ def kinds(markdown: str) -> list[tuple[str, str, int]]:
 
 def english(markdown: str) -> str:
     """The body of the English page, as `build` makes it."""
-    return translate_page(markdown, "source/x.md", "en", {})[0]
+    return translate_page(markdown, "source/x.md", "en", {}).html
 
 
 def translated(
@@ -54,7 +54,8 @@ def translated(
         for s in page.segments
         if not only or s.text in table
     }
-    return translate_page(markdown, "source/x.md", lang, found)
+    done = translate_page(markdown, "source/x.md", lang, found)
+    return done.html, done.meta, done.fallbacks, done.warnings, done.segments
 
 
 def tree(html: str) -> lxml.html.HtmlElement:
@@ -499,8 +500,9 @@ def test_commonmark_examples_translated_as_themselves_give_the_english_page() ->
             refused[example["example"]] = str(exc)
             continue
         found = {s.text: Message(s.text, "x.po", 1) for s in page.segments}
-        en = translate_page(markdown, "source/spec.md", "en", {})[0]
-        th, _, fallbacks, warnings, _ = translate_page(markdown, "source/spec.md", "th", found)
+        en = translate_page(markdown, "source/spec.md", "en", {}).html
+        done = translate_page(markdown, "source/spec.md", "th", found)
+        th, fallbacks, warnings = done.html, done.fallbacks, done.warnings
         assert fallbacks == [] and warnings == [], example["example"]  # no "not yet translated"
         if canonical(en) == canonical(th):
             same.append(example["example"])
