@@ -177,16 +177,17 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
         return
     header = (
         f"{'locale':<8} {'domain':<28} {'total':>6} {'done':>6} {'fuzzy':>6} "
-        f"{'todo':>6} {'obsol.':>6} {'%':>6} {'% words':>8}"
+        f"{'todo':>6} {'obsol.':>6} {'%':>6} {'% words':>8} {'approved':>8}  approvals"
     )
     click.echo(header)
     for loc, total in sums.items():
         for row in [r for r in rows if r.locale == loc] + [total]:
             name = "(all)" if row.domain == "*" else row.domain
+            roles = ", ".join(f"{role} {number}" for role, number in row.approvals) or "-"
             click.echo(
                 f"{loc:<8} {name:<28} {row.total:>6} {row.translated:>6} {row.fuzzy:>6} "
                 f"{row.untranslated:>6} {row.obsolete:>6} {row.percent:>6.1f} "
-                f"{row.percent_words:>8.1f}"
+                f"{row.percent_words:>8.1f} {row.approved:>8}  {roles}"
             )
     for row in rows:
         if row.untranslatable and row.locale == rows[0].locale:
@@ -352,8 +353,9 @@ def release(
 ) -> None:
     """Gate each locale, then write archives, manifest.json and SHA256SUMS.
 
-    A locale ships only when it is translated to the threshold, has no fuzzy entries
-    and no check errors.
+    A locale ships only when it is translated to the threshold, has no fuzzy entries,
+    no check errors and, with [tool.l10n] release-approval, every translated entry
+    approved in each role it names.
 
     \b
     Example:
@@ -386,6 +388,118 @@ def release(
     failed = [g for g in result.gates if not g.passed]
     if failed and not allow_partial:
         raise Problems("release refused: fix the locales above or pass --allow-partial")
+
+
+@cli.command()
+@LOCALE_OPTION
+@click.option(
+    "--page",
+    "pages",
+    multiple=True,
+    metavar="P",
+    help="This page only (repeatable; its domain, such as systemic-sclerosis or ui).",
+)
+@click.option(
+    "--all", "everything", is_flag=True, help="List every entry, not only those to review."
+)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["html", "pdf"]),
+    help="Output format (repeatable). Default: html and pdf.",
+)
+@pass_state
+def review(
+    state: State,
+    locales: tuple[str, ...],
+    pages: tuple[str, ...],
+    everything: bool,
+    formats: tuple[str, ...],
+) -> None:
+    """Write bilingual review sheets, build/review/<locale>/<page>.html and .pdf.
+
+    Each lists the English beside the translation, the findings of 'check', and the
+    earlier approved translation where the text changed since.
+
+    \b
+    Example:
+      l10n review -l th --page systemic-sclerosis
+    """
+    from .review.sheet import write_sheets
+
+    proj = state.project()
+    chosen = proj.select(locales)
+    browser, no_browser = None, None
+    if "pdf" in (formats or ("html", "pdf")):
+        from .site.browser import find_browser
+
+        try:
+            browser = find_browser(proj.config.browser, proj.root)
+        except L10nError as exc:
+            no_browser = exc  # the HTML sheets are still written
+    with project_lock(proj.root):
+        written = write_sheets(proj, chosen, pages, everything, browser is not None, browser)
+    for sheet, path in zip(written.sheets, written.html, strict=True):
+        also = " and .pdf" if written.pdf else ""
+        changed = sum(1 for row in sheet.rows if row.state == "changed")
+        click.echo(
+            f"wrote {proj.rel(path)}{also}: {len(sheet.rows)} entries"
+            + (f" ({changed} changed since approved)" if changed else "")
+        )
+    if no_browser is not None:
+        raise no_browser
+
+
+@cli.command()
+@click.option(
+    "--sheet",
+    "sheets",
+    multiple=True,
+    required=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A review sheet (.html) that 'l10n review' wrote (repeatable).",
+)
+@click.option("--by", required=True, metavar="NAME", help="The reviewer's name, as they write it.")
+@click.option(
+    "--role", required=True, metavar="ROLE", help="Their role, such as linguist or clinician."
+)
+@pass_state
+def approve(state: State, sheets: tuple[Path, ...], by: str, role: str) -> None:
+    """Record that NAME approved, in ROLE, exactly the texts each sheet showed.
+
+    An entry whose English or translation changed after its sheet was written is named
+    and not approved (exit 1).
+
+    \b
+    Example:
+      l10n approve --sheet build/review/th/ui.html --by "Dr A. Somchai" --role clinician
+    """
+    from .review.approve import approve_sheets
+
+    proj = state.project()
+    outcomes = approve_sheets(proj, list(sheets), by, role)
+    refused = 0
+    for outcome in outcomes:
+        for item in outcome.refused:
+            click.echo(str(item), err=True)
+        refused += len(outcome.refused)
+        parts = [f"{len(outcome.approved)} approved"]
+        if outcome.already:
+            parts.append(f"{outcome.already} already approved")
+        if outcome.refused:
+            parts.append(f"{len(outcome.refused)} not approved")
+        click.echo(
+            f"{outcome.locale} {outcome.page} (sheet {outcome.sheet[:16]}): {', '.join(parts)} "
+            f"({role}: {by.strip()})"
+        )
+    if refused:
+        raise Problems(
+            f"approve: {refused} entries not approved (named above); write their sheets again "
+            "with 'l10n review' and have them reviewed"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -105,14 +105,13 @@ def _ui_messages(templates_dir: Path) -> list[list]:
             for item in found
         ):
             return found
-    from babel.messages.extract import extract_from_file  # only the ui needs these
-    from jinja2.ext import babel_extract
+    from babel.messages.extract import extract_from_file  # only the ui needs it
 
     found = []
     for path in templates:
         where = f"{templates_dir.parent.name}/{templates_dir.name}/{path.name}"
         for line, message, comments, _context in extract_from_file(
-            babel_extract,
+            "jinja2.ext:babel_extract",
             path,
             keywords={"_": None, "gettext": None},
             comment_tags=("i18n:",),

@@ -134,8 +134,9 @@ def kept(number: int) -> str:
 
 def _html_start(line: str, in_paragraph: bool) -> str | None:
     """The end marker of the HTML block a line starts ("" for a blank line), or None."""
-    if _CODE_START.match(line):
-        return "</" + _CODE_START.match(line).group(1).lower() + ">"
+    code = _CODE_START.match(line)
+    if code:
+        return "</" + code.group(1).lower() + ">"
     for start, end in _MARKER_STARTS:
         if start.match(line):
             return end
@@ -309,7 +310,7 @@ def _set_run(target: etree.Element, last: etree.Element | None, run: list) -> No
 
 def _verbatim(source: lxml.html.HtmlElement) -> etree.Element:
     """An element inside <pre>, kept as it is: its text is never Markdown."""
-    element = etree.Element(source.tag, dict(source.attrib))
+    element = etree.Element(str(source.tag), {str(k): str(v) for k, v in source.attrib.items()})
     element.text = AtomicString(source.text or "")
     for child in source:
         element.append(_verbatim(child))
@@ -332,18 +333,18 @@ def escape(text: str) -> str:
     return text.replace("<", "&lt;")
 
 
-def _markdown(node: object) -> str:
+def _markdown(node: str | lxml.html.HtmlElement) -> str:
     """One node of a run as inline Markdown: text escaped, an element as raw HTML."""
     if isinstance(node, str):
         return escape(node)
-    el = node
-    attrs = "".join(f' {name}="{_attribute(value)}"' for name, value in el.attrib.items())
-    if el.tag in VOID:
-        return f"<{el.tag}{attrs}>"
+    el, tag = node, str(node.tag)
+    attrs = "".join(f' {name}="{_attribute(str(value))}"' for name, value in el.attrib.items())
+    if tag in VOID:
+        return f"<{tag}{attrs}>"
     inner = escape(el.text or "") + "".join(
         _markdown(child) + escape(child.tail or "") for child in el if isinstance(child.tag, str)
     )
-    return f"<{el.tag}{attrs}>{inner}</{el.tag}>"
+    return f"<{tag}{attrs}>{inner}</{tag}>"
 
 
 def _attribute(value: str) -> str:

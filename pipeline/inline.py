@@ -14,8 +14,10 @@ import xml.etree.ElementTree as etree
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import cast
 
 import markdown
+from markdown.extensions.abbr import AbbrTreeprocessor
 from markdown.extensions.footnotes import FootnoteInlineProcessor
 
 from .dialect import extensions
@@ -72,7 +74,9 @@ class _FootnoteRef(FootnoteInlineProcessor):
 
     scope = Scope()
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple:  # noqa: N802
+    def handleMatch(  # type: ignore[override]  # noqa: N802
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
         name = m.group(1)
         number = self.scope.number(name)
         if number is None:
@@ -97,7 +101,7 @@ def _md() -> markdown.Markdown:
     md = getattr(_local, "md", None)
     if md is None:
         md = _local.md = markdown.Markdown(extensions=extensions())
-        footnotes = md.inlinePatterns["footnote"]
+        footnotes = cast(FootnoteInlineProcessor, md.inlinePatterns["footnote"])
         md.inlinePatterns.register(
             _FootnoteRef(footnotes.pattern, footnotes.footnotes), "footnote", 175
         )
@@ -120,13 +124,14 @@ def render_inline(text: str, references: References | None = None) -> Inline:
         return Inline(text.replace(">", "&gt;"), (), (), ())
     md = _md()
     md.references.update(scope)
-    md.inlinePatterns["footnote"].scope = scope
+    cast(_FootnoteRef, md.inlinePatterns["footnote"]).scope = scope
     root = etree.Element("div")
     etree.SubElement(root, "span").text = text  # not <p>: no raw HTML block
     md.treeprocessors["inline"].run(root)
     if abbreviations:
-        md.treeprocessors["abbr"].abbrs.update(abbreviations)
-        md.treeprocessors["abbr"].run(root)
+        abbr = cast(AbbrTreeprocessor, md.treeprocessors["abbr"])
+        abbr.abbrs.update(abbreviations)
+        abbr.run(root)
     md.treeprocessors["unescape"].run(root)  # backslash escapes, as in the page
     raw = tuple(
         block

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import babel
@@ -73,7 +74,7 @@ def script(code: str) -> str:
     loc = babel.Locale.parse(code.replace("-", "_"))
     if loc.script:
         return loc.script
-    likely_subtags: dict[str, str] = get_global("likely_subtags")
+    likely_subtags: Mapping[str, str] = get_global("likely_subtags")
     keys = [f"{loc.language}_{loc.territory}"] if loc.territory else []
     for key in [*keys, loc.language]:
         likely = likely_subtags.get(key)

@@ -25,6 +25,7 @@ from .files import write_atomic, write_text
 from .locales import web_tag
 from .po import catalog
 from .project import Project
+from .review.coverage import locale_coverage
 from .status import Counts, collect, totals
 
 _ASSET_URL = re.compile(
@@ -49,9 +50,11 @@ class Gate:
 
 
 def gate(project: Project, locales: list[str], findings: dict[str, tuple[int, int]]) -> list[Gate]:
-    """Judge each locale: threshold, no fuzzy entries, no check errors."""
+    """Judge each locale: threshold, no fuzzy entries, no check errors, and every
+    translated entry approved in each role `release-approval` names."""
     threshold = project.config.release_threshold
-    sums = totals(collect(project, locales))
+    rows = collect(project, locales)
+    sums = totals(rows)
     gates = []
     for locale in locales:
         counts = sums.get(locale, Counts(locale, "*"))
@@ -66,8 +69,25 @@ def gate(project: Project, locales: list[str], findings: dict[str, tuple[int, in
             result.reasons.append(f"{counts.fuzzy} fuzzy entries need review")
         if errors:
             result.reasons.append(f"{errors} check errors (run 'l10n check -l {locale}')")
+        result.reasons += _unapproved(project, [r for r in rows if r.locale == locale])
         gates.append(result)
     return gates
+
+
+def _unapproved(project: Project, rows: list[Counts]) -> list[str]:
+    """Per page and required role, how many translated entries lack that role's approval."""
+    reasons = []
+    for row in rows:
+        roles = dict(row.approvals)
+        for role in project.config.release_approval:
+            lacking = row.translated - roles.get(role, 0)
+            if lacking:
+                reasons.append(
+                    f"page {row.domain}: {lacking} of {row.translated} translated entries lack "
+                    f"{role} approval (review sheets: 'l10n review -l {row.locale} --page "
+                    f"{row.domain}')"
+                )
+    return reasons
 
 
 def release_findings(project: Project, locales: list[str]) -> dict[str, tuple[int, int]]:
@@ -229,6 +249,10 @@ def assemble(
                 "fuzzy": g.counts.fuzzy,
                 "check_errors": g.errors,
                 "check_warnings": g.warnings,
+                "approved": g.counts.approved,
+                "approvers": [
+                    who.as_json() for who in locale_coverage(project, locale).sorted_approvers()
+                ],
                 "archive": f"{name}-{web_tag(locale)}.zip",
                 "files": sorted(files),
             }

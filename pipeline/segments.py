@@ -15,12 +15,20 @@ from __future__ import annotations
 import copy
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import markdown
-from markdown.extensions.footnotes import NBSP_PLACEHOLDER, RE_REFERENCE
+from markdown.extensions.abbr import AbbrTreeprocessor
+from markdown.extensions.footnotes import (
+    NBSP_PLACEHOLDER,
+    RE_REFERENCE,
+    FootnoteBlockProcessor,
+    FootnoteExtension,
+)
 from markdown.extensions.toc import slugify, unique
+from markdown.postprocessors import RawHtmlPostprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -170,7 +178,8 @@ def render(
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     front = split_front_matter(text, path)
     meta, meta_lines, body, offset = front.meta, front.lines, front.body, front.offset
-    walker = _Walker(body, offset, replace, lang, source)
+    md = _markdown()
+    walker = _Walker(md, body, offset, replace, lang, source)
     head = []
     for key in META_KEYS:
         if meta.get(key, "").strip():
@@ -178,8 +187,7 @@ def render(
             head.append(seg)
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
-    md = _markdown()
-    md.parser.parseDocument.enabled = html
+    cast(_BlockCache, md.parser.parseDocument).enabled = html
     md.preprocessors.register(_CodeMark(md, walker, True), "l10n_code_start", 26)
     md.preprocessors.register(_CodeMark(md, walker, False), "l10n_code_end", 22)
     md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
@@ -214,7 +222,9 @@ def _markdown() -> markdown.Markdown:
     page's parse.  A parse that fails drops it (its block parser keeps state)."""
     if not _PARSER:
         md = markdown.Markdown(extensions=extensions())
-        md.parser.parseDocument = _BlockCache(md, md.parser.parseDocument)
+        # An instance attribute in front of the class's method, which it wraps.
+        cache = _BlockCache(md, md.parser.parseDocument)
+        setattr(md.parser, "parseDocument", cache)  # noqa: B010
         _PARSER.append(md)
     return _PARSER[0].reset()
 
@@ -249,19 +259,26 @@ class _BlockCache:
             return tree
         root, (references, footnotes, abbreviations) = found
         self.md.references.update(references)
-        self.notes().update(footnotes)
-        self.md.treeprocessors["abbr"].abbrs.update(abbreviations)
+        _footnotes(self.md).footnotes.update(footnotes)
+        _abbreviations(self.md).update(abbreviations)
         return etree.ElementTree(copy.deepcopy(root))
-
-    def notes(self) -> dict:
-        return self.md.parser.blockprocessors["footnote"].footnotes.footnotes
 
     def found(self) -> tuple[dict, dict, dict]:
         return (
             dict(self.md.references),
-            dict(self.notes()),
-            dict(self.md.treeprocessors["abbr"].abbrs),
+            dict(_footnotes(self.md).footnotes),
+            dict(_abbreviations(self.md)),
         )
+
+
+def _footnotes(md: markdown.Markdown) -> FootnoteExtension:
+    """The footnotes extension's state: the notes the block parse found."""
+    return cast(FootnoteBlockProcessor, md.parser.blockprocessors["footnote"]).footnotes
+
+
+def _abbreviations(md: markdown.Markdown) -> dict[str, str]:
+    """The abbreviations the block parse found, with their titles."""
+    return cast(AbbrTreeprocessor, md.treeprocessors["abbr"]).abbrs
 
 
 def _nesting(line: str) -> int:
@@ -316,12 +333,15 @@ class _Segmenter(Treeprocessor):
         self.walker = walker
 
     def run(self, root: etree.Element) -> None:
-        self.walker.md = self.md
         self.walker.begin()
         self.walker.children(root, "", False)
         self.walker.finish()
         if self.walker.stop:
             raise _Found
+
+
+def _raw_html(md: markdown.Markdown) -> RawHtmlPostprocessor:
+    return cast(RawHtmlPostprocessor, md.postprocessors["raw_html"])
 
 
 # What the text of an element of an author's HTML is, for the translator's comment.
@@ -350,12 +370,14 @@ class _Walker:
 
     def __init__(
         self,
+        md: markdown.Markdown,
         body: str,
         offset: int,
         replace: Replace | None,
         lang: str,
         source: Source | None = None,
     ) -> None:
+        self.md = md
         self.lines = [line.expandtabs(4) for line in body.replace("\r\n", "\n").split("\n")]
         self.offset = offset
         self.replace = replace
@@ -365,7 +387,6 @@ class _Walker:
         self.column = 0
         self.code_from = 0
         self.code: set[int] = set()
-        self.md: markdown.Markdown | None = None
         self.scope = Scope()
         self.segments: list[Segment] = []
         self.late: list[Segment] = []  # abbreviations: defined anywhere, listed last
@@ -387,9 +408,9 @@ class _Walker:
     def begin(self) -> None:
         """What every segment may refer to, with each abbreviation's title translated."""
         md = self.md
-        footnotes = tuple(md.parser.blockprocessors["footnote"].footnotes.footnotes)
+        footnotes = tuple(_footnotes(md).footnotes)
         base = Scope(tuple(sorted(md.references.items())), footnotes)
-        abbreviations = md.treeprocessors["abbr"].abbrs
+        abbreviations = _abbreviations(md)
         titles = []
         for abbr, title in abbreviations.items():
             seg = Segment(fold(title), f"abbreviation {abbr}", self.find(f"*[{abbr}]"))
@@ -475,15 +496,16 @@ class _Walker:
             depth, end = 0, i
             for j in range(i, len(items)):
                 if self.html_paragraph(items[j]) is not None:
-                    depth += htmlblocks.balance(items[j].text, tag)
+                    depth += htmlblocks.balance(items[j].text or "", tag)
                 if depth <= 0:
                     end = j
                     break
             group = items[i : end + 1]
-            pieces, kept = [], []
+            pieces: list[str] = []
+            kept: list[etree.Element] = []
             for el in group:
                 if self.html_paragraph(el) is not None:
-                    pieces.append(el.text)
+                    pieces.append(el.text or "")
                 else:
                     pieces.append(htmlblocks.kept(len(kept)))
                     kept.append(el)
@@ -628,7 +650,7 @@ class _Walker:
     def stashed(
         self, parent: etree.Element, el: etree.Element, index: int, where: str, english: bool
     ) -> None:
-        raw = self.md.htmlStash.rawHtmlBlocks[index] if self.md else ""
+        raw = self.md.htmlStash.rawHtmlBlocks[index]
         raw = raw if isinstance(raw, str) else ""
         note = _NOTE.match(raw)
         if note:
@@ -648,7 +670,7 @@ class _Walker:
                 self.skip = skip or self.skip
                 self.block(parent, item, where, english)
 
-    def expand(self, raw: str, kept: list[etree.Element] = ()) -> list[etree.Element]:
+    def expand(self, raw: str, kept: Sequence[etree.Element] = ()) -> list[etree.Element]:
         """An author's raw HTML block as elements of the page, its Markdown parsed; `kept`
         are elements already parsed that its KEPT_TAG stand-ins stand for."""
         line = self.locate(raw)
@@ -720,7 +742,7 @@ class _Walker:
         pieces = _EMBEDDED.split(text)
         el.text = pieces[0]
         at = 0
-        stash = self.md.htmlStash.rawHtmlBlocks if self.md else []
+        stash = self.md.htmlStash.rawHtmlBlocks
         for index, after in zip(pieces[1::2], pieces[2::2], strict=True):
             block = stash[int(index)]
             if int(index) in self.code or not isinstance(block, str) or _NOTE.match(block):
@@ -768,10 +790,9 @@ class _Walker:
         text, suffix = raw, ""
         if NBSP_PLACEHOLDER in raw:  # a footnote's last paragraph, before its back link
             text, suffix = raw.replace(NBSP_PLACEHOLDER, ""), NBSP_PLACEHOLDER
-        if self.silent:
-            seg = Segment(fold(text), kind, 0)
-            html = self.source(seg, self.scope)
-            setattr(el, attr, AtomicString(self.md.htmlStash.store(html) + suffix))
+        if self.silent and self.source is not None:
+            shown = self.source(Segment(fold(text), kind, 0), self.scope)
+            setattr(el, attr, AtomicString(self.md.htmlStash.store(shown) + suffix))
             return english
         probe = text if probe is None else probe
         if id(el) in self.from_html:
@@ -792,7 +813,7 @@ class _Walker:
         if html is not None:
             html = _FOOTNOTE_REF_ID.sub(self.footnote_ref, html)
             stored = self.md.htmlStash.store(html)
-            if el.tag == "p" and self.md.postprocessors["raw_html"].isblocklevel(html):
+            if el.tag == "p" and _raw_html(self.md).isblocklevel(html):
                 # A lone placeholder in a <p> whose HTML starts with a block-level tag
                 # would be taken for a raw HTML block and lose its <p>: keep the paragraph.
                 stored = self.md.htmlStash.store("") + stored
@@ -810,11 +831,11 @@ class _Walker:
 
     def footnote_ref(self, found: re.Match[str]) -> str:
         """A footnote reference's own id: the second reference to a note gets another."""
-        footnotes = self.md.parser.blockprocessors["footnote"].footnotes
+        footnotes = _footnotes(self.md)
         return f'id="{footnotes.makeFootnoteRefId(found.group(1), found=True)}"'
 
 
-def _put_back(root: etree.Element, kept: list[etree.Element]) -> None:
+def _put_back(root: etree.Element, kept: Sequence[etree.Element]) -> None:
     """Each stand-in replaced by the element it stands for (and any lost: dropped)."""
     parents = {child: parent for parent in root.iter() for child in parent}
     for marker in list(root.iter(htmlblocks.KEPT_TAG)):

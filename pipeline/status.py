@@ -8,6 +8,8 @@ import polib
 
 from .po import catalog
 from .project import Project
+from .review.coverage import cover, project_ledger
+from .review.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Counts:
     obsolete: int = 0
     words: int = 0
     translated_words: int = 0
+    approved: int = 0  # entries whose current text meets the release-approval gate
+    approvals: tuple[tuple[str, int], ...] = ()  # (role, entries approved in it), by role
     untranslatable: int = 0  # places of the page no catalog can translate (l10n extract)
 
     @property
@@ -42,17 +46,33 @@ class Counts:
             "translated_words",
             "untranslatable",
         )
-        return Counts(self.locale, "*", **{f: getattr(self, f) + getattr(other, f) for f in fields})
+        roles = dict(self.approvals)
+        for role, number in other.approvals:
+            roles[role] = roles.get(role, 0) + number
+        return Counts(
+            self.locale,
+            "*",
+            **{f: getattr(self, f) + getattr(other, f) for f in (*fields, "approved")},
+            approvals=tuple(sorted(roles.items())),
+        )
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["percent"] = self.percent
         data["percent_words"] = self.percent_words
+        data["approvals"] = dict(self.approvals)
         return data
 
 
-def count(po: polib.POFile, locale: str, domain: str) -> Counts:
-    """Counts for one catalog; fuzzy is not translated, English-identical is."""
+def count(
+    po: polib.POFile,
+    locale: str,
+    domain: str,
+    ledger: Ledger | None = None,
+    required: tuple[str, ...] = (),
+) -> Counts:
+    """Counts for one catalog; fuzzy is not translated, English-identical is.  With the
+    locale's ledger, the approvals of the current texts too (see review.coverage)."""
     total = translated = fuzzy = obsolete = words = translated_words = 0
     for entry in po:
         if entry.obsolete:
@@ -66,6 +86,7 @@ def count(po: polib.POFile, locale: str, domain: str) -> Counts:
         elif entry.translated():
             translated += 1
             translated_words += size
+    covered = cover(domain, po, ledger, required) if ledger is not None else None
     return Counts(
         locale,
         domain,
@@ -76,18 +97,23 @@ def count(po: polib.POFile, locale: str, domain: str) -> Counts:
         obsolete,
         words,
         translated_words,
+        covered.approved if covered else 0,
+        tuple(sorted(covered.roles.items())) if covered else (),
     )
 
 
 def collect(project: Project, locales: list[str]) -> list[Counts]:
     """Counts per locale and domain; a domain with no catalog yet counts as untranslated."""
     templates = {project.template_domain(p): p for p in project.templates()}
+    required = project.config.release_approval
     rows = []
     for locale in locales:
+        ledger = project_ledger(project, locale)
         for domain, pot_path in templates.items():
             path = project.po_path(locale, domain)
             source = path if path.exists() else pot_path
-            found = count(catalog.load(source, project.rel(source)), locale, domain)
+            po = catalog.load(source, project.rel(source))
+            found = count(po, locale, domain, ledger, required)
             rows.append(replace(found, untranslatable=catalog.untranslatable(pot_path)))
     return rows
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
+
+T = TypeVar("T")
 
 # multiprocessing and concurrent.futures are imported when a pool starts: a run that
 # needs none (a no-op build) should not pay for them.
@@ -65,7 +68,7 @@ def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecuto
     from concurrent.futures import ProcessPoolExecutor
 
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
+        context: BaseContext = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
         if preload:
@@ -73,7 +76,7 @@ def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecuto
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker)
 
 
-def finished(futures: Iterable[Future], undo: Callable[[object], None]) -> Iterator:
+def finished(futures: Iterable[Future[T]], undo: Callable[[T], None]) -> Iterator[T]:
     """Each future's result, in order, as it comes.  After a failure nothing more is
     yielded: the results still to come are given to `undo` (files they staged, say) and
     the first failure is raised once every worker has finished, so that a failed run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+import pipeline
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -226,6 +228,35 @@ def gettext_valid(paths: Iterable[Path]) -> int:
     return count
 
 
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "r": "\r", "a": "\a"}
+
+
+def entry_lines(path: Path, msgid: str) -> tuple[int, int]:
+    """Where an active entry sits in a catalog's text: the first line of its block (its
+    first comment, or msgid) and the line of its msgstr, both 1-based.  Read from the text
+    itself, so that no reader's idea of an entry's line is taken on trust."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            start = None
+            continue
+        start = start or number
+        if not line.startswith("msgid "):
+            continue
+        parts, at = [line[len("msgid ") :]], number
+        while at < len(lines) and lines[at].startswith('"'):
+            parts.append(lines[at])
+            at += 1
+        text = "".join(part.strip()[1:-1] for part in parts)
+        text = re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[0]), text)
+        if text == msgid:
+            return start, next(
+                n for n in range(at, len(lines) + 1) if lines[n - 1].startswith("msgstr")
+            )
+    raise AssertionError(f"no entry {msgid!r} in {path}")
+
+
 def catalogs(root: Path) -> list[Path]:
     """Every .po and .pot under a project's locales/."""
     return sorted(p for p in (root / "locales").rglob("*") if p.suffix in (".po", ".pot"))
@@ -264,7 +295,12 @@ def copy_repo(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in ("source", "locales"):
         shutil.copytree(REPO / name, dest / name)
-    shutil.copy2(REPO / "pyproject.toml", dest / "pyproject.toml")
+    # The version, kept in pipeline/__init__.py here, written out as a content project has it.
+    settings = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    settings = settings.replace('dynamic = ["version"]', f'version = "{pipeline.__version__}"')
+    (dest / "pyproject.toml").write_text(settings, encoding="utf-8")
+    stat = (REPO / "pyproject.toml").stat()  # as copy2 would: an old file, not a fresh one
+    os.utime(dest / "pyproject.toml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     return dest
 
 
@@ -277,6 +313,7 @@ BROWSER_FIXTURES = frozenset({"browser"})
 BROWSER_TESTS = frozenset(
     {
         "tests/test_hardening.py::test_pdf_build_killed_leaves_no_browser_and_no_half_handout",
+        "tests/test_review.py::test_approve_then_status_and_release_accept_the_locale",
     }
 )
 # Other tests that take seconds each (`pytest --durations=30`): a module, or a test
@@ -291,6 +328,8 @@ SLOW_TESTS = frozenset(
         "tests/test_hardening.py::test_two_builds_at_once",
         "tests/test_hardening.py::test_two_updates_at_once",
         "tests/test_hardening.py::test_update_killed_leaves_each_catalog_before_or_after",
+        "tests/test_review.py::test_a_bad_ledger_line_is_named",
+        "tests/test_review.py::test_concurrent_approvals_are_all_recorded",
         "tests/test_update.py::test_update_in_workers_with_a_broken_catalog_changes_nothing",
         "tests/test_update.py::test_update_in_workers_writes_what_one_process_writes",
     }

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -230,6 +232,21 @@ def test_switcher_navigates_to_the_other_locale(tab: Tab, site: Built, loc: str)
     assert tab.errors == []
 
 
+def _png(data: bytes) -> tuple[tuple[int, int], bytes]:
+    """A PNG's (width, height) and its filtered scanlines, read with the standard library."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, size, compressed = 8, (0, 0), b""
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at : at + 8])
+        body = data[at + 8 : at + 8 + length]
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            compressed += body
+        at += 12 + length
+    return size, zlib.decompress(compressed)
+
+
 def test_screenshots_of_every_locale(browser: object, site: Built) -> None:
     folder = site.build / "screenshots"
     folder.mkdir(exist_ok=True)
@@ -243,7 +260,9 @@ def test_screenshots_of_every_locale(browser: object, site: Built) -> None:
                 page = shot.open(path)
                 target = folder / f"{loc}-{width}.png"
                 page.screenshot(path=str(target), full_page=True)
-                assert target.stat().st_size > 10_000
+                size, pixels = _png(target.read_bytes())  # the page at that width, not blank
+                assert size[0] == width and size[1] >= 800, size
+                assert len(set(pixels)) > 16, f"{target.name} looks blank"
                 shutil.copyfile(target, SCREENS / target.name)
             assert shot.errors == []
         finally:

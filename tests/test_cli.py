@@ -18,10 +18,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE_COMMANDS = ["extract", "init", "update", "status"]
 
 
+def says_version(out: str) -> None:
+    """One line naming the program and its version (the wording around them is Click's)."""
+    lines = out.strip().splitlines()
+    assert len(lines) == 1, out
+    assert lines[0].startswith("l10n") and lines[0].split()[-1] == pipeline.__version__, out
+
+
 def test_version(run) -> None:
     result = run(["--version"])
     assert result.code == 0
-    assert result.out.strip() == f"l10n, version {pipeline.__version__}"
+    says_version(result.out)
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "version" not in declared["project"]  # one place: pipeline/__init__.py
     assert declared["tool"]["hatch"]["version"]["path"] == "pipeline/__init__.py"
@@ -34,9 +41,10 @@ def test_version(run) -> None:
 def test_help(run) -> None:
     result = run(["--help"])
     assert result.code == 0
-    assert "-C, --project" in result.out
-    for command in CORE_COMMANDS:
-        assert f"  {command} " in result.out
+    lines = result.out.splitlines()
+    assert any("-C" in line and "--project" in line for line in lines)
+    listed = {line.split()[0] for line in lines if line.startswith(" ") and line.split()}
+    assert set(CORE_COMMANDS) <= listed
     assert run(["-h"]).out == result.out
 
 
@@ -44,7 +52,7 @@ def test_help(run) -> None:
 def test_help_per_command(run, command: str) -> None:
     result = run([command, "--help"])
     assert result.code == 0
-    assert result.out.startswith(f"Usage: l10n {command}")
+    assert f"l10n {command}" in result.out.splitlines()[0]  # the usage line comes first
     assert "Example:" in result.out
     assert f"l10n {command}" in result.out.split("Example:")[1]
     assert len(result.out.splitlines()) < 40  # concise
@@ -202,4 +210,4 @@ def test_python_dash_m(project: Path) -> None:
 def test_console_script(project: Path) -> None:
     done = subprocess.run(["l10n", "--version"], capture_output=True, text=True)
     assert done.returncode == 0
-    assert done.stdout.strip() == f"l10n, version {pipeline.__version__}"
+    says_version(done.stdout)

@@ -17,7 +17,7 @@ import polib
 import pytest
 from conftest import make_project
 from hardening_support import TH_PO, cli, page_project, template_for
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import segments
@@ -159,6 +159,42 @@ def mutated_bytes(draw) -> bytes:
     return bytes(data)
 
 
+# Inputs that once broke the reader, or sit on an edge GNU gettext defines: tried on every
+# run, whatever the random examples are.
+KNOWN_TEXTS = [
+    SAMPLE.replace('#| msgid "Old', '#|\n#| msgid "Old'),  # a bare `#|` line: GNU skips it
+    SAMPLE.replace('#| msgid "Old', '#|   \n#| msgid "Old'),
+    "#|\n",
+    '#|\nmsgid "New"\nmsgstr "Nouveau"\n',
+    SAMPLE[SAMPLE.index("#. heading 1") :],  # no header entry: a header is optional
+    'msgid "Close"\nmsgstr "x"\n',
+    "# only a comment\n",
+    'msgid "a\u2028b"\nmsgstr "c\x85d"\n',  # line separators inside strings, not lines
+    SAMPLE.replace('msgstr[1] "', 'msgstr[7] "'),  # a plural form the header lacks
+    SAMPLE.replace("ข้อความ\\n", "ข้อความ\\x"),  # \x without hex digits
+    SAMPLE.replace("charset=UTF-8", "charset=NOPE"),
+]
+KNOWN_BYTES = [
+    b"\xef\xbb\xbf" + SAMPLE.replace("\n", "\r\n").encode(),  # a BOM and CRLF
+    SAMPLE.encode().replace(b"\n", b"\r"),  # old Mac line ends
+    b"#|\n",
+    SAMPLE.replace("charset=UTF-8", "charset=ISO-8859-1").encode("utf-8"),
+    b"",
+    b"\x00",
+]
+
+
+def with_examples(cases):
+    """Decorate a @given test with an explicit @example for each case."""
+
+    def apply(test):
+        for case in reversed(cases):
+            test = example(case)(test)
+        return test
+
+    return apply
+
+
 def _read(data: bytes) -> polib.POFile | None:
     """decode + parse, as catalog.load does: a catalog, or None after a clean error."""
     try:
@@ -196,6 +232,7 @@ def _entries(po: polib.POFile) -> dict:
 
 @FAST
 @given(st.binary(max_size=3000))
+@with_examples(KNOWN_BYTES + [t.encode() for t in KNOWN_TEXTS])
 def test_random_bytes_are_a_catalog_or_a_clean_error(data: bytes) -> None:
     po = _read(data)
     if po is not None:
@@ -204,6 +241,7 @@ def test_random_bytes_are_a_catalog_or_a_clean_error(data: bytes) -> None:
 
 @FAST
 @given(mutated_text())
+@with_examples(KNOWN_TEXTS)
 def test_mutated_catalog_text(text: str) -> None:
     try:
         po = catalog.parse(text, "x.po")
@@ -215,6 +253,7 @@ def test_mutated_catalog_text(text: str) -> None:
 
 @WRITES
 @given(mutated_bytes())
+@with_examples(KNOWN_BYTES[:4])
 def test_mutated_catalog_files_through_load(data: bytes) -> None:
     with tempfile.NamedTemporaryFile(suffix=".po", dir=_PROJECTS["work"]) as handle:
         handle.write(data)
@@ -229,6 +268,7 @@ def test_mutated_catalog_files_through_load(data: bytes) -> None:
 
 @SLOW
 @given(mutated_bytes())
+@with_examples(KNOWN_BYTES[2:4])
 def test_mutated_catalog_through_update_and_status(data: bytes) -> None:
     root = _project("update")
     path = root / TH_PO
@@ -328,6 +368,17 @@ def test_cli_update_against_its_own_template_keeps_every_translation(po: polib.P
 
 # Markdown ---------------------------------------------------------------------------------
 
+KNOWN_PAGES = [
+    "---\nFoo\n---\n",  # front matter that is not a mapping: a clean error
+    "> " * 150 + "deep\n",  # deeper than the nesting limit: a clean error, not a recursion
+    "- " * 150 + "x\n",
+    "[foo] \n[]\n\n[foo]: /url\n",  # a soft break between a link and its reference
+    "A \x02wzxhzdk:0\x03 b\n",  # Python-Markdown's placeholder spelled by the author
+    "<!-- i18n: skip -->\n",
+    "a\u2028b\x85c\r\nd\re\n",
+    "---\ntitle: T\n---\n",
+]
+
 MARKDOWN = [
     "# ",
     "## ",
@@ -416,6 +467,7 @@ HOSTILE = [
 
 @FAST
 @given(markdown_text(with_html=True))
+@with_examples(KNOWN_PAGES)
 def test_random_markdown_parses_or_fails_cleanly(text: str) -> None:
     try:
         page = segments.parse(text, "page.md")
@@ -466,6 +518,7 @@ def test_hostile_translations_of_random_pages_reach_no_output(text: str, data) -
 
 @SLOW
 @given(markdown_text(with_html=True))
+@with_examples(KNOWN_PAGES[:2])
 def test_random_pages_through_extract_update_and_build(text: str) -> None:
     root = _project("build")
     page = root / "source/random.md"

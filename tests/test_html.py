@@ -11,6 +11,7 @@ import contextlib
 import io
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ import polib
 import pytest
 from babel import Locale
 from babel.dates import format_date
-from conftest import copy_repo
+from conftest import copy_repo, entry_lines
 from fontTools.ttLib import TTFont
 
 from pipeline.cli import main
@@ -32,14 +33,16 @@ DAY = date(2026, 9, 21)
 PAGE = "systemic-sclerosis"
 LOCALES = ["en", "th", "vi", "id", "ms", "fil", "km", "my", "lo"]
 TARGETS = LOCALES[1:]
-NATIVE = {
-    "en": "English",
-    "th": "ไทย",
-    "vi": "Tiếng Việt",
-    "km": "ខ្មែរ",
-    "my": "မြန်မာ",
-    "lo": "ລາວ",
-}
+
+
+def native(loc: str) -> str:
+    """A language named in itself, as Babel's locale data names it, capitalised (as a
+    reader looks for it in a list): the names follow the locale data in use."""
+    name = Locale.parse(loc).display_name
+    return name[:1].upper() + name[1:]
+
+
+NATIVE = {loc: native(loc) for loc in LOCALES}
 SCRIPT_FONTS = {
     "th": ("Noto Sans Thai", "ก"),
     "km": ("Noto Sans Khmer", "ក"),
@@ -157,7 +160,7 @@ def translations(root: Path, locale: str, domain: str) -> dict[str, str]:
 
 def entry_line(path: Path, msgid: str) -> int:
     """The line where an entry starts (its first comment), as build warnings name it."""
-    return polib.pofile(str(path)).find(msgid).linenum
+    return entry_lines(path, msgid)[0]
 
 
 def block_with_text(main_el: lxml.html.HtmlElement, wanted: str) -> lxml.html.HtmlElement:
@@ -281,6 +284,12 @@ def test_switcher_names_each_language_in_itself(site: Built, pages: dict, loc: s
     names = {a.get("hreflang"): text(a) for a in links}
     for tag, name in NATIVE.items():
         assert names[tag] == name
+    for tag in SCRIPT_FONTS:  # written in the language's own script, not in English
+        letters = [ch for ch in names[tag] if ch.isalpha()]
+        script = SCRIPT_FONTS[tag][0].removeprefix("Noto Sans ").upper()
+        assert letters and all(unicodedata.name(ch).startswith(script) for ch in letters)
+    for tag in ("vi", "id", "ms"):
+        assert names[tag] != Locale.parse(tag).english_name, names[tag]
     for a in links:
         tag = a.get("hreflang")
         assert a.get("lang") == tag  # so the name is read and drawn in its own language

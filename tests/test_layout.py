@@ -330,9 +330,34 @@ def test_one_msgcat_process_for_many_catalogs(monkeypatch: pytest.MonkeyPatch) -
     assert calls == []  # nothing needed msgcat
 
 
-def test_without_msgcat_polib_text_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+def _content(po: polib.POFile) -> list[tuple]:
+    """Everything a catalog says, whatever its layout."""
+    return [
+        (e.obsolete, e.msgctxt, e.msgid, e.msgid_plural, e.msgstr, dict(e.msgstr_plural))
+        + (sorted(e.flags), e.previous_msgid, e.comment, e.tcomment, e.occurrences)
+        for e in po
+    ]
+
+
+def test_without_msgcat_the_catalog_is_still_whole_and_valid(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without GNU msgcat to lay them out, catalogs are still written whole: every entry
+    reads back as it was, writing it again changes nothing, and only the layout differs
+    from GNU's (msgcat turns it into what is written when msgcat is there)."""
     po = _entries(*_long_entries())
-    monkeypatch.setattr(msgcat.shutil, "which", lambda name: None)
-    monkeypatch.setattr(layout_reference.shutil, "which", lambda name: None)
-    assert layout.dumps_many([po]) == [layout_reference.dumps(po)]
-    assert catalog.dumps(po) == layout_reference.dumps(po)
+    gnu = layout.dumps_many([po])[0]
+    which = msgcat.shutil.which
+    monkeypatch.setattr(
+        msgcat.shutil, "which", lambda name: None if name == "msgcat" else which(name)
+    )
+    text = layout.dumps_many([po])[0]
+    assert catalog.dumps(po) == text
+    again = catalog.parse(text, "t.po")
+    assert _content(again) == _content(catalog.parse(gnu, "t.po"))
+    assert catalog.dumps(again) == text
+    path = tmp_path / "t.po"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([which("msgcat"), "--force-po", str(path)], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode("utf-8") == gnu

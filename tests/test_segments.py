@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import lxml.html
 import pytest
 from conftest import (
     CORPUS,
@@ -26,6 +27,17 @@ def texts(markdown: str) -> list[str]:
 def identity(seg: segments.Segment, references) -> str:
     """A "translation" that is the English itself, rendered as a translation is."""
     return inline.render_inline(seg.text, references).html
+
+
+def elements(html: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each element of rendered HTML by its own text (nested elements aside, whitespace
+    folded): its tag and attributes.  What the markup says, not how it is spelled."""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    return {
+        " ".join(el.text.split()): (el.tag, dict(el.attrib))
+        for el in root.iterdescendants()
+        if el.text and el.text.strip()
+    }
 
 
 def normalise(html: str) -> str:
@@ -98,8 +110,7 @@ def test_skip_keeps_the_next_block_out(sample: segments.Page) -> None:
 def test_skipped_block_renders_in_english_marked_as_such() -> None:
     page = "<!-- i18n: skip -->\nSkipped.\n\nKept.\n"
     rendered = segments.render(page, "x.md", replace=lambda s, r: "ແປ", lang="lo")
-    assert '<p lang="en">Skipped.</p>' in rendered.html
-    assert "<p>ແປ</p>" in rendered.html
+    assert elements(rendered.html) == {"Skipped.": ("p", {"lang": "en"}), "ແປ": ("p", {})}
     assert "i18n" not in rendered.html
 
 
@@ -226,12 +237,17 @@ def test_crlf_page_with_front_matter() -> None:
     crlf = "---\r\ntitle: T\r\n---\r\n\r\n# Head\r\n\r\nPara\tone\r\ncontinued.\r\n\r\n- item\r\n"
     page = segments.parse(crlf, "x.md")
     assert page.meta == {"title": "T"}
-    assert [(s.text, s.kind, s.line) for s in page.segments] == [
-        ("T", "title", 2),
-        ("Head", "heading 1", 5),
-        ("Para    one continued.", "paragraph", 7),  # Markdown expands tabs
-        ("item", "list item", 10),
+    assert [(s.kind, s.line) for s in page.segments] == [
+        ("title", 2),
+        ("heading 1", 5),
+        ("paragraph", 7),
+        ("list item", 10),
     ]
+    texts_ = [s.text for s in page.segments]
+    assert texts_[:2] == ["T", "Head"] and texts_[3] == "item"
+    # the tab stays white space inside the line (the parser may expand it); the line
+    # break is folded
+    assert re.fullmatch(r"Para[ \t]+one continued\.", texts_[2]), texts_[2]
     assert page.segments == segments.parse(crlf.replace("\r\n", "\n"), "x.md").segments
 
 
@@ -279,12 +295,14 @@ def test_fallback_elements_carry_lang_en() -> None:
     md = "# Title\n\nTranslated.\n\nNot translated.\n\n- item\n\n| H |\n|---|\n| c |\n"
     table = {"Title": "ชื่อ", "Translated.": "แปลแล้ว"}
     rendered = segments.render(md, "x.md", replace=lambda s, r: table.get(s.text), lang="th")
-    assert '<h1 id="title">ชื่อ</h1>' in rendered.html
-    assert "<p>แปลแล้ว</p>" in rendered.html
-    assert '<p lang="en">Not translated.</p>' in rendered.html
-    assert '<li lang="en">item</li>' in rendered.html
-    assert '<th lang="en">H</th>' in rendered.html
-    assert '<td lang="en">c</td>' in rendered.html
+    assert elements(rendered.html) == {
+        "ชื่อ": ("h1", {"id": "title"}),
+        "แปลแล้ว": ("p", {}),
+        "Not translated.": ("p", {"lang": "en"}),
+        "item": ("li", {"lang": "en"}),
+        "H": ("th", {"lang": "en"}),
+        "c": ("td", {"lang": "en"}),
+    }
     assert [s.text for s in rendered.fallbacks] == ["Not translated.", "item", "H", "c"]
 
 
@@ -297,14 +315,18 @@ def test_translated_item_inside_english_item() -> None:
     md = "- outer\n    - inner\n"
     table = {"inner": "ข้างใน"}
     html = segments.render(md, "x.md", replace=lambda s, r: table.get(s.text), lang="th").html
-    assert '<li lang="en">outer' in html
-    assert '<li lang="th">ข้างใน</li>' in html
+    found = elements(html)
+    assert found == {"outer": ("li", {"lang": "en"}), "ข้างใน": ("li", {"lang": "th"})}
+    outer = lxml.html.fragment_fromstring(html, create_parent="div").xpath("//li")[0]
+    assert [li.text for li in outer.xpath("./ul/li")] == ["ข้างใน"]  # still inside it
 
 
 def test_translation_with_backslash_escapes_renders_as_the_english() -> None:
     md = "Not \\*emphasis\\* and 1\\. no list, \\[no link\\].\n"
     plain = segments.render(md, "x.md").html
-    assert plain == "<p>Not *emphasis* and 1. no list, [no link].</p>"
+    root = lxml.html.fragment_fromstring(plain, create_parent="div")
+    assert [el.tag for el in root.iterdescendants()] == ["p"]  # no em, no list, no link
+    assert root.text_content().strip() == "Not *emphasis* and 1. no list, [no link]."
     assert segments.render(md, "x.md", replace=identity, lang="th").html == plain
 
 
@@ -312,8 +334,9 @@ def test_translation_with_reference_links_resolves_them() -> None:
     md = 'See [the guide][g] and [Other].\n\n[g]: https://e.org/guide\n[other]: /other "T"\n'
     html = segments.render(md, "x.md", replace=identity, lang="th").html
     assert html == segments.render(md, "x.md").html
-    assert '<a href="https://e.org/guide">the guide</a>' in html
-    assert '<a href="/other" title="T">Other</a>' in html
+    links = elements(html)
+    assert links["the guide"] == ("a", {"href": "https://e.org/guide"})
+    assert links["Other"] == ("a", {"href": "/other", "title": "T"})
 
 
 def test_translation_starting_with_block_level_html_keeps_its_paragraph() -> None:
@@ -332,7 +355,8 @@ def test_render_inline_matches_the_page() -> None:
 
 # Real text: the CommonMark examples and real pages -------------------------------------
 
-# CommonMark examples whose identity translation cannot give the page's HTML, and why.
+# CommonMark examples whose identity translation may not give the page's HTML, and why.
+# Known exceptions of the parser in use: a later Python-Markdown may resolve them.
 IDENTITY_ALLOWED = {
     # "[foo] \n[]": a trailing space before the newline stops Python-Markdown from reading
     # "[]" as the reference of "[foo]"; folding the soft break (the msgid contract) leaves
@@ -385,7 +409,7 @@ def test_commonmark_identity_translation_renders_the_same(commonmark: list[dict]
         assert translated.fallbacks == []
         if normalise(english.html) != normalise(translated.html):
             mismatches[example["example"]] = (english.html, translated.html)
-    assert set(mismatches) == set(IDENTITY_ALLOWED), {
+    assert set(mismatches) <= set(IDENTITY_ALLOWED), {
         k: v for k, v in mismatches.items() if k not in IDENTITY_ALLOWED
     }
 

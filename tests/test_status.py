@@ -25,6 +25,9 @@ FIELDS = {
     "translated_words",
     "percent",
     "percent_words",
+    "approved",
+    "approvals",
+    "untranslatable",
 }
 
 
@@ -69,6 +72,9 @@ def test_counts_per_domain(counted: Path, run) -> None:
         "translated_words": 4,
         "percent": 50.0,
         "percent_words": 44.4,
+        "approved": 0,
+        "approvals": {},
+        "untranslatable": 0,
     }
 
 
@@ -81,7 +87,7 @@ def test_json_schema(counted: Path, run) -> None:
         assert loc["domain"] is None
         assert [d["domain"] for d in loc["domains"]] == ["a", "ui"]
         for row in [loc, *loc["domains"]]:
-            for key in FIELDS - {"locale", "domain", "percent", "percent_words"}:
+            for key in FIELDS - {"locale", "domain", "percent", "percent_words", "approvals"}:
                 assert isinstance(row[key], int) and row[key] >= 0
             assert isinstance(row["percent"], float) and 0 <= row["percent"] <= 100
             assert row["total"] == row["translated"] + row["fuzzy"] + row["untranslated"]
@@ -120,8 +126,10 @@ def test_table(counted: Path, run) -> None:
         "%",
         "%",
         "words",
+        "approved",
+        "approvals",
     ]
-    assert lines[1].split() == ["th", "a", "4", "2", "1", "1", "1", "50.0", "44.4"]
+    assert lines[1].split() == ["th", "a", "4", "2", "1", "1", "1", "50.0", "44.4", "0", "-"]
     assert [line.split()[:2] for line in lines[1:]] == [
         ["th", "a"],
         ["th", "ui"],

@@ -219,9 +219,9 @@ def glossary_terms(ctx: Context) -> Iterator[str]:
             and not any(_contains(ctx.translation, w, ctx.locale) for w in wanted)
         ):
             yield f'"{term.english}" is not rendered as "{wanted[0]}" (glossary)'
-    for term in ctx.glossary.untranslatable(ctx.english):
-        if glossary_mod.normalise(term) not in glossary_mod.normalise(ctx.translation):
-            yield f'"{term}" must be kept as written (do-not-translate)'
+    for kept in ctx.glossary.untranslatable(ctx.english):
+        if glossary_mod.normalise(kept) not in glossary_mod.normalise(ctx.translation):
+            yield f'"{kept}" must be kept as written (do-not-translate)'
 
 
 @check("glyphs", ERROR, "every character is drawn by the fonts the build uses for the locale")

@@ -58,7 +58,7 @@ def check_message(
         tuple(sorted((references or {}).items())),
     )
     wanted = set(only) if only is not None else None
-    results = []
+    results: list[tuple[Check, str]] = []
     for item in REGISTRY.values():
         if item.function is None or (wanted is not None and item.id not in wanted):
             continue

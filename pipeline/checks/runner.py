@@ -56,7 +56,7 @@ def check_catalog(
             continue
         report.checked += 1
         for index, english, translation in _forms(entry, nplurals):
-            line = _msgstr_line(lines, entry, index)
+            line = msgstr_line(lines, entry, index)
             for item, message in check_message(
                 english,
                 translation,
@@ -94,7 +94,7 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
             path = project.po_path(locale, domain)
             if path.exists():
                 if domain not in references:
-                    references[domain] = _page_references(project, domain)
+                    references[domain] = page_references(project, domain)
                 part = check_catalog(
                     path, project.rel(path), locale, domain, glossary, references[domain]
                 )
@@ -109,13 +109,21 @@ def check_project(project: Project, locales: list[str]) -> list[LocaleReport]:
     return reports
 
 
-def _page_references(project: Project, domain: str) -> dict:
+def check_domain(project: Project, locale: str, domain: str, glossary: Glossary) -> LocaleReport:
+    """The findings of one page's catalog in one locale, as `check` reports them."""
+    path = project.po_path(locale, domain)
+    return check_catalog(
+        path, project.rel(path), locale, domain, glossary, page_references(project, domain)
+    )
+
+
+def page_references(project: Project, domain: str) -> dict:
     """The link reference definitions of a page, so that `[text][ref]` resolves in checks
     as it does when the page is built."""
     page = project.page_path(domain)
     found: dict = {}
 
-    def capture(_segment: Segment, references: dict) -> None:
+    def capture(_segment: Segment, references: Mapping) -> None:
         found.update(references)
 
     if page.is_file():
@@ -157,12 +165,13 @@ def _forms(entry: polib.POEntry, nplurals: int) -> Iterator[tuple[int | None, st
         yield index, english, translation
 
 
-def _msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> int:
+def msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> int:
     """The line of the entry's `msgstr` (or `msgstr[index]`): polib only knows where the
     entry starts (its first comment), so scan forward from there."""
     keyword = "msgstr" if index is None else f"msgstr[{index}]"
-    for number in range(max(entry.linenum - 1, 0), len(lines)):
+    start = entry.linenum or 0  # entries read from a file always know their line
+    for number in range(max(start - 1, 0), len(lines)):
         stripped = lines[number].lstrip()
         if stripped.startswith(keyword) and stripped[len(keyword) :][:1] in (" ", "\t", '"'):
             return number + 1
-    return entry.linenum
+    return start

@@ -38,7 +38,7 @@ def check_sources(project: Project) -> LocaleReport:
             if entry.obsolete:
                 continue
             for message in _glyphs(entry.msgid, locale):
-                path, line = _where(entry.occurrences, project.rel(pot), entry.linenum)
+                path, line = _where(entry.occurrences, project.rel(pot), entry.linenum or 1)
                 report.findings.append(Finding(path, line, "glyphs", ERROR, message, locale))
     return report
 

@@ -110,13 +110,17 @@ def _stray(text: str, english: str, script: str) -> Iterator[str]:
 )
 def whitespace(ctx: Context) -> Iterator[str]:
     en, tr = ctx.english, ctx.translation
-    for side, pattern in (("leading", r"\A\s*"), ("trailing", r"\s*\Z")):
-        ours, theirs = re.search(pattern, en).group(), re.search(pattern, tr).group()
+    edges = (
+        ("leading", en[: len(en) - len(en.lstrip())], tr[: len(tr) - len(tr.lstrip())]),
+        ("trailing", en[len(en.rstrip()) :], tr[len(tr.rstrip()) :]),
+    )
+    for side, ours, theirs in edges:
         if ours != theirs:
             yield f"{side} whitespace {theirs!r} differs from the English ({ours!r})"
     doubled = re.compile(r"\S {2,}(?=[^\s])")  # "  \n" is a Markdown hard break
-    if doubled.search(tr) and not doubled.search(en):
-        yield f"doubled space at position {doubled.search(tr).start() + 2}"
+    found = doubled.search(tr)
+    if found and not doubled.search(en):
+        yield f"doubled space at position {found.start() + 2}"
     if "\t" in tr and "\t" not in en:
         yield "tab character in the translation"
     yield from dict.fromkeys(_stray(tr, en, script_of(ctx.locale)))
@@ -131,8 +135,8 @@ def unchanged(ctx: Context) -> Iterator[str]:
     if ctx.translation.strip() != ctx.english.strip():
         return
     rest = visible(ctx.english)
-    for term in ctx.glossary.untranslatable(ctx.english):
-        rest = rest.replace(term, " ")
+    for kept in ctx.glossary.untranslatable(ctx.english):
+        rest = rest.replace(kept, " ")
     for term in ctx.glossary.occurrences(ctx.english):
         same = [
             w

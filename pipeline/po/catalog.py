@@ -66,7 +66,7 @@ def parse(text: str, path: str) -> polib.POFile:
     """A catalog from its text; any syntax problem is an L10nError naming the line."""
     po = poread.parse(text, path)
     po.wrapwidth = WRAP
-    seen: dict[tuple[str | None, str], int] = {}
+    seen: dict[tuple[str | None, str], int | None] = {}
     for entry in po:
         key = (entry.msgctxt, entry.msgid)
         if entry.obsolete:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 
 from .hardwrap import quote
@@ -21,10 +21,12 @@ from .hardwrap import quote
 _PROHIBITED, _POSSIBLE = 1, 2  # libunistring's UC_BREAK_* values
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")
 _INT_MAX = 2**31 - 1
+# libunistring's ulc_width_linebreaks_v2, through ctypes: it returns an int.
+_Breaks = Callable[..., int]
 
 
 @cache
-def _library() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _library() -> _Breaks | None:
     """`ulc_width_linebreaks_v2`, the function gettext 0.21 calls, or None."""
     for name in _library_names():
         try:
@@ -110,13 +112,7 @@ _POSSIBLE_MARK = bytes([_POSSIBLE])
 _buffer = ctypes.create_string_buffer(4096)
 
 
-def _marks(
-    breaks: ctypes._CFuncPtr,
-    text: bytes,
-    width: int,  # type: ignore[name-defined]
-    start: int,
-    overrides: bytes,
-) -> bytes:
+def _marks(breaks: _Breaks, text: bytes, width: int, start: int, overrides: bytes) -> bytes:
     """libunistring's verdict for each byte of `text`: a break before it or not."""
     global _buffer
     if len(text) > len(_buffer):

@@ -17,6 +17,7 @@ import polib
 from rapidfuzz.distance import Indel
 
 from ..locales import nplurals as plural_count
+from .read import Catalog
 
 FUZZY_THRESHOLD = 0.6  # msgmerge's own threshold for a fuzzy match
 
@@ -53,7 +54,7 @@ def merge(
 ) -> polib.POFile:
     """The catalog `old` brought up to date with `template`; `searches` remembers the
     fuzzy matches found for a list of candidates, which only their keys decide."""
-    new = polib.POFile(wrapwidth=old.wrapwidth)
+    new = Catalog(wrapwidth=old.wrapwidth)
     new.header = old.header
     new.metadata = dict(old.metadata)
     new.metadata_is_fuzzy = old.metadata_is_fuzzy
@@ -81,7 +82,8 @@ def merge(
         if key not in known:
             finder = finder or _Finder(candidates)
             known[key] = finder.closest(tentry)
-        match = None if known[key] is None else candidates[known[key]]
+        index = known[key]
+        match = None if index is None else candidates[index]
         if match is not None:
             used.add(_key(match))
             new.append(_fuzzy(match, tentry, nplurals))

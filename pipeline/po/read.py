@@ -16,6 +16,14 @@ import polib
 
 from ..errors import L10nError
 
+
+class Catalog(polib.POFile):
+    """polib's catalog, remembering whether its file had a header entry: gettext allows
+    none, and a catalog read without one is written back without one."""
+
+    headerless = False
+
+
 _VALID_STRING = re.compile(r'"(?:[^"\\]|\\[\\"ntrabfv0-7x])*"\Z')
 _KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(\".*)\Z")
 _ESCAPE = re.compile(r"\\([0-7]{1,3}|x[0-9A-Fa-f]*|.)")
@@ -100,7 +108,7 @@ class _Reader:
     msgstr or msgstr[n], each string continued by further quoted lines."""
 
     def __init__(self) -> None:
-        self.po = polib.POFile(wrapwidth=79)
+        self.po = Catalog(wrapwidth=79)
         self.entry: polib.POEntry | None = None
         self.state = ""  # the field the next continuation line extends
         self.done = False  # the current entry has its msgstr
@@ -179,12 +187,12 @@ class _Reader:
                 raise _Fail(
                     number, f"syntax error: {word} before the msgstr of the previous message"
                 )
-            entry = self.start(number)
+            started = self.start(number)
             if word == "msgctxt":
-                entry.msgctxt = value
+                started.msgctxt = value
             else:
-                entry.msgid = value
-            entry.obsolete = obsolete
+                started.msgid = value
+            started.obsolete = obsolete
             self.state = word
             return
         entry = self.entry
@@ -219,7 +227,7 @@ class _Reader:
             setattr(entry, state, getattr(entry, state) + value)
 
 
-def read(text: str) -> polib.POFile:
+def read(text: str) -> Catalog:
     """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error."""
     reader = _Reader()
     last = 1
@@ -254,7 +262,7 @@ def read(text: str) -> polib.POFile:
     return reader.po
 
 
-def _header(po: polib.POFile) -> None:
+def _header(po: Catalog) -> None:
     """Move the header entry (msgid "") into the catalog's metadata, as polib does."""
     entry = next((e for e in po if e.msgid == "" and not e.obsolete), None)
     po.headerless = entry is None  # optional in gettext: written back without one
@@ -265,7 +273,7 @@ def _header(po: polib.POFile) -> None:
             po.header = ""
         return
     po.remove(entry)
-    po.metadata_is_fuzzy = entry.flags
+    po.metadata_is_fuzzy = bool(entry.flags)  # polib writes any header flag as fuzzy
     key = None
     for line in entry.msgstr.splitlines():
         name, colon, value = line.partition(":")

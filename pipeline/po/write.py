@@ -50,7 +50,7 @@ def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
     plans = [None if _refused_by_gnu(po) else _catalog(po, batch, english) for po in catalogs]
     pieces = batch.resolve(msgcat) if batch else []
     if pieces is None:  # msgcat refused the batch: every catalog on the slow path
-        plans = [None] * len(plans)
+        plans, pieces = [None] * len(plans), []
     return [
         format_one(polib_text(po)) if plan is None else _join(plan, pieces)
         for po, plan in zip(catalogs, plans, strict=True)
@@ -85,10 +85,10 @@ def _refused_by_gnu(po: polib.POFile) -> bool:
     """Catalogs whose msgcat run would fail or be read in another charset."""
     header = po.metadata_as_entry().msgstr
     at = header.find("charset=")
-    charset = re.match(r"[^ \t\n]*", header[at + 8 :]).group() if at >= 0 else ""
+    charset = re.split(r"[ \t\n]", header[at + 8 :], maxsplit=1)[0] if at >= 0 else ""
     if charset.lower() != "utf-8" and not getattr(po, "headerless", False):
         return True
-    seen = {(None, "")}
+    seen: set[tuple[str | None, str]] = {(None, "")}
     for entry in po:
         key = (entry.msgctxt, entry.msgid)
         if key in seen or _malformed(entry):
@@ -162,13 +162,14 @@ def _entry(
         entry.msgid,
         entry.msgid_plural,
     )
+    hashable = True
     try:
         found = english.get(key)
     except TypeError:  # a model built in code may hold unhashable occurrences
-        found = english = None
+        found, hashable = None, False
     if found is None:
         found = _english(entry, translated, batch, comments)
-        if english is not None:
+        if hashable:
             english[key] = found
     items, flags = found
     items = [*items]

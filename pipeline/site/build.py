@@ -54,7 +54,7 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     shown = project.rel(path)
     po = _load(path, shown)
     return {
-        e.msgid: Message(e.msgstr, shown, e.linenum)
+        e.msgid: Message(e.msgstr, shown, e.linenum or 0)
         for e in po
         if e.msgctxt is None and not e.obsolete and e.translated() and not e.msgid_plural
     }
@@ -267,6 +267,15 @@ def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path
 
 
 INDEX_CACHE = ".l10n-index.json"
+
+
+def _index_inputs(project: Project) -> list[Path]:
+    """What the index shows besides the pages: each locale's approvals."""
+    from ..review.ledger import ledger_path
+
+    return [ledger_path(project.locales_dir, loc) for loc in project.target_locales()]
+
+
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
@@ -388,6 +397,47 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
     return found
 
 
+def review_sheets(project: Project, locale: str) -> list[dict]:
+    """The review sheets `l10n review` has written for a locale, as the index links them."""
+    if locale == project.config.source_locale:
+        return []
+    folder = project.build_dir / "review" / web_tag(locale)
+    if not folder.is_dir():
+        return []
+    found = []
+    for domain in project.domains(locale):
+        html = folder / f"{domain}.html"
+        if html.is_file():
+            base = f"review/{web_tag(locale)}/{domain}"
+            pdf = html.with_suffix(".pdf").is_file()
+            found.append(
+                {
+                    "domain": domain,
+                    "href": f"{base}.html",
+                    "pdf_href": f"{base}.pdf" if pdf else None,
+                }
+            )
+    return found
+
+
+def approved_percent(project: Project, locale: str) -> str | None:
+    """Percent of a locale's entries whose current text is approved (as `status` counts
+    it), for the index; None for the source locale or when the ledger cannot be read
+    (`status` and `approve` name the line)."""
+    from ..errors import L10nError
+    from ..review.coverage import locale_coverage
+    from ..review.ledger import ledger_path
+
+    if locale == project.config.source_locale:
+        return None
+    if not ledger_path(project.locales_dir, locale).exists():
+        return "0"  # nobody has approved anything: no catalog need be read
+    try:
+        return f"{locale_coverage(project, locale).percent:g}"
+    except L10nError:
+        return None
+
+
 def write_index(
     project: Project,
     known: CatalogCounts | None = None,
@@ -412,13 +462,16 @@ def write_index(
         pages = [
             e for d in domains if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))
         ]
-        if pages:
+        sheets = review_sheets(project, loc)
+        if pages or sheets:
             locales.append(
                 {
                     "tag": web_tag(loc),
                     "name": native_name(loc),
                     "percent": f"{completeness(project, loc, known, pots):g}",
+                    "approved": approved_percent(project, loc),
                     "pages": pages,
+                    "sheets": sheets,
                 }
             )
     known.save()
@@ -519,7 +572,9 @@ def build_html(
                 results[locale].skipped.append(project.rel(out))
             else:
                 todo.append((task, stamp, inputs))
-    if not todo and (project.build_dir / "index.html").exists():
+    index_stamp = digest(_index_inputs(project), tool)
+    index = project.build_dir / "index.html"
+    if not todo and state.fresh(index, project.rel(index), index_stamp):
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
@@ -545,6 +600,7 @@ def build_html(
             if progress:
                 progress(task)
     write_index(project, known, titles)
+    state.record(project.rel(index), index_stamp)
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 

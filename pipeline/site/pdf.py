@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 from xml.sax.saxutils import escape
@@ -33,6 +33,14 @@ from ..assets import FONTS_DIR, STATIC_DIR
 from ..errors import L10nError
 from ..files import write_atomic
 from .browser import INSTALL_HINT, Settings
+
+if TYPE_CHECKING:
+    from playwright.async_api import (
+        Browser,
+        Playwright,
+        PlaywrightContextManager,
+        ViewportSize,
+    )
 
 T = TypeVar("T")
 CLUSTERS_JS = STATIC_DIR / "clusters.js"
@@ -76,7 +84,7 @@ LAUNCH_ARGS = (
 # The window the page is first laid out in before printing lays it out again at the paper's
 # size. One pixel high, Chromium paints and composites next to nothing for the screen
 # (docs/benchmarks.md); the PDF is the same to the byte (tests/test_pdf.py).
-VIEWPORT = {"width": 1280, "height": 1}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 1}
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
 # Print-ready when the web fonts have loaded; report those that failed, whether clusters.js ran,
@@ -168,8 +176,8 @@ class Printer:
         self.tabs = max(1, tabs)
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._playwright = None
-        self._browser = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
         self._pages: list = []
 
     def __enter__(self) -> Printer:
@@ -184,7 +192,7 @@ class Printer:
         self._tmp = tempfile.TemporaryDirectory(prefix="l10n-pdf-")
         self._loop = asyncio.new_event_loop()
         try:
-            self._run(self._start(async_playwright))
+            self._run(self._start(async_playwright, Path(self._tmp.name)))
         except Error as exc:
             self.__exit__(None, None, None)
             raise L10nError(
@@ -215,8 +223,12 @@ class Printer:
             raise RuntimeError("Printer used outside its with-block")
         return self._loop.run_until_complete(job)
 
-    async def _start(self, async_playwright: Callable) -> None:
-        env = dict(os.environ, FONTCONFIG_FILE=str(_fontconfig(Path(self._tmp.name))))
+    async def _start(
+        self, async_playwright: Callable[[], PlaywrightContextManager], folder: Path
+    ) -> None:
+        env: dict[str, str | float | bool] = dict(
+            os.environ, FONTCONFIG_FILE=str(_fontconfig(folder))
+        )
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(
             executable_path=self.settings.browser,
@@ -319,8 +331,9 @@ async def _all_or_none(jobs: list[Coroutine]) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            raise failure
 
 
 def _first_line(exc: BaseException) -> str:
@@ -426,7 +439,7 @@ def _outline_titles(pdf, headings: tuple[str, ...]) -> None:
     """
     import pikepdf
 
-    items = []
+    items: list[pikepdf.Object] = []
 
     def walk(node) -> None:  # noqa: ANN001
         child = node.get("/First")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -56,6 +57,17 @@ def css_counter(value: str) -> Markup:
         elif piece:
             parts.append(f'"{css.escape(piece)}"')
     return Markup(" ".join(parts) or '""')
+
+
+class _I18n(Protocol):
+    """What jinja2.ext.i18n adds to its environment (by `Environment.extend`, untyped)."""
+
+    def install_gettext_callables(
+        self,
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str],
+        newstyle: bool | None = None,
+    ) -> None: ...
 
 
 @lru_cache(maxsize=1)
@@ -122,7 +134,7 @@ def render_template(name: str, ui: Mapping[str, str], **context: object) -> str:
         """` lang="en"` for the element of a ui string shown in English on a translated page."""
         return Markup("") if english or message in ui else Markup(' lang="en"')
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    cast(_I18n, env).install_gettext_callables(gettext, ngettext, newstyle=True)
     return env.get_template(name).render(PAGE=PAGE, PAGES=PAGES, en=fallback, **context)
 
 
@@ -151,7 +163,7 @@ def translate_page(
     """
     warnings: list[BuildWarning] = []
 
-    def replace(seg: Segment, references: dict) -> str | None:
+    def replace(seg: Segment, references: Mapping) -> str | None:
         message = messages.get(seg.text)
         if message is None:
             return None
@@ -166,10 +178,10 @@ def translate_page(
             )
         return checked.html
 
-    def english(seg: Segment, references: Mapping) -> str:
-        return english_html(seg.text, references)
+    def english_of(seg: Segment, scope: Mapping) -> str:
+        return english_html(seg.text, scope)
 
-    rendered = render(source, path, replace if lang != "en" else None, lang, source=english)
+    rendered = render(source, path, replace if lang != "en" else None, lang, source=english_of)
     meta = {}
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")

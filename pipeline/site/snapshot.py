@@ -271,10 +271,10 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
     if not snapshot_path(root).is_file():
         return None
     with project_lock(root, tidy=False):
-        data = _load(root)
-        typed = data.get("invocation") if data else None
+        data = _load(root) or {}
+        typed = data.get("invocation")
         if not isinstance(typed, dict) or typed != invocation(
-            argv, cwd, environ, typed.get("quiet")
+            argv, cwd, environ, typed.get("quiet") is True
         ):
             return None
         report = _still(data)
