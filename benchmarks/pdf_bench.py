@@ -2,7 +2,7 @@
 
 Not a test. Run from the repository root:
 
-    python benchmarks/pdf_bench.py [--pages 6] [--repeat 2] [--keep DIR]
+    python benchmarks/pdf_bench.py [--pages 6] [--repeat 2] [--keep DIR] [--pdfua]
 
 The set is the one of docs/benchmarks.md ("PDF printing"): the first `--pages` pages of
 the benchmark corpus (benchmarks/corpus.py, seed 7) in English and 8 pseudo-translated
@@ -12,6 +12,7 @@ script printing the same HTML files with the same browser (one tab, `page.pdf()`
 benchmarks/peers.py runs it), or pipeline.site.pdf.print_pages in this process (printing alone,
 without the command's fixed costs). Wall clock and CPU time (of everything the run started,
 Chromium included) are reported for every run; the ratios use the best run of each.
+`--pdfua` instead times print_pages with and without the PDF/UA step, taking turns.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import ctypes
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import polib
 
@@ -123,9 +126,15 @@ def cpu_seconds() -> float:
     )
 
 
-def print_in_process(root: Path, jobs: int, work: Path) -> tuple[float, float]:
+def print_in_process(
+    root: Path, jobs: int, work: Path, accessible: bool = True
+) -> tuple[float, float]:
     """pipeline.site.pdf.print_pages alone: the command's fixed costs (start, imports, the HTML
-    up-to-date check, the index) left out."""
+    up-to-date check, the index) left out. `accessible=False` skips the PDF/UA step
+    (pipeline.site.accessible), to measure what it costs."""
+    if not accessible:
+        with mock.patch.object(pdf, "make_accessible", lambda *args, **kwargs: None):
+            return print_in_process(root, jobs, work)
     out = work / f"in-process-{jobs}"
     shutil.rmtree(out, ignore_errors=True)
     settings = browser_lookup.Settings(browser=browser_lookup.find_browser())
@@ -163,6 +172,11 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, help="build the set here and keep it (reused when it exists)"
     )
+    parser.add_argument(
+        "--pdfua",
+        action="store_true",
+        help="instead: print_pages with and without the PDF/UA step, taking turns",
+    )
     args = parser.parse_args()
     browser = browser_lookup.find_browser()
     adopt_orphans()
@@ -173,6 +187,9 @@ def main() -> None:
             make_project(root, args.pages)
         count = len(list((root / "build").rglob("*.pdf")))
         print(f"browser {browser}; {os.cpu_count()} cores; {count} handouts")
+        if args.pdfua:
+            compare_pdfua(root, work, args.repeat)
+            return
         runs = {
             "l10n build -f pdf -j 1": lambda: print_with_l10n(root, 1),
             "l10n build -f pdf -j 2": lambda: print_with_l10n(root, 2),
@@ -193,6 +210,30 @@ def main() -> None:
             f"-j 2 speed-up over -j 1: {j1 / j2:.2f}x (goal >= 1.5x); "
             f"-j 1 / bare Playwright: {j1 / bare:.2f} (goal <= 1.10); "
             f"printing alone, -j 2 over -j 1: {p1 / p2:.2f}x"
+        )
+
+
+def compare_pdfua(root: Path, work: Path, repeat: int) -> None:
+    """What the PDF/UA step adds to printing: medians of runs taken in turns, so that the
+    load of a shared machine falls on both alike."""
+    times: dict[tuple[int, bool], list[tuple[float, float]]] = {}
+    print(f"{'how':<34} {'run':>3} {'wall s':>7} {'CPU s':>7} {'load':>5}")
+    for number in range(1, repeat + 1):
+        for jobs in (1, 2):
+            for accessible in (False, True):
+                load = os.getloadavg()[0]
+                wall, cpu = print_in_process(root, jobs, work, accessible)
+                times.setdefault((jobs, accessible), []).append((wall, cpu))
+                how = f"print_pages -j {jobs}, {'with' if accessible else 'without'} PDF/UA"
+                print(f"{how:<34} {number:>3} {wall:>7.2f} {cpu:>7.2f} {load:>5.1f}", flush=True)
+    for jobs in (1, 2):
+        (wall0, cpu0), (wall1, cpu1) = (
+            (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+            for runs in (times[(jobs, False)], times[(jobs, True)])
+        )
+        print(
+            f"-j {jobs}: median wall {wall0:.2f} s -> {wall1:.2f} s ({wall1 / wall0 - 1:+.1%}), "
+            f"CPU {cpu0:.2f} s -> {cpu1:.2f} s ({cpu1 / cpu0 - 1:+.1%})"
         )
 
 

@@ -307,9 +307,9 @@ def copy_repo(dest: Path) -> Path:
 # Markers and Hypothesis profiles ---------------------------------------------------------
 
 # Tests that obtain headless Chromium through these fixtures (tests/test_browser.py,
-# tests/test_pdf.py) are marked `browser` and `slow`, and so are the tests named in
-# BROWSER_TESTS, which print handouts through the CLI.
-BROWSER_FIXTURES = frozenset({"browser"})
+# tests/test_pdf.py, tests/test_pdfua.py) are marked `browser` and `slow`, and so are the
+# tests named in BROWSER_TESTS, which print handouts through the CLI.
+BROWSER_FIXTURES = frozenset({"browser", "handout_browser"})
 BROWSER_TESTS = frozenset(
     {
         "tests/test_hardening.py::test_pdf_build_killed_leaves_no_browser_and_no_half_handout",
@@ -358,3 +358,50 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         elif test in SLOW_TESTS or test.split("::", 1)[0] in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+# Handouts ------------------------------------------------------------------------------
+
+
+def browser_or_skip() -> str:
+    """The browser that prints handouts, or skip (fail when CI requires it) with the reason.
+
+    Printing needs Chromium and poppler-utils; without them the tests are skipped, unless
+    L10N_REQUIRE_BROWSER=1 (CI sets it), in which case they fail."""
+    from pipeline.errors import L10nError
+    from pipeline.site import browser as browser_lookup
+
+    reason = None
+    try:
+        browser = browser_lookup.find_browser()
+    except L10nError as exc:
+        reason = str(exc)
+    missing = [t for t in ("pdfinfo", "pdffonts", "pdftotext") if not shutil.which(t)]
+    if missing and reason is None:
+        reason = f"poppler-utils missing ({', '.join(missing)}): apt-get install poppler-utils"
+    if reason is None:
+        return browser
+    if os.environ.get("L10N_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"L10N_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(f"PDF tests need Chromium and poppler: {reason}")
+
+
+@pytest.fixture(scope="session")
+def handout_browser() -> str:
+    return browser_or_skip()
+
+
+@pytest.fixture(scope="session")
+def repository_handouts(handout_browser: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One build of the repository's pages in every locale, HTML and PDF, for every test
+    module that reads the handouts (read them; do not change them)."""
+    from pipeline.site import browser as browser_lookup
+
+    root = copy_repo(tmp_path_factory.mktemp("handouts") / "project")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        mp.setenv(browser_lookup.BROWSER_ENV, handout_browser)
+        with pytest.raises(SystemExit) as exit_info:
+            main(["-C", str(root), "build", "-f", "pdf", "-q"])
+    assert exit_info.value.code == 0, f"l10n build exited {exit_info.value.code}"
+    return root

@@ -32,7 +32,9 @@ from fontTools.ttLib import TTFont
 from ..assets import FONTS_DIR, STATIC_DIR
 from ..errors import L10nError
 from ..files import write_atomic
+from .accessible import Link, make_accessible
 from .browser import INSTALL_HINT, Settings
+from .xmp import Metadata
 
 if TYPE_CHECKING:
     from playwright.async_api import (
@@ -88,11 +90,16 @@ VIEWPORT: ViewportSize = {"width": 1280, "height": 1}
 PAPER = {"A4": "A4", "Letter": "Letter"}
 TIMEOUT_MS = 60_000
 # Print-ready when the web fonts have loaded; report those that failed, whether clusters.js ran,
-# the title, language and headings: one round trip per page.  The page's last block and
-# its footer are put in one box that may not break, so that the disclaimer never stands
-# alone on the last sheet (Chromium does not honour `break-before: avoid` there).
+# the title, language, headings and links (with the text CSS prints around them): one round
+# trip per page. The page's last block and its footer are put in one box that may not
+# break, so that the disclaimer never stands alone on the last sheet (Chromium does not
+# honour `break-before: avoid` there).
 _READY_JS = r"""async () => {
   await document.fonts.ready;
+  // The text a CSS content property prints (quoted strings, attr() already resolved).
+  const generated = (element, pseudo) => Array.from(
+    getComputedStyle(element, pseudo).content.matchAll(/"((?:[^"\\]|\\.)*)"/g),
+    m => m[1].replace(/\\(.)/g, "$1")).join("");
   const main = document.querySelector("main");
   const footer = document.querySelector("footer.site");
   const last = main && main.lastElementChild;
@@ -112,6 +119,14 @@ _READY_JS = r"""async () => {
     headings: Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"))
       .filter(h => h.getClientRects().length > 0)
       .map(h => h.innerText.replace(/\s+/g, " ").trim()),
+    links: Array.from(document.querySelectorAll("a[href], area[href]"))
+      .filter(a => a.getClientRects().length > 0)
+      .map(a => {
+        const image = a.querySelector("img[alt]");
+        const text = (a.innerText || (image && image.alt) || a.getAttribute("aria-label")
+          || a.title || "").replace(/\s+/g, " ").trim();
+        return [generated(a, "::before"), text, generated(a, "::after")];
+      }),
   };
 }"""
 
@@ -133,6 +148,7 @@ class Info:
     lang: str
     description: str
     headings: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 def _fontconfig(folder: Path) -> Path:
@@ -283,7 +299,11 @@ class Printer:
         except Error as exc:
             raise L10nError(f"{html}: printing failed: {_first_line(exc)}") from None
         return data, Info(
-            state["title"], state["lang"], state["description"], tuple(state["headings"])
+            state["title"],
+            state["lang"],
+            state["description"],
+            tuple(state["headings"]),
+            tuple(Link(*texts) for texts in state["links"]),
         )
 
     def write(self, page: Page) -> bool:
@@ -375,7 +395,8 @@ def pdf_fonts(pdf) -> list[tuple[str, bool]]:
 
 
 def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Path) -> bytes:
-    """Chromium's PDF with our metadata, fixed dates and a deterministic /ID."""
+    """Chromium's PDF with our metadata, fixed dates, a deterministic /ID, and what
+    PDF/UA-1 asks for beyond Chromium's tags (pipeline.site.accessible)."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(raw)) as pdf:
@@ -405,12 +426,21 @@ def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Pa
         docinfo["/ModDate"] = pikepdf.String(stamp)
         if info.lang:
             pdf.Root.Lang = pikepdf.String(info.lang)
-        if "/Metadata" in pdf.Root:  # no XMP that could disagree with the Info dictionary
-            del pdf.Root.Metadata
         _relative_links(pdf, where.parent)
         _outline_titles(pdf, info.headings)
+        meta = Metadata(
+            title=info.title,
+            lang=info.lang,
+            date=date,
+            description=info.description,
+            author=settings.author or settings.publisher,
+            creator=settings.publisher,
+            producer=str(docinfo.get("/Producer", "")),
+        )
+        make_accessible(pdf, meta, info.links)
         out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
+        # fix_metadata_version would rewrite the XMP packet in pikepdf's own layout
+        pdf.save(out, deterministic_id=True, fix_metadata_version=False)
     return out.getvalue()
 
 
