@@ -689,12 +689,11 @@ DOSES = {
 }
 
 
-def test_clinic_dose_sentences_keep_every_character_in_the_pdf_text(tmp_path: Path) -> None:
+def test_clinic_dose_sentences_keep_every_character_in_the_pdf_text(
+    tmp_path: Path, handout_browser: str
+) -> None:
     """Real Khmer, Thai, Burmese, Lao and Vietnamese sentences with a division slash, a
     division sign, plus-minus, at-most and micrograms: printed, then read back."""
-    from test_pdf import _browser_or_skip
-
-    _browser_or_skip()
     root = clinic_project(tmp_path)
     argv = ["build", "-f", "pdf", *(a for loc in CLINIC_LOCALES for a in ("-l", loc))]
     done = _program(root, *argv)
