@@ -1705,6 +1705,17 @@ def load_results(path: Path) -> dict:
     return data
 
 
+def kept_sections(doc: Path) -> str:
+    """Sections other benchmarks wrote into the document (between their own
+    `<!-- name: start -->` and `<!-- name: end -->` markers): kept as they are."""
+    if not doc.exists():
+        return ""
+    found = re.findall(
+        r"\n(<!-- (\w+): start -->.*?<!-- \2: end -->\n)", doc.read_text(encoding="utf-8"), re.S
+    )
+    return "".join("\n" + block for block, _ in found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -1783,6 +1794,7 @@ def main() -> None:
     print(text)
     if not args.no_doc:
         DOC.parent.mkdir(parents=True, exist_ok=True)
+        text += kept_sections(DOC)
         DOC.write_text(text, encoding="utf-8")
         log(f"wrote {DOC.relative_to(ROOT)}")
 

@@ -502,6 +502,38 @@ def approve(state: State, sheets: tuple[Path, ...], by: str, role: str) -> None:
         )
 
 
+@cli.command()
+@LOCALE_OPTION
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on (only this machine by default).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port to listen on; 0 picks a free one.",
+)
+@pass_state
+def serve(state: State, locales: tuple[str, ...], host: str, port: int) -> None:
+    """Serve build/ with live reload, check findings and review pages.
+
+    Builds the HTML that is out of date, then rebuilds only the pages a saved file
+    affects; every open page reloads itself.  Review and approve at
+    /_review/<locale>/<page>.
+
+    \b
+    Example:
+      l10n serve -l th
+    """
+    from .serve.server import serve as run
+
+    run(state.project(), locales, host, port, click.echo)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: plain one-line errors and the contract's exit codes, never a traceback."""
     args = sys.argv[1:] if argv is None else argv

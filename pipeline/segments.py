@@ -97,6 +97,10 @@ place, or None to keep the English."""
 Source = Callable[[Segment, Scope], str]
 """The HTML of a segment's English (as the English page shows it)."""
 
+Annotate = Callable[[Segment, bool], "dict[str, str]"]
+"""Given a segment with an element of its own and whether it stayed English, extra
+attributes for that element (the live preview's map from a segment to its catalog)."""
+
 
 @dataclass
 class Rendered:
@@ -167,6 +171,7 @@ def render(
     lang: str = "en",
     html: bool = True,
     source: Source | None = None,
+    annotate: Annotate | None = None,
 ) -> Rendered:
     """Render a page body to HTML, each segment replaced as `replace` says.
 
@@ -174,12 +179,14 @@ def render(
     English itself.  `source` renders the English of a segment that is not replaced;
     without it the page's own inline pass renders it.  With `html` false, the parse
     stops once the segments are found.
+    `annotate` adds attributes to each segment's own element (never used by `build`).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # CRLF pages: front matter too
     front = split_front_matter(text, path)
     meta, meta_lines, body, offset = front.meta, front.lines, front.body, front.offset
     md = _markdown()
     walker = _Walker(md, body, offset, replace, lang, source)
+    walker.annotate = annotate
     head = []
     for key in META_KEYS:
         if meta.get(key, "").strip():
@@ -402,6 +409,7 @@ class _Walker:
         self.ids: set[str] = set()
         # Elements made from an author's HTML, by id (held, so that no id is reused)
         self.from_html: dict[int, etree.Element] = {}
+        self.annotate: Annotate | None = None
 
     # --- the page's scope: link references, footnotes, abbreviations ----------------
 
@@ -803,6 +811,9 @@ class _Walker:
         self.segments.append(seg)
         html = self.replace(seg, self.scope) if self.replace is not None else None
         fell_back = html is None and self.replace is not None
+        if mark and self.annotate is not None and self.replace is not None:
+            for name, value in self.annotate(seg, fell_back).items():
+                el.set(name, value)
         if fell_back:
             self.fallbacks.append(seg)
         if html is None and self.source is not None:

@@ -21,6 +21,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 if not CORPUS.is_dir():  # a checkout beside ../shared, or the one in /work
     CORPUS = Path("/work/shared/corpus")
 
+
 HAVE_GETTEXT = all(shutil.which(tool) for tool in ("msgfmt", "msgcat", "msgmerge"))
 needs_gettext = pytest.mark.skipif(not HAVE_GETTEXT, reason="GNU gettext is not installed")
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is missing")
@@ -307,9 +308,9 @@ def copy_repo(dest: Path) -> Path:
 # Markers and Hypothesis profiles ---------------------------------------------------------
 
 # Tests that obtain headless Chromium through these fixtures (tests/test_browser.py,
-# tests/test_pdf.py, tests/test_pdfua.py) are marked `browser` and `slow`, and so are the
-# tests named in BROWSER_TESTS, which print handouts through the CLI.
-BROWSER_FIXTURES = frozenset({"browser", "handout_browser"})
+# tests/test_pdf.py, tests/test_pdfua.py, tests/test_serve.py) are marked `browser` and
+# `slow`, and so are the tests named in BROWSER_TESTS, which print handouts through the CLI.
+BROWSER_FIXTURES = frozenset({"browser", "handout_browser", "chromium"})
 BROWSER_TESTS = frozenset(
     {
         "tests/test_hardening.py::test_pdf_build_killed_leaves_no_browser_and_no_half_handout",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html as htmllib
@@ -9,7 +10,7 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Generator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from .snapshot import OutputDigests, digest, tool_digest
 if TYPE_CHECKING:
     import polib
 
+    from ..segments import Annotate
     from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
@@ -204,10 +206,12 @@ def build_page(
     built: list[str],
     with_pdf: bool,
     day: date | None = None,
+    annotate: Annotate | None = None,
 ) -> BuiltPage:
     """One page in one locale.
 
-    `day` is the page's "Last updated" date when the caller knows it already.
+    `day` is the page's "Last updated" date when the caller knows it already; `annotate`
+    marks each segment's element for the live preview (see segments.render).
     """
     from ..extract import read_source
     from .render import render_template, translate_page
@@ -216,7 +220,7 @@ def build_page(
     text = read_source(project, page_path)
     found = messages(project, locale, domain)
     ui, ui_warnings = _ui(project, locale)
-    page = translate_page(text, project.rel(page_path), locale, found)
+    page = translate_page(text, project.rel(page_path), locale, found, annotate)
     meta, fallbacks, warnings = page.meta, page.fallbacks, page.warnings
     if day is None:
         day = source_date(page_inputs(project, locale, domain), project.root).date()
@@ -267,6 +271,19 @@ def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path
 
 
 INDEX_CACHE = ".l10n-index.json"
+
+
+def index_stamp(project: Project) -> str:
+    """The digest the index is recorded under when it is written apart from a build (the
+    live preview): taken before it reads what it lists."""
+    return digest(_index_inputs(project), tool_digest())
+
+
+def record_index(project: Project, stamp: str) -> None:
+    """Record an index written apart from a build (under the project's lock)."""
+    state = OutputDigests(project.build_dir)
+    state.record(project.rel(project.build_dir / "index.html"), stamp)
+    state.save()
 
 
 def _index_inputs(project: Project) -> list[Path]:
@@ -357,7 +374,7 @@ def index_entry(
         if not html.exists():
             return None
         found = _TITLE.search(html.read_text(encoding="utf-8"))
-    english = english if english is not None else _english_title(project, domain)
+    english = english if english is not None else english_title(project, domain)
     if title is None:
         title = htmllib.unescape(found.group(1)) if found else english
     pdf = output_path(project, locale, domain, ".pdf")
@@ -370,7 +387,7 @@ def index_entry(
     }
 
 
-def _english_title(project: Project, domain: str) -> str:
+def english_title(project: Project, domain: str) -> str:
     """The title the English page has (as its <title> shows it)."""
     from ..extract import read_source
     from ..segments import split_front_matter
@@ -448,13 +465,23 @@ def write_index(
     `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
     those pages need not be read back.
     """
-    from . import fonts
-    from .render import render_template
+    known = known or CatalogCounts(project.build_dir)
+    locales = index_locales(project, known, built_titles)
+    known.save()
+    write_text(project.build_dir / "index.html", render_index(project, locales))
 
+
+def index_locales(
+    project: Project,
+    known: CatalogCounts,
+    built_titles: dict[tuple[str, str], str] | None = None,
+) -> list[dict]:
+    """What the index lists: each built locale, its pages and how complete it is.  This
+    reads every catalog's counts and every built page's title; rendering is apart, so
+    that the live preview can read while it rebuilds pages."""
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    known = known or CatalogCounts(project.build_dir)
-    titles = {d: _english_title(project, d) for d in domains}
+    titles = {d: english_title(project, d) for d in domains}
     just = built_titles or {}
     pots = _templates_by_domain(project)
     locales = []
@@ -474,10 +501,18 @@ def write_index(
                     "sheets": sheets,
                 }
             )
-    known.save()
-    shown = [loc for loc in built if any(x["tag"] == web_tag(loc) for x in locales)]
+    return locales
+
+
+def render_index(project: Project, locales: list[dict]) -> str:
+    """The index page of `index_locales`."""
+    from . import fonts
+    from .render import render_template
+
+    listed = {x["tag"] for x in locales}
+    shown = [loc for loc in all_locales(project) if web_tag(loc) in listed]
     source = project.config.source_locale
-    html = render_template(
+    return render_template(
         "index.html",
         {},
         lang=web_tag(source),
@@ -490,7 +525,6 @@ def write_index(
         font_stack=Markup(fonts.font_stack(source, shown)),
         locales=locales,
     )
-    write_text(project.build_dir / "index.html", html)
 
 
 @dataclass(frozen=True)
@@ -550,14 +584,21 @@ def build_html(
     jobs: int = 1,
     force: bool = False,
     progress: Callable[[Task], None] | None = None,
+    only: Collection[Task] | None = None,
+    index: bool = True,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
     Pages are spread over `jobs` worker processes; an output whose inputs have not
-    changed since it was written is left alone unless `force` is given.
+    changed since it was written is left alone unless `force` is given.  `only` limits
+    the pages looked at (the live preview rebuilds what a save affects); without `index`
+    the index is left for the caller to write (it reads every catalog).
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
+    if only is not None:
+        wanted = {t.domain for t in only}
+        domains = [d for d in domains if d in wanted]
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
     todo: list[tuple[Task, str, list[Path]]] = []
@@ -565,6 +606,8 @@ def build_html(
     for domain in domains:  # a page's locales together: they share its block parse
         for locale in locales:
             task = Task(locale, domain)
+            if only is not None and task not in only:
+                continue
             inputs = page_inputs(project, locale, domain)
             stamp = digest(inputs, tool, built, with_pdf, project.config)
             out = output_path(project, locale, domain, ".html")
@@ -572,9 +615,9 @@ def build_html(
                 results[locale].skipped.append(project.rel(out))
             else:
                 todo.append((task, stamp, inputs))
+    index_html = project.build_dir / "index.html"
     index_stamp = digest(_index_inputs(project), tool)
-    index = project.build_dir / "index.html"
-    if not todo and state.fresh(index, project.rel(index), index_stamp):
+    if not todo and (not index or state.fresh(index_html, project.rel(index_html), index_stamp)):
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
@@ -584,8 +627,11 @@ def build_html(
     days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
     known = CatalogCounts(project.build_dir)
     titles: dict[tuple[str, str], str] = {}
-    with Staging() as staging:
-        for done in _run(project, days, built, with_pdf, jobs):
+    with (
+        Staging() as staging,
+        contextlib.closing(_run(project, days, built, with_pdf, jobs)) as running,
+    ):
+        for done in running:
             task = done.task
             out = output_path(project, task.locale, task.domain, ".html")
             staging.adopt(done.staged, out)
@@ -599,15 +645,18 @@ def build_html(
             result.written.append(path)
             if progress:
                 progress(task)
-    write_index(project, known, titles)
-    state.record(project.rel(index), index_stamp)
+    if index:
+        write_index(project, known, titles)
+        state.record(project.rel(index_html), index_stamp)
+    else:  # the caller writes the index; until it says so, the next build writes it too
+        state.forget(project.rel(index_html))
     state.save()  # last: a run killed before this point is redone in full by the next
     return list(results.values())
 
 
 def _run(
     project: Project, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
-) -> Iterator[Done]:
+) -> Generator[Done, None, None]:
     """Run the tasks here, or over worker processes when there is enough to share."""
     workers = min(jobs, len(days))
     if workers <= 1:
@@ -620,7 +669,12 @@ def _run(
             pool.submit(_html_task_in_worker, project.root, task, built, with_pdf, epoch, day)
             for task, day in days.items()
         ]
-        yield from finished(futures, lambda done: discard([done.staged]))
+        try:
+            yield from finished(futures, lambda done: discard([done.staged]))
+        except GeneratorExit:  # the caller stopped: pages not yet started are not built
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def build_pdf(

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..assets import TEMPLATES_DIR
 from ..safety import english_html, problems, vet
-from ..segments import Segment, render
+from ..segments import Annotate, Segment, render
 from . import css
 
 PAGE, PAGES = "\ue000", "\ue001"  # stand-ins for CSS page counters inside a ui string
@@ -154,12 +154,14 @@ def translate_page(
     path: str,
     lang: str,
     messages: Mapping[str, Message],
+    annotate: Annotate | None = None,
 ) -> TranslatedPage:
     """The page body in `lang`.
 
     A translation is used only when it is safe; otherwise the English stays, marked
     `lang="en"`, and a warning names the catalog line.  The English, on its own page or
-    in a translated one, goes through the sanitiser a translation goes through.
+    in a translated one, goes through the sanitiser a translation goes through.  `annotate`: see
+    segments.render.
     """
     warnings: list[BuildWarning] = []
 
@@ -181,7 +183,14 @@ def translate_page(
     def english_of(seg: Segment, scope: Mapping) -> str:
         return english_html(seg.text, scope)
 
-    rendered = render(source, path, replace if lang != "en" else None, lang, source=english_of)
+    rendered = render(
+        source,
+        path,
+        replace if lang != "en" else None,
+        lang,
+        source=english_of,
+        annotate=annotate,
+    )
     meta = {}
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")

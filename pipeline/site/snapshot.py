@@ -78,6 +78,10 @@ class OutputDigests:
     def record(self, key: str, stamp: str) -> None:
         self.digests[key] = stamp
 
+    def forget(self, key: str) -> None:
+        """The output must be made again, whatever its inputs."""
+        self.digests.pop(key, None)
+
     def save(self) -> None:
         write_text(self.path, json.dumps(self.digests, indent=0, sort_keys=True) + "\n")
 
