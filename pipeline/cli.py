@@ -534,6 +534,91 @@ def serve(state: State, locales: tuple[str, ...], host: str, port: int) -> None:
     run(state.project(), locales, host, port, click.echo)
 
 
+@cli.command()
+@click.option("-l", "--locale", "locale", required=True, metavar="LOCALE", help="The locale.")
+@click.option("--page", "pages", multiple=True, metavar="PAGE", help="Only this page (repeatable).")
+@click.option(
+    "--only",
+    type=click.Choice(["todo", "unapproved", "all"]),
+    default="todo",
+    show_default=True,
+    help="todo: untranslated and fuzzy; unapproved: also translated entries the release "
+    "gate has not approved; all: everything (XLIFF only).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["xliff", "tmx"]), default="xliff", show_default=True
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write."
+)
+@pass_state
+def export(
+    state: State, locale: str, pages: tuple[str, ...], only: str, fmt: str, output: Path
+) -> None:
+    """Write an XLIFF 1.2 file (or a TMX 1.4b memory) of a locale's entries for an agency.
+
+    \b
+    Example:
+      l10n export -l th -o agency-th.xlf
+    """
+    from .exchange.exporting import export as export_units
+    from .files import write_atomic
+
+    if output.is_dir():
+        raise L10nError(f"-o {output}: is a folder; name the file to write")
+    proj = state.project()
+    (chosen,) = proj.select([locale])
+    result = export_units(proj, chosen, list(pages), only, fmt)
+    if result.left_out.plurals:
+        click.echo(f"{result.left_out.plurals} plural entries left out", err=True)
+    if result.left_out.not_xml:
+        click.echo(
+            f"{result.left_out.not_xml} entries left out: they hold control characters "
+            "that XML cannot carry",
+            err=True,
+        )
+    if not result.units:
+        click.echo(f"nothing to export for {chosen} (--only {only}); {output} not written")
+        return
+    write_atomic(output, result.data)
+    what = "translated entries" if fmt == "tmx" else "units"
+    click.echo(f"wrote {output} ({result.units} {what} from {result.pages} pages)")
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, metavar="FILE...", type=click.Path(path_type=Path))
+@pass_state
+def import_(state: State, files: tuple[Path, ...]) -> None:
+    """Merge an agency's XLIFF files back into the catalogs.
+
+    Units whose English changed since the export are listed and skipped; translations
+    whose inline codes were damaged, or that fail a safety check, stay fuzzy.
+
+    \b
+    Example:
+      l10n import agency-th.xlf
+    """
+    from .exchange.importing import import_files
+
+    proj = state.project()
+    with project_lock(proj.root):
+        report = import_files(proj, list(files))
+    for line in report.stale:
+        click.echo(line, err=True)
+    if report.skipped > len(report.stale):
+        click.echo(f"... and {report.skipped - len(report.stale)} more skipped", err=True)
+    for line in report.notes:
+        click.echo(line, err=True)
+    for path in report.written:
+        click.echo(f"updated {path}")
+    click.echo(
+        f"{report.imported} translations imported ({report.fuzzy} fuzzy), "
+        f"{report.unchanged} unchanged, {report.skipped} skipped"
+    )
+    if report.problems:
+        raise Problems("import: some units were skipped or kept fuzzy (listed above)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: plain one-line errors and the contract's exit codes, never a traceback."""
     args = sys.argv[1:] if argv is None else argv

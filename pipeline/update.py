@@ -11,11 +11,21 @@ import polib
 from .errors import L10nError
 from .files import Staging, discard
 from .locales import english_name, gettext_name, plural_forms
+from .memory import (
+    Candidates,
+    Memory,
+    Proposal,
+    Want,
+    apply,
+    page_candidates,
+    tmx_candidates,
+    untranslated,
+)
 from .po import catalog
 from .po.merge import merge, merge_many
 from .po.write import dumps_many
 from .project import Project
-from .workers import finished, process_pool
+from .workers import exchange, finished, pool_context, process_pool, shared
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,8 @@ def init(project: Project, locales: list[str]) -> list[Written]:
 
 
 def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]:
-    """Merge every template into each locale's catalogs.
+    """Merge every template into each locale's catalogs, then propose translations from
+    memory (the locale's other pages and the TMX memories) for what is left untranslated.
 
     A page's template is merged into all its translations together (they share the
     fuzzy search and most of their layout); pages are spread over `jobs` worker
@@ -84,12 +95,15 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
     if not pots:
         raise L10nError(NO_TEMPLATES)
     domains = [project.template_domain(p) for p in pots]
+    tmx = tmx_candidates(project, locales)
     staged: dict[Path, Path | None] = {}
     with Staging() as staging:
         if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
-            shares = _in_workers(project.root, domains, locales, jobs)
+            shares = _in_workers(project.root, domains, locales, jobs, tmx)
         else:
-            shares = iter([merge_domains(project, _templates(project), locales)])
+            merged = Merged.of(project, _templates(project), locales)
+            merged.fill(Memory([merged.offers(), tmx]).propose(merged.wants()))
+            shares = iter([merged.stage()])
         for share in shares:
             for path, tmp in share:
                 staged[path] = staging.adopt(tmp, path)
@@ -101,49 +115,139 @@ PARALLEL_FROM = 200  # catalogs; below this a worker's start costs more than it 
 NO_TEMPLATES = "locales/ holds no .pot templates: run 'l10n extract' first"
 
 
-def merge_domains(
-    project: Project,
-    templates: dict[str, polib.POFile],
-    names: list[str],
-) -> list[tuple[Path, Path | None]]:
-    """Each of these templates merged into its catalog in every named locale, staged
-    for writing (None for a catalog that stays as it is)."""
-    done: list[tuple[Path, Path | None]] = []
-    with Staging(commit=False) as staging:  # put in place by update(), or discarded
+@dataclass
+class Merged:
+    """Templates merged into their catalogs, not yet written."""
+
+    paths: list[Path]
+    domains: list[str]
+    locales: list[str]
+    catalogs: list[polib.POFile]
+
+    @classmethod
+    def of(cls, project: Project, templates: dict[str, polib.POFile], names: list[str]) -> Merged:
+        merged = cls([], [], [], [])
         for domain, pot in templates.items():
             olds, fresh = [], []
             for name in names:
                 path = project.po_path(name, domain)
                 if path.exists():
-                    olds.append((path, catalog.load(path, project.rel(path))))
+                    olds.append((path, name, catalog.load(path, project.rel(path))))
                 else:
-                    fresh.append((path, localized_header(pot, name, project)))
-            merged = merge_many([po for _, po in olds], pot) + [po for _, po in fresh]
-            for (path, _), text in zip(olds + fresh, dumps_many(merged), strict=True):
+                    fresh.append((path, name, localized_header(pot, name, project)))
+            new = merge_many([po for _, _, po in olds], pot) + [po for _, _, po in fresh]
+            for (path, name, _), po in zip(olds + fresh, new, strict=True):
+                merged.paths.append(path)
+                merged.domains.append(domain)
+                merged.locales.append(name)
+                merged.catalogs.append(po)
+        return merged
+
+    def _entries(self):  # noqa: ANN202
+        for domain, name, po in zip(self.domains, self.locales, self.catalogs, strict=True):
+            for entry in po:
+                yield domain, name, entry
+
+    def offers(self) -> Candidates:
+        """The translations these catalogs offer the locale's other pages."""
+        return page_candidates(zip(self.locales, self.domains, self.catalogs, strict=True))
+
+    def wants(self) -> list[Want]:
+        return [
+            Want(name, domain, e.msgid) for domain, name, e in self._entries() if untranslated(e)
+        ]
+
+    def fill(self, proposals: dict[Want, Proposal]) -> None:
+        for domain, name, entry in self._entries():
+            if untranslated(entry):
+                apply(entry, proposals.get(Want(name, domain, entry.msgid)))
+
+    def waiting(self) -> list[int]:
+        """The catalogs that memory may change: those with an untranslated entry."""
+        return [i for i, po in enumerate(self.catalogs) if any(untranslated(e) for e in po)]
+
+    def stage(self, which: list[int] | None = None) -> list[tuple[Path, Path | None]]:
+        """These catalogs (all by default) staged for writing (None for one that stays
+        as it is)."""
+        chosen = range(len(self.paths)) if which is None else which
+        paths = [self.paths[i] for i in chosen]
+        done: list[tuple[Path, Path | None]] = []
+        with Staging(commit=False) as staging:  # put in place by update(), or discarded
+            texts = dumps_many([self.catalogs[i] for i in chosen])
+            for path, text in zip(paths, texts, strict=True):
                 done.append((path, staging.add(path, text.encode("utf-8"))))
-    return done
+        return done
 
 
 def _in_workers(
-    root: Path, domains: list[str], locales: list[str], jobs: int
-) -> Iterator[list[tuple[Path, Path | None]]]:
-    """Each worker's merged catalogs, staged; update() discards them if a later one fails."""
-    shares = [domains[i :: jobs * 4] for i in range(min(len(domains), jobs * 4))]
-    with process_pool(min(jobs, len(shares)), preload=("pipeline.update",)) as pool:
-        futures = [pool.submit(_merge_in_worker, root, share, locales) for share in shares]
-        yield from finished(futures, lambda share: discard([tmp for _, tmp in share]))
-
-
-def _merge_in_worker(
     root: Path,
     domains: list[str],
     locales: list[str],
+    jobs: int,
+    tmx: Candidates,
+) -> Iterator[list[tuple[Path, Path | None]]]:
+    """Pages merged in `jobs` workers, one share each.  A worker sends what its catalogs
+    offer and want to the run, which searches the memory once for all of them and sends
+    each worker its proposals; the worker then fills and stages its catalogs."""
+    count = min(len(domains), jobs)
+    shares = [domains[i::count] for i in range(count)]
+    context = pool_context(("pipeline.update",))
+    up = context.Queue()
+    downs = [context.Queue() for _ in shares]
+    try:
+        with process_pool(count, context=context, shared=(up, downs)) as pool:
+            futures = [
+                pool.submit(_merge_in_worker, root, number, share, locales)
+                for number, share in enumerate(shares)
+            ]
+            try:
+                offers, wants = [tmx], {}
+                for number, share_offers, share_wants in exchange(up, futures):
+                    offers.append(share_offers)
+                    wants[number] = share_wants
+                found = Memory(offers).propose([w for share in wants.values() for w in share])
+                for number, share_wants in wants.items():
+                    downs[number].put({w: found[w] for w in share_wants if w in found})
+            finally:
+                for down in downs:
+                    down.put(None)  # a worker still waiting stops; one answered ignores it
+            # Each worker's catalogs, staged; update() discards them if a later one fails.
+            yield from finished(futures, _discard_share)
+    finally:
+        for queue in (up, *downs):  # their feeder threads end with the run's use of them
+            queue.close()
+            queue.join_thread()
+
+
+def _discard_share(share: object) -> None:
+    assert isinstance(share, list)
+    discard([tmp for _, tmp in share])
+
+
+def _merge_in_worker(
+    root: Path, number: int, domains: list[str], locales: list[str]
 ) -> list[tuple[Path, Path | None]]:
     from .project import load
 
+    up, downs = shared()
     project = load(root)
     templates = {domain: _worker_template(project, domain) for domain in domains}
-    return merge_domains(project, templates, locales)
+    merged = Merged.of(project, templates, locales)
+    up.put((number, merged.offers(), merged.wants()))
+    waiting = merged.waiting()
+    ready = set(range(len(merged.paths))) - set(waiting)
+    done = merged.stage(sorted(ready))  # while the run searches the memory
+    proposals = downs[number].get()
+    if proposals is None:  # the run failed elsewhere
+        discard([tmp for _, tmp in done])
+        return []
+    try:
+        merged.fill(proposals)
+        done += merged.stage(waiting)
+    except BaseException:
+        discard([tmp for _, tmp in done])
+        raise
+    return done
 
 
 _cache: dict[Path, polib.POFile] = {}

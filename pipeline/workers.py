@@ -24,11 +24,21 @@ def fewer_collections() -> None:
     gc.set_threshold(50_000)
 
 
-def start_worker() -> None:
+_SHARED: tuple = ()
+
+
+def start_worker(*objects: object) -> None:
     """The process-pool initializer: a worker collects as rarely as its run does and
-    ends with it."""
+    ends with it; `objects` (queues to talk to the run) are kept for `shared`."""
+    global _SHARED
+    _SHARED = objects
     fewer_collections()
     exit_with_parent()
+
+
+def shared() -> tuple:
+    """What the pool was started with for its workers to share (see `process_pool`)."""
+    return _SHARED
 
 
 def exit_with_parent() -> None:
@@ -55,25 +65,59 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def process_pool(jobs: int, preload: tuple[str, ...] = ()) -> ProcessPoolExecutor:
-    """Worker processes for a run, ended with it.
-
-    Where the run has started no thread (nor a browser), the workers are forked from it:
-    they start at once with everything it has imported.  Otherwise a fork server (a
-    clean process, not a copy of one that may hold locks) starts them, importing the
-    `preload` modules once so that the workers need not.
-    """
+def pool_context(preload: tuple[str, ...] = ()) -> BaseContext:
+    """How workers are started.  Where the run has started no thread (nor a browser),
+    they are forked from it: they start at once with everything it has imported.
+    Otherwise a fork server (a clean process, not a copy of one that may hold locks)
+    starts them, importing the `preload` modules once so that the workers need not."""
     import multiprocessing
     import threading
-    from concurrent.futures import ProcessPoolExecutor
 
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        context: BaseContext = multiprocessing.get_context("fork")
-    else:
-        context = multiprocessing.get_context("forkserver")
-        if preload:
-            context.set_forkserver_preload(list(preload))
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_worker)
+        return multiprocessing.get_context("fork")
+    context: BaseContext = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(list(preload))
+    return context
+
+
+def process_pool(
+    jobs: int,
+    preload: tuple[str, ...] = (),
+    context: BaseContext | None = None,
+    shared: tuple = (),
+) -> ProcessPoolExecutor:
+    """Worker processes for a run, ended with it.  `shared` objects (queues made from
+    the same `context`) reach every worker through `shared()`."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context or pool_context(preload),
+        initializer=start_worker,
+        initargs=shared,
+    )
+
+
+def exchange(up, futures: list[Future]) -> Iterator:  # noqa: ANN001
+    """One message from each of `futures`' workers, taken from the queue `up` as they
+    come; a worker that fails first raises its error here instead of leaving the run
+    waiting for it."""
+    import queue
+
+    waiting = len(futures)
+    while waiting:
+        try:
+            item = up.get(timeout=0.05)
+        except queue.Empty:
+            item = None
+        if item is None:
+            error = next((f.exception() for f in futures if f.done() and f.exception()), None)
+            if error is not None:
+                raise error
+            continue
+        waiting -= 1
+        yield item
 
 
 def finished(futures: Iterable[Future[T]], undo: Callable[[T], None]) -> Iterator[T]:

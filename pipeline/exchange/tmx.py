@@ -1,0 +1,116 @@
+"""TMX 1.4b: the translated entries for an agency's memory, and memories read back.
+
+Written: one `<tu>` per translated entry, its page and (when approved as the release
+gate requires) the approving roles as `<prop>`s, inline Markdown as `<bpt>`/`<ept>` and
+`<ph>` as in XLIFF.  Read (for `update`'s memory): every `<tu>` with a segment in the
+source language and one in the wanted locale, streamed, in whatever encoding the file
+declares; inline codes are read as the text they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .. import __version__
+from ..errors import L10nError
+from .codes import Code, Part
+from .safexml import forget, local, stream
+from .units import SIGNED_OFF, TRANSLATED, PageUnits
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def dumps(pages: list[PageUnits], source_lang: str, target_lang: str) -> bytes:
+    root = etree.Element("tmx", version="1.4")
+    etree.SubElement(
+        root,
+        "header",
+        creationtool="l10n",
+        creationtoolversion=__version__,
+        segtype="paragraph",
+        adminlang=source_lang,
+        srclang=source_lang,
+        datatype="plaintext",
+    ).set("o-tmf", "PO")
+    body = etree.SubElement(root, "body")
+    for page in pages:
+        for unit in page.units:
+            if unit.state not in (TRANSLATED, SIGNED_OFF):
+                continue
+            tu = etree.SubElement(body, "tu", tuid=unit.id)
+            etree.SubElement(tu, "prop", type="x-page").text = page.domain
+            if unit.context is not None:
+                etree.SubElement(tu, "prop", type="x-context").text = unit.context
+            if unit.approvals:
+                etree.SubElement(tu, "prop", type="x-approved").text = " ".join(unit.approvals)
+            for lang, parts in ((source_lang, unit.source), (target_lang, unit.target)):
+                tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+                _seg(etree.SubElement(tuv, "seg"), parts)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _seg(seg: etree._Element, parts: tuple[Part, ...]) -> None:
+    last = None
+    for part in parts:
+        if isinstance(part, Code):
+            attrs = {"x": part.id} if part.kind == "ph" else {"i": part.id}
+            last = etree.SubElement(seg, part.kind, attrs)
+            last.text = part.text
+        elif last is None:
+            seg.text = (seg.text or "") + part
+        else:
+            last.tail = (last.tail or "") + part
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One translation unit of a memory: English and its translation."""
+
+    english: str
+    translation: str
+
+
+def _language(tag: str) -> str:
+    return tag.replace("-", "_").lower()
+
+
+def matches(tag: str, locale: str) -> bool:
+    """Whether a TMX language tag is this locale: the same, or the locale with a region
+    (th-TH for th)."""
+    tag, locale = _language(tag), _language(locale)
+    return tag == locale or tag.startswith(locale + "_")
+
+
+def read(path: Path, shown: str, source: str, locales: list[str]) -> Iterator[tuple[str, Pair]]:
+    """(locale, pair) for every unit with both a source and a locale's segment."""
+    started = False
+    for event, element in stream(path, shown):
+        if not started:
+            started = True
+            if local(element.tag) != "tmx":
+                raise L10nError(
+                    f"{shown}:{element.sourceline}: not a TMX file (root element "
+                    f"<{local(element.tag)}>, expected <tmx>)"
+                )
+            continue
+        if event != "end" or local(element.tag) != "tu":
+            continue
+        segments: dict[str, str] = {}
+        for tuv in element:
+            if local(tuv.tag) != "tuv":
+                continue
+            lang = tuv.get(XML_LANG) or tuv.get("lang") or ""
+            seg = next((c for c in tuv if local(c.tag) == "seg"), None)
+            if seg is not None:
+                segments.setdefault(_language(lang), "".join(seg.itertext()))
+        english = next((t for lang, t in segments.items() if matches(lang, source)), None)
+        if english:
+            for locale in locales:
+                text = next((t for lang, t in segments.items() if matches(lang, locale)), None)
+                if text:
+                    yield locale, Pair(english, text)
+        forget(element)
