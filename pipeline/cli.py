@@ -97,9 +97,9 @@ def extract(state: State, jobs: int | None) -> None:
     with project_lock(proj.root):
         results = extract_project(proj, _jobs(jobs))
     for item in results:
-        for line in item.raw_blocks:
+        for notice in item.notices:
             page = item.path.replace("locales/", "source/").removesuffix(".pot") + ".md"
-            click.echo(f"{page}:{line}: raw HTML block kept as written, not extracted", err=True)
+            click.echo(f"{page}:{notice.line}: {notice.message}", err=True)
         mark = "wrote" if item.changed else "unchanged"
         click.echo(f"{mark} {item.path} ({item.entries} messages)")
 
@@ -188,6 +188,12 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
                 f"{loc:<8} {name:<28} {row.total:>6} {row.translated:>6} {row.fuzzy:>6} "
                 f"{row.untranslated:>6} {row.obsolete:>6} {row.percent:>6.1f} "
                 f"{row.percent_words:>8.1f} {row.approved:>8}  {roles}"
+            )
+    for row in rows:
+        if row.untranslatable and row.locale == rows[0].locale:
+            click.echo(
+                f"{row.domain}: {row.untranslatable} places not translatable "
+                "(l10n extract names them)"
             )
 
 

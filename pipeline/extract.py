@@ -20,7 +20,7 @@ from .files import Staging, cache_dir, discard, stage, write_atomic
 from .po import catalog
 from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
-from .segments import Page, parse
+from .segments import Notice, Page, parse
 from .site.snapshot import file_stat
 from .workers import finished, process_pool
 
@@ -57,8 +57,13 @@ def new_catalog(header: Header) -> polib.POFile:
 
 
 def page_template(page: Page, header: Header) -> polib.POFile:
-    """One entry per distinct segment, in document order, with every place it stands."""
+    """One entry per distinct segment, in document order, with every place it stands.
+    The header names what of the page cannot be translated (`status` counts them)."""
     pot = new_catalog(header)
+    for notice in page.notices:
+        if notice.untranslatable:
+            where = f"{page.path}:{notice.line}"
+            pot.header += f"\n{catalog.UNTRANSLATABLE_NOTE}{where}: {notice.message}"
     _add(pot, ((s.text, s.comment, (page.path, s.line)) for s in page.segments))
     return pot
 
@@ -164,7 +169,7 @@ class Extracted:
     path: str
     changed: bool
     entries: int
-    raw_blocks: tuple[int, ...]  # source lines of raw HTML blocks left untranslated
+    notices: tuple[Notice, ...]  # what of the page is left out, and why
 
 
 def read_page(project: Project, page: Path) -> Page:
@@ -226,8 +231,8 @@ def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
 
 
 PARALLEL_FROM = 50  # pages; below this a worker's start costs more than it saves
-# A template's path, its staged file (None: unchanged), its messages, raw HTML lines.
-Made = tuple[Path, Path | None, int, tuple[int, ...]]
+# A template's path, its staged file (None: unchanged), its messages, its page's notices.
+Made = tuple[Path, Path | None, int, tuple[Notice, ...]]
 
 
 @contextmanager
@@ -266,13 +271,13 @@ def _undo(made: list[Made]) -> None:
 
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
-    """Each page's template, staged, with its message count and raw HTML lines."""
+    """Each page's template, staged, with its message count and the page's notices."""
     pots, raw = [], []
     for path, day in dated:
         page = read_page(project, path)
         header = Header(project.config.name, day, f"Translations of {project.rel(path)}.")
         pots.append(page_template(page, header))
-        raw.append(tuple(b.line for b in page.raw_blocks))
+        raw.append(page.notices)
     texts = dumps_many(pots)
     made: list[Made] = []
     try:

@@ -2,9 +2,11 @@
 
 Translations are untrusted; they are rendered on their own, with the same inline
 patterns as the page, so that what they contain can be inspected before it is used.
-The build's vetting and the checks both ask for the same renderings (the English of a
-page once per locale, each translation once for its page and once for its checks), so a
-process remembers the last few thousand: each text is parsed once.
+What a segment refers to elsewhere in its page (link references, footnotes,
+abbreviations) comes with it as its Scope.  The build's vetting and the checks both ask
+for the same renderings (the English of a page once per locale, each translation once
+for its page and once for its checks), so a process remembers the last few thousand:
+each text is parsed once.
 """
 
 from __future__ import annotations
@@ -14,21 +16,80 @@ import html as htmllib
 import re
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import cast
 
 import markdown
+from markdown.extensions.abbr import AbbrTreeprocessor
+from markdown.extensions.footnotes import FootnoteInlineProcessor
 
-from .segments import extensions
+from .dialect import extensions
 
 References = Mapping[str, tuple[str, "str | None"]]
 _local = threading.local()
 _TAG = re.compile(r"\A\s*<")
 # What any of the inline patterns in use needs to match (code, escapes, links and images,
-# autolinks and raw HTML, entities, emphasis, hard line breaks): text with none of it
-# renders as itself, escaped as Python-Markdown's serializer escapes it.
+# footnotes, autolinks and raw HTML, entities, emphasis, hard line breaks): text with none
+# of it renders as itself, escaped as Python-Markdown's serializer escapes it.
 _SYNTAX = re.compile(r"[`\\\[<&*_]|  \n")
+
+
+@dataclass(frozen=True)
+class Scope(Mapping):
+    """What a segment's Markdown may refer to in its page: link reference definitions
+    (the mapping itself, as Python-Markdown keeps them), footnotes in number order, and
+    abbreviations with the title each shows.  `footnotes` None: any `[^id]` is a
+    footnote (checks compare segments without their page)."""
+
+    references: tuple[tuple[str, tuple[str, str | None]], ...] = ()
+    footnotes: tuple[str, ...] | None = None
+    abbreviations: tuple[tuple[str, str], ...] = ()
+    _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, references: References | None) -> Scope:
+        if isinstance(references, Scope):
+            return references
+        return cls(tuple(sorted((references or {}).items())))
+
+    def __getitem__(self, key: str) -> tuple[str, str | None]:
+        if not self._found and self.references:
+            self._found.update(self.references)
+        return self._found[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.references)
+
+    def __len__(self) -> int:
+        return len(self.references)
+
+    def number(self, footnote: str) -> str | None:
+        """The number a footnote reference shows, None when the page lacks the note."""
+        if self.footnotes is None:
+            return footnote
+        if footnote in self.footnotes:
+            return str(self.footnotes.index(footnote) + 1)
+        return None
+
+
+class _FootnoteRef(FootnoteInlineProcessor):
+    """`[^id]` as the page's footnotes extension writes it, numbered from the Scope."""
+
+    scope = Scope()
+
+    def handleMatch(  # type: ignore[override]  # noqa: N802
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
+        name = m.group(1)
+        number = self.scope.number(name)
+        if number is None:
+            return None, None, None
+        sup = etree.Element("sup", {"id": f"fnref:{name}"})
+        link = etree.SubElement(sup, "a", {"href": f"#fn:{name}", "class": "footnote-ref"})
+        link.text = number
+        return sup, m.start(0), m.end(0)
 
 
 @dataclass(frozen=True)
@@ -53,6 +114,7 @@ NEEDS = {
     "image_reference": "[",
     "short_reference": "[",
     "short_image_ref": "[",
+    "footnote": "[",
     "autolink": "<",
     "automail": "<",
     "html": "<",
@@ -68,6 +130,10 @@ def _md(text: str) -> markdown.Markdown:
     md = parsers.get(absent)
     if md is None:
         md = parsers[absent] = markdown.Markdown(extensions=extensions())
+        footnotes = cast(FootnoteInlineProcessor, md.inlinePatterns["footnote"])
+        md.inlinePatterns.register(
+            _FootnoteRef(footnotes.pattern, footnotes.footnotes), "footnote", 175
+        )
         for name, needed in NEEDS.items():
             if needed in absent and name in md.inlinePatterns:
                 md.inlinePatterns.deregister(name)
@@ -79,43 +145,54 @@ ReferenceKey = tuple[tuple[str, tuple[str, "str | None"]], ...]
 MEMO_SIZE = 8192  # renderings kept per process: a page's English and its translations
 
 
-def references_key(references: References | None) -> ReferenceKey:
-    """A page's link references in the hashable form the memo is keyed by."""
-    return tuple(sorted(references.items())) if references else ()
-
-
 def render_inline(text: str, references: References | None = None) -> Inline:
     """Render a segment's inline Markdown exactly as it renders inside its page.
 
-    `references` are the page's link reference definitions, so `[text][ref]` resolves.
+    `references` are the page's link reference definitions, so `[text][ref]` resolves,
+    or its whole Scope (footnotes and abbreviations too).
     """
-    return render_keyed(text, references_key(references))
-
-
-def render_keyed(text: str, references: ReferenceKey = ()) -> Inline:
-    """`render_inline` with the references given as `references_key` makes them."""
     # As Python-Markdown's own preprocessor does for a page: STX and ETX delimit its
     # placeholders, which a translation must not be able to name.
     text = text.replace("\x02", "").replace("\x03", "")
-    if not _SYNTAX.search(text):
+    scope = Scope.of(references)
+    abbreviations = tuple((a, t) for a, t in scope.abbreviations if a in text)
+    if not _SYNTAX.search(text) and not abbreviations:
         return Inline(text.replace(">", "&gt;"), (), (), ())
-    return _remembered(text, references)
+    # Remembered under what of the Scope this text can use: references need a `[`, a
+    # footnote `[^`; so the build (its page's whole Scope) and the checks (link
+    # references alone) share the parse of every text that uses neither otherwise.
+    used = Scope(
+        scope.references if "[" in text else (),
+        scope.footnotes if "[^" in text else None,
+        abbreviations,
+    )
+    return _remembered(text, used)
+
+
+def render_keyed(text: str, references: ReferenceKey = ()) -> Inline:
+    """`render_inline` with a page's link references as sorted (label, (url, title)) pairs."""
+    return render_inline(text, Scope(references))
 
 
 @functools.lru_cache(maxsize=MEMO_SIZE)
-def _remembered(text: str, references: ReferenceKey) -> Inline:
-    return parse(text, dict(references))
+def _remembered(text: str, scope: Scope) -> Inline:
+    return parse(text, scope)
 
 
-def parse(text: str, references: References) -> Inline:
+def parse(text: str, scope: Scope) -> Inline:
     """One parse of a segment by Python-Markdown's inline patterns (not remembered)."""
+    abbreviations = [(a, t) for a, t in scope.abbreviations if a in text]
     md = _md(text)
-    if references:
-        # The stubs type a reference's title as str; Python-Markdown stores None for none.
-        md.references.update(references)  # type: ignore[arg-type]
+    md.references.update(scope)
+    if "footnote" in md.inlinePatterns:
+        cast(_FootnoteRef, md.inlinePatterns["footnote"]).scope = scope
     root = etree.Element("div")
     etree.SubElement(root, "span").text = text  # not <p>: no raw HTML block
     md.treeprocessors["inline"].run(root)
+    if abbreviations:
+        abbr = cast(AbbrTreeprocessor, md.treeprocessors["abbr"])
+        abbr.abbrs.update(abbreviations)
+        abbr.run(root)
     md.treeprocessors["unescape"].run(root)  # backslash escapes, as in the page
     raw = tuple(
         block

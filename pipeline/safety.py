@@ -4,6 +4,10 @@ A translation may not add raw HTML, scripts, event handlers or dangerous URLs, n
 change, add or drop a link target.  One that tries is not used at all: the English
 segment is shown instead.  What is used goes through an allowlist sanitiser (nh3) as
 well, so that nothing the checks above miss can reach the output.
+
+The English goes through the same sanitiser (`english_html`): an author's raw inline
+HTML shows on the English page exactly as it shows in a translation that keeps it.  Its
+`alt` and `title` attributes are text, and may be translated in place.
 """
 
 from __future__ import annotations
@@ -12,13 +16,29 @@ import html as htmllib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
 
 import nh3
 
-from .inline import Inline, References, render_inline
+from .inline import Inline, References, Scope, render_inline
 
-TAGS = {"a", "em", "strong", "code", "img", "br", "del", "sub", "sup"}
-ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+# What Markdown makes, and the harmless inline tags authors write as HTML.
+PHRASING = {
+    *("a", "em", "strong", "code", "img", "br", "del", "sub", "sup"),
+    *("abbr", "b", "bdi", "bdo", "cite", "dfn", "i", "ins", "kbd", "mark", "q", "s"),
+    *("samp", "small", "span", "time", "u", "var", "wbr"),
+}
+# A collapsible answer written in the middle of a line is raw inline HTML to Markdown.
+TAGS = PHRASING | {"details", "summary"}
+ATTRIBUTES = {
+    "*": {"title", "lang", "dir", "class"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "sup": {"id"},  # a footnote reference's, which its footnote links back to
+    "time": {"datetime"},
+}
+TEXT_ATTRIBUTES = ("alt", "title")  # what a reader sees or hears: translatable in place
 SCHEMES = {"http", "https", "mailto", "tel"}
 _SCHEME = re.compile(r"\A\s*([A-Za-z][A-Za-z0-9+.-]*)\s*:")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -61,17 +81,57 @@ def problems(english: str, translation: str, references: References | None = Non
     return _problems(render_inline(english, references), render_inline(translation, references))
 
 
+def raw_tag_key(fragment: str) -> str:
+    """A raw HTML fragment as the translation must keep it: the same tag and attributes,
+    the text of `alt` and `title` aside."""
+    if not fragment.startswith("<") or fragment.startswith(("<!", "<?", "</")):
+        return fragment
+    parsed = _Tag()
+    parsed.feed(fragment)
+    parsed.close()
+    if parsed.found is None:
+        return fragment
+    tag, attrs = parsed.found
+    kept = [(n, "" if n in TEXT_ATTRIBUTES else v) for n, v in attrs]
+    return f"<{tag} {kept!r}>"
+
+
+def added_raw_html(source: Inline, target: Inline) -> list[str]:
+    """The raw HTML fragments of a translation that its English lacks."""
+    keys = Counter(raw_tag_key(f) for f in source.raw_html)
+    added = []
+    for fragment in target.raw_html:
+        key = raw_tag_key(fragment)
+        if keys[key] > 0:
+            keys[key] -= 1
+        else:
+            added.append(fragment)
+    return added
+
+
+class _Tag(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: tuple[str, list] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if self.found is None:
+            self.found = (tag, attrs)
+
+    handle_startendtag = handle_starttag
+
+
 def _problems(source: Inline, target: Inline) -> list[str]:
     if not (target.raw_html or target.targets or source.targets):
         return []  # nothing added, nothing to drop: the common case, decided cheaply
     found = []
-    added = Counter(target.raw_html) - Counter(source.raw_html)
+    added = added_raw_html(source, target)
     if added:
-        tag = next(iter(added))
-        found.append(f"raw HTML {tag[:60]!r} is not allowed in a translation")
+        found.append(f"raw HTML {added[0][:60]!r} is not allowed in a translation")
+    theirs = set(source.targets)  # the author's own links are the sanitiser's business
     for url in target.targets:
         scheme = url_scheme(url)
-        if scheme is not None and scheme not in SCHEMES:
+        if scheme is not None and scheme not in SCHEMES and url not in theirs:
             found.append(f"link target {url[:60]!r} uses a forbidden scheme ({scheme}:)")
     if Counter(source.targets) != Counter(target.targets):
         extra = sorted(set(target.targets) - set(source.targets))
@@ -110,8 +170,19 @@ def vet(english: str, translation: str, references: References | None = None) ->
     bad = control_character(english, translation)
     if bad:
         return Vetted(None, bad)
-    target = render_inline(translation, references)
-    found = _problems(render_inline(english, references), target)
+    scope = Scope.of(references)
+    target = render_inline(translation, scope)
+    found = _problems(render_inline(english, scope), target)
     if found:
         return Vetted(None, found[0])
     return Vetted(sanitize(target.html))
+
+
+def english_html(english: str, references: References | None = None) -> str:
+    """The HTML of an English segment, through the sanitiser a translation goes through."""
+    return _english_html(english, Scope.of(references))
+
+
+@lru_cache(maxsize=8192)
+def _english_html(text: str, scope: Scope) -> str:
+    return sanitize(render_inline(text, scope).html)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import polib
 
@@ -25,6 +25,7 @@ class Counts:
     translated_words: int = 0
     approved: int = 0  # entries whose current text meets the release-approval gate
     approvals: tuple[tuple[str, int], ...] = ()  # (role, entries approved in it), by role
+    untranslatable: int = 0  # places of the page no catalog can translate (l10n extract)
 
     @property
     def percent(self) -> float:
@@ -43,6 +44,7 @@ class Counts:
             "obsolete",
             "words",
             "translated_words",
+            "untranslatable",
         )
         roles = dict(self.approvals)
         for role, number in other.approvals:
@@ -111,7 +113,8 @@ def collect(project: Project, locales: list[str]) -> list[Counts]:
             path = project.po_path(locale, domain)
             source = path if path.exists() else pot_path
             po = catalog.load(source, project.rel(source))
-            rows.append(count(po, locale, domain, ledger, required))
+            found = count(po, locale, domain, ledger, required)
+            rows.append(replace(found, untranslatable=catalog.untranslatable(pot_path)))
     return rows
 
 

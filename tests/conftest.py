@@ -98,6 +98,7 @@ SAMPLE_LINES = {
     "Cell 2": 25,
     "A quoted sentence.": 27,
     "![Alt text for image](img.png)": 29,
+    "Raw HTML stays.": 38,
     "Last paragraph.": 46,
 }
 SAMPLE_REPEATED = ("Repeated sentence.", (44, 48))

@@ -120,15 +120,14 @@ def catalog_bytes(root: Path) -> dict[str, bytes]:
 
 
 def tree_bytes(folder: Path, root: Path | None = None) -> dict[str, bytes]:
-    """Every file under a folder, by path relative to `root`: all but the lock file and
-    the snapshot of file sizes and times (which depends on when the files were made)."""
+    """Every file under a folder, by path relative to `root`: all but the lock file."""
     base = root or folder
     if not folder.exists():
         return {}
     return {
         p.relative_to(base).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name not in (".l10n.lock", ".l10n-snapshot.json")
+        if p.is_file() and p.name != ".l10n.lock"
     }
 
 

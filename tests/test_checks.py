@@ -1136,3 +1136,21 @@ def test_missing_glyphs_in_order_of_appearance_once_each() -> None:
 
     assert missing_glyphs("ក\u1000 a \u1000\u1001\u200b", "km") == ["\u1000", "\u1001"]
     assert missing_glyphs("ภาษาไทย \t\u00ad", "th") == []
+
+
+def test_glyphs_of_the_english_are_checked_at_their_source_line(new_project, run) -> None:
+    page = "# Doses\n\nTake 5 mg\u2215kg, at most 2 \u2264 3 times.\n\nAsk at desk \u4e2d.\n"
+    root = new_project(pages={"page.md": page}, locales=["th"])
+    assert run(["extract"], root).code == 0
+    result = run(["check"], root)
+    assert result.code == 1
+    assert (
+        'source/page.md:5: [glyphs] no glyph in the bundled fonts for "\u4e2d" '
+        "(U+4E2D CJK UNIFIED IDEOGRAPH-4E2D)"
+    ) in result.out
+    assert "page.md:3" not in result.out  # the division slash and "\u2264" are drawn
+    assert "en: 1 error" in result.out
+    (root / "source" / "page.md").write_text(page.replace("\u4e2d", "A"), encoding="utf-8")
+    assert run(["extract"], root).code == 0
+    clean = run(["check"], root)
+    assert clean.code == 0 and "en:" not in clean.out, clean.output

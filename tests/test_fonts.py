@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from pipeline.site import fonts
 from pipeline.site.fonts import (
     FONTS_DIR,
     Font,
@@ -24,11 +25,15 @@ from pipeline.site.fonts import (
     write_woff2,
 )
 
-TTF_NAMES = [
+PAIRED_NAMES = [
     f"{stem}-{style}.ttf"
     for stem in ("NotoSans", "NotoSansThai", "NotoSansLao", "NotoSansKhmer", "NotoSansMyanmar")
     for style in ("Regular", "Bold")
 ]
+FALLBACK_NAMES = ["NotoSansMath-Regular.ttf", "NotoSansSymbols2-Regular.ttf"]
+TTF_NAMES = PAIRED_NAMES + FALLBACK_NAMES
+FALLBACK_STACK = '"Noto Sans Math", "Noto Sans Symbols2", sans-serif'
+FALLBACK_PS = {"NotoSansMath-Regular", "NotoSansSymbols2-Regular"}
 PROJECT_LOCALES = ["en", "th", "vi", "id", "ms", "fil", "km", "my", "lo"]
 LATIN_LOCALES = ["en", "vi", "id", "ms", "fil"]
 SCRIPT_FAMILY = {
@@ -66,7 +71,7 @@ def test_licence_and_readme_bundled() -> None:
         assert name in readme
 
 
-@pytest.mark.parametrize("stem", sorted({name.split("-")[0] for name in TTF_NAMES}))
+@pytest.mark.parametrize("stem", sorted({name.split("-")[0] for name in PAIRED_NAMES}))
 def test_bold_maps_same_code_points_as_regular(stem: str) -> None:
     # coverage() only reads the regular fonts; that is only sound while this holds.
     with (
@@ -85,23 +90,28 @@ def test_fonts_for_starts_with_noto_sans_regular_and_bold(locale: str) -> None:
 
 
 @pytest.mark.parametrize("locale", LATIN_LOCALES)
-def test_latin_locales_get_only_noto_sans(locale: str) -> None:
-    assert [f.path.name for f in fonts_for(locale)] == ["NotoSans-Regular.ttf", "NotoSans-Bold.ttf"]
-    assert font_stack(locale) == '"Noto Sans", sans-serif'
-    assert pdf_font_names(locale) == {"NotoSans-Regular", "NotoSans-Bold"}
+def test_latin_locales_get_noto_sans_then_the_fallbacks(locale: str) -> None:
+    assert [f.path.name for f in fonts_for(locale)] == [
+        "NotoSans-Regular.ttf",
+        "NotoSans-Bold.ttf",
+        *FALLBACK_NAMES,
+    ]
+    assert font_stack(locale) == f'"Noto Sans", {FALLBACK_STACK}'
+    assert pdf_font_names(locale) == {"NotoSans-Regular", "NotoSans-Bold", *FALLBACK_PS}
 
 
 @pytest.mark.parametrize(("locale", "family"), sorted(SCRIPT_FAMILY.items()))
 def test_script_locales_add_their_script_font(locale: str, family: str) -> None:
     found = fonts_for(locale)
-    assert [(f.family, f.weight) for f in found[2:]] == [(family, 400), (family, 700)]
-    assert font_stack(locale) == f'"Noto Sans", "{family}", sans-serif'
+    assert [(f.family, f.weight) for f in found[2:4]] == [(family, 400), (family, 700)]
+    assert font_stack(locale) == f'"Noto Sans", "{family}", {FALLBACK_STACK}'
     stem = family.replace(" ", "")
     assert pdf_font_names(locale) == {
         "NotoSans-Regular",
         "NotoSans-Bold",
         f"{stem}-Regular",
         f"{stem}-Bold",
+        *FALLBACK_PS,
     }
 
 
@@ -148,10 +158,13 @@ def _parse_unicode_range(value: str) -> set[int]:
 
 @pytest.mark.parametrize("locale", ["vi", "th", "km", "my", "lo"])
 def test_unicode_range_claims_every_visible_mapped_code_point(locale: str) -> None:
+    drawn: set[int] = set()  # Noto Sans and earlier fallbacks: a fallback claims the rest
     for font in fonts_for(locale):
         claimed = _parse_unicode_range(font.unicode_range)
         with TTFont(font.path) as tt:
             mapped = {cp for cp in tt.getBestCmap() if unicodedata.category(chr(cp)) != "Cc"}
+        if font.path.name == "NotoSans-Regular.ttf" or font in fonts.fallback_fonts():
+            mapped, drawn = mapped - drawn, drawn | mapped
         assert mapped <= claimed
         # Extra claimed code points are only unassigned ones bridged between ranges.
         assert all(unicodedata.category(chr(cp)) == "Cn" for cp in claimed - mapped)
@@ -159,17 +172,17 @@ def test_unicode_range_claims_every_visible_mapped_code_point(locale: str) -> No
 
 def test_font_face_css() -> None:
     css = font_face_css("th", "../fonts/")
-    assert css.count("@font-face {") == 4
-    assert css.count('format("woff2")') == 4
-    assert css.count("unicode-range: U+") == 4
-    assert css.count("font-display: swap;") == 4
-    assert css.count("font-style: normal;") == 4
+    assert css.count("@font-face {") == 6
+    assert css.count('format("woff2")') == 6
+    assert css.count("unicode-range: U+") == 6
+    assert css.count("font-display: swap;") == 6
+    assert css.count("font-style: normal;") == 6
     assert "font-weight: 400;" in css and "font-weight: 700;" in css
     assert 'font-family: "Noto Sans Thai";' in css
     for font in fonts_for("th"):
         assert f'src: url("../fonts/{woff2_name(font)}") format("woff2");' in css
     assert css == font_face_css("th", "../fonts/")
-    assert css.index('"Noto Sans";') < css.index('"Noto Sans Thai";')
+    assert css.index('"Noto Sans";') < css.index('"Noto Sans Thai";') < css.index("Math")
     assert "Thai" not in font_face_css("vi", "/f/")
 
 
@@ -259,6 +272,9 @@ def test_coverage_is_union_of_regular_cmaps() -> None:
         TTFont(FONTS_DIR / "NotoSansMyanmar-Regular.ttf") as script,
     ):
         expected = set(base.getBestCmap()) | set(script.getBestCmap())
+    for name in FALLBACK_NAMES:
+        with TTFont(FONTS_DIR / name) as fallback:
+            expected |= set(fallback.getBestCmap())
     assert coverage("my") == expected
 
 
@@ -278,3 +294,26 @@ def test_myanmar_and_lao_text_covered() -> None:
     assert missing_glyphs("ພາສາລາວ", "lo") == []
     assert missing_glyphs("ភាសាខ្មែរ", "km") == []
     assert missing_glyphs("ภาษาไทย", "km") == list(dict.fromkeys("ภาษาไทย"))
+
+
+SYMBOLS = "\u2215÷±≤≥µ−→✓"  # division slash, divide, plus-minus, ≤, ≥, micro, minus, →, ✓
+
+
+@pytest.mark.parametrize("locale", PROJECT_LOCALES)
+def test_symbols_and_maths_are_drawn_in_every_locale(locale: str) -> None:
+    assert missing_glyphs(SYMBOLS, locale) == []
+
+
+def test_a_khmer_dose_with_a_division_slash_is_covered() -> None:
+    assert missing_glyphs("លេប ៥ មីលីក្រាម\u2215គីឡូក្រាម ≤ ២ ដង", "km") == []
+    assert missing_glyphs("\u2215", "km") == []
+
+
+def test_fallbacks_close_every_stack_and_claim_only_what_others_lack() -> None:
+    assert font_stack("th", ["km", "lo"]).endswith(f", {FALLBACK_STACK}")
+    math, symbols = fonts.fallback_fonts()
+    claimed = _parse_unicode_range(math.unicode_range)
+    assert 0x2215 in claimed and 0x2264 in claimed
+    assert ord("a") not in claimed and ord("÷") not in claimed  # Noto Sans draws those
+    assert 0x2713 in _parse_unicode_range(symbols.unicode_range)
+    assert not claimed & _parse_unicode_range(symbols.unicode_range)

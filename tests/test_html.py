@@ -49,6 +49,7 @@ SCRIPT_FONTS = {
     "my": ("Noto Sans Myanmar", "က"),
     "lo": ("Noto Sans Lao", "ກ"),
 }
+FALLBACK_FONTS = [("Noto Sans Math", "\u2215"), ("Noto Sans Symbols2", "\u2713")]
 BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th")
 
 # Vietnamese entries the shared build makes fuzzy or untranslated: (msgid start, state).
@@ -433,7 +434,7 @@ def test_font_face_rules_with_unicode_range_and_real_woff2(
             assert font.flavor == "woff2"
             cmap = font.getBestCmap()
         sample = "a" if face["font-family"] == '"Noto Sans"' else None
-        for family, char in SCRIPT_FONTS.values():
+        for family, char in [*SCRIPT_FONTS.values(), *FALLBACK_FONTS]:
             if face["font-family"] == f'"{family}"':
                 sample = char
         assert sample is not None
@@ -449,6 +450,8 @@ def test_font_face_rules_with_unicode_range_and_real_woff2(
     if loc in SCRIPT_FONTS:
         # the page's own script comes right after Noto Sans
         assert stack.split(",")[1].strip() == f'"{SCRIPT_FONTS[loc][0]}"'
+    # symbols and mathematics last: the division slash of a dose
+    assert stack.endswith('"Noto Sans Math", "Noto Sans Symbols2", sans-serif')
 
 
 def test_index_lists_every_language_named_in_itself_with_completeness(site: Built) -> None:

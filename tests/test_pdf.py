@@ -30,6 +30,7 @@ from pipeline.site import browser as browser_lookup
 from pipeline.site import pdf
 from pipeline.site.build import STATIC_DIR
 from pipeline.site.fonts import FONTS_DIR, pdf_font_names
+from pipeline.site.snapshot import snapshot_path
 
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = "systemic-sclerosis"
@@ -475,7 +476,7 @@ def test_noop_build_with_handouts_answers_from_the_snapshot(
     root = copy_repo(tmp_path / "project")
     monkeypatch.setenv(browser_lookup.BROWSER_ENV, browser)
     _run_cli(["-C", str(root), "build", "-l", "th", "-q"])
-    snap = json.loads((root / "build" / ".l10n-snapshot.json").read_text(encoding="utf-8"))
+    snap = json.loads(snapshot_path(root).read_text(encoding="utf-8"))
     assert browser in snap["files"]  # a browser upgrade shows too
     assert ["th", 1, "handouts printed"] in snap["report"]
     printed = _pdf(root, "th").stat().st_mtime_ns
@@ -522,7 +523,7 @@ def test_up_to_date_build_loads_neither_rendering_nor_printing(
     )
     assert first.returncode == 0, first.stderr
     assert "km: 1 handouts printed" in first.stdout and "'pipeline.site.pdf'" in first.stdout
-    (root / "build" / ".l10n-snapshot.json").unlink()
+    snapshot_path(root).unlink()
     again = subprocess.run(
         [sys.executable, "-c", probe, *argv], capture_output=True, text=True, env=env, timeout=600
     )

@@ -14,6 +14,8 @@ import polib
 import pytest
 from conftest import copy_repo
 
+from pipeline.site.snapshot import snapshot_path
+
 
 def run(*argv: str) -> tuple[int, str, str]:
     """The CLI in a subprocess, as a release manager runs it."""
@@ -151,7 +153,7 @@ def test_noop_build_answers_from_the_snapshot_but_sees_every_edit(tmp_path: Path
     project = copy_repo(tmp_path / "p")
     code, _, err = run("-C", str(project), "build", "-f", "html")
     assert code == 0, err
-    assert (project / "build/.l10n-snapshot.json").is_file()
+    assert snapshot_path(project).is_file()
     page = project / "build/vi/systemic-sclerosis.html"
     before = page.stat().st_mtime_ns
     code, out, _ = run("-C", str(project), "build", "-f", "html")
@@ -168,7 +170,7 @@ def test_noop_build_answers_from_the_snapshot_but_sees_every_edit(tmp_path: Path
     )
     code, out, _ = run("-C", str(project), "build", "-f", "html")  # reads a racy file
     assert code == 0 and "vi: 1 pages built" in out
-    assert not (project / "build/.l10n-snapshot.json").exists()
+    assert not snapshot_path(project).exists()
     stat = po_path.stat()
     po_path.write_text(text, encoding="utf-8")  # same size, and the same mtime as read
     os.utime(po_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
@@ -226,6 +228,28 @@ def test_noop_build_answers_before_parsing_the_command_line(tmp_path: Path) -> N
     po_path = project / "locales/vi/LC_MESSAGES/systemic-sclerosis.po"
     po_path.write_text(po_path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert "vi: 0 pages built" not in program(*argv)
+
+
+def test_two_copies_of_a_project_build_identical_trees(tmp_path: Path) -> None:
+    """build/ holds nothing tied to the folder or the machine: the same project built in
+    two folders gives the same files, byte for byte (the snapshot lives in the cache)."""
+    trees = []
+    for name in ("first", "second-copy"):
+        project = copy_repo(tmp_path / name)
+        os.utime(project / "source" / "systemic-sclerosis.md", ns=(0, 0))  # old: trusted
+        code, _, err = run("-C", str(project), "build", "-l", "th", "-l", "en")
+        assert code == 0, err
+        assert snapshot_path(project).is_file()  # kept, but not in build/
+        files = {
+            p.relative_to(project / "build").as_posix(): p.read_bytes()
+            for p in sorted((project / "build").rglob("*"))
+            if p.is_file()
+        }
+        assert not [path for path, data in files.items() if str(project).encode() in data]
+        trees.append(files)
+    assert any(path.endswith(".pdf") for path in trees[0])
+    assert trees[0].keys() == trees[1].keys()
+    assert [p for p in trees[0] if trees[0][p] != trees[1][p]] == []
 
 
 def test_assembly_from_per_locale_builds(tmp_path: Path) -> None:

@@ -46,7 +46,10 @@ def normalise(html: str) -> str:
     html = re.sub(r"\s+", " ", html)
     html = html.replace("> <", "><")
     html = re.sub(r" ?<br /> ?", "<br />", html)  # spaces around a line break collapse
-    html = re.sub(r" </(p|li|h[1-6]|td|th)>", r"</\1>", html)  # trailing space of a line
+    blocks = "p|li|h[1-6]|td|th|div|dt|dd|summary|details"
+    html = re.sub(rf" </({blocks})>", r"</\1>", html)  # trailing space of a line
+    html = re.sub(rf"(<(?:{blocks})(?: [^>]*)?>) ", r"\1", html)  # leading space of a block
+    html = re.sub(rf" (</?(?:{blocks})[ >])", r"\1", html)  # space before a block
     return html.strip()
 
 
@@ -119,26 +122,33 @@ def test_code_blocks_are_not_extracted(sample: segments.Page) -> None:
     assert texts("- item\n\n        code in a list item\n") == ["item"]
 
 
-def test_raw_html_block_not_extracted_and_reported_once(sample: segments.Page) -> None:
-    assert "Raw HTML stays." not in " ".join(s.text for s in sample.segments)
-    assert [b.line for b in sample.raw_blocks] == [SAMPLE_RAW_HTML_LINE]
-    assert sample.raw_blocks[0].html.startswith('<div class="note">')
+def test_raw_html_block_text_is_extracted(sample: segments.Page) -> None:
+    found = [(s.text, s.line) for s in sample.segments]
+    assert ("Raw HTML stays.", SAMPLE_RAW_HTML_LINE + 1) in found
+    assert sample.notices == ()
     two = "Text.\n\n<div>\none\n</div>\n\n<table><tr><td>x</td></tr></table>\n"
     page = segments.parse(two, "x.md")
-    assert [b.line for b in page.raw_blocks] == [3, 7]
-    assert [s.text for s in page.segments] == ["Text."]
+    assert [(s.text, s.kind, s.line) for s in page.segments] == [
+        ("Text.", "paragraph", 1),
+        ("one", "text of <div>", 4),
+        ("x", "table cell", 7),
+    ]
 
 
-def test_raw_html_passes_through_a_translated_render() -> None:
+def test_raw_html_is_translated_in_place_with_its_inline_tags() -> None:
     page = 'Text.\n\n<div class="note">\nAuthor\'s own <b>HTML</b>.\n</div>\n'
-    html = segments.render(page, "x.md", replace=lambda s, r: "ข้อความ", lang="th").html
-    assert '<div class="note">\nAuthor\'s own <b>HTML</b>.\n</div>' in html  # as written
-    assert elements(html)["ข้อความ"] == ("p", {})
+    assert texts(page) == ["Text.", "Author's own <b>HTML</b>."]
+    thai = {"Text.": "ข้อความ", "Author's own <b>HTML</b>.": "<b>HTML</b> ของผู้เขียน"}
+    html = segments.render(
+        page, "x.md", replace=lambda s, r: inline.render_inline(thai[s.text], r).html, lang="th"
+    ).html
+    assert '<div class="note"><b>HTML</b> ของผู้เขียน</div>' in normalise(html)
+    assert "<p>ข้อความ</p>" in html
 
 
 def test_an_i18n_comment_is_no_raw_block() -> None:
     page = segments.parse("<!-- i18n: note -->\nText.\n", "x.md")
-    assert page.raw_blocks == ()
+    assert page.notices == ()
     assert page.segments[0].notes == ("note",)
 
 

@@ -27,6 +27,7 @@ FIELDS = {
     "percent_words",
     "approved",
     "approvals",
+    "untranslatable",
 }
 
 
@@ -73,6 +74,7 @@ def test_counts_per_domain(counted: Path, run) -> None:
         "percent_words": 44.4,
         "approved": 0,
         "approvals": {},
+        "untranslatable": 0,
     }
 
 

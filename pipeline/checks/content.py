@@ -17,6 +17,7 @@ from ..project import UI_DOMAIN
 from ..site import fonts
 from .model import ERROR, Context
 from .registry import check
+from .sources import glyph_message
 from .text import UNSPACED, script_of
 
 # --- numbers -------------------------------------------------------------------------------
@@ -249,8 +250,4 @@ def glyphs_drawn(ctx: Context) -> Iterator[str]:
         yield str(exc)
         return
     if missing:
-        names = ", ".join(
-            f'"{ch}" (U+{ord(ch):04X} {unicodedata.name(ch, "unnamed")})' for ch in missing[:5]
-        )
-        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        yield f"no glyph in the {ctx.locale} fonts for {names}{more}"
+        yield glyph_message(missing, ctx.locale)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from ..inline import Inline
-from ..safety import SCHEMES, control_character
+from ..safety import SCHEMES, added_raw_html, control_character
 from .model import ERROR, Context
 from .registry import check
 from .text import visible
@@ -253,7 +253,7 @@ def unsafe_html(ctx: Context) -> Iterator[str]:
     if not (theirs.raw_html or theirs.targets):
         return  # no HTML, no link: nothing below could apply
     covered: set[str] = set()
-    added = list((Counter(theirs.raw_html) - Counter(ours.raw_html)).elements())
+    added = added_raw_html(ours, theirs)  # alt and title text may be translated
     opening = [f for f in added if not f.startswith("</")]
     for fragment in opening or added:  # a closing tag is worth a line only on its own
         reasons, urls = _html_problems(fragment)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from .. import glossary as glossary_mod
 from .. import segments
 from ..assets import PACKAGE_DIR
 from ..errors import L10nError
-from ..files import digests_kept
+from ..files import content_digest, digests_kept
 from ..glossary import Glossary
 from ..locales import nplurals as plural_count
 from ..po import catalog
@@ -25,6 +26,7 @@ from . import content, markup, style  # noqa: F401  (importing them registers th
 from .cache import ResultCache
 from .model import ERROR, CheckRun, Finding, LocaleReport
 from .registry import check_message
+from .sources import check_sources
 from .text import blanks_and_marks, script_of
 
 
@@ -86,7 +88,28 @@ def run_checks(
     """Check every locale asked for: `l10n check` and the release gate start here, and
     `build` can print `summary_line` of each report."""
     with digests_kept(project.root), digests_kept(PACKAGE_DIR):
-        return CheckRun(check_project(project, locales, jobs, cache))
+        if isinstance(cache, ResultCache):
+            store: ResultCache | None = cache
+        else:
+            store = open_cache(project) if cache else None
+        sources = _sources(project, store)  # the English: a report of its own with findings
+        reports = check_project(project, locales, jobs, store if store is not None else False)
+        return CheckRun([sources] * bool(sources.findings) + reports)
+
+
+def _sources(project: Project, store: ResultCache | None) -> LocaleReport:
+    """`check_sources`, kept in the cache under the digest of every template."""
+    if store is None:
+        return check_sources(project)
+    digest = hashlib.sha256(f"{store.common}\0sources\0{project.config.source_locale}".encode())
+    for pot in project.templates():
+        digest.update(f"\0{project.rel(pot)}\0".encode() + content_digest(pot))
+    key = digest.hexdigest()
+    found = store.get(key)
+    if found is None:
+        found = check_sources(project)
+        store.put(key, found)
+    return found
 
 
 def open_cache(project: Project) -> ResultCache:
@@ -243,7 +266,7 @@ def _references(data: bytes, shown: str) -> Mapping[str, tuple[str, str | None]]
     if b"]:" not in data:
         return found  # a reference definition is `[label]: url`
 
-    def capture(_segment: Segment, references: dict) -> None:
+    def capture(_segment: Segment, references: Mapping) -> None:
         found.update(references)
 
     # extract reports a broken page; its catalogs are still checked

@@ -120,3 +120,22 @@ def dumps(po: polib.POFile) -> str:
 def save(path: Path, po: polib.POFile) -> bool:
     """Write a catalog atomically; an unchanged catalog is not touched."""
     return write_text(path, dumps(po))
+
+
+# A template's header line for each place of its page that cannot be translated.
+UNTRANSLATABLE_NOTE = "Not translatable: "
+
+
+def untranslatable(pot: Path) -> int:
+    """How many places of a page its template names as not translatable: read from the
+    header, without parsing the catalog."""
+    count = 0
+    try:
+        with open(pot, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.startswith("#"):
+                    break
+                count += line.startswith(f"# {UNTRANSLATABLE_NOTE}")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return count

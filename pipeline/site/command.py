@@ -60,7 +60,7 @@ def _build(
     from .build import build_html
     from .snapshot import forget
 
-    forget(project.build_dir)
+    forget(project.root)
     workers = options.jobs or os.cpu_count() or 1
     browser, no_browser = None, None
     if "pdf" in options.formats:

@@ -34,6 +34,9 @@ _SCRIPT_STEMS = {
     "Mymr": "NotoSansMyanmar",
 }
 _STYLES = ("Regular", "Bold")
+# Symbols and mathematics (U+2215 DIVISION SLASH, ≤, ≥, −, arrows, check marks...) that no
+# script font draws: the last families of every stack, regular only (they have no bold).
+_FALLBACK_STEMS = ("NotoSansMath", "NotoSansSymbols2")
 _REGULAR_WEIGHT = 400
 # Never drawn, so neither claimed in unicode-range nor reported as missing.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf"})
@@ -135,9 +138,24 @@ def _font(stem: str, style: str) -> Font:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def fallback_fonts() -> tuple[Font, ...]:
+    """The symbol and mathematics fonts, each claiming only what the fonts before it lack,
+    so that a browser fetches one only for a character nothing else draws."""
+    taken = set(_font_info(FONTS_DIR / f"{_BASE_STEM}-Regular.ttf").cmap)
+    found = []
+    for stem in _FALLBACK_STEMS:
+        path = FONTS_DIR / f"{stem}-Regular.ttf"
+        info = _font_info(path)
+        found.append(Font(info.family, info.weight, path, _unicode_range(info.cmap - taken)))
+        taken |= info.cmap
+    return tuple(found)
+
+
 @functools.lru_cache(maxsize=64)
 def fonts_for(locale: str) -> tuple[Font, ...]:
-    """Noto Sans regular+bold, then the script font regular+bold if the script needs one.
+    """Noto Sans regular+bold, then the script font regular+bold if the script needs one,
+    then the symbol and mathematics fallbacks.
 
     Raises ValueError for a script we bundle no font for, rather than let the browser
     silently fall back to whatever system font happens to be installed.
@@ -148,16 +166,17 @@ def fonts_for(locale: str) -> tuple[Font, ...]:
         if script not in _SCRIPT_STEMS:
             raise ValueError(f"no bundled font for script {script} (locale {locale!r})")
         stems.append(_SCRIPT_STEMS[script])
-    return tuple(_font(stem, style) for stem in stems for style in _STYLES)
+    return (*(_font(stem, style) for stem in stems for style in _STYLES), *fallback_fonts())
 
 
 def _site_fonts(locale: str, also: Iterable[str]) -> tuple[Font, ...]:
     """The locale's fonts first, then those of the other locales a page names (the
-    language switcher writes every language in its own script)."""
-    found = dict.fromkeys(fonts_for(locale))
+    language switcher writes every language in its own script), the fallbacks last."""
+    last = fallback_fonts()
+    found = dict.fromkeys(f for f in fonts_for(locale) if f not in last)
     for other in also:
-        found.update(dict.fromkeys(fonts_for(other)))
-    return tuple(found)
+        found.update(dict.fromkeys(f for f in fonts_for(other) if f not in last))
+    return (*found, *last)
 
 
 def font_stack(locale: str, also: Iterable[str] = ()) -> str:

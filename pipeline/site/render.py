@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from ..assets import TEMPLATES_DIR
 from ..files import cache_dir
-from ..safety import problems, vet
+from ..safety import english_html, problems, vet
 from ..segments import Annotate, Segment, render
 from . import css
 
@@ -173,11 +173,13 @@ def translate_page(
     """The page body in `lang`.
 
     A translation is used only when it is safe; otherwise the English stays, marked
-    `lang="en"`, and a warning names the catalog line.  `annotate`: see segments.render.
+    `lang="en"`, and a warning names the catalog line.  The English, on its own page or
+    in a translated one, goes through the sanitiser a translation goes through.  `annotate`: see
+    segments.render.
     """
     warnings: list[BuildWarning] = []
 
-    def replace(seg: Segment, references: dict) -> str | None:
+    def replace(seg: Segment, references: Mapping) -> str | None:
         message = messages.get(seg.text)
         if message is None:
             return None
@@ -192,7 +194,17 @@ def translate_page(
             )
         return checked.html
 
-    rendered = render(source, path, replace if lang != "en" else None, lang, annotate=annotate)
+    def english_of(seg: Segment, scope: Mapping) -> str:
+        return english_html(seg.text, scope)
+
+    rendered = render(
+        source,
+        path,
+        replace if lang != "en" else None,
+        lang,
+        source=english_of,
+        annotate=annotate,
+    )
     meta = {}
     for key in ("title", "description"):
         english = rendered.page.meta.get(key, "")

@@ -5,7 +5,8 @@ and fonts, the tool's version and the options of the run.  An output whose diges
 not changed since it was written is up to date.  Before any of that, a Snapshot of the
 last build's files by size and mtime lets a command that would change nothing stop at a
 few hundred stat calls; the same command line typed again is answered from it before it
-is even parsed (`replay`).
+is even parsed (`replay`).  The snapshot names this machine's paths and times, so it is
+kept in the user's cache, not in build/: two copies of a project build identical trees.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..assets import PACKAGE_DIR
-from ..files import RACY_NS, TEMP_DEPTH, content_digest, project_lock, write_text
+from ..files import RACY_NS, TEMP_DEPTH, cache_dir, content_digest, project_lock, write_text
 
 if TYPE_CHECKING:
     import hashlib
@@ -91,7 +93,12 @@ class OutputDigests:
         write_text(self.path, json.dumps(self.digests, indent=0, sort_keys=True) + "\n")
 
 
-SNAPSHOT_FILE = ".l10n-snapshot.json"
+def snapshot_path(root: Path) -> Path:
+    """Where the snapshot of a project's last build is kept: the user's cache, one file
+    per project folder.  Two folders that share a name and checksum cannot mix up: the
+    snapshot's command names its project's absolute path."""
+    where = root.resolve()
+    return cache_dir("snapshots") / f"{where.name}-{zlib.crc32(bytes(where)):08x}.json"
 
 
 def file_stat(path: str) -> list[int]:
@@ -177,12 +184,11 @@ class Snapshot:
         )
         self.add(also)
         if self.trusted:
-            (build_dir / SNAPSHOT_FILE).touch()  # before build/ is taken: see save()
             self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
-        self.save(build_dir)
+        self.save(root)
 
-    def save(self, build_dir: Path) -> None:
-        path = build_dir / SNAPSHOT_FILE
+    def save(self, root: Path) -> None:
+        path = snapshot_path(root)
         if not self.trusted:
             path.unlink(missing_ok=True)
             return
@@ -198,15 +204,15 @@ class Snapshot:
 
 
 def _write(path: Path, data: dict) -> None:
-    # In place: renaming a new file into place would change build/'s mtime, which the
-    # snapshot records. A torn file does not parse, so is not trusted.
+    # In place, under the project lock: a torn file does not parse, so is not trusted.
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
-def _load(build_dir: Path) -> dict | None:
+def _load(root: Path) -> dict | None:
     try:
-        data = json.loads((build_dir / SNAPSHOT_FILE).read_text(encoding="utf-8"))
+        data = json.loads(snapshot_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
@@ -233,16 +239,16 @@ def report_lines(report: list[list]) -> list[str]:
 def last_report(root: Path, command: list, typed: dict | None = None) -> list[list] | None:
     """The last build's report when `command` would change nothing, under the project
     lock; else None. The snapshot then also answers `typed` (an invocation) early."""
-    build_dir = root / "build"
-    if not (build_dir / SNAPSHOT_FILE).is_file():
+    path = snapshot_path(root)
+    if not path.is_file():
         return None
     with project_lock(root, tidy=False):  # an unchanged snapshot: no file came since
-        data = _load(build_dir)
+        data = _load(root)
         if data is None or data.get("command") != command:
             return None
         report = _still(data)
         if report is not None and typed is not None and data.get("invocation") != typed:
-            _write(build_dir / SNAPSHOT_FILE, {**data, "invocation": typed})
+            _write(path, {**data, "invocation": typed})
         return report
 
 
@@ -269,10 +275,10 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
     guessed from `-C`: a wrong guess finds no snapshot made by this command line.
     """
     root = Path(cwd, _project_option(argv))
-    if not (root / "build" / SNAPSHOT_FILE).is_file():
+    if not snapshot_path(root).is_file():
         return None
     with project_lock(root, tidy=False):
-        data = _load(root / "build") or {}
+        data = _load(root) or {}
         typed = data.get("invocation")
         if not isinstance(typed, dict) or typed != invocation(
             argv, cwd, environ, typed.get("quiet") is True
@@ -311,9 +317,9 @@ def _folders(root: Path, depth: int) -> list[Path]:
     return found
 
 
-def forget(build_dir: Path) -> None:
+def forget(root: Path) -> None:
     """A build starts: until it ends, the last snapshot no longer describes the folder."""
-    (build_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
+    snapshot_path(root).unlink(missing_ok=True)
 
 
 def _tool_files() -> list[Path]:
