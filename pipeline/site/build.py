@@ -668,15 +668,16 @@ def build_html(
     progress: Callable[[Task], None] | None = None,
     only: Collection[Task] | None = None,
     index: bool = True,
-    checks: ResultCache | None = None,
+    checks: ResultCache | bool = False,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
     Pages are spread over `jobs` worker processes; an output whose inputs have not
     changed since it was written is left alone unless `force` is given.  `only` limits
     the pages looked at (the live preview rebuilds what a save affects); without `index`
-    the index is left for the caller to write (it reads every catalog).  With `checks`,
-    the catalog of each page written is checked (and its results kept) as it is built.
+    the index is left for the caller to write (it reads every catalog).  With `checks`
+    (a ResultCache, or True for the user's), the catalog of each page written is checked
+    (and its results kept) as it is built; a build with nothing to write imports no check.
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
@@ -706,6 +707,11 @@ def build_html(
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
+    if checks is True:
+        from ..checks import open_cache
+
+        checks = open_cache(project)
+    cache = checks or None
     to_convert = write_assets(project, built, convert=False)
     stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
@@ -715,7 +721,7 @@ def build_html(
     with (
         Staging() as staging,
         contextlib.closing(
-            _run(project, days, built, with_pdf, jobs, checks, to_convert)
+            _run(project, days, built, with_pdf, jobs, cache, to_convert)
         ) as running,
     ):
         for done in running:

@@ -70,11 +70,6 @@ def _build(
             browser = find_browser(project.config.browser, project.root)
         except L10nError as exc:
             no_browser = exc  # the HTML is still built (without links to handouts)
-    checks = None
-    if not options.quiet:  # each rebuilt page's catalog is checked where it is built
-        from ..checks import open_cache
-
-        checks = open_cache(project)
     pages = progress(
         lambda tick: build_html(
             project,
@@ -83,16 +78,16 @@ def _build(
             jobs=workers,
             force=options.force,
             progress=tick,
-            checks=checks,
+            checks=not options.quiet,  # each rebuilt page's catalog, where it is built
         )
     )
     reports = {"pages built": pages}
     _report(pages, options, say, "pages built")
     rebuilt = [r.locale for r in pages if r.written and r.locale != project.config.source_locale]
-    if rebuilt and checks is not None:  # what changed was built: say how it checks
+    if rebuilt and not options.quiet:  # what changed was built: say how it checks
         from ..checks import run_checks, summary_line
 
-        for report in run_checks(project, rebuilt, workers, checks).reports:
+        for report in run_checks(project, rebuilt, workers).reports:
             say(f"check {summary_line(report)}", False)
     if no_browser is not None:
         raise no_browser
