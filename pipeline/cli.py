@@ -207,13 +207,21 @@ def status(state: State, locales: tuple[str, ...], as_json: bool) -> None:
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--list", "list_checks", is_flag=True, help="List the checks and exit.")
+@JOBS_OPTION
 @pass_state
 def check(
-    state: State, locales: tuple[str, ...], as_json: bool, strict: bool, list_checks: bool
+    state: State,
+    locales: tuple[str, ...],
+    as_json: bool,
+    strict: bool,
+    list_checks: bool,
+    jobs: int | None,
 ) -> None:
     """Report translation problems as path:line: [check] message; exit 1 on errors.
 
     Silence one check for one entry with a '#, ignore-<check>' flag in the .po file.
+    A catalog checked before, with nothing it depends on changed since, is not checked
+    again (its results are kept in the user's cache).
 
     \b
     Example:
@@ -226,14 +234,12 @@ def check(
             click.echo(f"{item.id:<13} {item.severity:<8} {item.description}")
         return
     proj = state.project()
-    result = run_checks(proj, proj.select(locales))
+    result = run_checks(proj, proj.select(locales), _jobs(jobs))
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
-        for finding in result.findings:
-            click.echo(str(finding))
-        for report in result.reports:
-            click.echo(summary_line(report))
+        lines = [str(finding) for finding in result.findings]
+        click.echo("\n".join(lines + [summary_line(report) for report in result.reports]))
     if result.errors or (strict and result.warnings):
         counts = f"{result.errors} errors" + (
             f", {result.warnings} warnings (--strict)" if strict else ""

@@ -47,6 +47,8 @@ def extensions() -> list[Extension]:
     from markdown.extensions.tables import TableExtension
     from markdown_callouts.github_callouts import GitHubCalloutsExtension
 
+    from .linkscan import LinkScanExtension
+
     return [
         TableExtension(),
         FencedCodeExtension(),
@@ -56,4 +58,5 @@ def extensions() -> list[Extension]:
         FootnoteExtension(BACKLINK_TITLE=BACKLINK_TITLE),
         DefListExtension(),
         AbbrExtension(),
+        LinkScanExtension(),  # last: it speeds up every link pattern the others registered
     ]

@@ -109,6 +109,25 @@ class Staging:
             commit_all(self.pairs)
 
 
+def write_replaceable(path: Path, data: bytes) -> None:
+    """Write what can be made again (a cache entry): whole or not at all, through a
+    temporary file and a rename, but not synced to disk; a crash may lose it, which only
+    costs making it again."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"  # one writer per process
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        discard([tmp])
+        raise
+
+
 def write_text(path: Path, text: str) -> bool:
     return write_atomic(path, text.encode("utf-8"))
 
@@ -169,3 +188,80 @@ def cache_dir(kind: str) -> Path:
         return Path(configured) / kind
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "l10n" / kind
+
+
+# Coarser than any file system's clock (FAT's is 2 s): a file changed within this long
+# before it was looked at could change again without its size or mtime showing it.
+RACY_NS = 2_000_000_000
+_CONTENT: dict[str, tuple[list[int], bytes]] = {}
+_KEEPING: list[Path] = []
+
+
+def content_digest(path: Path) -> bytes:
+    """The SHA-256 of a file's bytes (a marker when it does not exist).
+
+    Many outputs and checks share an input (every page of a locale reads its ui catalog;
+    each page is read for every locale), so a process remembers what it hashed by the
+    file's size, mtime and inode; a file changed within RACY_NS of being hashed is hashed
+    every time, since a change within the clock's resolution could leave all three alike.
+    """
+    import hashlib
+    import time
+
+    name = str(path)
+    try:
+        found = os.stat(name)
+    except (FileNotFoundError, NotADirectoryError):
+        return b"\0missing"
+    stamp = [found.st_size, found.st_mtime_ns, found.st_ino]
+    known = _CONTENT.get(name)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        with open(name, "rb") as handle:
+            value = hashlib.sha256(handle.read()).digest()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return b"\0missing"
+    if found.st_mtime_ns < time.time_ns() - RACY_NS:
+        _CONTENT[name] = (stamp, value)
+    return value
+
+
+@contextlib.contextmanager
+def digests_kept(root: Path) -> Iterator[None]:
+    """Keep what `content_digest` learns about a project's files between runs, in the
+    user's cache: an incremental run then reads only the files that changed (by size,
+    mtime and inode, as make trusts mtimes), not every page and catalog of the site."""
+    import hashlib
+    import json
+
+    if root in _KEEPING:  # an outer run keeps them already
+        yield
+        return
+    name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+    kept = cache_dir("digests") / f"{name}.json"
+    prefix = str(root.resolve()).rstrip("/") + "/"
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        for path, (size, mtime, inode, value) in json.loads(kept.read_bytes()).items():
+            if path.startswith(prefix) and path not in _CONTENT:
+                _CONTENT[path] = ([int(size), int(mtime), int(inode)], bytes.fromhex(value))
+    _KEEPING.append(root)
+    try:
+        yield
+    finally:
+        _KEEPING.pop()
+        mine = {p: [*stamp, v.hex()] for p, (stamp, v) in _CONTENT.items() if p.startswith(prefix)}
+        with contextlib.suppress(OSError):
+            write_replaceable(kept, json.dumps(mine, separators=(",", ":")).encode())
+            _forget_old(kept.parent)
+
+
+KEPT_PROJECTS = 64  # projects whose file digests the user cache keeps
+
+
+def _forget_old(folder: Path) -> None:
+    """Keep the digests of the projects used last, not of every folder ever built."""
+    entries = sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns, reverse=True)
+    for entry in entries[KEPT_PROJECTS:]:
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)

@@ -20,6 +20,7 @@ import unicodedata
 import xml.etree.ElementTree as etree
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .errors import L10nError
@@ -65,10 +66,12 @@ class Glossary:
 
     def occurrences(self, english: str) -> list[Term]:
         """The terms an English text contains; a term inside a longer one is not counted."""
+        if not self.terms:
+            return []
         text = normalise(english)
         found: list[tuple[int, int, Term]] = []
-        for term in sorted(self.terms, key=lambda t: -len(t.english)):
-            for match in term.pattern().finditer(text):
+        for term, pattern in self._patterns:
+            for match in pattern.finditer(text):
                 span = match.span()
                 if not any(s < span[1] and span[0] < e for s, e, _ in found):
                     found.append((*span, term))
@@ -79,11 +82,21 @@ class Glossary:
 
     def untranslatable(self, english: str) -> list[str]:
         """Do-not-translate terms in an English text (whole words, exact case)."""
+        if not self.do_not_translate:
+            return []
         text = normalise(english)
+        return [term for term, pattern in self._kept if pattern.search(text)]
+
+    @cached_property
+    def _patterns(self) -> list[tuple[Term, re.Pattern[str]]]:
+        """Each term's pattern, longest term first: compiled once, not once a message."""
+        return [(t, t.pattern()) for t in sorted(self.terms, key=lambda t: -len(t.english))]
+
+    @cached_property
+    def _kept(self) -> list[tuple[str, re.Pattern[str]]]:
         return [
-            term
+            (term, re.compile(r"(?<!\w)" + re.escape(normalise(term)) + r"(?!\w)"))
             for term in self.do_not_translate
-            if re.search(r"(?<!\w)" + re.escape(normalise(term)) + r"(?!\w)", text)
         ]
 
 

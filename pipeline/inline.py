@@ -3,11 +3,16 @@
 Translations are untrusted; they are rendered on their own, with the same inline
 patterns as the page, so that what they contain can be inspected before it is used.
 What a segment refers to elsewhere in its page (link references, footnotes,
-abbreviations) comes with it as its Scope.
+abbreviations) comes with it as its Scope.  The build's vetting and the checks both ask
+for the same renderings (the English of a page once per locale, each translation once
+for its page and once for its checks), so a process remembers the last few thousand:
+each text is parsed once.
 """
 
 from __future__ import annotations
 
+import functools
+import html as htmllib
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -97,16 +102,47 @@ class Inline:
     tags: tuple[str, ...]  # the elements the Markdown produced, in order
 
 
-def _md() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
+# Inline patterns that cannot match a text without this character (Python-Markdown's
+# names). A text is parsed without those it cannot use: asking each of them costs more
+# than the parse itself. Patterns not listed here (those extensions add) always run.
+NEEDS = {
+    "backtick": "`",
+    "escape": "\\",
+    "reference": "[",
+    "link": "[",
+    "image_link": "[",
+    "image_reference": "[",
+    "short_reference": "[",
+    "short_image_ref": "[",
+    "footnote": "[",
+    "autolink": "<",
+    "automail": "<",
+    "html": "<",
+    "linebreak": "\n",
+    "entity": "&",
+}
+
+
+def _md(text: str) -> markdown.Markdown:
+    """This thread's parser for a text: one per set of trigger characters it lacks."""
+    absent = frozenset(ch for ch in set(NEEDS.values()) if ch not in text)
+    parsers = _local.__dict__.setdefault("parsers", {})
+    md = parsers.get(absent)
     if md is None:
-        md = _local.md = markdown.Markdown(extensions=extensions())
+        md = parsers[absent] = markdown.Markdown(extensions=extensions())
         footnotes = cast(FootnoteInlineProcessor, md.inlinePatterns["footnote"])
         md.inlinePatterns.register(
             _FootnoteRef(footnotes.pattern, footnotes.footnotes), "footnote", 175
         )
+        for name, needed in NEEDS.items():
+            if needed in absent and name in md.inlinePatterns:
+                md.inlinePatterns.deregister(name)
     md.reset()
     return md
+
+
+ReferenceKey = tuple[tuple[str, tuple[str, "str | None"]], ...]
+MEMO_SIZE = 8192  # renderings kept per process: a page's English and its translations
 
 
 def render_inline(text: str, references: References | None = None) -> Inline:
@@ -119,12 +155,37 @@ def render_inline(text: str, references: References | None = None) -> Inline:
     # placeholders, which a translation must not be able to name.
     text = text.replace("\x02", "").replace("\x03", "")
     scope = Scope.of(references)
-    abbreviations = [(a, t) for a, t in scope.abbreviations if a in text]
+    abbreviations = tuple((a, t) for a, t in scope.abbreviations if a in text)
     if not _SYNTAX.search(text) and not abbreviations:
         return Inline(text.replace(">", "&gt;"), (), (), ())
-    md = _md()
+    # Remembered under what of the Scope this text can use: references need a `[`, a
+    # footnote `[^`; so the build (its page's whole Scope) and the checks (link
+    # references alone) share the parse of every text that uses neither otherwise.
+    used = Scope(
+        scope.references if "[" in text else (),
+        scope.footnotes if "[^" in text else None,
+        abbreviations,
+    )
+    return _remembered(text, used)
+
+
+def render_keyed(text: str, references: ReferenceKey = ()) -> Inline:
+    """`render_inline` with a page's link references as sorted (label, (url, title)) pairs."""
+    return render_inline(text, Scope(references))
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _remembered(text: str, scope: Scope) -> Inline:
+    return parse(text, scope)
+
+
+def parse(text: str, scope: Scope) -> Inline:
+    """One parse of a segment by Python-Markdown's inline patterns (not remembered)."""
+    abbreviations = [(a, t) for a, t in scope.abbreviations if a in text]
+    md = _md(text)
     md.references.update(scope)
-    cast(_FootnoteRef, md.inlinePatterns["footnote"]).scope = scope
+    if "footnote" in md.inlinePatterns:
+        cast(_FootnoteRef, md.inlinePatterns["footnote"]).scope = scope
     root = etree.Element("div")
     etree.SubElement(root, "span").text = text  # not <p>: no raw HTML block
     md.treeprocessors["inline"].run(root)
@@ -142,10 +203,39 @@ def render_inline(text: str, references: References | None = None) -> Inline:
     for post in md.postprocessors:
         html = post.run(html)
     html = html.removeprefix("<div><span>").removesuffix("</span></div>")
-    scan = _Scan()
-    scan.feed(html)
-    scan.close()
-    return Inline(html, raw, tuple(scan.targets), tuple(scan.tags))
+    written = any(isinstance(block, str) and "<" in block for block in md.htmlStash.rawHtmlBlocks)
+    found = None if written else serialized_tags(html)
+    if found is None:
+        scan = _Scan()
+        scan.feed(html)
+        scan.close()
+        found = (tuple(scan.tags), tuple(scan.targets))
+    return Inline(html, raw, found[1], found[0])
+
+
+_START = re.compile(r'<([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s"=/>]+="[^"]*")*)\s*/?>')
+_ATTRIBUTE = re.compile(r'\s+([^\s"=/>]+)="([^"]*)"')
+_TARGET_OF = {"a": "href", "img": "src"}
+
+
+def serialized_tags(html: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(tags, link and image targets) of HTML that Python-Markdown's serializer wrote, with
+    no raw HTML in it: every tag regular, every attribute double-quoted and escaped, so a
+    pattern reads it as an HTML parser does (and faster). None when a `<` is not such a
+    tag: then only a parser will do."""
+    tags: list[str] = []
+    targets: list[str] = []
+    for found in _START.finditer(html):
+        tag = found.group(1).lower()
+        tags.append(tag)
+        wanted = _TARGET_OF.get(tag)
+        if wanted:
+            for name, value in _ATTRIBUTE.findall(found.group(2)):
+                if name.lower() == wanted:
+                    targets.append(htmllib.unescape(value))
+    if html.count("<") != len(tags) + html.count("</"):
+        return None
+    return tuple(tags), tuple(targets)
 
 
 class _Scan(HTMLParser):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 
 import babel
 from babel.core import get_global
 from babel.messages.plurals import get_plural
 
 from .errors import L10nError
+from .files import cache_dir, write_replaceable
 
 _SHAPE = re.compile(r"\A[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*\Z")
 
@@ -43,10 +47,34 @@ def web_tag(code: str) -> str:
     return gettext_name(code).replace("_", "-")
 
 
+@cache
 def native_name(code: str) -> str:
-    """The language named in itself (ไทย, Tiếng Việt), as a reader looks for it."""
-    name = parse_locale(code).display_name or code
-    return name[:1].upper() + name[1:]
+    """The language named in itself (ไทย, Tiếng Việt), as a reader looks for it.
+
+    Naming a language in itself loads all of that locale's data, and every page lists
+    every language: the names are kept in the user's cache, per Babel version."""
+    names = _kept_names()
+    if code not in names:
+        name = parse_locale(code).display_name or code
+        names[code] = name[:1].upper() + name[1:]
+        with contextlib.suppress(OSError):
+            write_replaceable(_names_file(), json.dumps(names, ensure_ascii=False).encode())
+    return names[code]
+
+
+def _names_file() -> Path:
+    return cache_dir("locales") / f"native-names-babel-{babel.__version__}.json"
+
+
+@cache
+def _kept_names() -> dict[str, str]:
+    try:
+        kept = json.loads(_names_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(kept, dict):
+        return {}
+    return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, str) and v}
 
 
 def english_name(code: str) -> str:

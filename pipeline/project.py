@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -49,8 +51,15 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    @cached_property
+    def _prefix(self) -> str:
+        return str(self.root).rstrip("/") + "/"
+
     def rel(self, path: Path) -> str:
         """A path as messages show it: relative to the project root."""
+        text = str(path)
+        if text.startswith(self._prefix):  # as relative_to does, without its cost
+            return text[len(self._prefix) :]
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -103,15 +112,23 @@ class Project:
     def template_domain(self, pot: Path) -> str:
         return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
 
-    def domains(self, locale: str | None = None) -> list[str]:
-        """Every domain with a template, and, for a locale, every domain it has a `.po` of."""
-        found = {self.template_domain(p) for p in self.templates()}
+    def template_domains(self) -> list[str]:
+        return [self.template_domain(p) for p in self.templates()]
+
+    def domains(
+        self, locale: str | None = None, templates: Iterable[str] | None = None
+    ) -> list[str]:
+        """Every domain with a template, and, for a locale, every domain it has a `.po` of.
+
+        `templates`: the template domains, when the caller has listed them already.
+        """
+        found = set(templates if templates is not None else self.template_domains())
         if locale is not None:
-            folder = self.po_path(locale, UI_DOMAIN).parent
-            if folder.is_dir():
-                found |= {
-                    p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.po")
-                }
+            folder = str(self.po_path(locale, UI_DOMAIN).parent)
+            for parent, _dirs, names in os.walk(folder):  # as rglob, at a fraction of its cost
+                inside = os.path.relpath(parent, folder).replace(os.sep, "/")
+                prefix = "" if inside == "." else f"{inside}/"
+                found |= {prefix + name[:-3] for name in names if name.endswith(".po")}
         return sorted(found)
 
     def target_locales(self) -> list[str]:

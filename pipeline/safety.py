@@ -172,7 +172,7 @@ def vet(english: str, translation: str, references: References | None = None) ->
         return Vetted(None, bad)
     scope = Scope.of(references)
     target = render_inline(translation, scope)
-    found = _problems(_english(english, scope), target)
+    found = _problems(render_inline(english, scope), target)
     if found:
         return Vetted(None, found[0])
     return Vetted(sanitize(target.html))
@@ -185,10 +185,4 @@ def english_html(english: str, references: References | None = None) -> str:
 
 @lru_cache(maxsize=8192)
 def _english_html(text: str, scope: Scope) -> str:
-    return sanitize(_english(text, scope).html)
-
-
-@lru_cache(maxsize=8192)
-def _english(text: str, scope: Scope) -> Inline:
-    """The English of a segment as rendered: the same for every locale a process builds."""
-    return render_inline(text, scope)
+    return sanitize(render_inline(text, scope).html)

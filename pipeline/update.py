@@ -72,13 +72,15 @@ def init(project: Project, locales: list[str]) -> list[Written]:
             f"{existing[0]}: already exists; 'l10n init' never overwrites a catalog "
             "(use 'l10n update' to bring it up to date)"
         )
-    paths = [project.po_path(name, domain) for name in names for domain in templates]
-    fresh = [localized_header(pot, name, project) for name in names for pot in templates.values()]
+    written = []
     with Staging() as staging:
-        return [
-            Written(project.rel(path), staging.add(path, text.encode("utf-8")) is not None)
-            for path, text in zip(paths, dumps_many(fresh), strict=True)
-        ]
+        for name in names:  # a locale at a time: a large site's catalogs are not all in memory
+            paths = [project.po_path(name, domain) for domain in templates]
+            fresh = [localized_header(pot, name, project) for pot in templates.values()]
+            for path, text in zip(paths, dumps_many(fresh), strict=True):
+                staged = staging.add(path, text.encode("utf-8"))
+                written.append(Written(project.rel(path), staged is not None))
+    return written
 
 
 def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]:

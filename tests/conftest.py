@@ -315,6 +315,8 @@ BROWSER_TESTS = frozenset(
     {
         "tests/test_hardening.py::test_pdf_build_killed_leaves_no_browser_and_no_half_handout",
         "tests/test_review.py::test_approve_then_status_and_release_accept_the_locale",
+        # a CI matrix run here: a handout build per locale, then the release
+        "tests/test_scaling.py::test_the_matrix_workflow_releases_what_one_machine_releases",
     }
 )
 # Other tests that take seconds each (`pytest --durations=30`): a module, or a test
@@ -322,6 +324,9 @@ BROWSER_TESTS = frozenset(
 SLOW_TESTS = frozenset(
     {
         "tests/test_release.py",  # the CLI in a subprocess, building every locale
+        "tests/test_incremental.py::test_workers_give_what_one_process_gives",
+        "tests/test_incremental.py::test_cli_check_from_the_cache_prints_what_a_fresh_run_prints",
+        "tests/test_incremental.py::test_parsers_without_the_patterns_a_text_cannot_use_say_the_same",
         "tests/test_hardening.py::test_build_killed_leaves_outputs_whole_and_next_build_completes",
         "tests/test_hardening.py::test_release_killed_leaves_the_old_release_or_the_new_never_half",
         "tests/test_hardening.py::test_second_run_waits_and_lock_dies_with_its_holder",

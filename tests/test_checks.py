@@ -1092,6 +1092,52 @@ def test_csv_glossary_errors_name_the_file_and_line(
     assert "Traceback" not in result.output
 
 
+# --- the fast paths say what the plain definitions say ---------------------------------------
+
+
+def test_letters_count_what_a_reader_sees_in_every_script() -> None:
+    import random
+    import sys
+    import unicodedata
+
+    from pipeline.checks.text import letters
+
+    def plain(text: str) -> int:
+        return sum(1 for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "M")
+
+    rng = random.Random(3)
+    pool = "aé \t\n\u00a0\u3000\u200bกำ่ ເລື້ ក្ុ မြန်မာ\u0301\u20dd"
+    samples = ["", "   ", "abc", "\U0001d165\U0001d166x", "\U0001f600 \U000e0100"]
+    samples += [
+        "".join(
+            rng.choice(pool) if rng.random() < 0.8 else chr(rng.randrange(sys.maxunicode))
+            for _ in range(rng.randint(0, 30))
+        )
+        for _ in range(2000)
+    ]
+    for text in samples:
+        assert letters(text) == plain(text), ascii(text)
+
+
+def test_native_digits_of_every_script_read_as_ascii() -> None:
+    import sys
+    import unicodedata
+
+    from pipeline.checks.content import ascii_digits
+
+    digits = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Nd"]
+    assert len(digits) > 600
+    assert ascii_digits("".join(digits)) == "".join(str(unicodedata.decimal(d)) for d in digits)
+    assert ascii_digits("๕๐–๓๐๐ ราย (4:๑)") == "50–300 ราย (4:1)"
+
+
+def test_missing_glyphs_in_order_of_appearance_once_each() -> None:
+    from pipeline.site.fonts import missing_glyphs
+
+    assert missing_glyphs("ក\u1000 a \u1000\u1001\u200b", "km") == ["\u1000", "\u1001"]
+    assert missing_glyphs("ภาษาไทย \t\u00ad", "th") == []
+
+
 def test_glyphs_of_the_english_are_checked_at_their_source_line(new_project, run) -> None:
     page = "# Doses\n\nTake 5 mg\u2215kg, at most 2 \u2264 3 times.\n\nAsk at desk \u4e2d.\n"
     root = new_project(pages={"page.md": page}, locales=["th"])

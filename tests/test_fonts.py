@@ -239,7 +239,7 @@ def test_write_woff2_cleans_up_on_failure(tmp_path: Path, monkeypatch: pytest.Mo
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("conversion failed")
 
-    monkeypatch.setattr(fonts.TTFont, "save", boom)
+    monkeypatch.setattr(TTFont, "save", boom)  # fonts imports it where it converts
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
         write_woff2(font, out)

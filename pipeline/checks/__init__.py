@@ -12,9 +12,10 @@ English at build time).  A translator silences one check for one entry with a
 checks (`links`, `unsafe-html`) cannot be silenced: translations are untrusted input.
 """
 
+from .cache import ResultCache
 from .model import ERROR, WARNING, Check, CheckRun, Context, Finding, LocaleReport, summary_line
 from .registry import REGISTRY, SECURITY, check, check_message
-from .runner import check_catalog, check_project, run_checks
+from .runner import check_catalog, check_catalog_cached, check_project, open_cache, run_checks
 
 __all__ = [
     "ERROR",
@@ -27,7 +28,10 @@ __all__ = [
     "Finding",
     "LocaleReport",
     "check",
+    "ResultCache",
     "check_catalog",
+    "check_catalog_cached",
+    "open_cache",
     "check_message",
     "check_project",
     "run_checks",

@@ -27,11 +27,26 @@ _RANGE_GAP = re.compile(r"\s*[-~\u2010-\u2015\u2212\u301c]\s*")
 _RATIO_GAP = re.compile(r"\s*:\s*")
 
 
+class _Digits(dict):
+    """A str.translate table that learns each code point the first time it is asked:
+    decimal digits of any script map to 0-9, everything else to itself."""
+
+    def __missing__(self, code: int) -> int | str:
+        ch = chr(code)
+        found = str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else code
+        self[code] = found
+        return found
+
+
+_DIGITS = _Digits()
+
+
 def ascii_digits(text: str) -> str:
     """Native digits (Thai ๕, Lao ໕, Khmer ៥, Burmese ၅, ...) as 0-9."""
-    return "".join(
-        str(unicodedata.decimal(ch)) if unicodedata.category(ch) == "Nd" else ch for ch in text
-    )
+    return text.translate(_DIGITS) if _NATIVE_DIGIT.search(text) else text
+
+
+_NATIVE_DIGIT = re.compile(r"(?![0-9])\d")  # \d: a decimal digit of any script
 
 
 def _value(token: str, group: str, decimal: str) -> Decimal | None:
@@ -61,7 +76,8 @@ class _Unit:
     parts: tuple[frozenset, ...]  # each part's possible values
 
 
-def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> list[_Unit]:
+@functools.lru_cache(maxsize=8192)  # an English text is read the same way for every locale
+def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> tuple[_Unit, ...]:
     """Numbers, ranges (50–300) and ratios (4:1); each part may read several ways when
     the separators are ambiguous (1.000 is a thousand in Indonesian, one in English)."""
     text = ascii_digits(text)
@@ -92,11 +108,11 @@ def _number_units(text: str, symbols: tuple[tuple[str, str], ...]) -> list[_Unit
                 continue
         units.append(_Unit("number", here.group(), (values(here.group()),)))
         i += 1
-    return units
+    return tuple(units)
 
 
 @functools.cache
-def _symbols(locale: str) -> tuple[tuple[str, str], ...]:
+def number_symbols(locale: str) -> tuple[tuple[str, str], ...]:
     try:
         own = (get_group_symbol(locale), get_decimal_symbol(locale))
     except (ValueError, TypeError):
@@ -104,7 +120,7 @@ def _symbols(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys([own, (",", ".")]))
 
 
-def _found(unit: _Unit, units: list[_Unit]) -> bool:
+def _found(unit: _Unit, units: tuple[_Unit, ...]) -> bool:
     if unit.kind == "number":
         return any(unit.parts[0] & part for other in units for part in other.parts)
     return any(
@@ -115,7 +131,7 @@ def _found(unit: _Unit, units: list[_Unit]) -> bool:
 
 @check("numbers", ERROR, "every number, range (50–300) and ratio (4:1) of the English is kept")
 def numbers_kept(ctx: Context) -> Iterator[str]:
-    theirs = _number_units(ctx.translation, _symbols(ctx.locale))
+    theirs = _number_units(ctx.translation, number_symbols(ctx.locale))
     reported = set()
     for unit in _number_units(ctx.english, ((",", "."),)):
         if unit.text not in reported and not _found(unit, theirs):
@@ -196,6 +212,8 @@ def _contains(text: str, term: str, locale: str) -> bool:
     "approved glossary renderings used, forbidden ones not; do-not-translate terms kept as written",
 )
 def glossary_terms(ctx: Context) -> Iterator[str]:
+    if not (ctx.glossary.terms or ctx.glossary.do_not_translate):
+        return  # no glossary: nothing to hold the translation to
     english = glossary_mod.normalise(ctx.english)
     for term in ctx.glossary.occurrences(ctx.english):
         wanted = glossary_mod.renderings(term, ctx.locale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import html as htmllib
 import re
@@ -26,8 +27,10 @@ from .text import visible
     silenceable=False,
 )
 def link_targets(ctx: Context) -> Iterator[str]:
-    ours = Counter(ctx.inline(ctx.english).targets)
-    theirs = Counter(ctx.inline(ctx.translation).targets)
+    english, translated = ctx.inline(ctx.english).targets, ctx.inline(ctx.translation).targets
+    if english == translated:
+        return
+    ours, theirs = Counter(english), Counter(translated)
     missing, added = list((ours - theirs).elements()), list((theirs - ours).elements())
     while missing and added:
         yield f'link target "{missing.pop(0)}" changed to "{added.pop(0)}"'
@@ -88,10 +91,11 @@ def _markdown_tags(inline: Inline) -> Counter:
 )
 def markup_matches(ctx: Context) -> Iterator[str]:
     ours, theirs = ctx.inline(ctx.english), ctx.inline(ctx.translation)
-    mine, yours = _markdown_tags(ours), _markdown_tags(theirs)
-    for tag in _MARKUP:
-        if mine[tag] != yours[tag]:
-            yield f"{_MARKUP[tag]}: {mine[tag]} in the English, {yours[tag]} in the translation"
+    if ours.tags or theirs.tags:
+        mine, yours = _markdown_tags(ours), _markdown_tags(theirs)
+        for tag in _MARKUP:
+            if mine[tag] != yours[tag]:
+                yield f"{_MARKUP[tag]}: {mine[tag]} in the English, {yours[tag]} in the translation"
     for marker in _MARKERS:
         if visible(ctx.translation).count(marker) > visible(ctx.english).count(marker):
             yield f'unbalanced "{marker}" in the translation'
@@ -141,6 +145,7 @@ _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<
 _INVISIBLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u2060\ufeff]")
 
 
+@functools.lru_cache(maxsize=4096)
 def unsafe_url(url: str) -> str | None:
     """The scheme of a URL when it is not a plain web, mail or phone link (javascript:,
     vbscript:, data:, ...), seen through entities, percent-encoding, case and the
@@ -221,6 +226,8 @@ def _decoded(text: str) -> str:
 
 def _spelled_tags(text: str) -> set[str]:
     """Active tags that appear only once entities are decoded (`&lt;script&gt;`)."""
+    if "&" not in text:
+        return set()  # nothing to decode
     raw = {m.group(1).lower() for m in _SPELLED_TAG.finditer(text)}
     found = {m.group(1).lower() for m in _SPELLED_TAG.finditer(_decoded(text))}
     return (found - raw) & _ACTIVE_TAGS
@@ -243,6 +250,8 @@ def unsafe_html(ctx: Context) -> Iterator[str]:
             "decodes the text again would run it: write it without the tag"
         )
     ours, theirs = ctx.inline(ctx.english), ctx.inline(ctx.translation)
+    if not (theirs.raw_html or theirs.targets):
+        return  # no HTML, no link: nothing below could apply
     covered: set[str] = set()
     added = added_raw_html(ours, theirs)  # alt and title text may be translated
     opening = [f for f in added if not f.startswith("</")]

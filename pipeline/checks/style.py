@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from .. import glossary as glossary_mod
 from .content import BRACE, JINJA, PRINTF_ANY
 from .model import WARNING, Context
 from .registry import check
-from .text import SCRIPT_NAMES, UNSPACED, in_script, plural, script_of, visible
+from .text import SCRIPT_NAMES, UNSPACED, in_script, letters, plural, script_of, visible
 
 # --- punctuation, whitespace, unchanged, length --------------------------------------------
 
@@ -88,6 +89,8 @@ def _char_name(ch: str) -> str:
 
 def _stray(text: str, english: str, script: str) -> Iterator[str]:
     """Invisible characters where they do no good (or harm: bidi overrides)."""
+    if text.isprintable():
+        return  # no control or format character at all
     for i, ch in enumerate(text):
         if ch in english or ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"):
             continue
@@ -161,10 +164,11 @@ _BANDS = {
 _SHORT = 20
 
 
+@functools.lru_cache(maxsize=8192)  # an English text is measured once for every locale
 def _size(text: str) -> int:
     """Letters a reader sees: combining marks and spaces do not count, so scripts that
     stack vowels and tones compare fairly with English."""
-    return sum(1 for ch in visible(text) if not ch.isspace() and unicodedata.category(ch)[0] != "M")
+    return letters(visible(text))
 
 
 @check("length", WARNING, "translation length within the usual ratio to the English for the script")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import html
 import re
+import sys
+import unicodedata
 
-from ..inline import Inline, render_inline
+from ..inline import Inline, ReferenceKey, render_keyed
 from ..locales import script
 
 
@@ -14,15 +16,47 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-@functools.lru_cache(maxsize=4096)
-def inline(text: str, references: tuple = ()) -> Inline:
-    return render_inline(text, dict(references))
+def inline(text: str, references: ReferenceKey = ()) -> Inline:
+    """A text rendered as in its page (remembered: see pipeline.inline)."""
+    return render_keyed(text, references)
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+@functools.lru_cache(maxsize=8192)
 def visible(text: str) -> str:
     """The text a reader sees of a segment: rendered, tags and URLs gone."""
-    rendered = re.sub(r"<[^>]*>", "", inline(text).html)
-    return html.unescape(rendered)
+    rendered = inline(text).html
+    if "<" in rendered:
+        rendered = _TAG.sub("", rendered)
+    return html.unescape(rendered) if "&" in rendered else rendered
+
+
+@functools.cache
+def blanks_and_marks() -> re.Pattern[str]:
+    """Whitespace (as str.isspace) and the combining marks of the Basic Multilingual
+    Plane, as one character class: made once, then matched at C speed."""
+    ranges: list[list[int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code))[0] == "M":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    marks = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return re.compile(f"[\\s{marks}]")
+
+
+_ASTRAL = re.compile(f"[\\U00010000-\\U{sys.maxunicode:08x}]")
+
+
+def letters(text: str) -> int:
+    """How many characters of a text are neither whitespace nor combining marks."""
+    rest = blanks_and_marks().sub("", text)
+    if _ASTRAL.search(rest):
+        return sum(1 for ch in rest if unicodedata.category(ch)[0] != "M")
+    return len(rest)
 
 
 SCRIPT_RANGES = {

@@ -80,6 +80,28 @@ def parse(text: str, path: str) -> polib.POFile:
     return po
 
 
+_READ: dict[tuple[str, str, bytes], tuple[str, polib.POFile]] = {}
+READ_KEPT = 256  # catalogs a process keeps parsed
+
+
+def read_kept(path: Path, shown: str) -> tuple[str, polib.POFile]:
+    """A catalog's text and parse, made once per process while its bytes stay the same:
+    the build reads a page's catalog, then checks it; every page of a locale reads its ui
+    catalog. Not to be changed: the same objects are handed out again. OSError or
+    L10nError as `load` raises them."""
+    import hashlib
+
+    data = path.read_bytes()
+    key = (str(path), shown, hashlib.sha256(data).digest())
+    found = _READ.get(key)
+    if found is None:
+        if len(_READ) >= READ_KEPT:
+            del _READ[next(iter(_READ))]
+        text = decode(data, shown)
+        found = _READ[key] = (text, parse(text, shown))
+    return found
+
+
 def load(path: Path, shown: str | None = None) -> polib.POFile:
     """Read and check a catalog file; `shown` is the path that messages name."""
     name = shown or str(path)

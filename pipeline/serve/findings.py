@@ -8,34 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import glossary as glossary_mod
+from ..checks import check_catalog_cached, open_cache
 from ..checks.model import LocaleReport
-from ..checks.runner import check_catalog, page_references
 from ..project import Project
 from ..site.build import Task
 
 
 def check_catalogs(project: Project, catalogs: Iterable[Task]) -> dict[Task, LocaleReport]:
-    """The report of each (locale, domain) catalog; one that does not exist has none."""
+    """The report of each (locale, domain) catalog; one that does not exist has none.
+    Results come from the checks' cache when nothing a catalog depends on changed (a
+    catalog `build` or `check` has seen is not checked again)."""
     wanted = sorted(set(catalogs), key=lambda t: (t.locale, t.domain))
     if not wanted:
         return {}
-    glossary = glossary_mod.load(project.locales_dir)
-    references: dict[str, dict] = {}
+    cache = open_cache(project)
     found = {}
     for task in wanted:
-        path = project.po_path(task.locale, task.domain)
-        if not path.exists():
+        if not project.po_path(task.locale, task.domain).exists():
             found[task] = LocaleReport(task.locale)
             continue
-        if task.domain not in references:
-            references[task.domain] = page_references(project, task.domain)
-        found[task] = check_catalog(
-            path,
-            project.rel(path),
-            task.locale,
-            task.domain,
-            glossary,
-            references[task.domain],
-        )
+        found[task] = check_catalog_cached(project, task.locale, task.domain, cache)
     return found

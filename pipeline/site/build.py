@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import html as htmllib
 import importlib
 import json
@@ -20,16 +19,18 @@ from markupsafe import Markup
 
 from ..assets import STATIC_DIR
 from ..dates import GitHistory, format_date, source_date
-from ..files import Staging, discard, stage, write_atomic, write_text
+from ..files import Staging, content_digest, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
-from .snapshot import OutputDigests, digest, tool_digest
+from .snapshot import OutputDigests, digest, digester, tool_digest
 
 if TYPE_CHECKING:
     import polib
 
+    from ..checks.cache import ResultCache
     from ..segments import Annotate
+    from .fonts import Font
     from .render import BuildWarning, Message
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
@@ -64,30 +65,14 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
 
 def _load(path: Path, shown: str) -> polib.POFile:
     """A catalog, parsed once per process while its bytes stay the same (every page of a
-    locale reads its ui catalog; the index reads every catalog again)."""
+    locale reads its ui catalog; the index reads every catalog again; the checks read it
+    after the build)."""
+    from ..po import catalog
+
     try:
-        data = path.read_bytes()
+        return catalog.read_kept(path, shown)[1]
     except OSError:
-        from ..po import catalog
-
         return catalog.load(path, shown)  # which says why, as every reader does
-    return _parsed(path, shown, hashlib.sha256(data).digest(), data)
-
-
-_PARSED: dict[tuple[Path, str, bytes], polib.POFile] = {}
-
-
-def _parsed(path: Path, shown: str, digest: bytes, data: bytes | None = None) -> polib.POFile:
-    key = (path, shown, digest)
-    po = _PARSED.get(key)
-    if po is None:
-        if len(_PARSED) >= 1024:
-            _PARSED.clear()
-        from ..po import catalog
-
-        text = catalog.decode(data if data is not None else path.read_bytes(), shown)
-        po = _PARSED[key] = catalog.parse(text, shown)
-    return po
 
 
 def all_locales(project: Project) -> list[str]:
@@ -112,22 +97,30 @@ def _prefix(domain: str) -> str:
     return "../" * (domain.count("/") + 1)
 
 
-def write_assets(project: Project, locales: list[str]) -> None:
-    """The stylesheet and the WOFF2 fonts every built page refers to."""
+def write_assets(project: Project, locales: list[str], convert: bool = True) -> list[Font]:
+    """The stylesheet and the WOFF2 fonts every built page refers to.
+
+    Without `convert`, the fonts that must be converted (neither in build/ nor in the
+    user's cache: seconds each) are returned for the caller to convert (`write_woff2`),
+    say beside the pages its workers build."""
     from . import fonts
 
     assets = project.build_dir / "assets"
     for name in ("page.css", "clusters.js"):
         write_text(assets / name, (STATIC_DIR / name).read_text(encoding="utf-8"))
-    seen = set()
+    pending: dict[Path, Font] = {}
     for locale in locales:
         for font in fonts.fonts_for(locale):
-            if font.path not in seen:
-                seen.add(font.path)
-                fonts.write_woff2(font, assets / "fonts")
+            if font.path not in pending and not fonts.woff2_ready(font, assets / "fonts"):
+                pending[font.path] = font
     # Whole or not at all, and checked every time: a run killed while copying must not
     # leave a truncated licence that the next run would take for done.
     write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
+    if convert:
+        for font in pending.values():
+            fonts.write_woff2(font, assets / "fonts")
+        return []
+    return list(pending.values())
 
 
 def page_context(project: Project, locale: str, domain: str, built: list[str]) -> dict:
@@ -253,7 +246,7 @@ def build_page(
 def _ui(project: Project, locale: str) -> tuple[dict[str, str], list[BuildWarning]]:
     """The usable ui strings of a locale, vetted once per process (every page uses them)."""
     path = project.po_path(locale, UI_DOMAIN)
-    content = hashlib.sha256(path.read_bytes()).digest() if path.exists() else b""
+    content = content_digest(path)
     return _ui_cached(project, locale, content)
 
 
@@ -321,7 +314,7 @@ class CatalogCounts:
         if shown in self.fresh and hit is not None:
             self.used[shown] = hit
             return hit[1], hit[2]
-        content = hashlib.sha256(path.read_bytes()).hexdigest()
+        content = content_digest(path).hex()
         if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
             from ..status import count
 
@@ -347,7 +340,7 @@ def completeness(
     known = known or CatalogCounts(project.build_dir)
     total = translated = 0
     templates = _templates_by_domain(project) if templates is None else templates
-    for domain in project.domains(locale):  # templates may be absent: catalogs count too
+    for domain in project.domains(locale, templates):  # catalogs without a template count too
         path = project.po_path(locale, domain)
         in_all, done = known.get(
             project, path if path.exists() else templates[domain], locale, domain
@@ -361,8 +354,73 @@ def _templates_by_domain(project: Project) -> dict[str, Path]:
     return {project.template_domain(pot): pot for pot in project.templates()}
 
 
+TITLES_CACHE = ".l10n-titles.json"
+
+
+class PageTitles:
+    """The titles the index shows, kept in the build folder by content: each built page's
+    under the digest it was built with, each English page's under the digest of its
+    source.  The index of a large site then reads neither every page it built nor every
+    source page (and their front matter) on every build."""
+
+    def __init__(self, build_dir: Path, digests: OutputDigests | None = None) -> None:
+        self.path = build_dir / TITLES_CACHE
+        self.digests = digests or OutputDigests(build_dir)
+        try:
+            known = json.loads(self.path.read_text(encoding="utf-8"))
+            self.known = {kind: dict(known[kind]) for kind in ("built", "english")}
+        except (OSError, ValueError, KeyError, TypeError):
+            self.known = {"built": {}, "english": {}}
+        self.used: dict[str, dict[str, list]] = {"built": {}, "english": {}}
+
+    def _get(self, kind: str, path: str, stamp: str) -> str | None:
+        hit = self.known[kind].get(path)
+        if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp and isinstance(hit[1], str):
+            self.used[kind][path] = hit
+            return hit[1]
+        return None
+
+    def _keep(self, kind: str, path: str, stamp: str, title: str) -> str:
+        self.known[kind][path] = self.used[kind][path] = [stamp, title]
+        return title
+
+    def built(self, project: Project, html: Path, title: str | None = None) -> str | None:
+        """The <title> of a built page (`title` when the caller has just built it)."""
+        shown = project.rel(html)
+        stamp = self.digests.digests.get(shown, "")
+        if title is not None:
+            return self._keep("built", shown, stamp, title)
+        found = self._get("built", shown, stamp) if stamp else None
+        if found is None and html.exists():
+            match = _TITLE.search(html.read_text(encoding="utf-8"))
+            found = htmllib.unescape(match.group(1)) if match else ""
+            self._keep("built", shown, stamp, found)
+        return found
+
+    def english(self, project: Project, domain: str) -> str:
+        """The title the English page has (as its <title> shows it)."""
+        path = project.page_path(domain)
+        shown = project.rel(path)
+        stamp = content_digest(path).hex()
+        found = self._get("english", shown, stamp)
+        return (
+            found
+            if found is not None
+            else self._keep("english", shown, stamp, english_title(project, domain))
+        )
+
+    def save(self) -> None:
+        """Keep what this build used, and only that: the same inputs, the same bytes."""
+        write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
+
+
 def index_entry(
-    project: Project, locale: str, domain: str, english: str | None = None, title: str | None = None
+    project: Project,
+    locale: str,
+    domain: str,
+    english: str | None = None,
+    title: str | None = None,
+    titles: PageTitles | None = None,
 ) -> dict | None:
     """A built page as the index lists it, or None when it has not been built.
 
@@ -370,13 +428,11 @@ def index_entry(
     it): the translation when it is usable, else the English (then marked as English).
     """
     html = output_path(project, locale, domain, ".html")
-    if title is None:
-        if not html.exists():
-            return None
-        found = _TITLE.search(html.read_text(encoding="utf-8"))
-    english = english if english is not None else english_title(project, domain)
-    if title is None:
-        title = htmllib.unescape(found.group(1)) if found else english
+    if title is None and not html.exists():
+        return None
+    titles = titles or PageTitles(project.build_dir)
+    english = english if english is not None else titles.english(project, domain)
+    title = titles.built(project, html, title) or english
     pdf = output_path(project, locale, domain, ".pdf")
     return {
         "domain": domain,
@@ -408,9 +464,8 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
         if locale == project.config.source_locale or not path.exists():
             continue
         shown = project.rel(path)
-        content = hashlib.sha256(path.read_bytes())
-        counts = count(_parsed(path, shown, content.digest()), locale, domain)
-        found[shown] = [content.hexdigest(), counts.total, counts.translated]
+        counts = count(_load(path, shown), locale, domain)
+        found[shown] = [content_digest(path).hex(), counts.total, counts.translated]
     return found
 
 
@@ -459,15 +514,18 @@ def write_index(
     project: Project,
     known: CatalogCounts | None = None,
     built_titles: dict[tuple[str, str], str] | None = None,
+    digests: OutputDigests | None = None,
 ) -> None:
     """`build/index.html`: every built language, named in itself, with how complete it is.
 
     `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
-    those pages need not be read back.
+    those pages need not be read back; `digests` what they were built under.
     """
     known = known or CatalogCounts(project.build_dir)
-    locales = index_locales(project, known, built_titles)
+    kept = PageTitles(project.build_dir, digests)
+    locales = index_locales(project, known, built_titles, kept)
     known.save()
+    kept.save()
     write_text(project.build_dir / "index.html", render_index(project, locales))
 
 
@@ -475,19 +533,24 @@ def index_locales(
     project: Project,
     known: CatalogCounts,
     built_titles: dict[tuple[str, str], str] | None = None,
+    kept: PageTitles | None = None,
 ) -> list[dict]:
     """What the index lists: each built locale, its pages and how complete it is.  This
-    reads every catalog's counts and every built page's title; rendering is apart, so
-    that the live preview can read while it rebuilds pages."""
+    reads every catalog's counts and every built page's title (those `kept` knows need not
+    be read); rendering is apart, so that the live preview can read while it rebuilds
+    pages."""
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
-    titles = {d: english_title(project, d) for d in domains}
+    kept = kept or PageTitles(project.build_dir)
+    titles = {d: kept.english(project, d) for d in domains}
     just = built_titles or {}
     pots = _templates_by_domain(project)
     locales = []
     for loc in built:
         pages = [
-            e for d in domains if (e := index_entry(project, loc, d, titles[d], just.get((loc, d))))
+            e
+            for d in domains
+            if (e := index_entry(project, loc, d, titles[d], just.get((loc, d)), kept))
         ]
         sheets = review_sheets(project, loc)
         if pages or sheets:
@@ -546,11 +609,24 @@ class Done:
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
-def _html_task(project: Project, task: Task, built: list[str], with_pdf: bool, day: date) -> Done:
+def _html_task(
+    project: Project,
+    task: Task,
+    built: list[str],
+    with_pdf: bool,
+    day: date,
+    checks: ResultCache | None = None,
+) -> Done:
     """Build and stage one page; returns what the parent reports.  Staging the page
     where it is built spreads the writes over the workers; the parent puts them all in
-    place with one sync."""
+    place with one sync.  With `checks`, the page's catalog is checked here too (unless
+    its results are kept): the translations were just parsed for the page, and that
+    parse serves the checks."""
     page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    if checks is not None and task.locale != project.config.source_locale:
+        from ..checks import check_catalog_cached
+
+        check_catalog_cached(project, task.locale, task.domain, checks)
     out = output_path(project, task.locale, task.domain, ".html")
     staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
@@ -561,7 +637,13 @@ _WORKER_PROJECT: dict[Path, Project] = {}
 
 
 def _html_task_in_worker(
-    root: Path, task: Task, built: list[str], with_pdf: bool, epoch: str | None, day: date
+    root: Path,
+    task: Task,
+    built: list[str],
+    with_pdf: bool,
+    epoch: str | None,
+    day: date,
+    checks: ResultCache | None,
 ) -> Done:
     """`_html_task` in a worker process, which loads the project once (a pool lives for
     one run).  `epoch` is the parent's SOURCE_DATE_EPOCH: a worker must not date a page
@@ -574,7 +656,7 @@ def _html_task_in_worker(
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     if root not in _WORKER_PROJECT:
         _WORKER_PROJECT[root] = load(root)
-    return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day)
+    return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day, checks)
 
 
 def build_html(
@@ -586,13 +668,16 @@ def build_html(
     progress: Callable[[Task], None] | None = None,
     only: Collection[Task] | None = None,
     index: bool = True,
+    checks: ResultCache | bool = False,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
     Pages are spread over `jobs` worker processes; an output whose inputs have not
     changed since it was written is left alone unless `force` is given.  `only` limits
     the pages looked at (the live preview rebuilds what a save affects); without `index`
-    the index is left for the caller to write (it reads every catalog).
+    the index is left for the caller to write (it reads every catalog).  With `checks`
+    (a ResultCache, or True for the user's), the catalog of each page written is checked
+    (and its results kept) as it is built; a build with nothing to write imports no check.
     """
     built = all_locales(project)
     domains = [project.domain(p) for p in project.pages()]
@@ -601,6 +686,7 @@ def build_html(
         domains = [d for d in domains if d in wanted]
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
+    stamp_of = digester(tool, built, with_pdf, project.config)
     todo: list[tuple[Task, str, list[Path]]] = []
     results = {locale: LocaleResult(locale) for locale in locales}
     for domain in domains:  # a page's locales together: they share its block parse
@@ -609,7 +695,7 @@ def build_html(
             if only is not None and task not in only:
                 continue
             inputs = page_inputs(project, locale, domain)
-            stamp = digest(inputs, tool, built, with_pdf, project.config)
+            stamp = stamp_of(inputs)
             out = output_path(project, locale, domain, ".html")
             if not force and state.fresh(out, project.rel(out), stamp):
                 results[locale].skipped.append(project.rel(out))
@@ -621,7 +707,12 @@ def build_html(
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
         importlib.import_module(module)
-    write_assets(project, built)
+    if checks is True:
+        from ..checks import open_cache
+
+        checks = open_cache(project)
+    cache = checks or None
+    to_convert = write_assets(project, built, convert=False)
     stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
     days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
@@ -629,7 +720,9 @@ def build_html(
     titles: dict[tuple[str, str], str] = {}
     with (
         Staging() as staging,
-        contextlib.closing(_run(project, days, built, with_pdf, jobs)) as running,
+        contextlib.closing(
+            _run(project, days, built, with_pdf, jobs, cache, to_convert)
+        ) as running,
     ):
         for done in running:
             task = done.task
@@ -646,7 +739,7 @@ def build_html(
             if progress:
                 progress(task)
     if index:
-        write_index(project, known, titles)
+        write_index(project, known, titles, state)
         state.record(project.rel(index_html), index_stamp)
     else:  # the caller writes the index; until it says so, the next build writes it too
         state.forget(project.rel(index_html))
@@ -655,23 +748,47 @@ def build_html(
 
 
 def _run(
-    project: Project, days: dict[Task, date], built: list[str], with_pdf: bool, jobs: int
+    project: Project,
+    days: dict[Task, date],
+    built: list[str],
+    with_pdf: bool,
+    jobs: int,
+    checks: ResultCache | None,
+    fonts: list[Font],
 ) -> Generator[Done, None, None]:
-    """Run the tasks here, or over worker processes when there is enough to share."""
-    workers = min(jobs, len(days))
+    """Run the tasks here, or over worker processes when there is enough to share; the
+    fonts to convert go to the workers first, beside the pages."""
+    from .fonts import write_woff2
+
+    folder = project.build_dir / "assets" / "fonts"
+    workers = min(jobs, len(days) + len(fonts))
+    if workers > 1 and checks is not None:  # loaded here, the workers inherit it
+        from ..checks.runner import prepare
+
+        prepare(sorted({t.locale for t in days} - {project.config.source_locale}))
     if workers <= 1:
+        for font in fonts:
+            write_woff2(font, folder)
         for task, day in days.items():
-            yield _html_task(project, task, built, with_pdf, day)
+            yield _html_task(project, task, built, with_pdf, day, checks)
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    with process_pool(workers, preload=("pipeline.site.build", *RENDERING)) as pool:
+    preload = ("pipeline.site.build", *RENDERING, *(("pipeline.checks",) if checks else ()))
+    with process_pool(workers, preload=preload) as pool:
+        converted = [pool.submit(write_woff2, font, folder) for font in fonts]
         futures = [
-            pool.submit(_html_task_in_worker, project.root, task, built, with_pdf, epoch, day)
+            pool.submit(
+                _html_task_in_worker, project.root, task, built, with_pdf, epoch, day, checks
+            )
             for task, day in days.items()
         ]
         try:
             yield from finished(futures, lambda done: discard([done.staged]))
+            for font_job in converted:
+                font_job.result()
         except GeneratorExit:  # the caller stopped: pages not yet started are not built
+            for font_job in converted:
+                font_job.cancel()
             for future in futures:
                 future.cancel()
             raise

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..assets import PACKAGE_DIR
 from ..errors import L10nError
+from ..files import digests_kept
 
 if TYPE_CHECKING:
     from ..project import Project
@@ -48,6 +50,13 @@ def build(
     project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
 ) -> BuildOutcome:
     """Build what is out of date."""
+    with digests_kept(project.root), digests_kept(PACKAGE_DIR):
+        return _build(project, chosen, options, say, progress)
+
+
+def _build(
+    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+) -> BuildOutcome:
     from .build import build_html
     from .snapshot import forget
 
@@ -69,6 +78,7 @@ def build(
             jobs=workers,
             force=options.force,
             progress=tick,
+            checks=not options.quiet,  # each rebuilt page's catalog, where it is built
         )
     )
     reports = {"pages built": pages}
@@ -77,7 +87,7 @@ def build(
     if rebuilt and not options.quiet:  # what changed was built: say how it checks
         from ..checks import run_checks, summary_line
 
-        for report in run_checks(project, rebuilt).reports:
+        for report in run_checks(project, rebuilt, workers).reports:
             say(f"check {summary_line(report)}", False)
     if no_browser is not None:
         raise no_browser

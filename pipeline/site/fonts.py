@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import tempfile
 import unicodedata
@@ -17,10 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from ..assets import FONTS_DIR
-from ..files import cache_dir, write_atomic
+from ..files import cache_dir, write_atomic, write_replaceable
 from ..locales import script as script_of
 from . import css
 
@@ -65,6 +64,34 @@ class _FontInfo:
 
 @functools.lru_cache(maxsize=64)
 def _font_info(path: Path) -> _FontInfo:
+    """What a font says of itself, kept in the user's cache under the font's digest:
+    reading it needs fontTools, whose import and parse cost more than an incremental
+    build's whole page."""
+    cached = cache_dir("fonts") / f"{hashlib.sha256(path.read_bytes()).hexdigest()[:32]}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        kept = json.loads(cached.read_text(encoding="utf-8"))
+        if isinstance(kept["cmap"], list) and all(type(cp) is int for cp in kept["cmap"]):
+            return _FontInfo(
+                str(kept["family"]),
+                int(kept["weight"]),
+                str(kept["postscript"]),
+                frozenset(kept["cmap"]),
+            )
+    info = _read_font_info(path)
+    record = {
+        "family": info.family,
+        "weight": info.weight,
+        "postscript": info.postscript_name,
+        "cmap": sorted(info.cmap),
+    }
+    with contextlib.suppress(OSError):
+        write_replaceable(cached, json.dumps(record).encode("utf-8"))
+    return info
+
+
+def _read_font_info(path: Path) -> _FontInfo:
+    from fontTools.ttLib import TTFont
+
     with TTFont(path, lazy=True) as tt:
         name = tt["name"]
         # Name ID 16 (typographic family) is only set when ID 1 carries a weight suffix.
@@ -180,6 +207,20 @@ def font_face_css(locale: str, url_prefix: str, also: Iterable[str] = ()) -> str
     return "\n".join(rules)
 
 
+def woff2_ready(font: Font, dest_dir: Path) -> bool:
+    """Whether font's WOFF2 is in dest_dir, copied there from the user's cache if need
+    be; False when it must be converted (which takes seconds: `write_woff2`)."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / woff2_name(font)
+    if dest.exists():
+        return True
+    cached = cache_dir("woff2") / dest.name
+    if cached.is_file():
+        write_atomic(dest, cached.read_bytes())
+        return True
+    return False
+
+
 def write_woff2(font: Font, dest_dir: Path) -> Path:
     """Convert font to WOFF2 in dest_dir unless already there; atomic and reproducible.
 
@@ -187,14 +228,11 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
     recalcTimestamp=False keeps the TTF's own head.modified: fontTools would otherwise stamp
     the current time and make every build's bytes differ.
     """
-    dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / woff2_name(font)
-    if dest.exists():
+    if woff2_ready(font, dest_dir):
         return dest
-    cached = cache_dir("woff2") / dest.name
-    if cached.is_file():
-        write_atomic(dest, cached.read_bytes())
-        return dest
+    from fontTools.ttLib import TTFont
+
     fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
@@ -210,7 +248,7 @@ def write_woff2(font: Font, dest_dir: Path) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     with contextlib.suppress(OSError):  # compressing takes seconds: later builds copy it
-        write_atomic(cached, dest.read_bytes())
+        write_atomic(cache_dir("woff2") / dest.name, dest.read_bytes())
     return dest
 
 
@@ -229,15 +267,23 @@ def missing_glyphs(text: str, locale: str) -> list[str]:
     Whitespace, control and format characters (ZWSP, ZWJ, ZWNJ, soft hyphen, ...) are
     skipped: they are invisible, so a font lacking them produces no tofu.
     """
-    covered = coverage(locale)
+    absent = set(text) - _covered_characters(locale)
+    if not absent:
+        return []
     missing = dict.fromkeys(
         ch
         for ch in text
-        if not ch.isspace()
+        if ch in absent
+        and not ch.isspace()
         and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-        and ord(ch) not in covered
     )
     return list(missing)
+
+
+@functools.lru_cache(maxsize=64)
+def _covered_characters(locale: str) -> frozenset[str]:
+    """`coverage` as characters, so that a text is compared with it as a set."""
+    return frozenset(map(chr, coverage(locale)))
 
 
 def pdf_font_names(locale: str) -> set[str]:

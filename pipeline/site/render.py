@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from ..assets import TEMPLATES_DIR
+from ..files import cache_dir
 from ..safety import english_html, problems, vet
 from ..segments import Annotate, Segment, render
 from . import css
@@ -72,8 +73,12 @@ class _I18n(Protocol):
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The page templates, compiled once per machine: Jinja2 keeps their code in the
+    user's cache (under the template's digest), so each run and each worker need not
+    compile them again."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        bytecode_cache=_compiled_templates(),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
@@ -83,6 +88,15 @@ def environment() -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["css_counter"] = css_counter
     return env
+
+
+def _compiled_templates() -> jinja2.BytecodeCache | None:
+    folder = cache_dir("templates")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # no cache: templates are compiled in each process
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _ui_problem(msgid: str, text: str) -> str | None:

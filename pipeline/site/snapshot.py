@@ -15,14 +15,14 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..assets import PACKAGE_DIR
-from ..files import TEMP_DEPTH, cache_dir, project_lock, write_text
+from ..files import RACY_NS, TEMP_DEPTH, cache_dir, content_digest, project_lock, write_text
 
 if TYPE_CHECKING:
     import hashlib
@@ -32,11 +32,7 @@ STATE_FILE = ".l10n-state.json"
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
     for path in paths:
-        digest.update(path.name.encode())
-        try:
-            digest.update(path.read_bytes())
-        except FileNotFoundError:
-            digest.update(b"\0missing")
+        digest.update(path.name.encode() + b"\0" + content_digest(path))
 
 
 def tool_digest() -> str:
@@ -54,12 +50,23 @@ def tool_digest() -> str:
 
 def digest(inputs: Iterable[Path], *options: object) -> str:
     """The digest of one output from its input files and the run's options."""
+    return digester(*options)(inputs)
+
+
+def digester(*options: object) -> Callable[[Iterable[Path]], str]:
+    """`digest` for many outputs of one run: the options are encoded once."""
     import hashlib
 
-    found = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
-    found.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
-    _hash_files(found, inputs)
-    return found.hexdigest()
+    base = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
+    base.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+
+    def of(inputs: Iterable[Path]) -> str:
+        found = base.copy()
+        for path in inputs:
+            found.update(path.name.encode() + b"\0" + content_digest(path))
+        return found.hexdigest()
+
+    return of
 
 
 class OutputDigests:
@@ -92,11 +99,6 @@ def snapshot_path(root: Path) -> Path:
     snapshot's command names its project's absolute path."""
     where = root.resolve()
     return cache_dir("snapshots") / f"{where.name}-{zlib.crc32(bytes(where)):08x}.json"
-
-
-# Coarser than any file system's clock (FAT's is 2 s): a file changed within this long
-# before a scan could change again without its size or mtime showing it.
-RACY_NS = 2_000_000_000
 
 
 def file_stat(path: str) -> list[int]:
@@ -177,7 +179,8 @@ class Snapshot:
             for path in r.written + r.skipped
         )
         self.add(
-            build_dir / name for name in ("index.html", ".l10n-state.json", ".l10n-index.json")
+            build_dir / name
+            for name in ("index.html", STATE_FILE, ".l10n-index.json", ".l10n-titles.json")
         )
         self.add(also)
         if self.trusted:

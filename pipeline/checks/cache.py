@@ -1,0 +1,162 @@
+"""Check results kept between runs, each under a digest of everything it depends on.
+
+The findings of one catalog depend on its bytes, its template, its page (whose link
+reference definitions `[text][ref]` resolves to), the glossary and the do-not-translate
+list, the bundled fonts (the glyphs check), the settings, and the code of the checks
+with the libraries it calls.  All of it goes into the entry's key, so an entry either
+says exactly what a fresh run would find or is never looked at: a catalog that did not
+change is not checked again, and a change to any input checks again what it touches.
+
+Entries live in the user's cache (`$L10N_CACHE/checks`, see `files.cache_dir`), one file
+per catalog, named by the key: nothing machine-specific lands in the project, and two
+copies of a project share them.  Each entry carries the digest of its own body; one that
+does not read back whole is ignored and made again, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..assets import FONTS_DIR, PACKAGE_DIR
+from ..files import cache_dir, content_digest, write_replaceable
+from ..glossary import DNT_NAME, TBX_NAME, Glossary
+from ..project import Project
+from .model import ERROR, WARNING, Finding, LocaleReport
+
+FORMAT = b"l10n check results 1"
+LIBRARIES = ("markdown", "babel", "polib", "fontTools", "nh3")  # what the checks call
+_MISSING = b"\0missing\0"
+
+
+@functools.cache
+def code_digest() -> str:
+    """The checks' code: every module of the package (the checks import most of it, and
+    a module they do not import costs only a needless check when it changes), and the
+    versions of the libraries they call."""
+    digest = hashlib.sha256(FORMAT)
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        digest.update(content_digest(path))
+    for name in LIBRARIES:
+        version = getattr(importlib.import_module(name), "__version__", "?")
+        digest.update(f"{name}={version}\0".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def fonts_digest() -> str:
+    """The bundled fonts: what the glyphs check holds every translation to."""
+    digest = hashlib.sha256()
+    for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
+        digest.update(path.name.encode() + b"\0" + content_digest(path))
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return _MISSING
+
+
+def project_digest(project: Project) -> str:
+    """What every catalog's results depend on besides its own files."""
+    digest = hashlib.sha256(code_digest().encode() + fonts_digest().encode())
+    for name in (TBX_NAME, DNT_NAME):
+        digest.update(b"\0" + name.encode() + b"\0" + _read(project.locales_dir / name))
+    settings = replace(project.config, name="", version="")  # a release bump changes nothing
+    digest.update(repr(settings).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ResultCache:
+    """Where check results are kept, and the digest they are all keyed under.
+
+    Made once per run (`open`), in the run's process; it travels to worker processes
+    whole, so they look entries up and store them as the run does.
+    """
+
+    folder: Path
+    common: str  # project_digest
+    glossary: Glossary = field(default_factory=Glossary)
+
+    @classmethod
+    def open(cls, project: Project, glossary: Glossary, folder: Path | None = None) -> ResultCache:
+        return cls(folder or cache_dir("checks"), project_digest(project), glossary)
+
+    def key(self, project: Project, locale: str, domain: str) -> str:
+        """The key of one catalog's results: the run's digest, where the catalog is, and
+        the bytes of the catalog, its template and its page."""
+        digest = hashlib.sha256(self.common.encode())
+        path = project.po_path(locale, domain)
+        digest.update(f"\0{locale}\0{domain}\0{project.rel(path)}\0".encode())
+        for source in (path, project.pot_path(domain), project.page_path(domain)):
+            digest.update(content_digest(source))
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> LocaleReport | None:
+        """The results kept under `key`, or None when there are none (or none whole)."""
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        return decode(key, data)
+
+    def put(self, key: str, report: LocaleReport) -> None:
+        """Keep `report` under `key`; a cache that cannot be written is only slower."""
+        with contextlib.suppress(OSError):
+            write_replaceable(self._path(key), encode(key, report))
+
+
+def encode(key: str, report: LocaleReport) -> bytes:
+    """An entry: the digest of its body on the first line, then the body (JSON)."""
+    body = json.dumps(
+        {
+            "key": key,
+            "locale": report.locale,
+            "counts": [report.checked, report.fuzzy, report.untranslated, report.obsolete],
+            "findings": [
+                [f.path, f.line, f.check, f.severity, f.message, f.locale, f.silenced]
+                for f in report.findings
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+_FINDING_TYPES = [str, int, str, str, str, str, bool]
+
+
+def decode(key: str, data: bytes) -> LocaleReport | None:
+    """The report an entry holds, or None when it is not whole, not of this key, or not
+    shaped as `encode` writes it."""
+    digest, _, body = data.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    try:
+        entry = json.loads(body)
+        counts, findings = entry["counts"], entry["findings"]
+        if entry["key"] != key or not isinstance(entry["locale"], str):
+            return None
+        if len(counts) != 4 or not all(type(n) is int and n >= 0 for n in counts):
+            return None
+        report = LocaleReport(entry["locale"], [], *counts)
+        for item in findings:
+            if [type(part) for part in item] != _FINDING_TYPES or item[3] not in (ERROR, WARNING):
+                return None
+            report.findings.append(Finding(*item))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return report
