@@ -261,7 +261,7 @@ def test_one_parse_per_text_serves_the_build_and_the_checks(
         return real(text, references)
 
     monkeypatch.setattr(inline, "parse", counting)
-    inline._remembered.cache_clear()
+    inline.forget()
     project = load(repo)
     build_html(project, ["th"], with_pdf=False, jobs=1, checks=open_cache(project))
     po = polib.pofile(str(project.po_path("th", "systemic-sclerosis")))

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assets import FONTS_DIR
+from ..assets import FONTS_DIR, WEBFONTS_DIR
 from ..files import cache_dir, write_atomic, write_replaceable
 from ..locales import script as script_of
 from . import css
@@ -207,8 +207,8 @@ def font_face_css(locale: str, url_prefix: str, also: Iterable[str] = ()) -> str
 
 def bundled_woff2(font: Font) -> Path:
     """Where the package keeps font's WOFF2: converting takes seconds a font (Brotli at
-    its best setting), so the conversions ship beside the TTFs (`scripts/webfonts`)."""
-    return FONTS_DIR / woff2_name(font)
+    its best setting), so the conversions ship with the package (`scripts/webfonts`)."""
+    return WEBFONTS_DIR / woff2_name(font)
 
 
 def woff2_ready(font: Font, dest_dir: Path) -> bool:
