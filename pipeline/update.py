@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
 
@@ -25,7 +26,10 @@ from .po import catalog
 from .po.merge import merge, merge_many
 from .po.write import dumps_many
 from .project import Project
-from .workers import exchange, finished, pool_context, process_pool, shared
+from .workers import exchange, finished, no_collections, pool_context, process_pool, shared
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,7 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
     domains = [project.template_domain(p) for p in pots]
     tmx = tmx_candidates(project, locales)
     staged: dict[Path, Path | None] = {}
-    with Staging() as staging:
+    with Staging() as staging, no_collections():
         if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
             shares = _in_workers(project.root, domains, locales, jobs, tmx)
         else:
@@ -232,14 +236,20 @@ def _merge_in_worker(
     from .project import load
 
     up, downs = shared()
-    project = load(root)
+    with no_collections():
+        return _merge_share(load(root), up, downs[number], number, domains, locales)
+
+
+def _merge_share(
+    project: Project, up: Queue, down: Queue, number: int, domains: list[str], locales: list[str]
+) -> list[tuple[Path, Path | None]]:
     templates = {domain: _worker_template(project, domain) for domain in domains}
     merged = Merged.of(project, templates, locales)
     up.put((number, merged.offers(), merged.wants()))
     waiting = merged.waiting()
     ready = set(range(len(merged.paths))) - set(waiting)
     done = merged.stage(sorted(ready))  # while the run searches the memory
-    proposals = downs[number].get()
+    proposals = down.get()
     if proposals is None:  # the run failed elsewhere
         discard([tmp for _, tmp in done])
         return []
