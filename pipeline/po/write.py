@@ -47,7 +47,10 @@ def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
         return [polib_text(po) for po in catalogs]
     batch = Batch()
     english: _English = {}
-    plans = [None if _refused_by_gnu(po) else _catalog(po, batch, english) for po in catalogs]
+    plans: list[_Plan | None] = []
+    for po in catalogs:
+        header = po.metadata_as_entry()
+        plans.append(None if _refused_by_gnu(po, header) else _catalog(po, header, batch, english))
     pieces = batch.resolve(msgcat) if batch else []
     if pieces is None:  # msgcat refused the batch: every catalog on the slow path
         plans, pieces = [None] * len(plans), []
@@ -65,7 +68,10 @@ def _normalise(po: polib.POFile) -> None:
     po.encoding = "utf-8"
 
 
-def _join(blocks: list[list[Item]], pieces: list[list[str]]) -> str:
+def _join(plan: _Plan, pieces: list[list[str]]) -> str:
+    blocks, batched = plan
+    if not batched:  # every line written already
+        return "\n\n".join(["\n".join(block) for block in blocks]) + "\n"  # type: ignore[arg-type]
     out = []
     for block in blocks:
         lines: list[str] = []
@@ -81,9 +87,10 @@ def _join(blocks: list[list[Item]], pieces: list[list[str]]) -> str:
 # ---------------------------------------------------------------- what GNU refuses
 
 
-def _refused_by_gnu(po: polib.POFile) -> bool:
-    """Catalogs whose msgcat run would fail or be read in another charset."""
-    header = po.metadata_as_entry().msgstr
+def _refused_by_gnu(po: polib.POFile, entry: polib.POEntry) -> bool:
+    """Catalogs whose msgcat run would fail or be read in another charset (`entry`: the
+    catalog's header entry)."""
+    header = entry.msgstr
     at = header.find("charset=")
     charset = re.split(r"[ \t\n]", header[at + 8 :], maxsplit=1)[0] if at >= 0 else ""
     if charset.lower() != "utf-8" and not getattr(po, "headerless", False):
@@ -99,14 +106,18 @@ def _refused_by_gnu(po: polib.POFile) -> bool:
 
 def _malformed(entry: polib.POEntry) -> bool:
     plural = entry.msgstr_plural
-    if bool(entry.msgid_plural) != bool(plural) or sorted(plural) != list(range(len(plural))):
+    if (plural or entry.msgid_plural) and (
+        bool(entry.msgid_plural) != bool(plural) or sorted(plural) != list(range(len(plural)))
+    ):
         return True
     if entry.previous_msgid is None and (
         entry.previous_msgctxt is not None or entry.previous_msgid_plural is not None
     ):
         return True
-    fields = [*entry.flags, *(f"{p}{n or ''}" for p, n in entry.occurrences)]
-    return any("\n" in str(field) for field in fields)
+    for flag in entry.flags:
+        if "\n" in str(flag):
+            return True
+    return any("\n" in f"{path}{line or ''}" for path, line in entry.occurrences)
 
 
 # ---------------------------------------------------------------- entries
@@ -115,15 +126,18 @@ def _malformed(entry: polib.POEntry) -> bool:
 # An entry's lines up to its msgstr, by everything they depend on: the same template
 # entry recurs in each locale's catalog of a page.
 _English = dict[tuple, tuple[list[Item], "_Flags"]]
+# A catalog's blocks of lines, and whether any of them waits for the batch's pieces.
+_Plan = tuple[list[list[Item]], bool]
 
 
-def _catalog(po: polib.POFile, batch: Batch, english: _English) -> list[list[Item]]:
+def _catalog(po: polib.POFile, header: polib.POEntry, batch: Batch, english: _English) -> _Plan:
+    handed = batch.handed
     blocks = []
     if not getattr(po, "headerless", False):  # as msgmerge, never invent a header
-        blocks.append(_entry(po.metadata_as_entry(), batch, {}, _header_lines(po.header)))
+        blocks.append(_entry(header, batch, {}, _header_lines(po.header)))
     blocks += [_entry(e, batch, english) for e in po if not e.obsolete]
     blocks += [_entry(e, batch, english) for e in po if e.obsolete and _translated(e)]
-    return blocks
+    return blocks, batch.handed != handed
 
 
 def _header_lines(header: str) -> list[str]:
@@ -370,16 +384,22 @@ def _flags(flags: tuple[str, ...]) -> _Flags:
 
 def _field(prefix: str, keyword: str, value: str, flags: _Flags, batch: Batch) -> list[Item]:
     """`keyword "value"` on its own line, on one line per "\\n"-ended portion, or broken
-    as GNU breaks it when a portion does not surely fit."""
-    if "\n" not in value[:-1]:
+    as GNU breaks it when a portion does not surely fit.  (A line longer than the page
+    before its escapes are written never fits: the escapes only lengthen it.)"""
+    no_wrap = flags.no_wrap
+    if value.find("\n", 0, len(value) - 1) < 0:
+        if not no_wrap and len(prefix) + len(keyword) + len(value) + 3 > WRAP:
+            return _broken(prefix, keyword, value, flags, batch)
         line = f'{prefix}{keyword} "{quote(value)}"'
-        if flags.no_wrap or _fits(value, len(line)):
+        if no_wrap or _fits(value, len(line)):
             return [line]
         return _broken(prefix, keyword, value, flags, batch)
     lines: list[Item] = [f'{prefix}{keyword} ""']
     for portion in _PORTION.findall(value):
+        if not no_wrap and len(prefix) + len(portion) + 2 > WRAP:
+            return _broken(prefix, keyword, value, flags, batch)
         line = f'{prefix}"{quote(portion)}"'
-        if not flags.no_wrap and not _fits(portion, len(line)):
+        if not no_wrap and not _fits(portion, len(line)):
             return _broken(prefix, keyword, value, flags, batch)
         lines.append(line)
     return lines
