@@ -129,6 +129,7 @@ class Merged:
     domains: list[str]
     locales: list[str]
     catalogs: list[polib.POFile]
+    open: list[tuple[int, polib.POEntry]] | None = None
 
     @classmethod
     def of(cls, project: Project, templates: dict[str, polib.POFile], names: list[str]) -> Merged:
@@ -149,28 +150,32 @@ class Merged:
                 merged.catalogs.append(po)
         return merged
 
-    def _entries(self):  # noqa: ANN202
-        for domain, name, po in zip(self.domains, self.locales, self.catalogs, strict=True):
-            for entry in po:
-                yield domain, name, entry
+    def _open(self) -> list[tuple[int, polib.POEntry]]:
+        """The untranslated entries as merged, with their catalog's number: found once,
+        before any is filled."""
+        if self.open is None:
+            self.open = [
+                (number, entry)
+                for number, po in enumerate(self.catalogs)
+                for entry in po
+                if untranslated(entry)
+            ]
+        return self.open
 
     def offers(self) -> Candidates:
         """The translations these catalogs offer the locale's other pages."""
         return page_candidates(zip(self.locales, self.domains, self.catalogs, strict=True))
 
     def wants(self) -> list[Want]:
-        return [
-            Want(name, domain, e.msgid) for domain, name, e in self._entries() if untranslated(e)
-        ]
+        return [Want(self.locales[n], self.domains[n], entry.msgid) for n, entry in self._open()]
 
     def fill(self, proposals: dict[Want, Proposal]) -> None:
-        for domain, name, entry in self._entries():
-            if untranslated(entry):
-                apply(entry, proposals.get(Want(name, domain, entry.msgid)))
+        for n, entry in self._open():
+            apply(entry, proposals.get(Want(self.locales[n], self.domains[n], entry.msgid)))
 
     def waiting(self) -> list[int]:
         """The catalogs that memory may change: those with an untranslated entry."""
-        return [i for i, po in enumerate(self.catalogs) if any(untranslated(e) for e in po)]
+        return sorted({n for n, _ in self._open()})
 
     def stage(self, which: list[int] | None = None) -> list[tuple[Path, Path | None]]:
         """These catalogs (all by default) staged for writing (None for one that stays

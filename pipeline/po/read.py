@@ -229,9 +229,12 @@ class _Reader:
 
 def read(text: str) -> Catalog:
     """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error."""
-    fast = _read_laid_out(text)
-    if fast is not None:
-        return fast
+    fast = read_laid_out(text)
+    return read_lines(text) if fast is None else fast
+
+
+def read_lines(text: str) -> Catalog:
+    """The catalog in `text`, line by line; raises `_Fail` at the first syntax error."""
     reader = _Reader()
     last = 1
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -296,17 +299,17 @@ _SIMPLE_ESCAPE = re.compile(r"\\(.)")
 
 def _string(tokens: str, continued: str = "") -> str:
     """The value of a field's quoted tokens, `"a"\n"b"\n` (continuation lines start with
-    `continued`), which the pattern has checked."""
-    if tokens.find("\n") == len(tokens) - 1:  # one token
-        body = tokens[1:-2]
-    else:
-        body = "".join(token[1:-1] for token in tokens[:-1].split("\n" + continued))
+    `continued`), which the pattern has checked: a quote, a line end and a quote occur
+    together only between two tokens."""
+    body = tokens[1:-2]
+    if "\n" in body:
+        body = body.replace(f'"\n{continued}"', "")
     if "\\" in body:
         return _SIMPLE_ESCAPE.sub(lambda found: _SIMPLE[found.group(1)], body)
     return body
 
 
-def _read_laid_out(text: str) -> Catalog | None:
+def read_laid_out(text: str) -> Catalog | None:
     """The catalog in `text` if all of it is laid out as GNU writes it, else None."""
     po = Catalog(wrapwidth=79)
     entries: list[polib.POEntry] = []
