@@ -24,24 +24,30 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def stage(path: Path, data: bytes) -> Path | None:
+def stage(path: Path, data: bytes, size: int | None = None) -> Path | None:
     """`data` in a temporary file beside `path`, for `commit_all` to put in place; None
-    when `path` already holds exactly `data`.  Staging many files first and committing
-    them together keeps a failure from leaving some written and some not, and one sync
-    of the file system for them all costs far less than one fsync a file."""
+    when `path` already holds exactly `data` (`size`: its length, when the caller has
+    just read it: a file of another length needs no reading to tell).  Staging many
+    files first and committing them together keeps a failure from leaving some written
+    and some not, and one sync of the file system for them all costs far less than one
+    fsync a file."""
     try:
-        if path.read_bytes() == data:
+        if size in (None, len(data)) and path.read_bytes() == data:
             return None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
     import tempfile  # here: a run that writes nothing (a no-op build) never needs it
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    folder = str(path.parent)
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
     except BaseException:
         discard([Path(tmp)])
         raise
@@ -89,9 +95,10 @@ class Staging:
         self.commit = commit
         self.pairs: list[tuple[Path, Path]] = []  # (temporary file, destination)
 
-    def add(self, path: Path, data: bytes) -> Path | None:
-        """Stage `data` for `path`; None (nothing staged) when `path` holds it already."""
-        return self.adopt(stage(path, data), path)
+    def add(self, path: Path, data: bytes, size: int | None = None) -> Path | None:
+        """Stage `data` for `path`; None (nothing staged) when `path` holds it already
+        (`size`: its length, when the caller has just read it)."""
+        return self.adopt(stage(path, data, size), path)
 
     def adopt(self, tmp: Path | None, path: Path) -> Path | None:
         """Take charge of a file staged elsewhere (by a worker process)."""

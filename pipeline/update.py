@@ -129,25 +129,29 @@ class Merged:
     domains: list[str]
     locales: list[str]
     catalogs: list[polib.POFile]
+    sizes: list[int | None]  # each catalog's file size as read, None for a new one
     open: list[tuple[int, polib.POEntry]] | None = None
 
     @classmethod
     def of(cls, project: Project, templates: dict[str, polib.POFile], names: list[str]) -> Merged:
-        merged = cls([], [], [], [])
+        merged = cls([], [], [], [], [])
         for domain, pot in templates.items():
-            olds, fresh = [], []
+            olds: list[tuple[Path, str, polib.POFile, int | None]] = []
+            fresh: list[tuple[Path, str, polib.POFile, int | None]] = []
             for name in names:
                 path = project.po_path(name, domain)
                 if path.exists():
-                    olds.append((path, name, catalog.load(path, project.rel(path))))
+                    data, po = catalog.load_with_bytes(path, project.rel(path))
+                    olds.append((path, name, po, len(data)))
                 else:
-                    fresh.append((path, name, localized_header(pot, name, project)))
-            new = merge_many([po for _, _, po in olds], pot) + [po for _, _, po in fresh]
-            for (path, name, _), po in zip(olds + fresh, new, strict=True):
+                    fresh.append((path, name, localized_header(pot, name, project), None))
+            new = merge_many([po for _, _, po, _ in olds], pot) + [po for _, _, po, _ in fresh]
+            for (path, name, _, size), po in zip(olds + fresh, new, strict=True):
                 merged.paths.append(path)
                 merged.domains.append(domain)
                 merged.locales.append(name)
                 merged.catalogs.append(po)
+                merged.sizes.append(size)
         return merged
 
     def _open(self) -> list[tuple[int, polib.POEntry]]:
@@ -185,8 +189,8 @@ class Merged:
         done: list[tuple[Path, Path | None]] = []
         with Staging(commit=False) as staging:  # put in place by update(), or discarded
             texts = dumps_many([self.catalogs[i] for i in chosen])
-            for path, text in zip(paths, texts, strict=True):
-                done.append((path, staging.add(path, text.encode("utf-8"))))
+            for i, path, text in zip(chosen, paths, texts, strict=True):
+                done.append((path, staging.add(path, text.encode("utf-8"), self.sizes[i])))
         return done
 
 

@@ -104,12 +104,17 @@ def read_kept(path: Path, shown: str) -> tuple[str, polib.POFile]:
 
 def load(path: Path, shown: str | None = None) -> polib.POFile:
     """Read and check a catalog file; `shown` is the path that messages name."""
+    return load_with_bytes(path, shown)[1]
+
+
+def load_with_bytes(path: Path, shown: str | None = None) -> tuple[bytes, polib.POFile]:
+    """A catalog file's bytes, and the catalog read and checked (as `load`)."""
     name = shown or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise L10nError(f"{name}: cannot be read: {exc.strerror}") from None
-    return parse(decode(data, name), name)
+    return data, parse(decode(data, name), name)
 
 
 def dumps(po: polib.POFile) -> str:

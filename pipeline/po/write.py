@@ -70,10 +70,13 @@ def _normalise(po: polib.POFile) -> None:
 
 def _join(plan: _Plan, pieces: list[list[str]]) -> str:
     blocks, batched = plan
-    if not batched:  # every line written already
-        return "\n\n".join(["\n".join(block) for block in blocks]) + "\n"  # type: ignore[arg-type]
+    if not batched:  # every block written already
+        return "\n\n".join(blocks) + "\n"  # type: ignore[arg-type]
     out = []
     for block in blocks:
+        if isinstance(block, str):
+            out.append(block)
+            continue
         lines: list[str] = []
         for item in block:
             if isinstance(item, str):
@@ -125,9 +128,11 @@ def _malformed(entry: polib.POEntry) -> bool:
 
 # An entry's lines up to its msgstr, by everything they depend on: the same template
 # entry recurs in each locale's catalog of a page.
-_English = dict[tuple, tuple[list[Item], "_Flags"]]
-# A catalog's blocks of lines, and whether any of them waits for the batch's pieces.
-_Plan = tuple[list[list[Item]], bool]
+_English = dict[tuple, "_Lines"]
+# An entry's block: written (a string), or lines some of which wait for the batch.
+_Block = str | list[Item]
+# A catalog's blocks, and whether any of them waits for the batch's pieces.
+_Plan = tuple[list[_Block], bool]
 
 
 def _catalog(po: polib.POFile, header: polib.POEntry, batch: Batch, english: _English) -> _Plan:
@@ -156,10 +161,23 @@ def _translated(entry: polib.POEntry) -> bool:
     return (plural[min(plural)] if plural else entry.msgstr) != ""
 
 
+class _Lines:
+    """An entry's lines up to its msgstr, written out as one string where none waits for
+    the batch, and its flags as GNU reads them."""
+
+    __slots__ = ("flags", "items", "text")
+
+    def __init__(self, items: list[Item], flags: _Flags) -> None:
+        self.items = items
+        self.flags = flags
+        self.text = "\n".join(items) if all(isinstance(i, str) for i in items) else None  # type: ignore[arg-type]
+
+
 def _entry(
     entry: polib.POEntry, batch: Batch, english: _English, comments: list[str] | None = None
-) -> list[Item]:
-    translated = _translated(entry)
+) -> _Block:
+    plural = entry.msgstr_plural
+    translated = (plural[min(plural)] if plural else entry.msgstr) != ""
     key = (
         entry.obsolete,
         translated,
@@ -182,18 +200,20 @@ def _entry(
     except TypeError:  # a model built in code may hold unhashable occurrences
         found, hashable = None, False
     if found is None:
-        found = _english(entry, translated, batch, comments)
+        found = _Lines(*_english(entry, translated, batch, comments))
         if hashable:
             english[key] = found
-    items, flags = found
-    items = [*items]
+    flags = found.flags
     main = "#~ " if entry.obsolete else ""
-    if entry.msgstr_plural:
-        for index in sorted(entry.msgstr_plural):
-            items += _field(main, f"msgstr[{index}]", entry.msgstr_plural[index], flags, batch)
+    if plural:
+        items: list[Item] = []
+        for index in sorted(plural):
+            items += _field(main, f"msgstr[{index}]", plural[index], flags, batch)
     else:
-        items += _field(main, "msgstr", entry.msgstr, flags, batch)
-    return items
+        items = _field(main, "msgstr", entry.msgstr, flags, batch)
+    if found.text is not None and all(isinstance(item, str) for item in items):
+        return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
+    return [*found.items, *items]
 
 
 def _english(
