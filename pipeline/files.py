@@ -55,11 +55,14 @@ def stage(path: Path, data: bytes, size: int | None = None) -> Path | None:
 
 
 SYNC_ALL_FROM = 16  # files; from here one sync of the file systems beats an fsync each
+RENAMERS = 4  # threads that put many files in place: a rename waits on the disk
+RENAME_APART_FROM = 256  # files; fewer are put in place by the run's own thread
 
 
 def commit_all(staged: list[tuple[Path, Path]]) -> None:
     """Put staged files in place (pairs of temporary file and destination), their data
-    on disk first so that no rename can outlive it in a crash."""
+    on disk first so that no rename can outlive it in a crash.  After a failure no
+    further file is put in place and the temporary files left are removed."""
     if len(staged) >= SYNC_ALL_FROM:
         os.sync()
     else:
@@ -69,12 +72,32 @@ def commit_all(staged: list[tuple[Path, Path]]) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-    for done, (tmp, path) in enumerate(staged):
-        try:
+    failures: list[BaseException] = []
+    if len(staged) < RENAME_APART_FROM:
+        _rename(staged, failures)
+    else:  # a rename over a file frees the old one, which may wait on the disk (a discard)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(RENAMERS) as pool:
+            for share in [staged[i::RENAMERS] for i in range(RENAMERS)]:
+                pool.submit(_rename, share, failures)
+    if failures:
+        raise failures[0]
+
+
+def _rename(staged: list[tuple[Path, Path]], failures: list[BaseException]) -> None:
+    """Put these files in place, in order, until one fails (its failure is added to
+    `failures`) or `failures`, shared with other threads, has one; the temporary files
+    not put in place are removed."""
+    done = 0
+    try:
+        while done < len(staged) and not failures:
+            tmp, path = staged[done]
             os.replace(tmp, path)
-        except BaseException:
-            discard([tmp for tmp, _ in staged[done:]])
-            raise
+            done += 1
+    except BaseException as exc:
+        failures.append(exc)
+    discard([tmp for tmp, _ in staged[done:]])
 
 
 def discard(staged: list[Path | None]) -> None:
