@@ -52,11 +52,15 @@ def localized_header(pot: polib.POFile, locale: str, project: Project) -> polib.
     return merge(po, pot)
 
 
-def _templates(project: Project) -> dict[str, polib.POFile]:
-    pots = project.templates()
-    if not pots:
-        raise L10nError(NO_TEMPLATES)
-    return {project.template_domain(p): catalog.load(p, project.rel(p)) for p in pots}
+def _templates(project: Project, domains: list[str] | None = None) -> dict[str, polib.POFile]:
+    """Every template, or those of `domains`, by domain."""
+    if domains is None:
+        pots = project.templates()
+        if not pots:
+            raise L10nError(NO_TEMPLATES)
+        domains = [project.template_domain(p) for p in pots]
+    paths = [project.pot_path(domain) for domain in domains]
+    return {d: catalog.load(p, project.rel(p)) for d, p in zip(domains, paths, strict=True)}
 
 
 def init(project: Project, locales: list[str]) -> list[Written]:
@@ -104,8 +108,8 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
     tmx = tmx_candidates(project, locales)
     staged: dict[Path, Path | None] = {}
     with Staging() as staging, no_collections():
-        if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
-            shares = _in_workers(project.root, domains, locales, jobs, tmx)
+        if jobs > 1 and len(domains) > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
+            shares = _in_workers(project, domains, locales, jobs, tmx)
         else:
             merged = Merged.of(project, _templates(project), locales)
             merged.fill(Memory([merged.offers(), tmx]).propose(merged.wants()))
@@ -195,37 +199,43 @@ class Merged:
 
 
 def _in_workers(
-    root: Path,
+    project: Project,
     domains: list[str],
     locales: list[str],
     jobs: int,
     tmx: Candidates,
 ) -> Iterator[list[tuple[Path, Path | None]]]:
-    """Pages merged in `jobs` workers, one share each.  A worker sends what its catalogs
-    offer and want to the run, which searches the memory once for all of them and sends
-    each worker its proposals; the worker then fills and stages its catalogs."""
+    """Pages merged in `jobs` processes, one share each: the run's own and its workers'.
+    A worker sends what its catalogs offer and want to the run, which searches the
+    memory once for all shares and sends each worker its proposals; each then fills and
+    stages its catalogs."""
     count = min(len(domains), jobs)
     shares = [domains[i::count] for i in range(count)]
     context = pool_context(("pipeline.update",))
     up = context.Queue()
-    downs = [context.Queue() for _ in shares]
+    downs = [context.Queue() for _ in shares[1:]]
     try:
-        with process_pool(count, context=context, shared=(up, downs)) as pool:
+        with process_pool(count - 1, context=context, shared=(up, downs)) as pool:
             futures = [
-                pool.submit(_merge_in_worker, root, number, share, locales)
-                for number, share in enumerate(shares)
+                pool.submit(_merge_in_worker, project.root, number, share, locales)
+                for number, share in enumerate(shares[1:])
             ]
             try:
-                offers, wants = [tmx], {}
+                own = Merged.of(project, _templates(project, shares[0]), locales)
+                offers, wants = [tmx, own.offers()], {}
                 for number, share_offers, share_wants in exchange(up, futures):
                     offers.append(share_offers)
                     wants[number] = share_wants
-                found = Memory(offers).propose([w for share in wants.values() for w in share])
+                found = Memory(offers).propose(
+                    [*own.wants(), *(w for share in wants.values() for w in share)]
+                )
                 for number, share_wants in wants.items():
                     downs[number].put({w: found[w] for w in share_wants if w in found})
             finally:
                 for down in downs:
                     down.put(None)  # a worker still waiting stops; one answered ignores it
+            own.fill(found)
+            yield own.stage()
             # Each worker's catalogs, staged; update() discards them if a later one fails.
             yield from finished(futures, _discard_share)
     finally:
@@ -275,7 +285,7 @@ _cache: dict[Path, polib.POFile] = {}
 
 
 def _worker_template(project: Project, domain: str) -> polib.POFile:
-    """A template read once per worker process, however many shares need it."""
+    """A template read once per process, however many shares need it."""
     path = project.pot_path(domain)
     if path not in _cache:
         _cache[path] = catalog.load(path, project.rel(path))
