@@ -142,13 +142,16 @@ def _range_widened(found: polib.POEntry, tentry: polib.POEntry) -> bool:
 
 
 def _refresh(found: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
-    entry = _copy(
-        found,
-        obsolete=False,
-        occurrences=list(tentry.occurrences),
-        comment=tentry.comment,
-        flags=_flags(found.flags, tentry),
-    )
+    kind = type(found)
+    entry = kind.__new__(kind)
+    entry.__dict__ = {  # a copy sharing nothing mutable with `found` (see _copy)
+        **found.__dict__,
+        "obsolete": False,
+        "occurrences": list(tentry.occurrences),
+        "comment": tentry.comment,
+        "flags": _flags(found.flags, tentry) if found.flags or tentry.flags else [],
+        "msgstr_plural": dict(found.msgstr_plural),
+    }
     plural_changed = (tentry.msgid_plural or "") != (found.msgid_plural or "")
     if plural_changed or _range_widened(found, tentry):
         # Fuzzy, with the previous English, as msgmerge does.
