@@ -19,6 +19,7 @@ from .memory import (
     Want,
     apply,
     page_candidates,
+    propose,
     tmx_candidates,
     untranslated,
 )
@@ -206,9 +207,13 @@ def _in_workers(
     tmx: Candidates,
 ) -> Iterator[list[tuple[Path, Path | None]]]:
     """Pages merged in `jobs` processes, one share each: the run's own and its workers'.
-    A worker sends what its catalogs offer and want to the run, which searches the
-    memory once for all shares and sends each worker its proposals; each then fills and
-    stages its catalogs."""
+
+    The memory is searched where its candidates are: each worker sends the run the
+    English its catalogs want, the run sends every worker all the English wanted, each
+    searches what its own pages offer (the run, the TMX memories too) and the run puts
+    the hits together and sends each worker its proposals.  Each then fills and stages
+    its catalogs.
+    """
     count = min(len(domains), jobs)
     shares = [domains[i::count] for i in range(count)]
     context = pool_context(("pipeline.update",))
@@ -222,15 +227,16 @@ def _in_workers(
             ]
             try:
                 own = Merged.of(project, _templates(project, shares[0]), locales)
-                offers, wants = [tmx, own.offers()], {}
-                for number, share_offers, share_wants in exchange(up, futures):
-                    offers.append(share_offers)
-                    wants[number] = share_wants
-                found = Memory(offers).propose(
-                    [*own.wants(), *(w for share in wants.values() for w in share)]
-                )
-                for number, share_wants in wants.items():
-                    downs[number].put({w: found[w] for w in share_wants if w in found})
+                wants = {number: share for number, share in exchange(up, futures)}
+                every = [*own.wants(), *(want for share in wants.values() for want in share)]
+                wanted = sorted({want.english for want in every})
+                for down in downs:
+                    down.put(wanted)
+                hits = [Memory([tmx, own.offers()]).hits(wanted)]
+                hits += [share for _, share in exchange(up, futures)]
+                found = propose(every, hits)
+                for number, share in wants.items():
+                    downs[number].put({want: found[want] for want in share if want in found})
             finally:
                 for down in downs:
                     down.put(None)  # a worker still waiting stops; one answered ignores it
@@ -264,10 +270,14 @@ def _merge_share(
 ) -> list[tuple[Path, Path | None]]:
     templates = {domain: _worker_template(project, domain) for domain in domains}
     merged = Merged.of(project, templates, locales)
-    up.put((number, merged.offers(), merged.wants()))
+    up.put((number, merged.wants()))
+    wanted = down.get()
+    if wanted is None:  # the run failed elsewhere
+        return []
+    up.put((number, Memory([merged.offers()]).hits(wanted)))
     waiting = merged.waiting()
     ready = set(range(len(merged.paths))) - set(waiting)
-    done = merged.stage(sorted(ready))  # while the run searches the memory
+    done = merged.stage(sorted(ready))  # while the run puts the proposals together
     proposals = down.get()
     if proposals is None:  # the run failed elsewhere
         discard([tmp for _, tmp in done])
