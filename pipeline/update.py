@@ -146,7 +146,8 @@ class Merged:
             for name in names:
                 path = project.po_path(name, domain)
                 if path.exists():
-                    data, po = catalog.load_with_bytes(path, project.rel(path))
+                    # The merge takes extracted comments and references from the template.
+                    data, po = catalog.load_with_bytes(path, project.rel(path), places=False)
                     olds.append((path, name, po, len(data)))
                 else:
                     fresh.append((path, name, localized_header(pot, name, project), None))

@@ -47,7 +47,6 @@ class Batch:
         self._refs: dict[tuple, Ref] = {}
         self._entries: list[str] = []
         self._reads: list[tuple] = []
-        self.handed = 0  # references given out: a caller tells whether it holds any
 
     def __bool__(self) -> bool:
         return bool(self._entries)
@@ -55,7 +54,6 @@ class Batch:
     def string(self, prefix: str, keyword: str, flags: str, value: str) -> Ref:
         """The lines of `prefix keyword "value"` in an entry with these format flags."""
         key = ("s", prefix, keyword, flags, value)
-        self.handed += 1
         if key not in self._refs:
             n = self._add(
                 _string_entry(len(self._entries), prefix, keyword, flags, value),
@@ -67,7 +65,6 @@ class Batch:
     def comments(self, lines: list[str], obsolete: bool, translated: bool) -> Ref:
         """GNU's rewriting of an entry's comment lines as polib wrote them."""
         key = ("c", tuple(lines), obsolete, translated)
-        self.handed += 1
         if key not in self._refs:
             n = len(self._entries)
             body = protect_flags("\n".join(lines)).split("\n") if lines else []

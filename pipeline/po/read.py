@@ -227,9 +227,11 @@ class _Reader:
             setattr(entry, state, getattr(entry, state) + value)
 
 
-def read(text: str) -> Catalog:
-    """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error."""
-    fast = read_laid_out(text)
+def read(text: str, places: bool = True) -> Catalog:
+    """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error.
+    Without `places`, entries may come without their extracted comments and references
+    (for a merge, which takes them from the template)."""
+    fast = read_laid_out(text, places)
     return read_lines(text) if fast is None else fast
 
 
@@ -309,8 +311,9 @@ def _string(tokens: str, continued: str = "") -> str:
     return body
 
 
-def read_laid_out(text: str) -> Catalog | None:
-    """The catalog in `text` if all of it is laid out as GNU writes it, else None."""
+def read_laid_out(text: str, places: bool = True) -> Catalog | None:
+    """The catalog in `text` if all of it is laid out as GNU writes it, else None (see
+    `read` for `places`)."""
     po = Catalog(wrapwidth=79)
     entries: list[polib.POEntry] = []
     new = polib.POEntry.__new__
@@ -340,13 +343,13 @@ def read_laid_out(text: str) -> Catalog | None:
             if not entries:  # before the first entry: the file's header comment
                 po.header, tcomment = tcomment, ""
                 start += len(lines)
-        if dot:
+        if dot and places:
             for line in dot[:-1].split("\n"):
                 line = line.rstrip()
                 if len(line) == 2:
                     return None  # an empty one starts no entry: the line reader's case
                 comment = f"{comment}\n{line[3:]}" if comment else line[3:]
-        if refs:
+        if refs and places:
             for line in refs[:-1].split("\n"):
                 for item in line[3:].split():
                     place, _, at = item.rpartition(":")
@@ -421,10 +424,10 @@ def _header(po: Catalog) -> None:
             po.metadata[key] += "\n" + line.strip()
 
 
-def parse(text: str, path: str) -> polib.POFile:
+def parse(text: str, path: str, places: bool = True) -> polib.POFile:
     """A catalog from its text; any syntax problem is an L10nError naming the line."""
     try:
-        po = read(text)
+        po = read(text, places)
     except _Fail as failed:
         raise L10nError(f"{path}:{failed.error.line}: {failed.error.message}") from None
     return po

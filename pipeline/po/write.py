@@ -136,13 +136,12 @@ _Plan = tuple[list[_Block], bool]
 
 
 def _catalog(po: polib.POFile, header: polib.POEntry, batch: Batch, english: _English) -> _Plan:
-    handed = batch.handed
     blocks = []
     if not getattr(po, "headerless", False):  # as msgmerge, never invent a header
         blocks.append(_entry(header, batch, {}, _header_lines(po.header)))
     blocks += [_entry(e, batch, english) for e in po if not e.obsolete]
     blocks += [_entry(e, batch, english) for e in po if e.obsolete and _translated(e)]
-    return blocks, batch.handed != handed
+    return blocks, not all(isinstance(block, str) for block in blocks)
 
 
 def _header_lines(header: str) -> list[str]:
