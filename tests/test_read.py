@@ -137,6 +137,11 @@ def test_every_shape_of_entry_reads_alike() -> None:
     assert first.previous_msgid == "old id"
     assert first.msgstr_plural == {0: "x", 1: "y\n"}
     assert [e.msgstr for e in po.obsolete_entries()] == ["kept too", ""]
+    # For a merge, which takes them from the template: no extracted comments, no places.
+    bare = read.read(text, places=False)
+    assert [{**e.__dict__, "comment": "", "occurrences": []} for e in po] == [
+        e.__dict__ for e in bare
+    ]
 
 
 @pytest.mark.parametrize(
