@@ -242,7 +242,9 @@ def _in_workers(
                 for down in downs:
                     down.put(None)  # a worker still waiting stops; one answered ignores it
             own.fill(found)
-            yield own.stage()
+            staged = own.stage()
+            del own  # its catalogs freed while the workers finish, not after
+            yield staged
             # Each worker's catalogs, staged; update() discards them if a later one fails.
             yield from finished(futures, _discard_share)
     finally:
@@ -289,7 +291,11 @@ def _merge_share(
     except BaseException:
         discard([tmp for _, tmp in done])
         raise
+    _KEPT.append(merged)  # freed with the process: freeing it first would delay the answer
     return done
+
+
+_KEPT: list[Merged] = []  # a worker's catalogs, once staged
 
 
 _cache: dict[Path, polib.POFile] = {}

@@ -210,8 +210,11 @@ def _entry(
             items += _field(main, f"msgstr[{index}]", plural[index], flags, batch)
     else:
         items = _field(main, "msgstr", entry.msgstr, flags, batch)
-    if found.text is not None and all(isinstance(item, str) for item in items):
-        return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
+    if found.text is not None:
+        try:
+            return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
+        except TypeError:  # a piece still to be laid out by msgcat
+            pass
     return [*found.items, *items]
 
 
