@@ -17,7 +17,8 @@ from .assets import TEMPLATES_DIR
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
 from .files import Staging, cache_dir, discard, stage, write_atomic
-from .po import catalog
+from .po import catalog, template
+from .po.template import Message, dumps_templates
 from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
 from .segments import Notice, Page, parse
@@ -59,13 +60,23 @@ def new_catalog(header: Header) -> polib.POFile:
 def page_template(page: Page, header: Header) -> polib.POFile:
     """One entry per distinct segment, in document order, with every place it stands.
     The header names what of the page cannot be translated (`status` counts them)."""
+    return template.catalog(page_header(page, header), page_messages(page))
+
+
+def page_header(page: Page, header: Header) -> polib.POFile:
+    """A page's template without its messages."""
     pot = new_catalog(header)
     for notice in page.notices:
         if notice.untranslatable:
             where = f"{page.path}:{notice.line}"
             pot.header += f"\n{catalog.UNTRANSLATABLE_NOTE}{where}: {notice.message}"
-    _add(pot, ((s.text, s.comment, (page.path, s.line)) for s in page.segments))
     return pot
+
+
+def page_messages(page: Page) -> list[Message]:
+    """A page's distinct segments in document order, each with every place it stands and
+    every comment it was given."""
+    return _messages((s.text, s.comment, (page.path, s.line)) for s in page.segments)
 
 
 def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.POFile:
@@ -135,21 +146,30 @@ def _extractor_files() -> list[Path]:
 
 
 def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -> None:
-    entries: dict[str, polib.POEntry] = {}
-    lines: dict[str, set[str]] = {}  # each entry's comment lines: no quadratic re-splitting
-    for text, comment, (path, line) in items:
-        entry = entries.get(text)
-        if entry is None:
-            entry = polib.POEntry(msgid=text, msgstr="", occurrences=[], comment="")
-            if _PYTHON_FORMAT.search(text):
-                entry.flags.append("python-format")
-            entries[text] = entry
-            lines[text] = set()
-            pot.append(entry)
-        entry.occurrences.append((path, str(line)))
-        if comment and comment not in lines[text]:
-            entry.comment = f"{entry.comment}\n{comment}" if entry.comment else comment
-            lines[text].update(comment.split("\n"))
+    template.catalog(pot, _messages(items))
+
+
+def _messages(items: Iterable[tuple[str, str, tuple[str, int]]]) -> list[Message]:
+    found: dict[str, tuple[list[str], list[tuple[str, int]], set[str]]] = {}
+    for text, comment, place in items:
+        known = found.get(text)
+        if known is None:
+            # each entry's comment lines: no quadratic re-splitting
+            known = found[text] = ([], [], set())
+        comments, places, lines = known
+        places.append(place)
+        if comment and comment not in lines:
+            comments.append(comment)
+            lines.update(comment.split("\n"))
+    return [
+        Message(
+            text,
+            "\n".join(comments),
+            tuple(places),
+            ("python-format",) if _PYTHON_FORMAT.search(text) else (),
+        )
+        for text, (comments, places, _) in found.items()
+    ]
 
 
 def stage_template(path: Path, text: str) -> Path | None:
@@ -272,18 +292,18 @@ def _undo(made: list[Made]) -> None:
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
     """Each page's template, staged, with its message count and the page's notices."""
-    pots, raw = [], []
+    templates, raw = [], []
     for path, day in dated:
         page = read_page(project, path)
         header = Header(project.config.name, day, f"Translations of {project.rel(path)}.")
-        pots.append(page_template(page, header))
+        templates.append((page_header(page, header), page_messages(page)))
         raw.append(page.notices)
-    texts = dumps_many(pots)
+    texts = dumps_templates(templates)
     made: list[Made] = []
     try:
-        for (path, _), text, pot, lines in zip(dated, texts, pots, raw, strict=True):
+        for (path, _), text, (_, messages), lines in zip(dated, texts, templates, raw, strict=True):
             target = project.pot_path(project.domain(path))
-            made.append((target, stage_template(target, text), len(pot), lines))
+            made.append((target, stage_template(target, text), len(messages), lines))
     except BaseException:
         _undo(made)
         raise

@@ -1,0 +1,129 @@
+"""Templates (`.pot`) written straight from what extraction found.
+
+A site's pages hold thousands of messages, each with only a msgid, its extracted
+comments, its references and perhaps a flag.  Building a polib model of them and
+handing it to `write.dumps_many` costs more than the parse that found them, so the
+messages are laid out here as that path lays them out, with its own pieces (GNU's
+references, wrapping and line breaking).  What these plain messages cannot hold (a
+comment with control characters, a path GNU would read otherwise, no msgcat to
+agree with) goes through the polib model and `dumps_many` instead: the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polib
+
+from .hardwrap import Batch
+from .msgcat import executable
+from .write import (
+    COMMENT_CONTROL,
+    Item,
+    dumps_many,
+    field,
+    flags_of,
+    join_blocks,
+    polib_wrapped,
+    reference_lines,
+)
+
+# A path GNU reads back as one reference: no space, colon or control character, and no
+# "*" (polib writes a wrapped "-" as one and back).
+_PLAIN_PATH = re.compile("[^\\s*:\x00-\x1f\x7f\u2068\u2069]+")
+_MAX_LINE = 999_999_999  # GNU reads at most nine digits as a line number
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of a template: its text, extracted comments (a line each), the places
+    it stands and its flags."""
+
+    msgid: str
+    comment: str
+    references: tuple[tuple[str, int], ...]
+    flags: tuple[str, ...] = ()
+
+
+def dumps_templates(templates: Sequence[tuple[polib.POFile, Sequence[Message]]]) -> list[str]:
+    """Each template (a header-only catalog and its messages) as `catalog.dumps` writes
+    the catalog holding both, with at most one msgcat process for the messages."""
+    msgcat = executable()  # without it, polib's own layout is written: the slow path
+    batch = Batch()
+    plans: dict[int, list[list[Item]]] = {}
+    for number, (_, messages) in enumerate(templates):
+        blocks = _blocks(messages, batch) if msgcat else None
+        if blocks is not None:
+            plans[number] = blocks
+    pieces = batch.resolve(msgcat) if msgcat and batch else []
+    if pieces is None:  # msgcat refused the batch: every template on the slow path
+        plans = {}
+    texts = [""] * len(templates)
+    heads = dumps_many([templates[number][0] for number in plans])
+    for (number, blocks), head in zip(plans.items(), heads, strict=True):
+        entries = join_blocks(blocks, pieces or [])
+        texts[number] = head[:-1] + "".join(f"\n\n{entry}" for entry in entries) + "\n"
+    slow = [number for number in range(len(templates)) if number not in plans]
+    if slow:
+        full = dumps_many([catalog(*templates[number]) for number in slow])
+        for number, text in zip(slow, full, strict=True):
+            texts[number] = text
+    return texts
+
+
+def catalog(head: polib.POFile, messages: Sequence[Message]) -> polib.POFile:
+    """The header-only catalog with the messages in it: the model `dumps_many` writes."""
+    for message in messages:
+        head.append(
+            polib.POEntry(
+                msgid=message.msgid,
+                msgstr="",
+                occurrences=[(path, str(line)) for path, line in message.references],
+                comment=message.comment,
+                flags=list(message.flags),
+            )
+        )
+    return head
+
+
+def _blocks(messages: Sequence[Message], batch: Batch) -> list[list[Item]] | None:
+    blocks = []
+    seen = set()
+    for message in messages:
+        if message.msgid in seen or not message.msgid:  # GNU would refuse the catalog
+            return None
+        seen.add(message.msgid)
+        block = _block(message, batch)
+        if block is None:
+            return None
+        blocks.append(block)
+    return blocks
+
+
+def _block(message: Message, batch: Batch) -> list[Item] | None:
+    """A message's lines as GNU writes what polib wrote of it; None when GNU could read
+    them otherwise than as plain comments and references."""
+    flags = flags_of(message.flags)
+    if flags.weird:
+        return None
+    items: list[Item] = []
+    for line in polib_wrapped(message.comment, "#. "):
+        text = line[3:] if line.startswith("#. ") else line[2:]
+        if COMMENT_CONTROL.search(text):
+            return None
+        items.append(f"#. {text}" if text else "#.")
+    references: list[tuple[str, int | None]] = []
+    seen = set()
+    for path, number in message.references:
+        if not _PLAIN_PATH.fullmatch(path) or not 0 <= number <= _MAX_LINE:
+            return None
+        if (path, number) not in seen:  # GNU keeps a reference once
+            seen.add((path, number))
+            references.append((path, number))
+    items += reference_lines(references)
+    items += flags.lines(False)
+    items += field("", "msgid", message.msgid, flags, batch)
+    items += field("", "msgstr", "", flags, batch)
+    return items
