@@ -1,0 +1,85 @@
+"""Python-Markdown's block loop, each block processor skipped where it cannot match.
+
+For every block of a page, Python-Markdown asks each of its eighteen block processors in
+turn whether the block is theirs, most of them by a regular expression over the whole
+block, until one takes it.  A paragraph (most blocks) is offered to every one of them:
+that was a third of the time a page's segments took to find.  Most processors can only
+match a block holding some character or string (a table a `|`, a heading a `#`, a link
+reference `]:`), which a substring test rules out at C speed; only then is the
+processor asked.  The answer is the one the processor gives: where the string is
+missing its test (or, for those whose test always says yes, its run) says no, without
+any other effect.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+
+import markdown
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import (
+    BlockProcessor,
+    BlockQuoteProcessor,
+    CodeBlockProcessor,
+    HashHeaderProcessor,
+    ListIndentProcessor,
+    ReferenceProcessor,
+    SetextHeaderProcessor,
+)
+from markdown.extensions.abbr import AbbrBlockprocessor
+from markdown.extensions.def_list import DefListIndentProcessor, DefListProcessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor
+from markdown.extensions.tables import TableProcessor
+from markdown_callouts.github_callouts import _GitHubCalloutsBlockProcessor
+
+Needed = Callable[[str], bool]  # False: the processor cannot take this block
+
+_INDENTED: Needed = lambda block: block.startswith("    ")  # noqa: E731 (tab length 4)
+# By exact class: a subclass may test otherwise.
+NEEDED: dict[type[BlockProcessor], Needed] = {
+    ListIndentProcessor: _INDENTED,
+    DefListIndentProcessor: _INDENTED,
+    CodeBlockProcessor: _INDENTED,
+    TableProcessor: lambda block: "|" in block,
+    HashHeaderProcessor: lambda block: "#" in block,
+    SetextHeaderProcessor: lambda block: "\n=" in block or "\n-" in block,
+    DefListProcessor: lambda block: ":" in block,
+    _GitHubCalloutsBlockProcessor: lambda block: "[!" in block,
+    BlockQuoteProcessor: lambda block: ">" in block,
+    FootnoteBlockProcessor: lambda block: "[^" in block,
+    AbbrBlockprocessor: lambda block: "*[" in block,
+    ReferenceProcessor: lambda block: "]:" in block,
+}
+
+
+class _BlockLoop:
+    """`BlockParser.parseBlocks`, asking a processor only when its string is there.  The
+    processors are listed once a call, not once a block: none of those in use registers
+    another while it parses."""
+
+    def __init__(self, parser: BlockParser) -> None:
+        self.parser = parser
+        self.processors: tuple[BlockProcessor, ...] = ()
+        self.plan: list[tuple[BlockProcessor, Needed | None]] = []
+
+    def __call__(self, parent: etree.Element, blocks: list[str]) -> None:
+        processors = tuple(self.parser.blockprocessors)
+        if processors != self.processors:
+            self.processors = processors
+            self.plan = [(p, NEEDED.get(type(p))) for p in processors]
+        plan = self.plan
+        while blocks:
+            for processor, needed in plan:
+                if needed is not None and not needed(blocks[0]):
+                    continue
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
+
+
+class BlockScanExtension(markdown.Extension):
+    """Puts `_BlockLoop` in place of a Markdown instance's block loop."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (its API)
+        # An instance attribute in front of the class's method.
+        setattr(md.parser, "parseBlocks", _BlockLoop(md.parser))  # noqa: B010
