@@ -21,13 +21,14 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-import lxml.etree
-import lxml.html
-import nh3
 from markdown.util import AtomicString
 
 from .safety import ATTRIBUTES, PHRASING, SCHEMES
+
+if TYPE_CHECKING:  # imported where a block is converted: most pages have none
+    import lxml.html
 
 MARKDOWN_TAG = "l10n-markdown"  # where a Markdown part of the block goes
 KEPT_TAG = "l10n-kept"  # where an element the page's parser made goes (see `assemble`)
@@ -215,6 +216,9 @@ def convert(raw: str) -> Converted:
 @functools.lru_cache(maxsize=256)
 def _convert(raw: str) -> Converted:
     """Made once per process for each block: every locale of a page has the same."""
+    import lxml.html
+    import nh3
+
     parts = split(raw)
     markdown = tuple(p.text for p in parts if p.markdown)
     html, number = [], 0
@@ -252,6 +256,9 @@ def _letters(text: str) -> int:
 def _unwanted(source: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
     """Where the block holds what the sanitiser removes whole: untranslatable content
     (with text or an image in it) and scripts or styles."""
+    import lxml.etree
+    import lxml.html
+
     try:
         tree = lxml.html.fragment_fromstring(source, create_parent="div")
     except (lxml.etree.ParserError, ValueError):

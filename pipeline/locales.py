@@ -11,7 +11,6 @@ from pathlib import Path
 
 import babel
 from babel.core import get_global
-from babel.messages.plurals import get_plural
 
 from .errors import L10nError
 from .files import cache_dir, write_replaceable
@@ -86,6 +85,8 @@ def direction(code: str) -> str:
 
 
 def plural_forms(code: str) -> str:
+    from babel.messages.plurals import get_plural  # only `init` writes plural forms
+
     return get_plural(parse_locale(code)).plural_forms
 
 

@@ -50,6 +50,7 @@ _EMBEDDED = re.compile(r"\x02wzxhzdk:(\d+)\x03")
 _FOOTNOTE_REF_ID = re.compile(r'id="fnref:([^"]*)"')
 _GITHUB_CALLOUT = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
 MAX_NESTING = 100  # levels of lists and block quotes; Python-Markdown recurses per level
+_DEEP = re.compile(rf"^[ \t>]{{{MAX_NESTING + 1},}}", re.M)
 MAX_HTML_NESTING = 20  # levels of Markdown inside HTML inside Markdown ...
 
 
@@ -113,6 +114,8 @@ class Rendered:
 
 def fold(raw: str) -> str:
     """Join soft-wrapped lines so that re-wrapping a paragraph keeps its msgid."""
+    if "\n" not in raw:
+        return raw.strip()
     lines = raw.strip().split("\n")
     parts = []
     for i, line in enumerate(lines):
@@ -307,6 +310,8 @@ def _nesting(line: str) -> int:
 def _check_nesting(body: str, path: str, offset: int) -> None:
     """Refuse absurd nesting, whose parse time grows with the square of its depth (and
     would exhaust Python's recursion limit), before Python-Markdown sees it."""
+    if not _DEEP.search(body):  # each level takes at least one of these characters
+        return
     for number, line in enumerate(body.split("\n"), start=offset + 1):
         depth = _nesting(line)
         if depth > MAX_NESTING:
@@ -385,7 +390,9 @@ class _Walker:
         source: Source | None = None,
     ) -> None:
         self.md = md
-        self.lines = [line.expandtabs(4) for line in body.replace("\r\n", "\n").split("\n")]
+        self.lines = body.replace("\r\n", "\n").split("\n")
+        if "\t" in body:
+            self.lines = [line.expandtabs(4) for line in self.lines]
         self.offset = offset
         self.replace = replace
         self.source = source
@@ -431,6 +438,8 @@ class _Walker:
         self.segments.extend(self.late)
         known = set(self.scope.footnotes or ())
         for seg in self.segments:
+            if "[^" not in seg.text:
+                continue
             for found in RE_REFERENCE.finditer(seg.text):
                 if found.group(1) not in known:
                     self.notices.append(
@@ -462,7 +471,7 @@ class _Walker:
     def ahead(self, text: str) -> int:
         """How many lines after the walk's place a text's first line is (a large number
         when it is not there)."""
-        probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
+        probe = _first_line(text)
         rest = [self.lines[self.cursor][self.column :], *self.lines[self.cursor + 1 :]]
         return next((n for n, ln in enumerate(rest) if probe and probe in ln), len(rest))
 
@@ -472,7 +481,7 @@ class _Walker:
         Blocks may share a line (table cells) but not a place: the search goes on from
         the end of the last match, so two identical blocks get their own lines.
         """
-        probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
+        probe = _first_line(text)
         if probe:
             for i in range(self.cursor, len(self.lines)):
                 at = self.lines[i].find(probe, self.column if i == self.cursor else 0)
@@ -867,6 +876,15 @@ def _put_back(root: etree.Element, kept: Sequence[etree.Element]) -> None:
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAGS = re.compile(r"<[^<>]*>")
 _TEXT_ATTRIBUTE = re.compile(r'\s(?:alt|title)="[^"]*[^\s"]')
+
+
+def _first_line(text: str) -> str:
+    """The first line of a text that is not blank, stripped, and cut to what a search
+    for it needs."""
+    first = text.split("\n", 1)[0].strip()
+    if first or "\n" not in text:
+        return first[:80]
+    return next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
 
 
 def _plain(text: str) -> str:
