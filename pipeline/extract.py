@@ -10,21 +10,24 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import polib
 
 from .assets import TEMPLATES_DIR
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
+from .extract_cache import Found, PageCache
 from .files import Staging, cache_dir, discard, stage, write_atomic
+from .forks import can_fork, forked
+from .page import Notice, Page
 from .po import catalog, template
-from .po.template import Message, dumps_templates
+from .po.template import Message
 from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
-from .segments import Notice, Page, parse
 from .site.snapshot import file_stat
-from .workers import finished, process_pool
 
+T = TypeVar("T")
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
 _CREATION = re.compile(r'^"POT-Creation-Date: [^"\n]*\\n"\n', re.M)
 
@@ -60,15 +63,16 @@ def new_catalog(header: Header) -> polib.POFile:
 def page_template(page: Page, header: Header) -> polib.POFile:
     """One entry per distinct segment, in document order, with every place it stands.
     The header names what of the page cannot be translated (`status` counts them)."""
-    return template.catalog(page_header(page, header), page_messages(page))
+    return template.catalog(page_header(page.path, page.notices, header), page_messages(page))
 
 
-def page_header(page: Page, header: Header) -> polib.POFile:
-    """A page's template without its messages."""
+def page_header(path: str, notices: Iterable[Notice], header: Header) -> polib.POFile:
+    """A page's template without its messages; its header names what of the page
+    cannot be translated."""
     pot = new_catalog(header)
-    for notice in page.notices:
+    for notice in notices:
         if notice.untranslatable:
-            where = f"{page.path}:{notice.line}"
+            where = f"{path}:{notice.line}"
             pot.header += f"\n{catalog.UNTRANSLATABLE_NOTE}{where}: {notice.message}"
     return pot
 
@@ -194,6 +198,8 @@ class Extracted:
 
 def read_page(project: Project, page: Path) -> Page:
     """Parse one source page."""
+    from .segments import parse  # here: pages taken from the cache need no parser
+
     return parse(read_source(project, page), project.rel(page))
 
 
@@ -222,95 +228,141 @@ def read_source(project: Project, page: Path) -> str:
 def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
     """Write `locales/<domain>.pot` for every page, and `locales/ui.pot`.
 
-    Pages are parsed, laid out and staged in `jobs` worker processes when there are
-    many; every page is parsed before any template is put in place, so a bad page
-    leaves them all as they were.
+    A page unchanged since it was last extracted is taken from the user's cache
+    (`extract_cache`); the others are parsed and laid out, shared with `jobs - 1`
+    forked processes when they are many.  Every page is parsed before any template is
+    put in place, so a bad page leaves them all as they were.
     """
     pages = project.pages()
     history = GitHistory(project.root)
     dated = [(page, source_date([page], project.root, history)) for page in pages]
-    with _page_templates(project, dated, jobs) as pending:
-        templates = sorted(TEMPLATES_DIR.glob("*.html"))  # while the workers parse
-        header = Header(
-            project.config.name,
-            source_date(templates, TEMPLATES_DIR),
-            "Translations of the page templates.",
-        )
-        ui = ui_template(header)
-        ui_text = dumps_many([ui])[0]
-        made = pending()
+    cache = PageCache.open(project.root)
+    keys = [_key(project, cache, page) for page in pages]
+    known = [None if key is None else cache.get(key) for key in keys]
+    missing = [n for n, found in enumerate(known) if found is None]
+    made: dict[int, Made] = {}
     with Staging() as staging:
-        for path, tmp, _, _ in made:
-            staging.adopt(tmp, path)
+        with _templates(project, [dated[n] for n in missing], jobs) as pending:
+            kept = [n for n, found in enumerate(known) if found is not None]
+            items = [(dated[n], found) for n, found in enumerate(known) if found is not None]
+            for n, item in zip(kept, _written(project, items), strict=True):
+                made[n] = item
+                staging.adopt(item[1], item[0])
+            templates = sorted(TEMPLATES_DIR.glob("*.html"))
+            header = Header(
+                project.config.name,
+                source_date(templates, TEMPLATES_DIR),
+                "Translations of the page templates.",
+            )
+            ui = ui_template(header)
+            ui_text = dumps_many([ui])[0]
+            for n, item in zip(missing, pending(), strict=True):
+                made[n] = item
+                staging.adopt(item[1], item[0])
         ui_path = project.pot_path(UI_DOMAIN)
         ui_staged = staging.adopt(stage_template(ui_path, ui_text), ui_path)
-        made.append((ui_path, ui_staged, len(ui), ()))
-    return [
-        Extracted(project.rel(path), tmp is not None, count, raw) for path, tmp, count, raw in made
+    for key, (_, _, found) in zip(keys, (made[n] for n in range(len(pages))), strict=True):
+        if key is not None:
+            cache.keep(key, found)
+    cache.save()
+    extracted = [
+        Extracted(project.rel(path), tmp is not None, found.count, found.notices)
+        for path, tmp, found in (made[n] for n in range(len(pages)))
     ]
+    return [*extracted, Extracted(project.rel(ui_path), ui_staged is not None, len(ui), ())]
 
 
-PARALLEL_FROM = 50  # pages; below this a worker's start costs more than it saves
-# A template's path, its staged file (None: unchanged), its messages, its page's notices.
-Made = tuple[Path, Path | None, int, tuple[Notice, ...]]
+def _key(project: Project, cache: PageCache, page: Path) -> str | None:
+    """A page's key in the cache; None for one that is to be parsed whatever the cache
+    holds (one that cannot be read or is too large says so then)."""
+    try:
+        data = page.read_bytes()
+    except OSError:
+        return None
+    if len(data) > project.config.max_page_bytes:
+        return None
+    return cache.key(project.rel(page), data)
+
+
+# Bytes of pages to parse from which a forked process pays for its start (~2 KB parse
+# in a millisecond: a child costs a few).
+PARALLEL_FROM = 64 * 1024
+# A page's template, its staged file (None: unchanged), and what was found in the page.
+Made = tuple[Path, Path | None, Found]
 
 
 @contextmanager
-def _page_templates(
-    project: Project,
-    dated: list[tuple[Path, datetime]],
-    jobs: int,
+def _templates(
+    project: Project, dated: list[tuple[Path, datetime]], jobs: int
 ) -> Iterator[Callable[[], list[Made]]]:
-    """The pages' templates, made in worker processes while the caller goes on; the
-    yielded function waits for them."""
-    if jobs <= 1 or len(dated) < PARALLEL_FROM:
+    """The templates of pages to parse, shared with forked processes (started at once)
+    when they are many; the yielded function makes this process's share and waits for
+    the others."""
+    sizes = [_size(path) for path, _ in dated]
+    if jobs <= 1 or sum(sizes) < PARALLEL_FROM or not can_fork():
         yield lambda: templates_of(project, dated)
         return
-    chunk = -(-len(dated) // (jobs * 4))  # shares small enough to even out the workers
-    with process_pool(jobs, preload=("pipeline.extract",)) as pool:
-        parts = [
-            pool.submit(_in_worker, project.root, dated[i : i + chunk])
-            for i in range(0, len(dated), chunk)
-        ]
-        yield lambda: _collect(finished(parts, _undo))
+    shares = _shares(dated, sizes, jobs)
+    with forked(lambda share: templates_of(project, share), shares, _undo) as pending:
+        yield lambda: [item for share in pending() for item in share]
 
 
-def _collect(parts: Iterator[list[Made]]) -> list[Made]:
-    made: list[Made] = []
+def _size(path: Path) -> int:
     try:
-        for part in parts:
-            made += part
-    except BaseException:
-        _undo(made)
-        raise
-    return made
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _shares(items: list[T], sizes: list[int], count: int) -> list[list[T]]:
+    """`items` cut in `count` runs, in order, of about the same total size."""
+    total = sum(sizes) or 1
+    shares: list[list[T]] = [[] for _ in range(count)]
+    done = 0
+    for item, size in zip(items, sizes, strict=True):
+        shares[min(count - 1, done * count // total)].append(item)
+        done += size
+    return [share for share in shares if share] or [[]]
 
 
 def _undo(made: list[Made]) -> None:
-    discard([tmp for _, tmp, _, _ in made])
+    discard([tmp for _, tmp, _ in made])
 
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
-    """Each page's template, staged, with its message count and the page's notices."""
-    templates, raw = [], []
-    for path, day in dated:
-        page = read_page(project, path)
-        header = Header(project.config.name, day, f"Translations of {project.rel(path)}.")
-        templates.append((page_header(page, header), page_messages(page)))
-        raw.append(page.notices)
-    texts = dumps_templates(templates)
+    """Each page's template, staged, with what was found in the page."""
+    pages = [read_page(project, path) for path, _ in dated]
+    messages = [page_messages(page) for page in pages]
+    laid = template.bodies(messages)
+    found = [
+        Found(body, len(found), page.notices)
+        for page, found, body in zip(pages, messages, laid, strict=True)
+    ]
+    return _written(project, list(zip(dated, found, strict=True)), messages)
+
+
+def _written(
+    project: Project,
+    items: list[tuple[tuple[Path, datetime], Found]],
+    messages: list[list[Message]] | None = None,
+) -> list[Made]:
+    """Templates staged from what was found in their pages (and, where that left out the
+    text after the header, from the pages' messages)."""
+    heads = []
+    for (path, day), found in items:
+        rel = project.rel(path)
+        heads.append(
+            page_header(
+                rel, found.notices, Header(project.config.name, day, f"Translations of {rel}.")
+            )
+        )
+    texts = template.headed(heads, [found.body for _, found in items], messages or [])
     made: list[Made] = []
     try:
-        for (path, _), text, (_, messages), lines in zip(dated, texts, templates, raw, strict=True):
+        for ((path, _), found), text in zip(items, texts, strict=True):
             target = project.pot_path(project.domain(path))
-            made.append((target, stage_template(target, text), len(messages), lines))
+            made.append((target, stage_template(target, text), found))
     except BaseException:
         _undo(made)
         raise
     return made
-
-
-def _in_worker(root: Path, dated: list[tuple[Path, datetime]]) -> list[Made]:
-    from .project import load
-
-    return templates_of(load(root), dated)

@@ -265,14 +265,15 @@ def digests_kept(root: Path) -> Iterator[None]:
         mine = {p: [*stamp, v.hex()] for p, (stamp, v) in _CONTENT.items() if p.startswith(prefix)}
         with contextlib.suppress(OSError):
             write_replaceable(kept, json.dumps(mine, separators=(",", ":")).encode())
-            _forget_old(kept.parent)
+            forget_old(kept.parent)
 
 
-KEPT_PROJECTS = 64  # projects whose file digests the user cache keeps
+KEPT_PROJECTS = 64  # projects whose files a folder of the user cache keeps
 
 
-def _forget_old(folder: Path) -> None:
-    """Keep the digests of the projects used last, not of every folder ever built."""
+def forget_old(folder: Path) -> None:
+    """Keep the files (one a project) of the projects used last, not of every folder
+    ever built."""
     entries = sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns, reverse=True)
     for entry in entries[KEPT_PROJECTS:]:
         with contextlib.suppress(OSError):

@@ -37,8 +37,9 @@ from . import htmlblocks
 from .dialect import BACKLINK_TITLE, extensions
 from .errors import L10nError
 from .inline import Scope
+from .page import Notice, Page, Segment
 
-__all__ = ["extensions", "parse", "render"]
+__all__ = ["Notice", "Page", "Segment", "extensions", "parse", "render"]
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 META_KEYS = ("title", "description")
@@ -52,44 +53,6 @@ _GITHUB_CALLOUT = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.
 MAX_NESTING = 100  # levels of lists and block quotes; Python-Markdown recurses per level
 _DEEP = re.compile(rf"^[ \t>]{{{MAX_NESTING + 1},}}", re.M)
 MAX_HTML_NESTING = 20  # levels of Markdown inside HTML inside Markdown ...
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A translatable unit: one block's inline Markdown, soft line breaks folded."""
-
-    text: str
-    kind: str
-    line: int
-    section: str = ""
-    notes: tuple[str, ...] = ()
-
-    @property
-    def comment(self) -> str:
-        """The extracted comment a translator sees: what it is and where."""
-        where = f"{self.kind} · {self.section}" if self.section else self.kind
-        return "\n".join((where, *self.notes))
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What extraction tells an author about a page: what is left out, and why.
-    `untranslatable` ones are content a reader sees in no language but the page's own."""
-
-    line: int
-    message: str
-    untranslatable: bool = False
-
-
-@dataclass(frozen=True)
-class Page:
-    """A parsed source page."""
-
-    path: str
-    meta: dict[str, str]
-    segments: tuple[Segment, ...]
-    notices: tuple[Notice, ...] = ()
-    headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, English text)
 
 
 Replace = Callable[[Segment, Scope], "str | None"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import UTC, datetime
@@ -255,36 +256,175 @@ def test_utf8_bom_page(new_project, run) -> None:
 
 
 def _many_pages(count: int) -> dict[str, str]:
+    """Pages of about 2 KB each: forty of them are more than `PARALLEL_FROM` bytes."""
     return {
-        f"p{n:02}.md": f"# Page {n}\n\nTake {n} mg of the medicine each day.\n\n"
-        f"- Call your doctor after {n + 1} days.\n"
+        f"p{n:02}.md": f"# Page {n}\n\n"
+        + "".join(
+            f"## Part {part}\n\nTake {n} mg of the medicine each day for {part} weeks, "
+            f"then see your doctor again before the end of week {part + n}.\n\n"
+            f"- Call your doctor after {n + part} days.\n- Bring your list of medicines.\n\n"
+            for part in range(12)
+        )
         for n in range(count)
     }
 
 
-def test_extract_in_workers_writes_what_one_process_writes(new_project, run) -> None:
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The processes extract forks, counted (and still forked)."""
+    import os
+
+    counted: list[int] = []
+    fork = os.fork
+
+    def counting() -> int:
+        pid = fork()
+        counted.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting)
+    return counted
+
+
+def _templates(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / "locales").glob("*.pot")}
+
+
+def test_extract_in_workers_writes_what_one_process_writes(
+    new_project, run, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipeline.extract import PARALLEL_FROM
 
-    pages = _many_pages(PARALLEL_FROM + 10)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pages = _many_pages(40)
+    assert sum(len(text) for text in pages.values()) > PARALLEL_FROM
     one, two = new_project(pages=pages), new_project(pages=pages)
-    assert run(["extract", "-j", "1"], one).code == 0
-    assert run(["extract", "-j", "2"], two).code == 0
-    ours = {p.name: p.read_bytes() for p in (one / "locales").glob("*.pot")}
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-one"))
+    alone = run(["extract", "-j", "1"], one)
+    assert alone.code == 0 and forks == []
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-two"))
+    shared = run(["extract", "-j", "2"], two)
+    assert shared.code == 0
+    assert len(forks) == 1  # a forked process took a share
+    assert shared.out == alone.out
+    ours = _templates(one)
     assert len(ours) == len(pages) + 1
-    assert ours == {p.name: p.read_bytes() for p in (two / "locales").glob("*.pot")}
+    assert ours == _templates(two)
     assert not list(two.rglob("*.tmp"))
+    assert gettext_valid((two / "locales").glob("*.pot")) == len(ours)
+    for path in (two / "locales").glob("*.pot"):  # what the cache kept of each page
+        path.unlink()
+    assert run(["extract", "-j", "2"], two).out == alone.out
+    assert _templates(two) == ours
 
 
-def test_extract_in_workers_with_a_bad_page_writes_nothing(new_project, run) -> None:
-    from pipeline.extract import PARALLEL_FROM
+def test_below_the_size_threshold_one_process_writes_what_workers_write(
+    new_project, run, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the pages are shared with a forked process is decided by their size
+    alone, and changes no byte."""
+    from pipeline import extract
 
-    root = new_project(pages=_many_pages(PARALLEL_FROM + 10))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pages = {**_many_pages(3), "sample.md": SAMPLE_PAGE}
+    small, shared = new_project(pages=pages), new_project(pages=pages)
+    assert sum(len(text) for text in pages.values()) < extract.PARALLEL_FROM
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-small"))
+    assert run(["extract", "-j", "2"], small).code == 0
+    assert forks == []
+    monkeypatch.setattr(extract, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-shared"))
+    assert run(["extract", "-j", "2"], shared).code == 0
+    assert len(forks) == 1
+    assert _templates(small) == _templates(shared)
+
+
+@pytest.mark.parametrize("bad", ["p05.md", "p38.md"])  # this process's share, the child's
+def test_extract_in_workers_with_a_bad_page_writes_nothing(
+    new_project, run, forks: list[int], bad: str
+) -> None:
+    root = new_project(pages=_many_pages(40))
     assert run(["extract"], root).code == 0
     for page in (root / "source").glob("*.md"):  # every template would change...
         page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    (root / "source" / "p41.md").write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")  # ...but
+    (root / "source" / bad).write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")  # ...but
     before = snapshot(root)
+    forks.clear()
     result = run(["extract", "-j", "2"], root)
+    assert len(forks) == 1
     assert result.code == 2
-    assert "source/p41.md:" in result.output and "Traceback" not in result.output
+    assert f"source/{bad}:3: not valid UTF-8" in result.output and "Traceback" not in result.output
     assert snapshot(root) == before  # no template rewritten, no temporary file left
+
+
+# What extraction found, kept in the user's cache ----------------------------------------
+
+
+def test_pages_unchanged_since_the_last_extraction_are_not_parsed_again(
+    project: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import segments
+
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    assert run(["extract"], project).code == 0
+    first = _templates(project)
+    for path in (project / "locales").glob("*.pot"):
+        path.unlink()
+    parsed: list[str] = []
+    parse = segments.parse
+    monkeypatch.setattr(
+        segments, "parse", lambda text, path: parsed.append(path) or parse(text, path)
+    )
+    result = run(["extract"], project)
+    assert result.code == 0 and parsed == []  # every page from the cache
+    assert _templates(project) == first
+    assert "wrote locales/sample.pot (" in result.out
+
+    inner = project / "source" / "sub" / "inner.md"
+    inner.write_text(inner.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    assert run(["extract"], project).code == 0
+    assert parsed == ["source/sub/inner.md"]  # only the page that changed
+    assert "A new sentence." in [e.msgid for e in pot(project, "sub/inner")]
+
+
+def test_what_the_cache_gives_is_what_a_parse_gives(
+    new_project, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Templates from the cache are byte for byte those a first run writes, notices
+    (and the header lines naming what cannot be translated) included."""
+    from conftest import CORPUS
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    pages = {p.name: p.read_text("utf-8") for p in (CORPUS / "markdown").glob("*.md")}
+    pages["html.md"] = "# HTML\n\n<div>\n<video src='a.mp4'>A film</video>\n<p>Kept</p>\n</div>\n"
+    root = new_project(pages=pages)
+    cold = run(["extract"], root)
+    assert cold.code == 0 and "<video> is not translatable" in cold.err
+    first = _templates(root)
+    assert "# Not translatable: source/html.md:" in first["html.pot"].decode()
+    for path in (root / "locales").glob("*.pot"):
+        path.unlink()
+    warm = run(["extract"], root)
+    assert (warm.out, warm.err) == (cold.out, cold.err)
+    assert _templates(root) == first
+
+
+def test_a_damaged_cache_is_not_trusted(
+    project: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    assert run(["extract"], project).code == 0
+    first = _templates(project)
+    (kept,) = (tmp_path / "cache" / "extract").iterdir()
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    for entry in data["pages"].values():
+        entry[1] = entry[1].replace("Item one", "Injected")
+    kept.write_text(json.dumps(data)[:-40], encoding="utf-8")  # cut short: not JSON
+    for path in (project / "locales").glob("*.pot"):
+        path.unlink()
+    assert run(["extract"], project).code == 0
+    assert _templates(project) == first
+    kept.write_text(json.dumps({**data, "pages": {"x": [1, 2, 3]}}), encoding="utf-8")
+    assert run(["extract"], project).code == 0
+    assert _templates(project) == first

@@ -50,26 +50,42 @@ class Message:
 def dumps_templates(templates: Sequence[tuple[polib.POFile, Sequence[Message]]]) -> list[str]:
     """Each template (a header-only catalog and its messages) as `catalog.dumps` writes
     the catalog holding both, with at most one msgcat process for the messages."""
+    messages = [found for _, found in templates]
+    return headed([head for head, _ in templates], bodies(messages), messages)
+
+
+def bodies(templates: Sequence[Sequence[Message]]) -> list[str | None]:
+    """What follows the header of each template with these messages ("" for none); None
+    for one that only the polib model and `dumps_many` can write (see the module)."""
     msgcat = executable()  # without it, polib's own layout is written: the slow path
     batch = Batch()
-    plans: dict[int, list[list[Item]]] = {}
-    for number, (_, messages) in enumerate(templates):
-        blocks = _blocks(messages, batch) if msgcat else None
-        if blocks is not None:
-            plans[number] = blocks
+    plans = [_blocks(messages, batch) if msgcat else None for messages in templates]
     pieces = batch.resolve(msgcat) if msgcat and batch else []
     if pieces is None:  # msgcat refused the batch: every template on the slow path
-        plans = {}
-    texts = [""] * len(templates)
-    heads = dumps_many([templates[number][0] for number in plans])
-    for (number, blocks), head in zip(plans.items(), heads, strict=True):
-        entries = join_blocks(blocks, pieces or [])
-        texts[number] = head[:-1] + "".join(f"\n\n{entry}" for entry in entries) + "\n"
-    slow = [number for number in range(len(templates)) if number not in plans]
-    if slow:
-        full = dumps_many([catalog(*templates[number]) for number in slow])
-        for number, text in zip(slow, full, strict=True):
-            texts[number] = text
+        return [None] * len(templates)
+    return [
+        None if blocks is None else "".join(f"\n\n{e}" for e in join_blocks(blocks, pieces))
+        for blocks in plans
+    ]
+
+
+def headed(
+    heads: Sequence[polib.POFile],
+    laid: Sequence[str | None],
+    messages: Sequence[Sequence[Message]] = (),
+) -> list[str]:
+    """Each template's text: its header-only catalog as `dumps_many` writes it, then what
+    `bodies` laid out for its messages; where that is None, the catalog holding both
+    (`messages` then gives them) as `dumps_many` writes it."""
+    plain = [n for n, body in enumerate(laid) if body is not None]
+    slow = [n for n, body in enumerate(laid) if body is None]
+    texts = [""] * len(heads)
+    for n, head in zip(plain, dumps_many([heads[n] for n in plain]), strict=True):
+        texts[n] = head[:-1] + (laid[n] or "") + "\n"
+    for n, text in zip(
+        slow, dumps_many([catalog(heads[n], messages[n]) for n in slow]), strict=True
+    ):
+        texts[n] = text
     return texts
 
 
