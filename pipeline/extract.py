@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
-from typing import TypeVar
 
 import polib
 
@@ -19,7 +19,7 @@ from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
 from .extract_cache import Found, PageCache
 from .files import Staging, cache_dir, discard, stage, write_atomic
-from .forks import can_fork, forked
+from .forks import Queue, can_fork, forked
 from .page import Notice, Page
 from .po import catalog, template
 from .po.template import Message
@@ -27,7 +27,6 @@ from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
 from .site.snapshot import file_stat
 
-T = TypeVar("T")
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
 _CREATION = re.compile(r'^"POT-Creation-Date: [^"\n]*\\n"\n', re.M)
 
@@ -298,13 +297,28 @@ def _templates(
     """The templates of pages to parse, shared with forked processes (started at once)
     when they are many; the yielded function makes this process's share and waits for
     the others."""
-    sizes = [_size(path) for path, _ in dated]
-    if jobs <= 1 or sum(sizes) < PARALLEL_FROM or not can_fork():
+    if jobs <= 1 or sum(_size(path) for path, _ in dated) < PARALLEL_FROM or not can_fork():
         yield lambda: templates_of(project, dated)
         return
-    shares = _shares(dated, sizes, jobs)
-    with forked(lambda share: templates_of(project, share), shares, _undo) as pending:
-        yield lambda: [item for share in pending() for item in share]
+    from . import segments
+
+    segments.ready()  # the parser, built once before the fork: every process has it
+
+    def work(queue: Queue) -> list[tuple[int, Made]]:
+        """The pages this process takes, parsed as it goes and laid out at the end."""
+        numbers, pages = [], []
+        for number in queue:
+            pages.append(read_page(project, dated[number][0]))
+            numbers.append(number)
+        made = _laid_out(project, [dated[n] for n in numbers], pages)
+        return list(zip(numbers, made, strict=True))
+
+    with forked(work, len(dated), jobs, lambda done: _undo([m for _, m in done])) as pending:
+        yield lambda: [made for _, made in sorted(chain.from_iterable(pending()), key=_first)]
+
+
+def _first(item: tuple[int, Made]) -> int:
+    return item[0]
 
 
 def _size(path: Path) -> int:
@@ -314,24 +328,18 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _shares(items: list[T], sizes: list[int], count: int) -> list[list[T]]:
-    """`items` cut in `count` runs, in order, of about the same total size."""
-    total = sum(sizes) or 1
-    shares: list[list[T]] = [[] for _ in range(count)]
-    done = 0
-    for item, size in zip(items, sizes, strict=True):
-        shares[min(count - 1, done * count // total)].append(item)
-        done += size
-    return [share for share in shares if share] or [[]]
-
-
 def _undo(made: list[Made]) -> None:
     discard([tmp for _, tmp, _ in made])
 
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
     """Each page's template, staged, with what was found in the page."""
-    pages = [read_page(project, path) for path, _ in dated]
+    return _laid_out(project, dated, [read_page(project, path) for path, _ in dated])
+
+
+def _laid_out(
+    project: Project, dated: list[tuple[Path, datetime]], pages: list[Page]
+) -> list[Made]:
     messages = [page_messages(page) for page in pages]
     laid = template.bodies(messages)
     found = [

@@ -1,11 +1,13 @@
-"""A run's work split between it and child processes forked from it.
+"""A run's work shared between it and child processes forked from it.
 
 A process pool costs a short run more than it saves: importing `concurrent.futures`
 and `multiprocessing`, starting the pool's threads and workers, and shutting it down
 take about as long as a small site's extraction on one core.  A forked child starts
-at once with everything the run has imported and only has to send its results back
-through a pipe; the run does a share itself meanwhile.  Forking is only safe in a
-process without threads, so `can_fork` says first whether it may be done at all.
+at once with everything the run has imported and only has to send its result back
+through a pipe.  The run works too, and every process takes the next item from one
+queue (a pipe filled before the fork) as it becomes free, so that none waits for
+another however the items and the machine's load are spread.  Forking is only safe
+in a process without threads: `can_fork` says whether it may be done at all.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-S = TypeVar("S")
 T = TypeVar("T")
+_TOKEN = 4  # bytes an item's number takes in the queue; a pipe hands them out whole
+_TOKENS = 1024  # at most: the queue fits in a pipe's smallest buffer (one page)
 
 
 def can_fork() -> bool:
@@ -26,105 +29,123 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+class Queue:
+    """The numbers of the items, taken in order (a run of `step` at a time) by whichever
+    process asks first; `last` is the one this process took last (where it was when it
+    failed)."""
+
+    def __init__(self, fd: int, count: int, step: int) -> None:
+        self.fd, self.count, self.step = fd, count, step
+        self.last = -1
+
+    def __iter__(self) -> Iterator[int]:
+        while True:
+            token = os.read(self.fd, _TOKEN)
+            if len(token) < _TOKEN:  # drained (a pipe's reads of a few bytes are whole)
+                return
+            first = int.from_bytes(token, "little")
+            for number in range(first, min(first + self.step, self.count)):
+                self.last = number
+                yield number
+
+
 @contextmanager
 def forked(
-    function: Callable[[S], T], shares: Sequence[S], undo: Callable[[T], None]
+    work: Callable[[Queue], T], count: int, jobs: int, undo: Callable[[T], None]
 ) -> Iterator[Callable[[], list[T]]]:
-    """`function` of each share: every share but the first in a child forked at once.
-    The yielded function does the first share here, then gives every result in order.
+    """`work` done by this process and `jobs - 1` children forked at once, each taking
+    the numbers 0 to `count - 1` from one queue.  The yielded function does this
+    process's work, then gives every process's result, this process's first.
 
-    As with `workers.finished`, after a failure the other results are given to `undo`
-    (files they staged, say) and the first failure in share order is raised once
-    every child has ended: a failed run leaves nothing behind.  A caller that leaves
-    without asking for the results gets the same: the children's are undone.
+    After a failure the other results are given to `undo` (files they staged, say) and
+    the failure at the lowest number is raised, once every child has ended: the one a
+    run in one process would have met first, and nothing is left behind.  A caller
+    that leaves without asking for the results gets the same: the children's are undone.
     """
-    children: list[_Child[S, T]] = []
+    step = -(-count // _TOKENS) or 1
+    read, write = os.pipe()
+    with os.fdopen(write, "wb") as filling:  # the whole queue, before anyone reads it
+        filling.write(b"".join(n.to_bytes(_TOKEN, "little") for n in range(0, count, step)))
+        filling.flush()
+        children: list[_Child[T]] = []
+        try:
+            for _ in range(jobs - 1):
+                queue = Queue(read, count, step)
+                children.append(_Child(work, queue, [write, *(c.result_fd for c in children)]))
+        except BaseException:
+            for child in children:
+                _undo_quietly(child, undo)
+            os.close(read)
+            raise
     try:
-        for share in shares[1:]:
-            children.append(_Child(function, share, [c.read for c in children]))
-        yield lambda: _gather(function, shares[0], children, undo)
+        yield lambda: _gather(work, Queue(read, count, step), children, undo)
     finally:
+        os.close(read)
         for child in children:
             if not child.done:
                 _undo_quietly(child, undo)
 
 
-class _Child(Generic[S, T]):
-    """One child process doing one share; its outcome comes back pickled."""
+class _Child(Generic[T]):
+    """One child process working from the queue; its outcome comes back pickled."""
 
-    def __init__(self, function: Callable[[S], T], share: S, others: list[int]) -> None:
-        self.read, write = os.pipe()
+    def __init__(self, work: Callable[[Queue], T], queue: Queue, others: list[int]) -> None:
+        self.result_fd, write = os.pipe()
         self.done = False
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns, never runs the run's own cleanup
             try:
-                os.close(self.read)
-                for fd in others:  # the pipes of earlier children are not its to hold
+                os.close(self.result_fd)
+                for fd in others:  # the queue's filling end, earlier children's pipes
                     os.close(fd)
-                _report(write, function, share)
+                _report(write, work, queue)
             finally:
                 os._exit(0)
         os.close(write)
 
-    def result(self) -> T:
-        """The child's result, or its error raised here."""
+    def outcome(self) -> tuple[bool, object, int]:
+        """(True, result, -1) or (False, error, the number it failed at)."""
         self.done = True
-        with os.fdopen(self.read, "rb") as pipe:
+        with os.fdopen(self.result_fd, "rb") as pipe:
             data = pipe.read()
         os.waitpid(self.pid, 0)
         if not data:
-            raise RuntimeError("a worker process ended without a result")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        return value
+            return False, RuntimeError("a worker process ended without a result"), -1
+        return pickle.loads(data)
 
 
-def _report(fd: int, function: Callable[[S], T], share: S) -> None:
+def _report(fd: int, work: Callable[[Queue], T], queue: Queue) -> None:
     try:
-        outcome: tuple[bool, object] = (True, function(share))
-    except BaseException as exc:  # the run raises it: Ctrl-C, a bad page...
-        outcome = (False, exc)
+        outcome: tuple[bool, object, int] = (True, work(queue), -1)
+    except BaseException as exc:  # the run raises it: a bad page, Ctrl-C...
+        outcome = (False, exc, queue.last)
     try:
         data = pickle.dumps(outcome)
     except Exception as exc:  # an error that cannot cross: its message does
-        data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}"), queue.last))
     with os.fdopen(fd, "wb") as pipe:
         pipe.write(data)
 
 
 def _gather(
-    function: Callable[[S], T],
-    first: S,
-    children: list[_Child[S, T]],
-    undo: Callable[[T], None],
+    work: Callable[[Queue], T], queue: Queue, children: list[_Child[T]], undo: Callable[[T], None]
 ) -> list[T]:
-    results: list[T] = []
-    failed: BaseException | None = None
+    outcomes: list[tuple[bool, object, int]] = []
     try:
-        results.append(function(first))
+        outcomes.append((True, work(queue), -1))
     except BaseException as exc:  # raised once every child has ended
-        failed = exc
-    for child in children:
-        try:
-            result = child.result()
-        except BaseException as exc:
-            failed = failed or exc
-            continue
-        if failed is None:
-            results.append(result)
-        else:
-            undo(result)
-    if failed is not None:
-        for result in results:
-            undo(result)
-        raise failed
-    return results
+        outcomes.append((False, exc, queue.last))
+    outcomes += [child.outcome() for child in children]
+    failures = [(at if at >= 0 else queue.count, error) for ok, error, at in outcomes if not ok]
+    if failures:
+        for ok, result, _ in outcomes:
+            if ok:
+                undo(result)  # type: ignore[arg-type]
+        raise min(failures, key=lambda failure: failure[0])[1]  # type: ignore[misc]
+    return [result for _, result, _ in outcomes]  # type: ignore[misc]
 
 
-def _undo_quietly(child: _Child[S, T], undo: Callable[[T], None]) -> None:
-    try:
-        result = child.result()
-    except BaseException:  # noqa: S110 (its own failure: it left nothing behind)
-        return
-    undo(result)
+def _undo_quietly(child: _Child[T], undo: Callable[[T], None]) -> None:
+    ok, result, _ = child.outcome()
+    if ok:
+        undo(result)  # type: ignore[arg-type]

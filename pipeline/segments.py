@@ -190,6 +190,12 @@ def render(
 _PARSER: list[markdown.Markdown] = []
 
 
+def ready() -> None:
+    """Build the process's parser now (say, before forking the processes that parse)
+    rather than for the first page."""
+    _markdown()
+
+
 def _markdown() -> markdown.Markdown:
     """The process's parser, reset for a new page: building one costs more than a short
     page's parse.  A parse that fails drops it (its block parser keeps state)."""

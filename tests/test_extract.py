@@ -339,22 +339,27 @@ def test_below_the_size_threshold_one_process_writes_what_workers_write(
     assert _templates(small) == _templates(shared)
 
 
-@pytest.mark.parametrize("bad", ["p05.md", "p38.md"])  # this process's share, the child's
+@pytest.mark.parametrize("bad", [["p05.md"], ["p38.md"], ["p36.md", "p06.md", "p21.md"]])
 def test_extract_in_workers_with_a_bad_page_writes_nothing(
-    new_project, run, forks: list[int], bad: str
+    new_project, run, forks: list[int], bad: list[str]
 ) -> None:
+    """Whichever process meets a bad page, nothing is written, and the page named is
+    the first bad one, as a run in one process names it."""
     root = new_project(pages=_many_pages(40))
     assert run(["extract"], root).code == 0
     for page in (root / "source").glob("*.md"):  # every template would change...
         page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    (root / "source" / bad).write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")  # ...but
+    for name in bad:  # ...but
+        (root / "source" / name).write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")
     before = snapshot(root)
     forks.clear()
     result = run(["extract", "-j", "2"], root)
     assert len(forks) == 1
     assert result.code == 2
-    assert f"source/{bad}:3: not valid UTF-8" in result.output and "Traceback" not in result.output
+    first = min(bad)
+    assert result.err == f"error: source/{first}:3: not valid UTF-8; save the page as UTF-8\n"
     assert snapshot(root) == before  # no template rewritten, no temporary file left
+    assert run(["extract", "-j", "1"], root).err == result.err
 
 
 # What extraction found, kept in the user's cache ----------------------------------------
