@@ -448,3 +448,23 @@ def test_templates_without_msgcat_are_what_dumps_many_writes(
     )
     laid = dumps_templates([(_template_header(), messages)])
     assert laid == layout.dumps_many([template.catalog(_template_header(), messages)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("ab-·é中😀\u00a0\t")), min_size=0, max_size=30),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["#. ", "# "]),
+)
+def test_comments_wrap_as_textwrap_wraps_them(words: list[str], prefix: str) -> None:
+    import textwrap
+
+    text = " ".join(words)
+    expected = textwrap.wrap(
+        text, layout.WRAP, initial_indent=prefix, subsequent_indent=prefix, break_long_words=False
+    )
+    if len(text) + len(prefix) > layout.WRAP:
+        assert layout.polib_wrapped(text, prefix) == expected

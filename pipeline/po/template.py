@@ -21,6 +21,7 @@ from .hardwrap import Batch
 from .msgcat import executable
 from .write import (
     COMMENT_CONTROL,
+    WRAP,
     Item,
     dumps_many,
     field,
@@ -34,6 +35,7 @@ from .write import (
 # "*" (polib writes a wrapped "-" as one and back).
 _PLAIN_PATH = re.compile("[^\\s*:\x00-\x1f\x7f\u2068\u2069]+")
 _MAX_LINE = 999_999_999  # GNU reads at most nine digits as a line number
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")  # COMMENT_CONTROL but the line ends
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,12 @@ def bodies(templates: Sequence[Sequence[Message]]) -> list[str | None]:
     pieces = batch.resolve(msgcat) if msgcat and batch else []
     if pieces is None:  # msgcat refused the batch: every template on the slow path
         return [None] * len(templates)
-    return [
-        None if blocks is None else "".join(f"\n\n{e}" for e in join_blocks(blocks, pieces))
-        for blocks in plans
-    ]
+    return [None if blocks is None else _joined(blocks, pieces) for blocks in plans]
+
+
+def _joined(blocks: list[Block], pieces: list[list[str]]) -> str:
+    texts = [b if isinstance(b, str) else join_blocks([b], pieces)[0] for b in blocks]
+    return "".join(f"\n\n{text}" for text in texts)
 
 
 def headed(
@@ -104,8 +108,12 @@ def catalog(head: polib.POFile, messages: Sequence[Message]) -> polib.POFile:
     return head
 
 
-def _blocks(messages: Sequence[Message], batch: Batch) -> list[list[Item]] | None:
-    blocks = []
+# An entry's text, or its lines with pieces that the batch lays out.
+Block = str | list[Item]
+
+
+def _blocks(messages: Sequence[Message], batch: Batch) -> list[Block] | None:
+    blocks: list[Block] = []
     seen = set()
     for message in messages:
         if message.msgid in seen or not message.msgid:  # GNU would refuse the catalog
@@ -118,28 +126,58 @@ def _blocks(messages: Sequence[Message], batch: Batch) -> list[list[Item]] | Non
     return blocks
 
 
-def _block(message: Message, batch: Batch) -> list[Item] | None:
+def _block(message: Message, batch: Batch) -> Block | None:
     """A message's lines as GNU writes what polib wrote of it; None when GNU could read
     them otherwise than as plain comments and references."""
     flags = flags_of(message.flags)
     if flags.weird:
         return None
-    items: list[Item] = []
-    for line in polib_wrapped(message.comment, "#. "):
-        text = line[3:] if line.startswith("#. ") else line[2:]
-        if COMMENT_CONTROL.search(text):
+    items = _comment_lines(message.comment)
+    if items is None:
+        return None
+    places = message.references
+    if (
+        len(places) == 1
+        and _PLAIN_PATH.fullmatch(places[0][0])
+        and not places[0][0].startswith("./")
+    ):
+        path, number = places[0]
+        if not 0 <= number <= _MAX_LINE:
             return None
-        items.append(f"#. {text}" if text else "#.")
-    references: list[tuple[str, int | None]] = []
-    seen = set()
-    for path, number in message.references:
-        if not _PLAIN_PATH.fullmatch(path) or not 0 <= number <= _MAX_LINE:
-            return None
-        if (path, number) not in seen:  # GNU keeps a reference once
-            seen.add((path, number))
-            references.append((path, number))
-    items += reference_lines(references)
+        items.append(f"#: {path}:{number}")  # one reference: always on the first line
+    else:
+        references: list[tuple[str, int | None]] = []
+        seen = set()
+        for path, number in places:
+            if not _PLAIN_PATH.fullmatch(path) or not 0 <= number <= _MAX_LINE:
+                return None
+            if (path, number) not in seen:  # GNU keeps a reference once
+                seen.add((path, number))
+                references.append((path, number))
+        items += reference_lines(references)
     items += flags.lines(False)
     items += field("", "msgid", message.msgid, flags, batch)
-    items += field("", "msgstr", "", flags, batch)
+    items.append('msgstr ""')
+    if all(isinstance(item, str) for item in items):
+        return "\n".join(items)  # type: ignore[arg-type]
     return items
+
+
+def _comment_lines(comment: str) -> list[Item] | None:
+    """The `#.` lines of an extracted comment (wrapped by polib, read back by GNU); None
+    when GNU would not read them as they were written."""
+    if _CONTROL.search(comment):  # line by line, as GNU reads them
+        lines: list[Item] = []
+        for line in polib_wrapped(comment, "#. "):
+            text = line[3:] if line.startswith("#. ") else line[2:]
+            if COMMENT_CONTROL.search(text):
+                return None
+            lines.append(f"#. {text}" if text else "#.")
+        return lines
+    found: list[Item] = []
+    for line in comment.split("\n") if comment else ():
+        if len(line) + 3 > WRAP:
+            found += polib_wrapped(line, "#. ")  # each line "#. " and some text
+        else:
+            found.append(f"#. {line}" if line else "#.")
+    return found

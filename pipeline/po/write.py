@@ -36,6 +36,7 @@ COMMENT_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _SOLARIS = re.compile(r" [Ff]ile:")  # GNU reads `# File: a.c, line: 3` as a reference
 _REFERENCE = re.compile(r"(.+):([0-9]{1,9})")
 _MAIN_KEYS = ("msgctxt", "msgid", "msgid_plural")
+_WORDS = re.compile(r"[^\s-]+(?: [^\s-]+)*")  # textwrap breaks these at the spaces alone
 
 
 def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
@@ -231,15 +232,31 @@ def polib_wrapped(text: str, prefix: str) -> list[str]:
     lines: list[str] = []
     for comment in text.split("\n") if text else []:
         if len(comment) + len(prefix) > WRAP:
-            lines += textwrap.wrap(
-                comment,
-                WRAP,
-                initial_indent=prefix,
-                subsequent_indent=prefix,
-                break_long_words=False,
-            )
+            lines += _wrapped(comment, prefix)
         else:
             lines.append(prefix + comment)
+    return lines
+
+
+def _wrapped(text: str, prefix: str) -> list[str]:
+    """textwrap's lines for a long comment line, as polib asks for them.  Words one
+    space apart, without hyphens, are filled as textwrap fills them (greedily, a word
+    wider than the line alone on one) without its machinery."""
+    if not _WORDS.fullmatch(text):
+        return textwrap.wrap(
+            text, WRAP, initial_indent=prefix, subsequent_indent=prefix, break_long_words=False
+        )
+    width = WRAP - len(prefix)
+    lines, line = [], ""
+    for word in text.split(" "):
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line = f"{line} {word}"
+        else:
+            lines.append(prefix + line)
+            line = word
+    lines.append(prefix + line)
     return lines
 
 
