@@ -450,21 +450,30 @@ def test_templates_without_msgcat_are_what_dumps_many_writes(
     assert laid == layout.dumps_many([template.catalog(_template_header(), messages)])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
-@given(
-    st.lists(
-        st.text(alphabet=st.sampled_from(list("ab-·é中😀\u00a0\t")), min_size=0, max_size=30),
-        min_size=1,
-        max_size=12,
-    ),
-    st.sampled_from(["#. ", "# "]),
-)
-def test_comments_wrap_as_textwrap_wraps_them(words: list[str], prefix: str) -> None:
+def test_comments_wrap_as_textwrap_wraps_them() -> None:
+    """Long comment lines: words at every length around the width, and random runs of
+    words, hyphens, tabs and wide characters."""
     import textwrap
 
-    text = " ".join(words)
-    expected = textwrap.wrap(
-        text, layout.WRAP, initial_indent=prefix, subsequent_indent=prefix, break_long_words=False
-    )
-    if len(text) + len(prefix) > layout.WRAP:
-        assert layout.polib_wrapped(text, prefix) == expected
+    texts = [
+        f"{'a' * n} {'b' * m} {'c' * k}" for n in range(70, 82) for m in (1, 5, 80) for k in (1, 9)
+    ]
+    texts += [" ".join(["word"] * n) for n in range(15, 40)]
+    rng = random.Random(3)
+    alphabet = list("abcdé中😀") * 4 + ["-", "\t", "\u00a0", " ", "--"]
+    for _ in range(3000):
+        words = [
+            "".join(rng.choices(alphabet, k=rng.randint(0, 14))) for _ in range(rng.randint(6, 16))
+        ]
+        texts.append(" ".join(words))
+    for text in texts:
+        for prefix in ("#. ", "# "):
+            if len(text) + len(prefix) > layout.WRAP:
+                expected = textwrap.wrap(
+                    text,
+                    layout.WRAP,
+                    initial_indent=prefix,
+                    subsequent_indent=prefix,
+                    break_long_words=False,
+                )
+                assert layout.polib_wrapped(text, prefix) == expected, text
