@@ -44,6 +44,14 @@ class GitHistory:
     _merges: list[tuple[int, list[set[str]]]] = field(default_factory=list)  # per parent
     _dirty: set[str] = field(default_factory=set)
     _read: bool = False
+    _running: list[subprocess.Popen[bytes] | None] | None = None
+
+    def start(self) -> GitHistory:
+        """Start the git commands now (they run while the caller goes on); their answers
+        are read when a time is first asked for."""
+        if self._running is None and not self._read:
+            self._running = [_started(self.root, *command) for command in _COMMANDS]
+        return self
 
     def commit_time(self, paths: list[Path]) -> int | None:
         if not paths:
@@ -64,29 +72,9 @@ class GitHistory:
     def _load(self) -> None:
         if self._read:
             return
+        self.start()
         self._read = True
-        top = _git(self.root, "rev-parse", "--show-toplevel")
-        status = _git(
-            self.root,
-            "status",
-            "--porcelain",
-            "-z",
-            "--untracked-files=all",
-            "--no-renames",
-            "--",
-            ".",
-        )
-        log = _git(
-            self.root,
-            "log",
-            "-z",
-            "-m",
-            "--format=%x01%H %ct %P",
-            "--name-only",
-            "--no-renames",
-            "--",
-            ".",
-        )
+        top, status, log = (_finished(process) for process in self._running or ())
         if top is None or status is None or log is None:
             return
         self._top = Path(top.strip())
@@ -106,13 +94,39 @@ class GitHistory:
         ]
 
 
-def _git(root: Path, *args: str) -> str | None:
-    """A git command's output, or None where git or the repository is missing."""
+# What GitHistory asks: the repository's top, the changed files, every commit's files.
+_COMMANDS = (
+    ("rev-parse", "--show-toplevel"),
+    ("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", "."),
+    ("log", "-z", "-m", "--format=%x01%H %ct %P", "--name-only", "--no-renames", "--", "."),
+)
+
+
+def _started(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
+    """A git command running, or None where git cannot be started."""
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    return os.fsdecode(done.stdout) if done.returncode == 0 else None
+
+
+def _finished(process: subprocess.Popen[bytes] | None) -> str | None:
+    """A git command's output, or None where git or the repository is missing."""
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return os.fsdecode(out) if process.returncode == 0 else None
 
 
 def _git_time(paths: list[Path], root: Path) -> int | None:

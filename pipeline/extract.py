@@ -232,11 +232,11 @@ def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
     forked processes when they are many.  Every page is parsed before any template is
     put in place, so a bad page leaves them all as they were.
     """
+    history = GitHistory(project.root).start()  # git runs while the pages are read
     pages = project.pages()
-    history = GitHistory(project.root)
-    dated = [(page, source_date([page], project.root, history)) for page in pages]
     cache = PageCache.open(project.root)
     keys = [_key(project, cache, page) for page in pages]
+    dated = [(page, source_date([page], project.root, history)) for page in pages]
     known = [None if key is None else cache.get(key) for key in keys]
     missing = [n for n, found in enumerate(known) if found is None]
     made: dict[int, Made] = {}

@@ -91,7 +91,7 @@ class PageCache:
         }
         data = {"format": FORMAT, "pages": pages}
         with contextlib.suppress(OSError):
-            write_replaceable(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            write_replaceable(self.path, json.dumps(data).encode("ascii"))
             forget_old(self.path.parent)
 
 

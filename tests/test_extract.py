@@ -433,3 +433,35 @@ def test_a_damaged_cache_is_not_trusted(
     kept.write_text(json.dumps({**data, "pages": {"x": [1, 2, 3]}}), encoding="utf-8")
     assert run(["extract"], project).code == 0
     assert _templates(project) == first
+
+
+def test_pages_dated_by_their_last_commit(new_project, run, tmp_path: Path) -> None:
+    """A committed page is dated by its last commit (git asked once for every page),
+    a page changed since by its modification time."""
+    import os
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    root = new_project(pages={"a.md": "# A\n", "b.md": "# B\n", "c.md": "# C\n"})
+
+    def git(*args: str, when: str = "2030-01-02T03:04:05+00:00") -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+        env |= {"GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    (root / "source" / "b.md").write_text("# B\n\nMore.\n", encoding="utf-8")
+    git("commit", "-qam", "two", when="2031-05-06T07:08:09+00:00")
+    (root / "source" / "c.md").write_text("# C\n\nEdited.\n", encoding="utf-8")
+    os.utime(root / "source" / "c.md", (1_900_000_000, 1_900_000_000))
+    assert run(["extract"], root).code == 0
+    dates = {name: pot(root, name).metadata["POT-Creation-Date"] for name in ("a", "b", "c")}
+    assert dates == {
+        "a": "2030-01-02 03:04+0000",
+        "b": "2031-05-06 07:08+0000",
+        "c": "2030-03-17 17:46+0000",  # uncommitted: its modification time
+    }
