@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -14,18 +12,18 @@ from pathlib import Path
 
 import polib
 
+from . import uistrings
 from .assets import TEMPLATES_DIR
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
 from .extract_cache import Found, PageCache
-from .files import Staging, cache_dir, discard, stage, write_atomic
+from .files import Staging, discard, stage
 from .forks import Queue, can_fork, forked
 from .page import Notice, Page
 from .po import catalog, template
 from .po.template import Message
 from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
-from .site.snapshot import file_stat
 
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
 _CREATION = re.compile(r'^"POT-Creation-Date: [^"\n]*\\n"\n', re.M)
@@ -83,69 +81,16 @@ def page_messages(page: Page) -> list[Message]:
 
 
 def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.POFile:
-    """The strings of the Jinja2 page templates, extracted with Babel."""
+    """The strings of the Jinja2 page templates, as Babel extracts them (`uistrings`)."""
     pot = new_catalog(header)
     _add(
         pot,
         (
             (text, comment, (where, line))
-            for text, comment, where, line in _ui_messages(templates_dir)
+            for text, comment, where, line in uistrings.messages(templates_dir)
         ),
     )
     return pot
-
-
-def _ui_messages(templates_dir: Path) -> list[list]:
-    """[message, comment, template, line] for each string of the templates.
-
-    What Babel finds depends only on the templates and the code reading them, so it is
-    kept in the user's cache under their digest: importing Jinja2 and Babel's extractor
-    and running them costs more than a small site's extraction (docs/benchmarks.md).
-    """
-    import hashlib
-
-    templates = sorted(templates_dir.glob("*.html"))
-    key = hashlib.sha256(Path(__file__).read_bytes())
-    for path in [*templates, *_extractor_files()]:
-        key.update(f"\0{path}\0".encode())
-        key.update(
-            path.read_bytes() if path.suffix == ".html" else repr(file_stat(str(path))).encode()
-        )
-    cached = cache_dir("ui") / f"{key.hexdigest()[:32]}.json"
-    with suppress(OSError, ValueError):
-        found = json.loads(cached.read_text(encoding="utf-8"))
-        if isinstance(found, list) and all(
-            isinstance(item, list) and [type(part) for part in item] == [str, str, str, int]
-            for item in found
-        ):
-            return found
-    from babel.messages.extract import extract_from_file  # only the ui needs it
-
-    found = []
-    for path in templates:
-        where = f"{templates_dir.parent.name}/{templates_dir.name}/{path.name}"
-        for line, message, comments, _context in extract_from_file(
-            "jinja2.ext:babel_extract",
-            path,
-            keywords={"_": None, "gettext": None},
-            comment_tags=("i18n:",),
-            options={"trimmed": "true"},
-        ):
-            if isinstance(message, str):
-                found.append([message, "\n".join(comments), where, line])
-    with suppress(OSError):
-        write_atomic(cached, json.dumps(found, ensure_ascii=False).encode("utf-8"))
-    return found
-
-
-def _extractor_files() -> list[Path]:
-    """Babel's and Jinja2's extraction code, found without importing either."""
-    found = []
-    for package, module in (("babel", ("messages", "extract.py")), ("jinja2", ("ext.py",))):
-        spec = importlib.util.find_spec(package)
-        if spec is not None and spec.origin:
-            found.append(Path(spec.origin).parent.joinpath(*module))
-    return found
 
 
 def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -> None:

@@ -106,23 +106,24 @@ def test_ui_template_from_the_jinja2_templates(extracted: Path) -> None:
 def test_ui_template_from_the_cache_is_the_one_babel_extracts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The ui strings are kept in the user's cache by the templates' digest: what comes
-    back from it equals a fresh extraction, a damaged entry is extracted again, and an
-    edited template gets a new entry."""
+    """The strings of templates other than the shipped ones are kept in the user's cache
+    by the templates' digest: what comes back from it equals a fresh extraction, a
+    damaged entry is extracted again, and an edited template gets a new entry."""
     from pipeline import extract
 
     monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    templates = tmp_path / "pipeline" / "templates"  # a copy: its strings are extracted
+    shutil.copytree(TEMPLATES_DIR, templates)
     header = extract.Header("test", datetime(2026, 1, 1, tzinfo=UTC), "ui")
-    fresh = layout.dumps_many([extract.ui_template(header)])[0]
+    fresh = layout.dumps_many([extract.ui_template(header, templates)])[0]
+    assert fresh == layout.dumps_many([extract.ui_template(header)])[0]  # as the shipped
     entries = list((tmp_path / "cache" / "ui").iterdir())
     assert len(entries) == 1
-    assert layout.dumps_many([extract.ui_template(header)])[0] == fresh  # from the cache
+    assert layout.dumps_many([extract.ui_template(header, templates)])[0] == fresh  # cached
 
     entries[0].write_text('[["Injected", "", "x.html", "1"]]', encoding="utf-8")
-    assert layout.dumps_many([extract.ui_template(header)])[0] == fresh  # not trusted
+    assert layout.dumps_many([extract.ui_template(header, templates)])[0] == fresh  # not trusted
 
-    templates = tmp_path / "templates"
-    shutil.copytree(TEMPLATES_DIR, templates)
     page = templates / "page.html"
     page.write_text(
         page.read_text(encoding="utf-8") + '{{ _("A new string") }}\n', encoding="utf-8"
@@ -130,6 +131,42 @@ def test_ui_template_from_the_cache_is_the_one_babel_extracts(
     edited = extract.ui_template(header, templates)
     assert "A new string" in {entry.msgid for entry in edited}
     assert len(list((tmp_path / "cache" / "ui").iterdir())) == 2
+
+
+def test_the_shipped_ui_strings_are_what_babel_extracts() -> None:
+    """pipeline/ui-strings.json is up to date (else: scripts/ui-strings)."""
+    from pipeline import uistrings
+
+    assert uistrings.SHIPPED.read_text(encoding="utf-8") == uistrings.shipped_text()
+
+
+def test_shipped_ui_strings_that_do_not_match_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Strings shipped for other templates, or by another Babel, are extracted anew; no
+    Jinja2 is loaded while they match."""
+    import subprocess
+    import sys
+
+    from pipeline import uistrings
+
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    data = json.loads(uistrings.SHIPPED.read_text(encoding="utf-8"))
+    assert uistrings.messages() == data["strings"]
+    loads = "from pipeline import uistrings; import sys; uistrings.messages(); "
+    loads += "print(sorted(m for m in sys.modules if m.startswith(('jinja2', 'babel.messages'))))"
+    done = subprocess.run([sys.executable, "-c", loads], capture_output=True, text=True)
+    assert done.stdout == "[]\n", done.stderr
+    injected = [["Injected", "", "x", 1]]
+    other_templates = {**data["templates"], "page.html": "0" * 64}
+    for stale in (
+        {**data, "templates": other_templates, "strings": injected},
+        {**data, "babel": "0.1", "strings": injected},
+    ):
+        shipped = tmp_path / "ui-strings.json"
+        shipped.write_text(json.dumps(stale), encoding="utf-8")
+        monkeypatch.setattr(uistrings, "SHIPPED", shipped)
+        assert uistrings.messages() == data["strings"]  # Babel's, not the file's
 
 
 def test_extract_twice_touches_nothing(extracted: Path, run) -> None:
