@@ -23,19 +23,27 @@ from markdown.blockprocessors import (
     BlockQuoteProcessor,
     CodeBlockProcessor,
     HashHeaderProcessor,
+    HRProcessor,
     ListIndentProcessor,
+    OListProcessor,
     ReferenceProcessor,
     SetextHeaderProcessor,
+    UListProcessor,
 )
 from markdown.extensions.abbr import AbbrBlockprocessor
 from markdown.extensions.def_list import DefListIndentProcessor, DefListProcessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
+from markdown.extensions.sane_lists import SaneOListProcessor, SaneUListProcessor
 from markdown.extensions.tables import TableProcessor
 from markdown_callouts.github_callouts import _GitHubCalloutsBlockProcessor
 
 Needed = Callable[[str], bool]  # False: the processor cannot take this block
 
-_INDENTED: Needed = lambda block: block.startswith("    ")  # noqa: E731 (tab length 4)
+# The dialect keeps Python-Markdown's tab length of 4: an indented block starts with 4
+# spaces, a list item's marker is its first character after at most 3.
+_INDENTED: Needed = lambda block: block.startswith("    ")  # noqa: E731
+_NUMBERED: Needed = lambda block: block[:4].lstrip(" ")[:1].isdigit()  # noqa: E731
+_BULLETED: Needed = lambda block: block[:4].lstrip(" ")[:1] in ("*", "+", "-")  # noqa: E731
 # By exact class: a subclass may test otherwise.
 NEEDED: dict[type[BlockProcessor], Needed] = {
     ListIndentProcessor: _INDENTED,
@@ -50,6 +58,12 @@ NEEDED: dict[type[BlockProcessor], Needed] = {
     FootnoteBlockProcessor: lambda block: "[^" in block,
     AbbrBlockprocessor: lambda block: "*[" in block,
     ReferenceProcessor: lambda block: "]:" in block,
+    OListProcessor: _NUMBERED,
+    SaneOListProcessor: _NUMBERED,
+    UListProcessor: _BULLETED,
+    SaneUListProcessor: _BULLETED,
+    # a rule is three or more of one of these on a line of its own
+    HRProcessor: lambda block: block.count("-") > 2 or block.count("*") > 2 or block.count("_") > 2,
 }
 
 

@@ -114,7 +114,7 @@ def _messages(items: Iterable[tuple[str, str, tuple[str, int]]]) -> list[Message
             text,
             "\n".join(comments),
             tuple(places),
-            ("python-format",) if _PYTHON_FORMAT.search(text) else (),
+            ("python-format",) if "%(" in text and _PYTHON_FORMAT.search(text) else (),
         )
         for text, (comments, places, _) in found.items()
     ]

@@ -515,7 +515,10 @@ class _Walker:
         return htmlblocks.opens_block(text)
 
     def block(self, parent: etree.Element, el: etree.Element, where: str, english: bool) -> None:
-        stash = _PLACEHOLDER.match(el.text or "") if el.tag == "p" and not len(el) else None
+        text = el.text or ""
+        stash = (
+            _PLACEHOLDER.match(text) if "\x02" in text and el.tag == "p" and not len(el) else None
+        )
         if stash:
             self.stashed(parent, el, int(stash.group(1)), where, english)
             return
@@ -723,7 +726,7 @@ class _Walker:
         """Text run together with an author's raw HTML block (`<div>a</div>*<b>`): the
         block's elements go in where it stood, the text around them stays text."""
         text = el.text or ""
-        if not _EMBEDDED.search(text) or _PLACEHOLDER.match(text):
+        if "\x02" not in text or not _EMBEDDED.search(text) or _PLACEHOLDER.match(text):
             return
         pieces = _EMBEDDED.split(text)
         el.text = pieces[0]
@@ -766,9 +769,12 @@ class _Walker:
         """Record (and maybe replace) one text slot; True when it stays English.
         `probe` is what to look for in the source to find its line, if not the text."""
         raw = getattr(el, attr)
-        if not raw or not raw.strip() or _PLACEHOLDER.match(raw) or isinstance(raw, AtomicString):
+        if not raw or not raw.strip() or isinstance(raw, AtomicString):
             return english
-        if _EMBEDDED.search(raw):
+        placeholders = "\x02" in raw  # a stashed block's: the only way one gets in
+        if placeholders and _PLACEHOLDER.match(raw):
+            return english
+        if placeholders and _EMBEDDED.search(raw):
             raw = _EMBEDDED.sub("", raw)  # a placeholder run into a tail: its block is gone
             setattr(el, attr, raw)
             if not raw.strip():
@@ -844,6 +850,7 @@ def _put_back(root: etree.Element, kept: Sequence[etree.Element]) -> None:
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAGS = re.compile(r"<[^<>]*>")
+_MARKS = re.compile(r"[*_`\\]+")
 _TEXT_ATTRIBUTE = re.compile(r'\s(?:alt|title)="[^"]*[^\s"]')
 
 
@@ -859,7 +866,7 @@ def _first_line(text: str) -> str:
 def _plain(text: str) -> str:
     """Heading text without inline Markdown, for section names and anchors."""
     text = _TAGS.sub("", _LINK.sub(r"\1", text))
-    return re.sub(r"[*_`\\]+", "", text).strip()
+    return _MARKS.sub("", text).strip()
 
 
 def _probe(text: str) -> str:

@@ -289,6 +289,7 @@ def block_samples() -> list[str]:
     pieces = ["|", " | ", "|---|", "#", "# ", "\n", "\n\n", "\n=", "\n-", "---", "> ", ">"]
     pieces += [": ", ":", "[!NOTE]", "[!tip]", "> [!WARNING]", "[^1]", "[^1]: ", "*[", "*[HTML]: "]
     pieces += ["]: ", "[a]: http://x", "    ", "\t", "!!! note", "- ", "1. ", "a", "b c", "`", "*"]
+    pieces += ["+ ", "* ", "   2. ", "  - ", "___", "* * *", "_ _ _", "\n\n   "]
     pages += ["".join(rng.choices(pieces, k=rng.randint(1, 30))) for _ in range(3000)]
     return pages
 

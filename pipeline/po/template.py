@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polib
 
@@ -132,15 +133,12 @@ def _block(message: Message, batch: Batch) -> Block | None:
     flags = flags_of(message.flags)
     if flags.weird:
         return None
-    items = _comment_lines(message.comment)
-    if items is None:
+    comments = _comment_lines(message.comment)
+    if comments is None:
         return None
+    items = list(comments)
     places = message.references
-    if (
-        len(places) == 1
-        and _PLAIN_PATH.fullmatch(places[0][0])
-        and not places[0][0].startswith("./")
-    ):
+    if len(places) == 1 and _plain_path(places[0][0]) and not places[0][0].startswith("./"):
         path, number = places[0]
         if not 0 <= number <= _MAX_LINE:
             return None
@@ -149,7 +147,7 @@ def _block(message: Message, batch: Batch) -> Block | None:
         references: list[tuple[str, int | None]] = []
         seen = set()
         for path, number in places:
-            if not _PLAIN_PATH.fullmatch(path) or not 0 <= number <= _MAX_LINE:
+            if not _plain_path(path) or not 0 <= number <= _MAX_LINE:
                 return None
             if (path, number) not in seen:  # GNU keeps a reference once
                 seen.add((path, number))
@@ -163,7 +161,13 @@ def _block(message: Message, batch: Batch) -> Block | None:
     return items
 
 
-def _comment_lines(comment: str) -> list[Item] | None:
+@lru_cache(maxsize=64)  # a page's messages share a few paths
+def _plain_path(path: str) -> bool:
+    return _PLAIN_PATH.fullmatch(path) is not None
+
+
+@lru_cache(maxsize=1024)  # and comments: what each is, and in which section
+def _comment_lines(comment: str) -> tuple[Item, ...] | None:
     """The `#.` lines of an extracted comment (wrapped by polib, read back by GNU); None
     when GNU would not read them as they were written."""
     if _CONTROL.search(comment):  # line by line, as GNU reads them
@@ -173,11 +177,11 @@ def _comment_lines(comment: str) -> list[Item] | None:
             if COMMENT_CONTROL.search(text):
                 return None
             lines.append(f"#. {text}" if text else "#.")
-        return lines
+        return tuple(lines)
     found: list[Item] = []
     for line in comment.split("\n") if comment else ():
         if len(line) + 3 > WRAP:
             found += polib_wrapped(line, "#. ")  # each line "#. " and some text
         else:
             found.append(f"#. {line}" if line else "#.")
-    return found
+    return tuple(found)
