@@ -70,24 +70,30 @@ class Project:
         if not self.source_dir.is_dir():
             return []
         root = self.root.resolve()
-        for folder in sorted(self.source_dir.rglob("*")):  # rglob does not enter these
-            if folder.is_symlink() and folder.is_dir():
-                target = folder.resolve()
+        entries = _tree(self.source_dir)
+        for entry in entries:
+            if entry.is_symlink() and entry.is_dir():
+                target = Path(entry.path).resolve()
                 if not target.is_relative_to(root):
                     raise L10nError(
-                        f"{self.rel(folder)}: links to {target}, outside the project; "
-                        "copy its pages into source/ instead"
+                        f"{self.rel(Path(entry.path))}: links to {target}, outside the "
+                        "project; copy its pages into source/ instead"
                     )
+        # No folder walked is a link: a page that is not one is where source/ is.
+        inside = self.source_dir.resolve().is_relative_to(root)
         pages = []
-        for path in sorted(self.source_dir.rglob("*.md")):
-            if path.is_symlink() or not path.resolve().is_relative_to(root):
+        for entry in entries:
+            if not entry.name.endswith(".md"):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() or not inside:
                 target = path.resolve()
                 if not target.is_relative_to(root):
                     raise L10nError(
                         f"{self.rel(path)}: links to {target}, outside the project; "
                         "copy the page into source/ instead"
                     )
-            if path.is_file():
+            if entry.is_file():
                 pages.append(path)
         return pages
 
@@ -274,3 +280,24 @@ def _strings(table: dict, key: str, path: Path, what: str) -> tuple[str, ...]:
     if not (isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)):
         raise L10nError(f"{path.name}: [tool.l10n] {key} must be a list of {what}")
     return tuple(value)
+
+
+def _tree(folder: Path) -> list[os.DirEntry[str]]:
+    """Everything under a folder, in the order of `sorted(folder.rglob("*"))` (by path
+    parts), without entering linked folders, as rglob does; at a fraction of its cost."""
+    found: list[tuple[tuple[str, ...], os.DirEntry[str]]] = []
+    waiting: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    while waiting:
+        parent, parts = waiting.pop()
+        try:
+            with os.scandir(parent) as listing:
+                children = list(listing)
+        except PermissionError:  # rglob passes over what it may not list
+            continue
+        for entry in children:
+            here = (*parts, entry.name)
+            found.append((here, entry))
+            if entry.is_dir(follow_symlinks=False):
+                waiting.append((entry.path, here))
+    found.sort(key=lambda item: item[0])
+    return [entry for _, entry in found]

@@ -502,3 +502,31 @@ def test_pages_dated_by_their_last_commit(new_project, run, tmp_path: Path) -> N
         "b": "2031-05-06 07:08+0000",
         "c": "2030-03-17 17:46+0000",  # uncommitted: its modification time
     }
+
+
+def test_pages_listed_in_rglob_order(new_project) -> None:
+    """Pages in path-part order (`a/b.md` before `a.md`), hidden ones and linked ones
+    inside the project included, folders named `.md` and linked folders not entered."""
+    from pipeline.project import load
+
+    root = new_project(pages={"a.md": "# A\n", "a/b.md": "# B\n", ".hidden.md": "# H\n"})
+    source = root / "source"
+    for name in ("a-b/c.md", "a b/d.md", "Z/e.md", "x.md/f.md", "a/deep/er/g.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text("# Page\n", encoding="utf-8")
+    (source / "a/notes.txt").write_text("not a page", encoding="utf-8")
+    (source / "linked.md").symlink_to(source / "a.md")
+    (source / "folder-link").symlink_to(source / "a", target_is_directory=True)
+    pages = load(root).pages()
+    expected = [
+        p
+        for p in sorted(source.rglob("*.md"))
+        if p.is_file()  # the folder x.md is no page
+    ]
+    assert pages == expected
+    assert [p.relative_to(source).as_posix() for p in pages][:4] == [
+        ".hidden.md",
+        "Z/e.md",
+        "a/b.md",
+        "a/deep/er/g.md",
+    ]
