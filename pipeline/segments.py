@@ -793,6 +793,8 @@ class _Walker:
                 return english  # tags alone (`<br>`): nothing to say in another language
         seg = Segment(fold(text), kind, self.locate(probe), self.section, notes)
         self.segments.append(seg)
+        if self.replace is None and self.source is None:
+            return english  # extraction: nothing to put in its place
         html = self.replace(seg, self.scope) if self.replace is not None else None
         fell_back = html is None and self.replace is not None
         if mark and self.annotate is not None and self.replace is not None:
