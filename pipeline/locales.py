@@ -100,10 +100,11 @@ _PLURAL = re.compile(r"(?<![A-Za-z])plural\s*=\s*([^;]+)")
 
 
 @cache
-def plural_numbers(plural_forms_header: str, count: int = 4) -> tuple[tuple[int, ...], ...]:
-    """For each form a `Plural-Forms` header declares, the first `count` numbers (from 0
-    to 1000) that take it, for a translator to see which form is which; empty when the
-    header has no expression Python's gettext can evaluate."""
+def plural_numbers(plural_forms_header: str) -> tuple[tuple[int, ...], ...]:
+    """For each form a `Plural-Forms` header declares, the numbers from 0 to 1000 that
+    take it, as `msgfmt --check` evaluates them (a form taken by five or more is "often"
+    used, and must keep every placeholder of the plural); empty when the header has no
+    expression Python's gettext can evaluate."""
     forms = nplurals(plural_forms_header)
     found = _PLURAL.search(plural_forms_header)
     if found is None:
@@ -113,7 +114,7 @@ def plural_numbers(plural_forms_header: str, count: int = 4) -> tuple[tuple[int,
         numbers: list[list[int]] = [[] for _ in range(forms)]
         for number in range(1001):
             form = rule(number)
-            if 0 <= form < forms and len(numbers[form]) < count:
+            if 0 <= form < forms:
                 numbers[form].append(number)
     except (ValueError, ArithmeticError, RecursionError, SyntaxError):
         return ()

@@ -23,17 +23,19 @@ import polib
 
 from ..errors import L10nError
 from ..files import Staging
-from ..locales import gettext_name, nplurals
+from ..locales import gettext_name
 from ..po import catalog
 from ..po.write import dumps_many
 from ..project import Project
 from ..safety import problems
 from . import xliff
 from .codes import differ, join, restore, split
+from .plurals import Plurals
 from .units import domain_of, is_markdown, references_of, unit_id
 
 STALE_SHOWN = 20  # stale units listed one by one; the rest are counted
 _OURS = re.compile(r"u[0-9a-f]{16}\Z")  # the ids `export` writes (`units.unit_id`)
+_OURS_FORM = re.compile(r"u[0-9a-f]{16}\[\d+\]\Z")  # and those of a plural's forms
 _FORM = re.compile(r"\[(\d+)\]\Z")  # a plural form's id ends in its index: `u…[1]`
 
 
@@ -66,7 +68,7 @@ class _Catalog:
     po: polib.POFile
     markdown: bool
     references: Mapping | None  # the page's link reference definitions
-    forms: int  # plural forms, as the catalog's Plural-Forms declares
+    plurals: Plurals
     by_id: dict[str, polib.POEntry]
     by_english: dict[tuple[str, str], list[polib.POEntry]]  # (msgid, msgid_plural)
     changed: bool = False
@@ -175,20 +177,27 @@ def _load(
         po,
         markdown,
         references_of(project, domain) if markdown else None,
-        nplurals(po.metadata.get("Plural-Forms", "")),
+        Plurals.of(po.metadata.get("Plural-Forms", ""), locale),
         {unit_id(e.msgctxt, e.msgid): e for e in po if not e.obsolete},
         by_english,
     )
 
 
 def _entry(
-    found: _Catalog, unit: str, english: str, plural: str, where: str, report: Report
+    found: _Catalog, unit: str, english: str, plural: str | None, where: str, report: Report
 ) -> polib.POEntry | None:
-    """The entry a unit (or plural group) translates, if its English is still current;
-    a unit that is not is listed and skipped."""
+    """The entry a unit (`plural` None) or a plural group (`plural` its English plural,
+    "" when it has no form 1) translates, if its English is still current; a unit that
+    is not is listed and skipped."""
     entry = found.by_id.get(unit)
+    if entry is None and _OURS_FORM.match(unit):
+        report.skip(
+            f"{where}: skipped unit {unit}: a plural form outside its <group "
+            f'restype="{xliff.PLURALS}">; the CAT tool must keep the group'
+        )
+        return None
     if entry is None and not _OURS.match(unit):  # a tool's own numbering: by the English
-        same = found.by_english.get((english, plural), [])
+        same = found.by_english.get((english, plural or ""), [])
         if len(same) > 1:
             report.skip(
                 f"{where}: skipped unit {unit}: {len(same)} entries of {found.shown} have its "
@@ -196,7 +205,12 @@ def _entry(
             )
             return None
         entry = same[0] if same else None
-    if entry is None or entry.msgid != english or (entry.msgid_plural or "") != plural:
+    if (
+        entry is None
+        or entry.msgid != english
+        or bool(entry.msgid_plural) != (plural is not None)
+        or (plural and entry.msgid_plural != plural)
+    ):
         report.skip(
             f"{where}: skipped unit {unit}: its English is no longer the current "
             f"English of {found.shown}"
@@ -208,7 +222,7 @@ def _entry(
 def _merge(found: _Catalog, unit: xliff.ReadUnit, where: str, report: Report) -> None:
     if not unit.translate:
         return
-    entry = _entry(found, unit.id, join(unit.source), "", where, report)
+    entry = _entry(found, unit.id, join(unit.source), None, where, report)
     if entry is None:
         return
     if not unit.target or not join(unit.target).strip():
@@ -229,19 +243,10 @@ def _merge(found: _Catalog, unit: xliff.ReadUnit, where: str, report: Report) ->
 
 
 def _merge_plural(found: _Catalog, group: xliff.ReadPlural, shown: str, report: Report) -> None:
-    """A plural group's forms into `msgstr[n]`: form 0 is shown with the msgid and the
-    others with the msgid_plural; each is checked against the English it answers (form 0
-    of a one-form language answers every number, so the plural), as `check` does."""
+    """A plural group's forms into `msgstr[n]`, for each n the catalog's Plural-Forms
+    declares; a form left empty keeps the entry fuzzy."""
     where = f"{shown}:{group.line}"
-    forms: dict[int, xliff.ReadUnit] = {}
-    for position, unit in enumerate(group.forms):
-        number = _FORM.search(unit.id)
-        index = int(number.group(1)) if number else position
-        if index in forms:
-            raise L10nError(
-                f"{shown}:{unit.line}: plural form [{index}] of group {group.id!r} is there twice"
-            )
-        forms[index] = unit
+    forms = _numbered(group, shown)
     english = join(forms[0].source) if 0 in forms else ""
     plural = join(forms[1].source) if 1 in forms else ""
     entry = _entry(found, group.id, english, plural, where, report)
@@ -253,43 +258,74 @@ def _merge_plural(found: _Catalog, group: xliff.ReadPlural, shown: str, report: 
             f"English of {found.shown}"
         )
         return
-    flags, texts, fuzzy = tuple(entry.flags), {}, False
+    texts: dict[int | None, str] = {}
+    fuzzy = False
     for index, unit in sorted(forms.items()):
-        if not unit.translate or not unit.target or not join(unit.target).strip():
+        if not unit.target or not join(unit.target).strip():
             continue
         at = f"{shown}:{unit.line}"
-        if index >= found.forms:
+        count = found.plurals.count
+        if index >= count:
             report.notes.append(
                 f"{at}: not imported ({found.shown}, {unit.id}): the catalog's Plural-Forms "
-                f"has {found.forms} form{'s' * (found.forms != 1)}, not a form [{index}]"
+                f"has {count} form{'s' * (count != 1)}, not a form [{index}]"
             )
             continue
-        shown_english = entry.msgid_plural if index else entry.msgid
-        answers = entry.msgid if index == 0 and found.forms > 1 else entry.msgid_plural
-        refs = found.references
-        source = split(shown_english, found.markdown, flags, refs)
-        restored = restore(source, unit.target, found.markdown, flags, refs)
-        if unit.state in (None, "new", "needs-translation") and restored.text == shown_english:
-            continue  # the English copied into the target by a tool
-        damage = restored.damage
-        if answers != shown_english:
-            damage = differ(restored.text, answers, found.markdown, flags, refs)
-        trouble = damage or next(iter(problems(answers, restored.text, refs)), None)
+        if not unit.translate:
+            continue
+        taken = _form(found, entry, index, unit)
+        if taken is None:
+            continue
+        text, trouble = taken
         if trouble:
             report.notes.append(f"{at}: kept fuzzy ({found.shown}, {unit.id}): {trouble}")
         fuzzy = fuzzy or bool(trouble) or xliff.fuzzy_after(unit)
-        texts[index] = restored.text
+        texts[index] = text
     if not texts:
         return
-    after = {k: texts.get(k, entry.msgstr_plural.get(k, "")) for k in range(found.forms)}
-    empty = [k for k, text in after.items() if not text]
+    for index in range(found.plurals.count):
+        texts.setdefault(index, entry.msgstr_plural.get(index, ""))
+    empty = [k for k, text in texts.items() if not text]
     if empty:
         fuzzy = True
         report.notes.append(
             f"{where}: kept fuzzy ({found.shown}, {group.id}): plural form [{empty[0]}] "
             "has no translation"
         )
-    _apply(found, entry, after, fuzzy, where, report)
+    _apply(found, entry, texts, fuzzy, where, report)
+
+
+def _numbered(group: xliff.ReadPlural, shown: str) -> dict[int, xliff.ReadUnit]:
+    """A group's forms by index: the `[n]` that ends a form's id, else its place."""
+    forms: dict[int, xliff.ReadUnit] = {}
+    for position, unit in enumerate(group.forms):
+        number = _FORM.search(unit.id)
+        index = int(number.group(1)) if number else position
+        if index in forms:
+            raise L10nError(
+                f"{shown}:{unit.line}: plural form [{index}] of group {group.id!r} appears twice"
+            )
+        forms[index] = unit
+    return forms
+
+
+def _form(
+    found: _Catalog, entry: polib.POEntry, index: int, unit: xliff.ReadUnit
+) -> tuple[str, str | None] | None:
+    """Form `index` as Markdown and why it must stay fuzzy (or None); None when a tool
+    only copied the English.  Form 0 is shown with the msgid, the others with the
+    msgid_plural; each is checked against the English it translates (`plurals`)."""
+    flags, refs = tuple(entry.flags), found.references
+    shown = entry.msgid_plural if index else entry.msgid
+    answers = found.plurals.answers(index, entry.msgid, entry.msgid_plural)
+    source = split(shown, found.markdown, flags, refs)
+    restored = restore(source, unit.target or [], found.markdown, flags, refs)
+    if unit.state in (None, "new", "needs-translation") and restored.text == shown:
+        return None
+    damage = restored.damage
+    if answers != shown:
+        damage = differ(restored.text, answers, found.markdown, flags, refs)
+    return restored.text, damage or next(iter(problems(answers, restored.text, refs)), None)
 
 
 def _apply(

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import polib
 
 from ..errors import L10nError
-from ..locales import english_name, nplurals, plural_numbers
 from ..po import catalog
 from ..project import Project
 from ..review import ledger
 from .codes import Part, align, split
+from .plurals import ONE_FORM_PLURAL, Plurals
 
 ONLY = ("todo", "unapproved", "all")
 
@@ -197,33 +197,6 @@ def collect(
     return result, left
 
 
-@dataclass(frozen=True)
-class Plurals:
-    """A catalog's plural forms, as its `Plural-Forms` header declares them."""
-
-    count: int
-    numbers: tuple[tuple[int, ...], ...]  # the first numbers that take each form
-    language: str
-
-    @classmethod
-    def of(cls, header: str, locale: str) -> Plurals:
-        return cls(nplurals(header), plural_numbers(header), english_name(locale))
-
-    def note(self, index: int, plural: str) -> str:
-        """What a translator needs to know of form `index`."""
-        if self.count == 1:
-            return (
-                f"{self.language} has one plural form, used for every number: translate "
-                f"it to read right for the English plural too: {plural}"
-            )
-        numbers = self.numbers[index] if index < len(self.numbers) else ()
-        taken = f": n = {', '.join(map(str, numbers))}, …" if numbers else ""
-        return f"Plural form {index} of {self.count} (msgstr[{index}]){taken}"
-
-
-ONE_FORM_PLURAL = "The English plural, for reference: msgstr[0] serves every number"
-
-
 def _unit(
     entry: polib.POEntry,
     texts: list[str],
@@ -243,7 +216,7 @@ def _unit(
     if entry.msgid_plural:
         for index, text in enumerate(texts):
             english = entry.msgid if index == 0 else entry.msgid_plural
-            answers = entry.msgid if index == 0 and plurals.count > 1 else entry.msgid_plural
+            answers = plurals.answers(index, entry.msgid, entry.msgid_plural)
             state_n = state if text else UNTRANSLATED
             note = plurals.note(index, entry.msgid_plural)
             pair = parts(english, text)
