@@ -415,8 +415,7 @@ def restore(
         mine = Counter(k for k, _ in _keyed(split(text, markdown, flags, references)))
         lacking = Counter(k for k, _ in ours) - mine
         if lacking:
-            first = next(c for k, c in ours if k in lacking)
-            return Restored(text, f"inline code {first.text!r} is missing")
+            return Restored(text, f"inline code {_named(ours, lacking).text!r} is missing")
         return Restored(text, None)
     by_id = {(c.kind, c.id): c for c in wanted}
     english_inner = _inners(source)
@@ -474,11 +473,9 @@ def differ(
     lacking = Counter(k for k, _ in ours) - Counter(k for k, _ in theirs)
     added = Counter(k for k, _ in theirs) - Counter(k for k, _ in ours)
     if lacking:
-        first = next(c for k, c in ours if k in lacking)
-        return f"inline code {first.text!r} is missing"
+        return f"inline code {_named(ours, lacking).text!r} is missing"
     if added:
-        first = next(c for k, c in theirs if k in added)
-        return f"inline code {first.text!r} is not in the English"
+        return f"inline code {_named(theirs, added).text!r} is not in the English"
     return None
 
 
@@ -542,3 +539,10 @@ def _keyed(parts: tuple[Part, ...] | list[Part]) -> list[tuple[tuple[str, str], 
             label = refs.label_of(part.text, inner[part.id])
         out.append((("code", part.text) if label is None else ("ref", refs.key(label)), part))
     return out
+
+
+def _named(keyed: list[tuple[tuple[str, str], Code]], wanted: Counter) -> Code:
+    """The code to name among those `wanted`: the first that is not a bare opening (a
+    link's end names its target, its `[` nothing)."""
+    found = [c for k, c in keyed if k in wanted]
+    return next((c for c in found if c.kind != "bpt"), found[0])

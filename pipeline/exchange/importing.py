@@ -93,9 +93,9 @@ def import_files(project: Project, files: list[Path]) -> Report:
                 _merge(found, item, f"{shown}:{item.line}", report)
     changed = [c for c in catalogs.values() if c is not None and c.changed]
     with Staging() as staging:  # every catalog put in place together, or none
-        for item, text in zip(changed, dumps_many([c.po for c in changed]), strict=True):
-            if staging.add(item.path, text.encode("utf-8")) is not None:
-                report.written.append(item.shown)
+        for done, text in zip(changed, dumps_many([c.po for c in changed]), strict=True):
+            if staging.add(done.path, text.encode("utf-8")) is not None:
+                report.written.append(done.shown)
     return report
 
 

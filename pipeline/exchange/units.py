@@ -177,6 +177,7 @@ def collect(
             continue
         po = catalog.load(path, project.rel(path))
         markdown = is_markdown(project, domain)
+        scope = references_of(project, domain) if markdown else None
         plurals = Plurals.of(po.metadata.get("Plural-Forms", ""), locale)
         units = []
         for entry in po:
@@ -190,7 +191,6 @@ def collect(
             roles = book.roles(ledger.EntryText.of(domain, entry)) if any(texts) else set()
             state = state_of(entry, texts, roles, required)
             if wanted(state, only):
-                scope = references_of(project, domain) if markdown else None
                 units.append(_unit(entry, texts, state, roles, markdown, scope, plurals))
         if units:
             result.append(PageUnits(domain, original(project, domain), markdown, tuple(units)))
