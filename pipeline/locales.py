@@ -107,7 +107,7 @@ def plural_numbers(plural_forms_header: str) -> tuple[tuple[int, ...], ...]:
     expression Python's gettext can evaluate."""
     forms = nplurals(plural_forms_header)
     found = _PLURAL.search(plural_forms_header)
-    if found is None:
+    if found is None or not 0 < forms <= 1001:
         return ()
     try:
         rule = gettext.c2py(found.group(1).strip())

@@ -27,7 +27,8 @@ class Plurals:
 
     @classmethod
     def of(cls, header: str, locale: str) -> Plurals:
-        return cls(nplurals(header), plural_numbers(header), english_name(locale))
+        count = max(1, nplurals(header))  # a header's "nplurals=0" is no language's
+        return cls(count, plural_numbers(header), english_name(locale))
 
     def often(self, index: int) -> bool:
         """Whether form `index` serves many numbers (without an expression to tell: every

@@ -51,7 +51,7 @@ def dumps(pages: list[PageUnits], source_lang: str, target_lang: str) -> bytes:
                 _tu(body, unit.id, page.domain, unit, None, (unit.source, unit.target), langs)
             for form in unit.forms:
                 if form.translate:
-                    tuid, pair = f"{unit.id}[{form.index}]", (form.answers, form.answer)
+                    tuid, pair = f"{unit.id}[{form.index}]", (form.tm_source, form.tm_target)
                     _tu(body, tuid, page.domain, unit, form.index, pair, langs)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

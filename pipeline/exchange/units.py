@@ -47,10 +47,10 @@ class Form:
     state: str
     note: str  # which numbers take this form
     translate: bool = True  # False: the English plural, shown to a one-form language
-    # The English the form translates, as `check` compares them (a one-form language's
-    # form 0 serves every number: the plural), with the target aligned to it (for TMX).
-    answers: tuple[Part, ...] = ()
-    answer: tuple[Part, ...] = ()
+    # As TMX pairs it: the English the form translates (`Plurals.answers`: the plural
+    # for a form that serves many numbers) and the target aligned to it.
+    tm_source: tuple[Part, ...] = ()
+    tm_target: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
