@@ -466,8 +466,8 @@ def differ(
     flags: tuple[str, ...] = (),
     references: References | None = None,
 ) -> str | None:
-    """Why the codes of a translation are not those of an English it was not written
-    against (a one-form language's plural, translated beside the singular), or None."""
+    """Why the codes of a translation are not those of an English it was not shown with
+    (a plural form that serves many numbers, shown beside the singular), or None."""
     ours = _keyed(split(english, markdown, flags, references))
     theirs = _keyed(split(text, markdown, flags, references))
     lacking = Counter(k for k, _ in ours) - Counter(k for k, _ in theirs)
