@@ -433,3 +433,23 @@ def test_a_po2xliff_file_of_a_real_catalog_imports(new_project, run, name, local
     assert plurals == sum(1 for e in original.values() if e.msgid_plural) > 0
     msgfmt_check(path)
     msgcat_same(path)
+
+
+def test_a_second_different_translation_of_an_entry_is_named_not_taken(new_project, run) -> None:
+    """Two files (or a converted catalog's obsolete entry beside the current one) that
+    translate the same entry differently: the first is kept, the second named."""
+    root = dose_project(new_project, run)
+    files = []
+    for name, text in (("first", "%(count)s เม็ด"), ("second", "%(count)s แคปซูล")):
+        out = root / f"{name}.xlf"
+        export(root, run, "th", out)
+        tree = etree.parse(str(out))
+        target = groups(tree.getroot())[unit_id(None, TABLETS[0])].find(f"{Q}trans-unit/{Q}target")
+        target.text, target.attrib["state"] = text, "translated"
+        tree.write(str(out), xml_declaration=True, encoding="UTF-8")
+        files.append(str(out))
+    result = run(["import", *files], root)
+    assert result.code == 1
+    assert plural_entries(dose(root, "th"))[TABLETS].msgstr_plural == {0: "%(count)s เม็ด"}
+    assert "second.xlf:" in result.err and "another translation of the same entry" in result.err
+    assert "first.xlf:" in result.err.split("was taken at ")[1]
