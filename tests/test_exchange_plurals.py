@@ -236,11 +236,9 @@ def test_plurals_round_trip_through_translate_toolkit(new_project, run, locale: 
     msgcat_same(path)
     check = run(["check", "-l", locale], root)
     findings = [line for line in check.out.splitlines() if ": [" in line]
-    if locale == "th":
-        assert check.code == 0 and not findings, check.output
-    else:  # `check` still reads Filipino's first form as answering "One day" alone
-        _, msgstr = entry_lines(path, DAYS[0])
-        assert {line.split(": [")[0] for line in findings} <= {f"{path.relative_to(root)}:{msgstr}"}
+    # `check` holds each form to the English msgfmt holds it to (Filipino's first serves
+    # 0, 1, 2, 3, 5…: the plural), so what msgfmt --check accepts, check accepts too.
+    assert check.code == 0 and not findings, check.output
     # Lossless: exporting everything and importing it back changes nothing.
     everything = root / "all.xlf"
     export(root, run, locale, everything, "--only", "all")

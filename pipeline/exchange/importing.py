@@ -25,12 +25,12 @@ from ..errors import L10nError
 from ..files import Staging
 from ..locales import gettext_name
 from ..po import catalog
+from ..po.plurals import Plurals
 from ..po.write import dumps_many
 from ..project import Project
 from ..safety import problems
 from . import xliff
 from .codes import differ, join, restore, split
-from .plurals import Plurals
 from .units import domain_of, is_markdown, references_of, unit_id
 
 STALE_SHOWN = 20  # stale units listed one by one; the rest are counted

@@ -18,10 +18,10 @@ import polib
 
 from ..errors import L10nError
 from ..po import catalog
+from ..po.plurals import ONE_FORM_PLURAL, Plurals
 from ..project import Project
 from ..review import ledger
 from .codes import Part, align, split
-from .plurals import ONE_FORM_PLURAL, Plurals
 
 ONLY = ("todo", "unapproved", "all")
 

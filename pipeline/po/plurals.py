@@ -3,8 +3,8 @@
 gettext shows form 0 with the msgid and every other form with the msgid_plural, but a
 form that serves many numbers (Thai's only form; Filipino's first, used for 0, 1, 2, 3,
 5…) must read right for the plural and keep all its placeholders: `msgfmt --check`
-requires it of any form taken by five or more numbers from 0 to 1000.  Import checks
-each form against the English it so translates, and TMX pairs them the same way.
+requires it of any form taken by five or more numbers from 0 to 1000.  The checks hold
+each form to the English it so translates; import and TMX pair them the same way.
 """
 
 from __future__ import annotations
