@@ -20,7 +20,6 @@ import pytest
 from conftest import (
     CORPUS,
     age,
-    entry_lines,
     msgcat_same,
     msgfmt_check,
     needs_corpus,
