@@ -885,9 +885,9 @@ def _comment(doc: pikepdf.Pdf, page: pikepdf.Page, subtype: str, **fields: objec
     page.obj.Annots = Array([*(annots if annots is not None else []), annot])
 
 
-def test_comments_added_in_a_pdf_reader_keep_the_sheet_approvable(printed: Path, run) -> None:
-    path = pdf_sheet(printed)
-    before = path.read_bytes()
+def _comments_rewritten(path: Path) -> None:
+    """Comments added and the file saved whole again, as some readers do: objects
+    renumbered and packed into object streams, content and fonts stored uncompressed."""
     with pikepdf.open(path, allow_overwriting_input=True) as doc:
         first, second = doc.pages[0], doc.pages[1]
         _comment(doc, first, "/Text", Contents=pikepdf.String("ตรวจสอบขนาดยา"))
@@ -900,16 +900,39 @@ def test_comments_added_in_a_pdf_reader_keep_the_sheet_approvable(printed: Path,
             Contents=pikepdf.String("check this dose"),
         )
         _comment(doc, second, "/FreeText", Contents=pikepdf.String("OK"), DA="/Helv 10 Tf 0 g")
-        # saved as a reader may: objects renumbered, packed into object streams, recompressed
         doc.save(
             path,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            recompress_flate=True,
-            compression_level=1,
+            stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+            compress_streams=False,
         )
+
+
+def _comments_appended(path: Path) -> None:
+    """Comments appended as an incremental update, as most readers save them: the file as
+    printed stays, byte for byte, at the start of the new one."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText, Text
+
+    writer = PdfWriter(path, incremental=True)
+    writer.add_annotation(0, Text(text="ตรวจสอบขนาดยา", rect=(50, 550, 200, 650)))
+    writer.add_annotation(1, FreeText(text="OK", rect=(50, 550, 200, 650)))
+    writer.write(path)
+
+
+@pytest.mark.parametrize("save", [_comments_rewritten, _comments_appended])
+def test_comments_added_in_a_pdf_reader_keep_the_sheet_approvable(
+    printed: Path, run, save: Callable[[Path], None]
+) -> None:
+    path = pdf_sheet(printed)
+    before = path.read_bytes()
+    save(path)
     assert path.read_bytes() != before
     with pikepdf.open(path) as doc:
-        assert len(doc.pages[1].Annots) >= 2
+        comments = [
+            a for page in doc.pages for a in page.get("/Annots", []) if a.Subtype != Name.Link
+        ]
+        assert len(comments) >= 2
     result = approve(run, printed, path)
     assert result.code == 0, result.output
     assert f"th {PAGE} (sheet {sheet_digest(sheet(printed))[:16]}): 40 approved" in result.out
@@ -1015,7 +1038,7 @@ def _one_page_pdf(text: bytes, base_font: str = "/Helvetica", padding: int = 0) 
     page = Dictionary(
         Type=Name.Page,
         MediaBox=Array([0, 0, 595, 842]),
-        Resources=Dictionary(Font=Dictionary(F1=font)),
+        Resources=Dictionary(Font=Dictionary(F1=font, F2=font)),  # one object reached twice
         Contents=content,
     )
     doc.pages.append(pikepdf.Page(page))
