@@ -576,8 +576,6 @@ def export(
     proj = state.project()
     (chosen,) = proj.select([locale])
     result = export_units(proj, chosen, list(pages), only, fmt)
-    if result.left_out.plurals:
-        click.echo(f"{result.left_out.plurals} plural entries left out", err=True)
     if result.left_out.not_xml:
         click.echo(
             f"{result.left_out.not_xml} entries left out: they hold control characters "
