@@ -31,6 +31,7 @@ from markdown.blockprocessors import (
     UListProcessor,
 )
 from markdown.extensions.abbr import AbbrBlockprocessor
+from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.def_list import DefListIndentProcessor, DefListProcessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.sane_lists import SaneOListProcessor, SaneUListProcessor
@@ -67,6 +68,21 @@ NEEDED: dict[type[BlockProcessor], Needed] = {
 }
 
 
+# A callout starts with `!!!`; its indented content continues the callout before it.
+_CALLOUT: Needed = lambda block: "!!!" in block or block.startswith("    ")  # noqa: E731
+
+
+def _needed(processor: BlockProcessor) -> Needed | None:
+    """What a block must hold for this processor to take it; None: it is always asked.
+    Callouts (the dialect's `!!!` among them) are known by their test."""
+    kind = type(processor)
+    if kind in NEEDED:
+        return NEEDED[kind]
+    if isinstance(processor, AdmonitionProcessor) and kind.test is AdmonitionProcessor.test:
+        return _CALLOUT
+    return None
+
+
 class _BlockLoop:
     """`BlockParser.parseBlocks`, asking a processor only when its string is there.  The
     processors are listed once a call, not once a block: none of those in use registers
@@ -81,7 +97,7 @@ class _BlockLoop:
         processors = tuple(self.parser.blockprocessors)
         if processors != self.processors:
             self.processors = processors
-            self.plan = [(p, NEEDED.get(type(p))) for p in processors]
+            self.plan = [(p, _needed(p)) for p in processors]
         plan = self.plan
         while blocks:
             for processor, needed in plan:

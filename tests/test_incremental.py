@@ -287,6 +287,11 @@ def block_samples() -> list[str]:
 
     pages = [e["markdown"] for e in json.loads((CORPUS / "commonmark" / "spec.json").read_text())]
     pages += [p.read_text("utf-8") for p in sorted((CORPUS / "markdown").glob("*.md"))]
+    pages += [  # callouts whose content goes on in later indented blocks
+        '!!! note "Title"\n    First.\n\n    Second, indented.\n\n    - an item\n\nAfter.',
+        "- item\n\n    !!! tip\n        Inside.\n\n        Still inside.\n",
+        "!!! warning\n\n    Only the content, after a blank line.\n\n        code?\n",
+    ]
     rng = random.Random(17)
     pieces = ["|", " | ", "|---|", "#", "# ", "\n", "\n\n", "\n=", "\n-", "---", "> ", ">"]
     pieces += [": ", ":", "[!NOTE]", "[!tip]", "> [!WARNING]", "[^1]", "[^1]: ", "*[", "*[HTML]: "]
