@@ -154,9 +154,10 @@ def _block(message: Message, batch: Batch) -> Block | None:
                 references.append((path, number))
         items += reference_lines(references)
     items += flags.lines(False)
-    items += field("", "msgid", message.msgid, flags, batch)
+    msgid = field("", "msgid", message.msgid, flags, batch)
+    items += msgid
     items.append('msgstr ""')
-    if all(isinstance(item, str) for item in items):
+    if all(isinstance(line, str) for line in msgid):  # no piece for msgcat to lay out
         return "\n".join(items)  # type: ignore[arg-type]
     return items
 
