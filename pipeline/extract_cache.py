@@ -121,12 +121,13 @@ def _entries(data: object) -> dict[str, Found]:
 @functools.cache
 def code_digest() -> bytes:
     """Everything besides a page that its template's messages depend on: this package's
-    code, the libraries it calls, GNU msgcat and libunistring, which lay out long lines."""
+    code, the libraries it calls, GNU msgcat and libunistring, which lay out long lines;
+    each file known by its `_stat`."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
     places = []
+    for folder, dirs, names in os.walk(PACKAGE_DIR):
+        dirs.sort()
+        places += sorted(os.path.join(folder, name) for name in names if name.endswith(".py"))
     for name in LIBRARIES:
         spec = importlib.util.find_spec(name)
         places.append(f"{name}={spec.origin if spec else None}")
@@ -142,7 +143,8 @@ def code_digest() -> bytes:
 
 
 def _stat(path: str) -> str:
-    """What says a file (or a folder of a library) was replaced: size, mtime, inode."""
+    """What says a file (or a folder of a library) was changed or replaced: its size,
+    modification time and inode, as make trusts them."""
     try:
         found = os.stat(path)
     except (OSError, ValueError):
