@@ -181,9 +181,13 @@ def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
     pages = project.pages()
     cache = PageCache.open(project.root)
     keys = [_key(project, cache, page) for page in pages]
-    dated = [(page, source_date([page], project.root, history)) for page in pages]
     known = [None if key is None else cache.get(key) for key in keys]
     missing = [n for n, found in enumerate(known) if found is None]
+    if missing:  # the parser, built while git runs (and before any fork: all share it)
+        from . import segments
+
+        segments.ready()
+    dated = [(page, source_date([page], project.root, history)) for page in pages]
     made: dict[int, Made] = {}
     with Staging() as staging:
         with _templates(project, [dated[n] for n in missing], jobs) as pending:
@@ -245,9 +249,6 @@ def _templates(
     if jobs <= 1 or sum(_size(path) for path, _ in dated) < PARALLEL_FROM or not can_fork():
         yield lambda: templates_of(project, dated)
         return
-    from . import segments
-
-    segments.ready()  # the parser, built once before the fork: every process has it
 
     def work(queue: Queue) -> list[tuple[int, Made]]:
         """The pages this process takes, parsed as it goes and laid out at the end."""
