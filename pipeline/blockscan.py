@@ -1,4 +1,5 @@
-"""Python-Markdown's block loop, each block processor skipped where it cannot match.
+"""Python-Markdown's block loop, each block processor skipped where it cannot match; and
+the preprocessors that look for raw HTML and fenced code, where a page has none.
 
 For every block of a page, Python-Markdown asks each of its eighteen block processors in
 turn whether the block is theirs, most of them by a regular expression over the whole
@@ -8,7 +9,9 @@ match a block holding some character or string (a table a `|`, a heading a `#`, 
 reference `]:`), which a substring test rules out at C speed; only then is the
 processor asked.  The answer is the one the processor gives: where the string is
 missing its test (or, for those whose test always says yes, its run) says no, without
-any other effect.
+any other effect.  Likewise a page without `<` or `&` has no HTML for the HTML block
+preprocessor to take out (its parser rewrites entities, so `&` counts), and one without
+a fence no fenced code: both would give its lines back unchanged.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ from markdown.blockprocessors import (
 from markdown.extensions.abbr import AbbrBlockprocessor
 from markdown.extensions.admonition import AdmonitionProcessor
 from markdown.extensions.def_list import DefListIndentProcessor, DefListProcessor
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.extensions.footnotes import FootnoteBlockProcessor
 from markdown.extensions.sane_lists import SaneOListProcessor, SaneUListProcessor
 from markdown.extensions.tables import TableProcessor
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown_callouts.github_callouts import _GitHubCalloutsBlockProcessor
 
 Needed = Callable[[str], bool]  # False: the processor cannot take this block
@@ -107,9 +112,31 @@ class _BlockLoop:
                     break
 
 
+# What a page must hold for these preprocessors to change it (by exact class).
+PAGE_NEEDS: dict[type[Preprocessor], tuple[str, ...]] = {
+    HtmlBlockPreprocessor: ("<", "&"),
+    FencedBlockPreprocessor: ("```", "~~~"),
+}
+
+
+def _when_needed(run: Callable[[list[str]], list[str]], needs: tuple[str, ...]) -> Callable:
+    """A preprocessor's `run`, called only for lines that hold one of `needs`."""
+
+    def run_when_needed(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        return run(lines) if any(need in text for need in needs) else lines
+
+    return run_when_needed
+
+
 class BlockScanExtension(markdown.Extension):
-    """Puts `_BlockLoop` in place of a Markdown instance's block loop."""
+    """Puts `_BlockLoop` in place of a Markdown instance's block loop, and the
+    preprocessors above behind their tests."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (its API)
-        # An instance attribute in front of the class's method.
+        # Instance attributes in front of the classes' methods.
         setattr(md.parser, "parseBlocks", _BlockLoop(md.parser))  # noqa: B010
+        for step in md.preprocessors:
+            needs = PAGE_NEEDS.get(type(step))
+            if needs is not None:
+                setattr(step, "run", _when_needed(step.run, needs))  # noqa: B010
