@@ -235,6 +235,7 @@ def _key(project: Project, cache: PageCache, page: Path) -> str | None:
 # Bytes of pages to parse from which a forked process pays for its start (~2 KB parse
 # in a millisecond: a child costs a few).
 PARALLEL_FROM = 64 * 1024
+RUNS_EACH = 12  # runs of pages a process takes: small, so that none waits long at the end
 # A page's template, its staged file (None: unchanged), and what was found in the page.
 Made = tuple[Path, Path | None, Found]
 
@@ -251,15 +252,24 @@ def _templates(
         return
 
     def work(queue: Queue) -> list[tuple[int, Made]]:
-        """The pages this process takes, parsed as it goes and laid out at the end."""
-        numbers, pages = [], []
-        for number in queue:
-            pages.append(read_page(project, dated[number][0]))
-            numbers.append(number)
-        made = _laid_out(project, [dated[n] for n in numbers], pages)
-        return list(zip(numbers, made, strict=True))
+        """The pages this process takes, a run at a time, each run parsed and laid out
+        before the next is taken: whichever process is slowed, the others go on."""
+        made: list[tuple[int, Made]] = []
+        try:
+            for run in queue.runs():
+                pages = []
+                for number in run:
+                    queue.last = number
+                    pages.append(read_page(project, dated[number][0]))
+                made += zip(run, _laid_out(project, [dated[n] for n in run], pages), strict=True)
+        except BaseException:
+            _undo([m for _, m in made])
+            raise
+        return made
 
-    with forked(work, len(dated), jobs, lambda done: _undo([m for _, m in done])) as pending:
+    step = -(-len(dated) // (jobs * RUNS_EACH))
+    undo = lambda done: _undo([m for _, m in done])  # noqa: E731
+    with forked(work, len(dated), jobs, undo, step) as pending:
         yield lambda: [made for _, made in sorted(chain.from_iterable(pending()), key=_first)]
 
 

@@ -30,39 +30,50 @@ def can_fork() -> bool:
 
 
 class Queue:
-    """The numbers of the items, taken in order (a run of `step` at a time) by whichever
-    process asks first; `last` is the one this process took last (where it was when it
-    failed)."""
+    """The numbers of the items, handed out a run of `step` at a time, in order, to
+    whichever process asks first.  `last` is where this process is (the work sets it
+    as it goes through a run): where it was when it failed."""
 
     def __init__(self, fd: int, count: int, step: int) -> None:
         self.fd, self.count, self.step = fd, count, step
         self.last = -1
 
-    def __iter__(self) -> Iterator[int]:
+    def runs(self) -> Iterator[range]:
+        """The runs this process takes, one when it asks for the next."""
         while True:
             token = os.read(self.fd, _TOKEN)
             if len(token) < _TOKEN:  # drained (a pipe's reads of a few bytes are whole)
                 return
             first = int.from_bytes(token, "little")
-            for number in range(first, min(first + self.step, self.count)):
+            self.last = first
+            yield range(first, min(first + self.step, self.count))
+
+    def __iter__(self) -> Iterator[int]:
+        for run in self.runs():
+            for number in run:
                 self.last = number
                 yield number
 
 
 @contextmanager
 def forked(
-    work: Callable[[Queue], T], count: int, jobs: int, undo: Callable[[T], None]
+    work: Callable[[Queue], T],
+    count: int,
+    jobs: int,
+    undo: Callable[[T], None],
+    step: int = 1,
 ) -> Iterator[Callable[[], list[T]]]:
     """`work` done by this process and `jobs - 1` children forked at once, each taking
-    the numbers 0 to `count - 1` from one queue.  The yielded function does this
-    process's work, then gives every process's result, this process's first.
+    the numbers 0 to `count - 1` from one queue, `step` at a time (or more, for the
+    queue to fit in a pipe).  The yielded function does this process's work, then
+    gives every process's result, this process's first.
 
     After a failure the other results are given to `undo` (files they staged, say) and
     the failure at the lowest number is raised, once every child has ended: the one a
     run in one process would have met first, and nothing is left behind.  A caller
     that leaves without asking for the results gets the same: the children's are undone.
     """
-    step = -(-count // _TOKENS) or 1
+    step = max(step, -(-count // _TOKENS), 1)
     read, write = os.pipe()
     with os.fdopen(write, "wb") as filling:  # the whole queue, before anyone reads it
         filling.write(b"".join(n.to_bytes(_TOKEN, "little") for n in range(0, count, step)))
