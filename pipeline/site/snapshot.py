@@ -15,7 +15,7 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import hashlib
 
 STATE_FILE = ".l10n-state.json"
+INDEX_CACHE = ".l10n-index.json"  # see site.index
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
@@ -53,20 +54,29 @@ def digest(inputs: Iterable[Path], *options: object) -> str:
     return digester(*options)(inputs)
 
 
-def digester(*options: object) -> Callable[[Iterable[Path]], str]:
+class Digester:
     """`digest` for many outputs of one run: the options are encoded once."""
-    import hashlib
 
-    base = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
-    base.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    def __init__(self, *options: object) -> None:
+        import hashlib
 
-    def of(inputs: Iterable[Path]) -> str:
-        found = base.copy()
-        for path in inputs:
-            found.update(path.name.encode() + b"\0" + content_digest(path))
+        self.base = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
+        self.base.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+
+    def __call__(self, inputs: Iterable[Path]) -> str:
+        return self.named((path.name, content_digest(path)) for path in inputs)
+
+    def named(self, inputs: Iterable[tuple[str, bytes]]) -> str:
+        """The digest from each input's file name and content digest, when the caller
+        has them already (an input many outputs share is then digested once)."""
+        found = self.base.copy()
+        for name, content in inputs:
+            found.update(name.encode() + b"\0" + content)
         return found.hexdigest()
 
-    return of
+
+def digester(*options: object) -> Digester:
+    return Digester(*options)
 
 
 class OutputDigests:
@@ -178,10 +188,7 @@ class Snapshot:
             for r in results
             for path in r.written + r.skipped
         )
-        self.add(
-            build_dir / name
-            for name in ("index.html", STATE_FILE, ".l10n-index.json", ".l10n-titles.json")
-        )
+        self.add(build_dir / name for name in ("index.html", STATE_FILE, INDEX_CACHE))
         self.add(also)
         if self.trusted:
             self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
