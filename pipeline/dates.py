@@ -66,6 +66,8 @@ class GitHistory:
             return
         self._read = True
         top = _git(self.root, "rev-parse", "--show-toplevel")
+        if top is None:  # no repository (or no git): nothing more to ask
+            return
         status = _git(
             self.root,
             "status",

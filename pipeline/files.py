@@ -197,7 +197,7 @@ _CONTENT: dict[str, tuple[list[int], bytes]] = {}
 _KEEPING: list[Path] = []
 
 
-def content_digest(path: Path) -> bytes:
+def content_digest(path: Path | str) -> bytes:
     """The SHA-256 of a file's bytes (a marker when it does not exist).
 
     Many outputs and checks share an input (every page of a locale reads its ui catalog;

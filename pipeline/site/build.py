@@ -339,6 +339,7 @@ class Pending:
 
     todo: dict[Task, str] = field(default_factory=dict)
     fresh: dict[Task, str] = field(default_factory=dict)
+    inputs: dict[str, bytes] = field(default_factory=dict)  # the digests taken, by path
 
 
 def out_of_date(
@@ -357,19 +358,26 @@ def out_of_date(
     once, not once for each page that reads it, and each locale's outputs are found by
     listing its folder.  A page's locales come together: they share its block parse."""
     build = project.rel(project.build_dir)
-    pages = {d: content_digest(str(project.page_path(d))) for d in domains}
     found = Pending()
+    taken = found.inputs
+    pages = {}
+    for domain in domains:
+        path = str(project.page_path(domain))
+        pages[domain] = taken[path] = content_digest(path)
     for locale in locales:
         tag = web_tag(locale)
         present = set() if force else files_under(str(project.build_dir / tag))
         folder = str(project.po_path(locale, UI_DOMAIN).parent)
-        ui = ("ui.po", content_digest(f"{folder}/{UI_DOMAIN}.po"))
+        path = f"{folder}/{UI_DOMAIN}.po"
+        ui = ("ui.po", content_digest(path))
+        taken[path] = ui[1]
         for domain in domains:
             task = Task(locale, domain)
             if only is not None and task not in only:
                 continue
             name = domain.rsplit("/", 1)[-1]
-            catalog = content_digest(f"{folder}/{domain}.po")
+            path = f"{folder}/{domain}.po"
+            catalog = taken[path] = content_digest(path)
             stamp = stamp_of.named(((f"{name}.md", pages[domain]), (f"{name}.po", catalog), ui))
             key = f"{build}/{tag}/{domain}.html"
             if f"{domain}.html" in present and state.digests.get(key) == stamp:
@@ -431,7 +439,7 @@ def build_html(
         ).date()
         for task in todo
     }
-    listing = IndexCache(project.build_dir, state)
+    listing = IndexCache(project.build_dir, state, pending.inputs)
     titles: dict[tuple[str, str], str] = {}
     with (
         Staging() as staging,
@@ -454,7 +462,7 @@ def build_html(
             if progress:
                 progress(task)
     if index:
-        write_index(project, listing, titles, every)
+        write_index(project, listing, titles, every, tool)
         state.record(project.rel(index_html), index_stamp)
     else:  # the caller writes the index; until it says so, the next build writes it too
         state.forget(project.rel(index_html))

@@ -85,10 +85,11 @@ def _build(
     _report(pages, options, say, "pages built")
     rebuilt = [r.locale for r in pages if r.written and r.locale != project.config.source_locale]
     if rebuilt and not options.quiet:  # what changed was built: say how it checks
-        from ..checks import run_checks, summary_line
+        from ..checks import open_cache, summary_line
+        from .summary import summaries
 
-        for report in run_checks(project, rebuilt, workers).reports:
-            say(f"check {summary_line(report)}", False)
+        for tally in summaries(project, rebuilt, open_cache(project), workers):
+            say(f"check {summary_line(tally)}", False)
     if no_browser is not None:
         raise no_browser
     if browser is not None:

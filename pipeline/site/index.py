@@ -17,11 +17,12 @@ import html as htmllib
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from markupsafe import Markup
 
-from ..files import content_digest, write_text
+from ..files import content_digest, write_replaceable, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import Project
 from .snapshot import INDEX_CACHE, OutputDigests, digest, tool_digest
@@ -41,14 +42,20 @@ class IndexCache:
     `english` an English page to [its digest, its title]; `rendered` is the digest of
     the listing the index was last rendered from, and that of the page it gave."""
 
-    def __init__(self, build_dir: Path, digests: OutputDigests | None = None) -> None:
+    def __init__(
+        self,
+        build_dir: Path,
+        digests: OutputDigests | None = None,
+        inputs: Mapping[str, bytes] | None = None,
+    ) -> None:
         self.path = build_dir / INDEX_CACHE
         self.digests = digests or OutputDigests(build_dir)
+        self.inputs = inputs or {}  # digests this run took already, by path
         try:
             kept = json.loads(self.path.read_bytes())
         except (OSError, ValueError):
             kept = {}
-        kept = kept if isinstance(kept, dict) else {}
+        self.kept = kept = kept if isinstance(kept, dict) else {}
         self.known: dict[str, dict[str, list]] = {
             kind: dict(kept[kind]) if isinstance(kept.get(kind), dict) else {} for kind in _KINDS
         }
@@ -63,13 +70,15 @@ class IndexCache:
         self.known["counts"].update(counts)
         self.fresh.update(counts)
 
-    def counts(self, project: Project, path: str, locale: str, domain: str) -> tuple[int, int]:
-        """Total and translated entries of a catalog (or of a template: none translated)."""
-        shown = project.rel(path)
+    def counts(self, project: Project, shown: str, locale: str, domain: str) -> tuple[int, int]:
+        """Total and translated entries of a catalog (or of a template: none translated),
+        named by its path in the project."""
         hit = self.known["counts"].get(shown)
         if shown not in self.fresh or hit is None:
-            content = content_digest(path).hex()
-            if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
+            path = f"{project.root}{os.sep}{shown}"
+            kept = hit[0] if isinstance(hit, list) and len(hit) == 3 else None
+            content = self._digest(path, kept)
+            if hit is None or kept != content:
                 from ..status import count
                 from .build import load_catalog
 
@@ -77,6 +86,14 @@ class IndexCache:
                 hit = [content, found.total, found.translated]
         self.used["counts"][shown] = hit
         return hit[1], hit[2]
+
+    def _digest(self, path: str, kept: object) -> str:
+        """A file's digest: the one this run took already when it is the one `kept`, else
+        taken now (what is counted or read on a miss is then what the digest says)."""
+        taken = self.inputs.get(path)
+        if taken is not None and taken.hex() == kept:
+            return taken.hex()
+        return content_digest(path).hex()
 
     def _get(self, kind: str, path: str, stamp: str) -> str | None:
         hit = self.known[kind].get(path)
@@ -89,16 +106,16 @@ class IndexCache:
         self.known[kind][path] = self.used[kind][path] = [stamp, title]
         return title
 
-    def built(self, project: Project, html: str, title: str | None = None) -> str:
-        """The <title> of a built page (`title` when the caller has just built it)."""
-        shown = project.rel(html)
+    def built(self, project: Project, shown: str, title: str | None = None) -> str:
+        """The <title> of a built page, named by its path in the project (`title` when
+        the caller has just built it)."""
         stamp = self.digests.digests.get(shown, "")
         if title is not None:
             return self._keep("built", shown, stamp, title)
         found = self._get("built", shown, stamp) if stamp else None
         if found is None:
             try:
-                text = Path(html).read_text(encoding="utf-8")
+                text = (project.root / shown).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 text = ""
             match = _TITLE.search(text)
@@ -109,9 +126,10 @@ class IndexCache:
 
     def english(self, project: Project, domain: str) -> str:
         """The title the English page has (as its <title> shows it)."""
-        path = str(project.page_path(domain))
+        path = project.page_path(domain)
         shown = project.rel(path)
-        stamp = content_digest(path).hex()
+        hit = self.known["english"].get(shown)
+        stamp = self._digest(str(path), hit[0] if isinstance(hit, list) and hit else None)
         found = self._get("english", shown, stamp)
         return (
             found
@@ -120,9 +138,13 @@ class IndexCache:
         )
 
     def save(self) -> None:
-        """Keep what this run used, and only that: the same inputs, the same bytes."""
+        """Keep what this run used, and only that: the same inputs, the same bytes.  Like
+        any cache it need not survive a crash: what it lacks is made again."""
         data = {**self.used, "rendered": self.rendered}
-        write_text(self.path, json.dumps(data, indent=0, sort_keys=True) + "\n")
+        if data != self.kept:
+            text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            write_replaceable(self.path, text.encode("utf-8") + b"\n")
+            self.kept = data
 
 
 def english_title(project: Project, domain: str) -> str:
@@ -183,13 +205,13 @@ def index_locales(
         domains = [project.domain(p) for p in project.pages()]
     english = {d: cache.english(project, d) for d in domains}
     just = built_titles or {}
-    templates = {project.template_domain(pot): str(pot) for pot in project.templates()}
+    templates = {project.template_domain(pot): project.rel(pot) for pot in project.templates()}
     source = project.config.source_locale
     locales = []
     for loc in all_locales(project):
         tag = web_tag(loc)
-        folder = str(project.build_dir / tag)
-        present = files_under(folder)
+        folder = project.rel(project.build_dir / tag)
+        present = files_under(str(project.build_dir / tag))
         pages = []
         for domain in domains:
             title = just.get((loc, domain))
@@ -232,9 +254,10 @@ def completeness(
         return 100.0
     cache = cache or IndexCache(project.build_dir)
     if templates is None:
-        templates = {project.template_domain(pot): str(pot) for pot in project.templates()}
-    folder = str(project.locales_dir / gettext_name(locale) / "LC_MESSAGES")
-    catalogs = {name[:-3] for name in files_under(folder) if name.endswith(".po")}
+        templates = {project.template_domain(p): project.rel(p) for p in project.templates()}
+    where = project.locales_dir / gettext_name(locale) / "LC_MESSAGES"
+    folder = project.rel(where)
+    catalogs = {name[:-3] for name in files_under(str(where)) if name.endswith(".po")}
     total = translated = 0
     for domain in sorted(catalogs | templates.keys()):
         path = f"{folder}/{domain}.po" if domain in catalogs else templates[domain]
@@ -308,17 +331,22 @@ def write_index(
     cache: IndexCache | None = None,
     built_titles: dict[tuple[str, str], str] | None = None,
     domains: list[str] | None = None,
+    tool: str | None = None,
 ) -> bool:
-    """`build/index.html` (see index_locales); True when it was rendered anew."""
+    """`build/index.html` (see index_locales); True when it was rendered anew.  `tool` is
+    the tool's digest when the caller has it."""
     cache = cache or IndexCache(project.build_dir)
-    return write_listing(project, index_locales(project, cache, built_titles, domains), cache)
+    listed = index_locales(project, cache, built_titles, domains)
+    return write_listing(project, listed, cache, tool)
 
 
-def write_listing(project: Project, locales: list[dict], cache: IndexCache) -> bool:
+def write_listing(
+    project: Project, locales: list[dict], cache: IndexCache, tool: str | None = None
+) -> bool:
     """Render the index of a listing and write it, unless the index on disk was rendered
     from this very listing (then its bytes could not change); keep the cache."""
     index = project.build_dir / "index.html"
-    listing = listing_digest(project, locales)
+    listing = listing_digest(project, locales, tool or tool_digest())
     anew = cache.rendered != [listing, content_digest(index).hex()]
     if anew:
         page = render_index(project, locales)
@@ -328,11 +356,11 @@ def write_listing(project: Project, locales: list[dict], cache: IndexCache) -> b
     return anew
 
 
-def listing_digest(project: Project, locales: list[dict]) -> str:
+def listing_digest(project: Project, locales: list[dict], tool: str) -> str:
     """Everything the rendered index depends on: the listing, the languages it names and
     the tool (its templates)."""
     shown = [web_tag(loc) for loc in all_locales(project)]
-    data = json.dumps([tool_digest(), shown, locales], sort_keys=True, ensure_ascii=False)
+    data = json.dumps([tool, shown, locales], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

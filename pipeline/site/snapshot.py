@@ -100,7 +100,9 @@ class OutputDigests:
         self.digests.pop(key, None)
 
     def save(self) -> None:
-        write_text(self.path, json.dumps(self.digests, indent=0, sort_keys=True) + "\n")
+        write_text(
+            self.path, json.dumps(self.digests, sort_keys=True, separators=(",", ":")) + "\n"
+        )
 
 
 def snapshot_path(root: Path) -> Path:
@@ -168,7 +170,7 @@ class Snapshot:
         found.trusted = all(not st or st[1] < now - RACY_NS for st in found.files.values())
         return found
 
-    def add(self, paths: Iterable[Path]) -> None:
+    def add(self, paths: Iterable[Path | str]) -> None:
         """Files the build wrote or ran (the browser): any later change to them shows too."""
         for path in paths:
             self.files[str(path)] = file_stat(str(path))
@@ -183,7 +185,7 @@ class Snapshot:
             for r in results
         ]
         self.add(
-            root / path
+            os.path.join(root, path)
             for results in reports.values()
             for r in results
             for path in r.written + r.skipped
@@ -250,6 +252,8 @@ def last_report(root: Path, command: list, typed: dict | None = None) -> list[li
     if not path.is_file():
         return None
     with project_lock(root, tidy=False):  # an unchanged snapshot: no file came since
+        if _STALE.get(str(path)) == file_stat(str(path)):
+            return None  # `replay` found a file changed since it was taken
         data = _load(root)
         if data is None or data.get("command") != command:
             return None
@@ -258,6 +262,10 @@ def last_report(root: Path, command: list, typed: dict | None = None) -> list[li
             _write(path, {**data, "invocation": typed})
         return report
 
+
+# Snapshots (by path) found out of date in this process, with the size and mtime they
+# had then: a file that changed since a snapshot was taken stays changed.
+_STALE: dict[str, list[int]] = {}
 
 # What, besides the command line and the folder, decides what a build does.
 REPLAY_ENV = ("SOURCE_DATE_EPOCH", "L10N_BROWSER", "PATH")
@@ -292,6 +300,9 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
         ):
             return None
         report = _still(data)
+        if report is None:
+            stale = snapshot_path(root)
+            _STALE[str(stale)] = file_stat(str(stale))
     if report is None:
         return None
     return [] if typed["quiet"] else report_lines(report)
