@@ -22,9 +22,9 @@ from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
 from .index import (
     IndexCache,
+    Present,
     all_locales,
     catalog_counts,
-    files_under,
     index_inputs,
     write_index,
 )
@@ -335,10 +335,10 @@ def _html_task_in_worker(
 @dataclass
 class Pending:
     """Which pages a build must write, with the digest of each one's inputs, and which
-    are up to date (by the name the build state gives their output)."""
+    are up to date (each locale's, by the name the build state gives their output)."""
 
     todo: dict[Task, str] = field(default_factory=dict)
-    fresh: dict[Task, str] = field(default_factory=dict)
+    fresh: dict[str, list[str]] = field(default_factory=dict)
     inputs: dict[str, bytes] = field(default_factory=dict)  # the digests taken, by path
 
 
@@ -360,32 +360,35 @@ def out_of_date(
     build = project.rel(project.build_dir)
     found = Pending()
     taken = found.inputs
-    pages = {}
+    pages = []
     for domain in domains:
         path = str(project.page_path(domain))
-        pages[domain] = taken[path] = content_digest(path)
+        taken[path] = content_digest(path)
+        name = domain.rsplit("/", 1)[-1]
+        pages.append((domain, (f"{name}.md", taken[path]), f"{name}.po"))
+    todo = []
     for locale in locales:
         tag = web_tag(locale)
-        present = set() if force else files_under(str(project.build_dir / tag))
+        present = Present("" if force else str(project.build_dir / tag))
         folder = str(project.po_path(locale, UI_DOMAIN).parent)
         path = f"{folder}/{UI_DOMAIN}.po"
         ui = ("ui.po", content_digest(path))
         taken[path] = ui[1]
-        for domain in domains:
-            task = Task(locale, domain)
-            if only is not None and task not in only:
+        fresh = found.fresh[locale] = []
+        for domain, page, catalog in pages:
+            if only is not None and Task(locale, domain) not in only:
                 continue
-            name = domain.rsplit("/", 1)[-1]
             path = f"{folder}/{domain}.po"
-            catalog = taken[path] = content_digest(path)
-            stamp = stamp_of.named(((f"{name}.md", pages[domain]), (f"{name}.po", catalog), ui))
+            content = taken[path] = content_digest(path)
+            stamp = stamp_of.named((page, (catalog, content), ui))
             key = f"{build}/{tag}/{domain}.html"
-            if f"{domain}.html" in present and state.digests.get(key) == stamp:
-                found.fresh[task] = key
+            if state.digests.get(key) == stamp and f"{domain}.html" in present:
+                fresh.append(key)
             else:
-                found.todo[task] = stamp
+                todo.append((domain, locale, stamp))
     order = {d: n for n, d in enumerate(domains)}
-    found.todo = dict(sorted(found.todo.items(), key=lambda item: order[item[0].domain]))
+    todo.sort(key=lambda item: order[item[0]])  # stable: locales in the order asked for
+    found.todo = {Task(locale, domain): stamp for domain, locale, stamp in todo}
     return found
 
 
@@ -417,8 +420,8 @@ def build_html(
     stamps = digester(tool, built, with_pdf, project.config)
     pending = out_of_date(project, locales, domains, only, stamps, state, force)
     results = {locale: LocaleResult(locale) for locale in locales}
-    for task, key in pending.fresh.items():
-        results[task.locale].skipped.append(key)
+    for locale, keys in pending.fresh.items():
+        results[locale].skipped += keys
     todo = pending.todo
     index_html = project.build_dir / "index.html"
     index_stamp = digest(index_inputs(project), tool)

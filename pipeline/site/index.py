@@ -157,6 +157,27 @@ def english_title(project: Project, domain: str) -> str:
     return meta.get("title", "") or domain.rsplit("/", 1)[-1]
 
 
+class Present:
+    """Which files a folder holds, from one listing of it: a large site's outputs are
+    found without asking for each (a path with a folder in it, a nested page, is asked
+    for alone)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        try:
+            self.names = set(os.listdir(folder))
+        except OSError:
+            self.names = set()
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        top, sep, _ = path.partition("/")
+        if not sep:
+            return path in self.names
+        return top in self.names and os.path.exists(os.path.join(self.folder, path))
+
+
 def files_under(folder: str) -> set[str]:
     """Every file under a folder, by its '/'-separated path inside it: one listing of each
     folder instead of a question for each file."""
@@ -211,7 +232,7 @@ def index_locales(
     for loc in all_locales(project):
         tag = web_tag(loc)
         folder = project.rel(project.build_dir / tag)
-        present = files_under(str(project.build_dir / tag))
+        present = Present(str(project.build_dir / tag))
         pages = []
         for domain in domains:
             title = just.get((loc, domain))
@@ -290,8 +311,8 @@ def review_sheets(project: Project, locale: str) -> list[dict]:
         return []
     tag = web_tag(locale)
     folder = str(project.build_dir / "review" / tag)
-    present = files_under(folder)
-    if not present:
+    present = Present(folder)
+    if not present.names:
         return []
     found = []
     for domain in project.domains(locale):

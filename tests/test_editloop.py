@@ -1,0 +1,209 @@
+"""The translator's edit loop: one catalog saved, then `l10n build`.  What the incremental
+build writes (the page, the index, the check summary) is what a cold build and `check`
+write; what it keeps between runs (counts, titles, the summary's table) never shows
+anything stale."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import Result, copy_repo
+from lxml import html as lxml_html
+
+from pipeline.site import index as index_module
+
+PAGE = "systemic-sclerosis"
+TITLE = "Systemic Sclerosis"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's pages and catalogs, with a user cache of their own."""
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    return copy_repo(tmp_path / "repo")
+
+
+def catalog(root: Path, locale: str, domain: str = PAGE) -> Path:
+    return root / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def edit(path: Path, msgid: str, change: Callable[[str], str]) -> None:
+    """Save a catalog with one translation changed, as an editor would."""
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgid == msgid and not e.obsolete)
+    entry.msgstr = change(entry.msgstr)
+    po.save(str(path))
+
+
+def first_paragraph(path: Path) -> str:
+    po = polib.pofile(str(path))
+    return next(e.msgid for e in po if e.msgstr and "paragraph" in (e.comment or ""))
+
+
+def build(run: Callable[..., Result], root: Path, *extra: str) -> Result:
+    done = run(["build", "-f", "html", "-j", "1", *extra], root)
+    assert done.code == 0, done.output
+    return done
+
+
+def listed(index: Path) -> dict[str, dict]:
+    """The index as a reader sees it: per language, its percent and its pages' titles."""
+    tree = lxml_html.fromstring(index.read_bytes())
+    found = {}
+    for item in tree.xpath('//ul[@class="locales"]/li'):
+        tag = item.xpath('./span[@class="name"]')[0].get("lang")
+        percent = re.fullmatch(
+            r"([\d.]+)% translated", item.xpath('./span[@class="complete"]')[0].text_content()
+        )
+        assert percent is not None
+        found[tag] = {
+            "percent": float(percent.group(1)),
+            "titles": [a.text_content() for a in item.xpath('.//ul[@class="pages"]//a')],
+        }
+    return found
+
+
+def percent_translated(root: Path, locale: str) -> float:
+    """Completeness as polib counts it: translated over current entries, every catalog."""
+    total = translated = 0
+    for path in sorted((root / "locales" / locale / "LC_MESSAGES").glob("*.po")):
+        po = polib.pofile(str(path))
+        total += sum(1 for e in po if not e.obsolete)
+        translated += len(po.translated_entries())
+    return round(100.0 * translated / total, 1)
+
+
+def cold_copy(root: Path, dest: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same inputs in another folder, with an empty user cache."""
+    monkeypatch.setenv("L10N_CACHE", str(dest.parent / "cold-cache"))
+    dest.mkdir()
+    for name in ("source", "locales"):
+        shutil.copytree(root / name, dest / name)
+    shutil.copy2(root / "pyproject.toml", dest / "pyproject.toml")
+    return dest
+
+
+def test_index_after_edits_is_the_index_a_cold_build_writes(
+    repo: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    build(run, repo)
+    before = listed(repo / "build" / "index.html")
+    edit(catalog(repo, "th"), TITLE, lambda s: s + " (ฉบับใหม่)")  # the page's title
+    edit(catalog(repo, "vi"), first_paragraph(catalog(repo, "vi")), lambda _s: "")
+    again = build(run, repo)
+    assert "th: 1 pages built, 0 up to date" in again.out.splitlines()
+    assert "vi: 1 pages built, 0 up to date" in again.out.splitlines()
+    after = listed(repo / "build" / "index.html")
+    assert after["th"]["titles"] == [before["th"]["titles"][0] + " (ฉบับใหม่)"]
+    assert after["vi"]["percent"] == percent_translated(repo, "vi") < before["vi"]["percent"]
+    assert after["km"] == before["km"]
+
+    cold = cold_copy(repo, tmp_path / "cold", monkeypatch)
+    build(run, cold)
+    for name in ("index.html", ".l10n-index.json"):
+        assert (repo / "build" / name).read_bytes() == (cold / "build" / name).read_bytes()
+
+
+def test_the_index_is_rendered_only_when_what_it_lists_changed(
+    repo: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(run, repo)
+    cold = (repo / "build" / "index.html").read_bytes()
+    rendered: list[int] = []
+    real = index_module.render_index
+
+    def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        rendered.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index_module, "render_index", counting)
+    paragraph = first_paragraph(catalog(repo, "th"))
+    edit(catalog(repo, "th"), paragraph, lambda s: s + " ")  # neither title nor counts
+    assert "th: 1 pages built, 0 up to date" in build(run, repo).out.splitlines()
+    assert rendered == []
+    assert (repo / "build" / "index.html").read_bytes() == cold
+
+    (repo / "build" / "index.html").write_text("spoilt", encoding="utf-8")
+    edit(catalog(repo, "th"), paragraph, lambda s: s[:-1])
+    build(run, repo)
+    assert rendered == [1]  # the page on disk is not the one last rendered: made again
+    assert (repo / "build" / "index.html").read_bytes() == cold
+
+    edit(catalog(repo, "th"), TITLE, lambda s: s + "!")
+    build(run, repo)
+    assert rendered == [1, 1]
+    assert listed(repo / "build" / "index.html")["th"]["titles"][0].endswith("!")
+
+
+def test_a_spoilt_index_cache_is_made_again(repo: Path, run: Callable[..., Result]) -> None:
+    build(run, repo)
+    cold = (repo / "build" / "index.html").read_bytes()
+    kept = repo / "build" / ".l10n-index.json"
+    data = json.loads(kept.read_bytes())
+    shown = f"locales/vi/LC_MESSAGES/{PAGE}.po"
+    data["counts"][shown] = ["0" * 64, 1, 1]  # counts of other bytes: never used
+    data["english"] = {key: ["0" * 64, "Stale"] for key in data["english"]}
+    data["built"] = {key: ["", "Stale"] for key in data["built"]}
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    (repo / "build" / ".l10n-state.json").write_text("{}", encoding="utf-8")  # all again
+    build(run, repo)
+    assert (repo / "build" / "index.html").read_bytes() == cold
+    kept.write_text("{not json", encoding="utf-8")
+    build(run, repo, "--force")
+    assert (repo / "build" / "index.html").read_bytes() == cold
+
+
+def ratio(path: Path) -> str:
+    """The msgid whose translation must keep the number 4:1."""
+    return next(e.msgid for e in polib.pofile(str(path)) if "4:1" in e.msgid)
+
+
+def test_summary_after_an_edit_is_what_check_says(repo: Path, run: Callable[..., Result]) -> None:
+    build(run, repo)
+    edit(catalog(repo, "vi"), first_paragraph(catalog(repo, "vi")), lambda _s: "")
+    edit(catalog(repo, "th"), ratio(catalog(repo, "th")), lambda s: s.replace("4:1", "3:1"))
+    lines = build(run, repo).out.splitlines()
+    summary = [line.removeprefix("check ") for line in lines if line.startswith("check ")]
+    assert summary == run(["check", "-l", "th", "-l", "vi"], repo).out.splitlines()[-2:]
+    assert summary[0].startswith("th: 1 error, ")
+    assert summary[1].startswith("vi: ") and summary[1].endswith(", 1 untranslated")
+    edit(catalog(repo, "th"), ratio(catalog(repo, "th")), lambda s: s.replace("3:1", "4:1"))
+    lines = build(run, repo).out.splitlines()
+    summary = [line.removeprefix("check ") for line in lines if line.startswith("check ")]
+    assert summary == run(["check", "-l", "th"], repo).out.splitlines()[-1:]
+    assert summary[0].startswith("th: 0 errors, ")
+
+
+def test_a_damaged_summary_table_is_ignored(
+    repo: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    build(run, repo)
+    table = next((tmp_path / "cache" / "tallies").glob("*.json"))
+    table.write_bytes(b"\x00garbage")
+    edit(catalog(repo, "th"), ratio(catalog(repo, "th")), lambda s: s.replace("4:1", "3:1"))
+    lines = build(run, repo).out.splitlines()
+    summary = [line.removeprefix("check ") for line in lines if line.startswith("check ")]
+    assert summary == run(["check", "-l", "th"], repo).out.splitlines()[-1:]
+
+
+def test_a_nested_page_deleted_from_build_is_built_again(
+    initialised: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    build(run, initialised)
+    inner = initialised / "build" / "th" / "sub" / "inner.html"
+    cold = inner.read_bytes()
+    index = (initialised / "build" / "index.html").read_bytes()
+    inner.unlink()
+    lines = build(run, initialised).out.splitlines()
+    assert "th: 1 pages built, 1 up to date" in lines
+    assert inner.read_bytes() == cold
+    assert (initialised / "build" / "index.html").read_bytes() == index
+    assert b"th/sub/inner.html" in index
