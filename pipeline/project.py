@@ -66,29 +66,46 @@ class Project:
             return str(path)
 
     def pages(self) -> list[Path]:
-        """Every source page, refusing links that lead outside the project."""
-        if not self.source_dir.is_dir():
+        """Every source page, refusing links that lead outside the project.
+
+        One walk of `source/` (it does not enter linked folders, as rglob does not), in
+        the order of sorted paths: every build asks, so no page costs a path resolution
+        unless it is a link."""
+        source = str(self.source_dir)
+        if not os.path.isdir(source):
             return []
         root = self.root.resolve()
-        for folder in sorted(self.source_dir.rglob("*")):  # rglob does not enter these
-            if folder.is_symlink() and folder.is_dir():
-                target = folder.resolve()
-                if not target.is_relative_to(root):
-                    raise L10nError(
-                        f"{self.rel(folder)}: links to {target}, outside the project; "
-                        "copy its pages into source/ instead"
-                    )
+        linked: list[tuple[list[str], str]] = []  # folders that are links
+        found: list[tuple[list[str], str]] = []  # candidate pages: *.md, files or not
+        for parent, dirs, names in os.walk(source):
+            inside = os.path.relpath(parent, source)
+            prefix = [] if inside == "." else inside.split(os.sep)
+            for name in dirs:
+                path = os.path.join(parent, name)
+                if os.path.islink(path):
+                    linked.append(([*prefix, name], path))
+            found += [
+                ([*prefix, n], os.path.join(parent, n)) for n in dirs + names if n.endswith(".md")
+            ]
+        for _, path in sorted(linked):
+            target = Path(path).resolve()
+            if not target.is_relative_to(root):
+                raise L10nError(
+                    f"{self.rel(Path(path))}: links to {target}, outside the project; "
+                    "copy its pages into source/ instead"
+                )
+        contained = Path(source).resolve().is_relative_to(root)
         pages = []
-        for path in sorted(self.source_dir.rglob("*.md")):
-            if path.is_symlink() or not path.resolve().is_relative_to(root):
-                target = path.resolve()
+        for _, path in sorted(found):
+            if os.path.islink(path) or not contained:
+                target = Path(path).resolve()
                 if not target.is_relative_to(root):
                     raise L10nError(
-                        f"{self.rel(path)}: links to {target}, outside the project; "
+                        f"{self.rel(Path(path))}: links to {target}, outside the project; "
                         "copy the page into source/ instead"
                     )
-            if path.is_file():
-                pages.append(path)
+            if os.path.isfile(path):
+                pages.append(Path(path))
         return pages
 
     def domain(self, page: Path) -> str:

@@ -16,6 +16,7 @@ import pytest
 from conftest import Result, copy_repo
 from lxml import html as lxml_html
 
+from pipeline.project import load
 from pipeline.site import index as index_module
 
 PAGE = "systemic-sclerosis"
@@ -207,3 +208,19 @@ def test_a_nested_page_deleted_from_build_is_built_again(
     assert inner.read_bytes() == cold
     assert (initialised / "build" / "index.html").read_bytes() == index
     assert b"th/sub/inner.html" in index
+
+
+def test_pages_are_listed_in_the_order_of_sorted_paths(new_project: Callable[..., Path]) -> None:
+    root = new_project(
+        pages={
+            name: "# Page\n"
+            for name in ("a-b.md", "a/b.md", "a.md", "B.md", "a/c/d.md", "z.md", "notes.txt")
+        }
+    )
+    source = root / "source"
+    (source / "folder.md").mkdir()  # a folder named like a page is no page
+    (source / "link.md").symlink_to(source / "a.md")  # a link inside the project is
+    (source / "linked").symlink_to(source / "a", target_is_directory=True)  # not entered
+    expected = [p for p in sorted(source.rglob("*.md")) if p.is_file()]
+    assert load(root).pages() == expected
+    assert [load(root).domain(p) for p in expected][:4] == ["B", "a/b", "a/c/d", "a-b"]

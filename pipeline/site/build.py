@@ -6,7 +6,7 @@ import contextlib
 import functools
 import importlib
 import os
-from collections.abc import Callable, Collection, Generator
+from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -350,20 +350,23 @@ def out_of_date(
     stamp_of: Digester,
     state: OutputDigests,
     force: bool = False,
+    seen: Mapping[str, list[int]] | None = None,
 ) -> Pending:
     """The pages whose HTML is missing or was made from other inputs (`page_inputs`)
     than they have now; every page with `force`.
 
     A large site asks this of thousands of pages on every build: each input is digested
     once, not once for each page that reads it, and each locale's outputs are found by
-    listing its folder.  A page's locales come together: they share its block parse."""
+    listing its folder.  A page's locales come together: they share its block parse.
+    `seen`: the inputs' stats as a scan before the build found them (`content_digest`)."""
+    seen = seen or {}
     build = project.rel(project.build_dir)
     found = Pending()
     taken = found.inputs
     pages = []
     for domain in domains:
         path = str(project.page_path(domain))
-        taken[path] = content_digest(path)
+        taken[path] = content_digest(path, seen.get(path))
         name = domain.rsplit("/", 1)[-1]
         pages.append((domain, (f"{name}.md", taken[path]), f"{name}.po"))
     todo = []
@@ -372,14 +375,14 @@ def out_of_date(
         present = Present("" if force else str(project.build_dir / tag))
         folder = str(project.po_path(locale, UI_DOMAIN).parent)
         path = f"{folder}/{UI_DOMAIN}.po"
-        ui = ("ui.po", content_digest(path))
+        ui = ("ui.po", content_digest(path, seen.get(path)))
         taken[path] = ui[1]
         fresh = found.fresh[locale] = []
         for domain, page, catalog in pages:
             if only is not None and Task(locale, domain) not in only:
                 continue
             path = f"{folder}/{domain}.po"
-            content = taken[path] = content_digest(path)
+            content = taken[path] = content_digest(path, seen.get(path))
             stamp = stamp_of.named((page, (catalog, content), ui))
             key = f"{build}/{tag}/{domain}.html"
             if state.digests.get(key) == stamp and f"{domain}.html" in present:
@@ -402,6 +405,7 @@ def build_html(
     only: Collection[Task] | None = None,
     index: bool = True,
     checks: ResultCache | bool = False,
+    seen: Mapping[str, list[int]] | None = None,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
@@ -411,6 +415,7 @@ def build_html(
     the index is left for the caller to write (it reads every catalog).  With `checks`
     (a ResultCache, or True for the user's), the catalog of each page written is checked
     (and its results kept) as it is built; a build with nothing to write imports no check.
+    `seen`: the inputs' stats as the caller's scan found them before the build.
     """
     built = all_locales(project)
     every = [project.domain(p) for p in project.pages()]
@@ -418,7 +423,7 @@ def build_html(
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
     stamps = digester(tool, built, with_pdf, project.config)
-    pending = out_of_date(project, locales, domains, only, stamps, state, force)
+    pending = out_of_date(project, locales, domains, only, stamps, state, force, seen)
     results = {locale: LocaleResult(locale) for locale in locales}
     for locale, keys in pending.fresh.items():
         results[locale].skipped += keys

@@ -47,15 +47,26 @@ def snapshot_key(
 
 
 def build(
-    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+    project: Project,
+    chosen: list[str],
+    options: BuildOptions,
+    say: Say,
+    progress: Progress,
+    seen: Mapping[str, list[int]] | None = None,
 ) -> BuildOutcome:
-    """Build what is out of date."""
+    """Build what is out of date; `seen` are the inputs' stats as a scan before the build
+    found them (Snapshot.scan)."""
     with digests_kept(project.root), digests_kept(PACKAGE_DIR):
-        return _build(project, chosen, options, say, progress)
+        return _build(project, chosen, options, say, progress, seen)
 
 
 def _build(
-    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+    project: Project,
+    chosen: list[str],
+    options: BuildOptions,
+    say: Say,
+    progress: Progress,
+    seen: Mapping[str, list[int]] | None,
 ) -> BuildOutcome:
     from .build import build_html
     from .snapshot import forget
@@ -79,6 +90,7 @@ def _build(
             force=options.force,
             progress=tick,
             checks=not options.quiet,  # each rebuilt page's catalog, where it is built
+            seen=seen,
         )
     )
     reports = {"pages built": pages}

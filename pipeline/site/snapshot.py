@@ -122,13 +122,23 @@ def file_stat(path: str) -> list[int]:
     return [found.st_size, found.st_mtime_ns]
 
 
+def _stat(path: str) -> list[int]:
+    """What the snapshot keeps of a file: `file_stat` and the inode (a file replaced by
+    another has another), as `content_digest` knows a file by."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return []
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
 def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
     """The size and mtime of a folder, of every folder in it and of every file in them.
 
     A folder's mtime changes when an entry is added, removed or renamed in it, so an
     unchanged scan means no page or catalog came or went.
     """
-    into[str(folder)] = file_stat(str(folder))
+    into[str(folder)] = _stat(str(folder))
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -137,7 +147,7 @@ def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
         if entry.is_dir(follow_symlinks=False):
             scan_tree(Path(entry.path), into)
         else:
-            into[entry.path] = file_stat(entry.path)
+            into[entry.path] = _stat(entry.path)
 
 
 @dataclass
@@ -162,18 +172,18 @@ class Snapshot:
         """The inputs of a build, taken before it reads them."""
         found = cls(command)
         now = time.time_ns()
-        found.files[str(root / "pyproject.toml")] = file_stat(str(root / "pyproject.toml"))
+        found.files[str(root / "pyproject.toml")] = _stat(str(root / "pyproject.toml"))
         for folder in (root / "source", root / "locales"):
             scan_tree(folder, found.files)
         for path in _tool_files():
-            found.files[str(path)] = file_stat(str(path))
+            found.files[str(path)] = _stat(str(path))
         found.trusted = all(not st or st[1] < now - RACY_NS for st in found.files.values())
         return found
 
     def add(self, paths: Iterable[Path | str]) -> None:
         """Files the build wrote or ran (the browser): any later change to them shows too."""
         for path in paths:
-            self.files[str(path)] = file_stat(str(path))
+            self.files[str(path)] = _stat(str(path))
 
     def finish(
         self, root: Path, build_dir: Path, reports: dict[str, list], also: Iterable[Path] = ()
@@ -230,7 +240,7 @@ def _load(root: Path) -> dict | None:
 def _still(data: dict) -> list[list] | None:
     """The snapshot's report when every file in it is as it was; else None."""
     files = data.get("files")
-    if not isinstance(files, dict) or not all(file_stat(p) == st for p, st in files.items()):
+    if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
         return None
     report = data.get("report")
     if not isinstance(report, list) or not all(
@@ -252,7 +262,7 @@ def last_report(root: Path, command: list, typed: dict | None = None) -> list[li
     if not path.is_file():
         return None
     with project_lock(root, tidy=False):  # an unchanged snapshot: no file came since
-        if _STALE.get(str(path)) == file_stat(str(path)):
+        if _STALE.get(str(path)) == _stat(str(path)):
             return None  # `replay` found a file changed since it was taken
         data = _load(root)
         if data is None or data.get("command") != command:
@@ -302,7 +312,7 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
         report = _still(data)
         if report is None:
             stale = snapshot_path(root)
-            _STALE[str(stale)] = file_stat(str(stale))
+            _STALE[str(stale)] = _stat(str(stale))
     if report is None:
         return None
     return [] if typed["quiet"] else report_lines(report)
