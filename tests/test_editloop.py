@@ -6,8 +6,10 @@ anything stale."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from conftest import Result, copy_repo
 from lxml import html as lxml_html
 
+from pipeline import dates
 from pipeline.project import load
 from pipeline.site import index as index_module
 
@@ -224,3 +227,35 @@ def test_pages_are_listed_in_the_order_of_sorted_paths(new_project: Callable[...
     expected = [p for p in sorted(source.rglob("*.md")) if p.is_file()]
     assert load(root).pages() == expected
     assert [load(root).domain(p) for p in expected][:4] == ["B", "a/b", "a/c/d", "a-b"]
+
+
+def test_page_dates_from_git_read_the_log_only_for_committed_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    for name, when in (("a.md", "1700000000"), ("b.md", "1750000000")):
+        (root / name).write_text(name, encoding="utf-8")
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run([*git, "add", name], cwd=root, check=True)
+        subprocess.run([*git, "commit", "-qm", name], cwd=root, check=True, env=env)
+    (root / "b.md").write_text("changed", encoding="utf-8")  # uncommitted
+    asked: list[str] = []
+    real = dates._git
+
+    def counting(where: Path, *args: str) -> str | None:
+        asked.append(args[0])
+        return real(where, *args)
+
+    monkeypatch.setattr(dates, "_git", counting)
+    history = dates.GitHistory(root)
+    assert history.commit_time([root / "b.md"]) is None  # uncommitted: no time
+    assert asked == ["rev-parse", "status"]
+    assert (
+        history.commit_time([root / "a.md"]) == 1700000000 == dates._git_time([root / "a.md"], root)
+    )
+    assert history.commit_time([root / "a.md", root / "b.md"]) is None
+    assert asked == ["rev-parse", "status", "log"]
+    assert dates.GitHistory(tmp_path / "elsewhere").commit_time([tmp_path / "x"]) is None

@@ -104,18 +104,22 @@ def write_assets(project: Project, locales: list[str], convert: bool = True) -> 
     user's cache: seconds each) are returned for the caller to convert (`write_woff2`),
     say beside the pages its workers build."""
     from . import fonts
+    from .typefaces import typefaces
 
     assets = project.build_dir / "assets"
     for name in ("page.css", "clusters.js"):
         write_text(assets / name, (STATIC_DIR / name).read_text(encoding="utf-8"))
+    # Whole or not at all, and checked every time: a run killed while copying must not
+    # leave a truncated licence that the next run would take for done.
+    write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
+    present = Present(str(assets / "fonts"))
+    if all(name in present for loc in locales for name in typefaces().woff2(loc)):
+        return []  # every font in place: none need be loaded
     pending: dict[Path, Font] = {}
     for locale in locales:
         for font in fonts.fonts_for(locale):
             if font.path not in pending and not fonts.woff2_ready(font, assets / "fonts"):
                 pending[font.path] = font
-    # Whole or not at all, and checked every time: a run killed while copying must not
-    # leave a truncated licence that the next run would take for done.
-    write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
     if convert:
         for font in pending.values():
             fonts.write_woff2(font, assets / "fonts")
@@ -163,17 +167,17 @@ def page_context(project: Project, locale: str, domain: str, built: list[str]) -
 
 @functools.lru_cache(maxsize=256)
 def _font_css(locale: str, prefix: str, built: tuple[str, ...]) -> Markup:
-    """The same for every page of a locale at one depth: made once per process."""
-    from . import fonts
+    """The same for every page of a locale at one depth: made once (see typefaces)."""
+    from .typefaces import typefaces
 
-    return Markup(fonts.font_face_css(locale, prefix, built))
+    return Markup(typefaces().css(locale, prefix, built))
 
 
 @functools.lru_cache(maxsize=256)
 def _font_stack(locale: str, built: tuple[str, ...]) -> Markup:
-    from . import fonts
+    from .typefaces import typefaces
 
-    return Markup(fonts.font_stack(locale, built))
+    return Markup(typefaces().stack(locale, built))
 
 
 def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:

@@ -387,8 +387,8 @@ def listing_digest(project: Project, locales: list[dict], tool: str) -> str:
 
 def render_index(project: Project, locales: list[dict]) -> str:
     """The index page of `index_locales`."""
-    from . import fonts
     from .render import render_template
+    from .typefaces import typefaces
 
     listed = {x["tag"] for x in locales}
     shown = [loc for loc in all_locales(project) if web_tag(loc) in listed]
@@ -402,7 +402,7 @@ def render_index(project: Project, locales: list[dict]) -> str:
         description="",
         alternates=[],
         assets="assets/",
-        font_css=Markup(fonts.font_face_css(source, "assets/fonts/", shown)),
-        font_stack=Markup(fonts.font_stack(source, shown)),
+        font_css=Markup(typefaces().css(source, "assets/fonts/", shown)),
+        font_stack=Markup(typefaces().stack(source, shown)),
         locales=locales,
     )
