@@ -82,6 +82,7 @@ class GitHistory:
             "--no-renames",
             "--",
             ".",
+            ":(exclude)build",  # outputs are no page's inputs (and may be thousands)
         )
         if status is None:
             return
@@ -103,6 +104,7 @@ class GitHistory:
                 "--no-renames",
                 "--",
                 ".",
+                ":(exclude)build",
             )
             self._logged = log is not None
             if log is not None:

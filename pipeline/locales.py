@@ -94,7 +94,8 @@ def english_name(code: str) -> str:
 
 
 def direction(code: str) -> str:
-    return parse_locale(code).text_direction
+    """`ltr` or `rtl` (kept: asking loads all of the locale's data)."""
+    return remembered("directions", code, lambda: parse_locale(code).text_direction)
 
 
 def plural_forms(code: str) -> str:
