@@ -75,19 +75,9 @@ class Project:
         if not os.path.isdir(source):
             return []
         root = self.root.resolve()
-        linked: list[tuple[list[str], str]] = []  # folders that are links
-        found: list[tuple[list[str], str]] = []  # candidate pages: *.md, files or not
-        for parent, dirs, names in os.walk(source):
-            inside = os.path.relpath(parent, source)
-            prefix = [] if inside == "." else inside.split(os.sep)
-            for name in dirs:
-                path = os.path.join(parent, name)
-                if os.path.islink(path):
-                    linked.append(([*prefix, name], path))
-            found += [
-                ([*prefix, n], os.path.join(parent, n)) for n in dirs + names if n.endswith(".md")
-            ]
-        for _, path in sorted(linked):
+        linked: list[str] = []  # folders that are links
+        found = _walk(source, ".md", linked)  # candidate pages, files or not
+        for path in linked:
             target = Path(path).resolve()
             if not target.is_relative_to(root):
                 raise L10nError(
@@ -96,7 +86,7 @@ class Project:
                 )
         contained = Path(source).resolve().is_relative_to(root)
         pages = []
-        for _, path in sorted(found):
+        for path in found:
             if os.path.islink(path) or not contained:
                 target = Path(path).resolve()
                 if not target.is_relative_to(root):
@@ -124,7 +114,7 @@ class Project:
         """Every `.pot` under `locales/`, whether or not a page produced it."""
         if not self.locales_dir.is_dir():
             return []
-        return sorted(self.locales_dir.rglob("*.pot"))
+        return [Path(path) for path in _walk(str(self.locales_dir), ".pot")]
 
     def template_domain(self, pot: Path) -> str:
         return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
@@ -191,6 +181,27 @@ class Project:
             if name not in chosen:
                 chosen.append(name)
         return chosen
+
+
+def _walk(folder: str, suffix: str, links: list[str] | None = None) -> list[str]:
+    """What `sorted(Path(folder).rglob("*" + suffix))` lists, files or not, from one walk
+    that, as rglob, does not enter linked folders (`links` gets those, in the same order).
+    Pages and templates are listed on every build: no path object is made per file."""
+    found: list[tuple[list[str], str]] = []
+    linked: list[tuple[list[str], str]] = []
+    for parent, dirs, names in os.walk(folder):
+        inside = os.path.relpath(parent, folder)
+        prefix = [] if inside == "." else inside.split(os.sep)
+        if links is not None:
+            for name in dirs:
+                if os.path.islink(os.path.join(parent, name)):
+                    linked.append(([*prefix, name], os.path.join(parent, name)))
+        found += [
+            ([*prefix, n], os.path.join(parent, n)) for n in dirs + names if n.endswith(suffix)
+        ]
+    if links is not None:
+        links += [path for _, path in sorted(linked)]
+    return [path for _, path in sorted(found)]
 
 
 def load(root: Path) -> Project:

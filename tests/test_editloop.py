@@ -213,7 +213,9 @@ def test_a_nested_page_deleted_from_build_is_built_again(
     assert b"th/sub/inner.html" in index
 
 
-def test_pages_are_listed_in_the_order_of_sorted_paths(new_project: Callable[..., Path]) -> None:
+def test_pages_and_templates_are_listed_in_the_order_of_sorted_paths(
+    new_project: Callable[..., Path],
+) -> None:
     root = new_project(
         pages={
             name: "# Page\n"
@@ -226,6 +228,10 @@ def test_pages_are_listed_in_the_order_of_sorted_paths(new_project: Callable[...
     (source / "linked").symlink_to(source / "a", target_is_directory=True)  # not entered
     expected = [p for p in sorted(source.rglob("*.md")) if p.is_file()]
     assert load(root).pages() == expected
+    for name in ("z.pot", "a-b.pot", "a/b.pot", "th/LC_MESSAGES/x.pot", "B.pot"):
+        (root / "locales" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "locales" / name).write_text("", encoding="utf-8")
+    assert load(root).templates() == sorted((root / "locales").rglob("*.pot"))
     assert [load(root).domain(p) for p in expected][:4] == ["B", "a/b", "a/c/d", "a-b"]
 
 
