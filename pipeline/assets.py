@@ -8,3 +8,6 @@ PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 FONTS_DIR = PACKAGE_DIR / "fonts"
+# The fonts' WOFF2 conversions; apart from FONTS_DIR, which the PDF step hands to
+# fontconfig as the only fonts there are (it would take these for more faces).
+WEBFONTS_DIR = PACKAGE_DIR / "webfonts"

@@ -153,11 +153,17 @@ def render_inline(text: str, references: References | None = None) -> Inline:
     """
     # As Python-Markdown's own preprocessor does for a page: STX and ETX delimit its
     # placeholders, which a translation must not be able to name.
-    text = text.replace("\x02", "").replace("\x03", "")
+    if "\x02" in text or "\x03" in text:
+        text = text.replace("\x02", "").replace("\x03", "")
     scope = Scope.of(references)
-    abbreviations = tuple((a, t) for a, t in scope.abbreviations if a in text)
-    if not _SYNTAX.search(text) and not abbreviations:
-        return Inline(text.replace(">", "&gt;"), (), (), ())
+    abbreviations = (
+        tuple((a, t) for a, t in scope.abbreviations if a in text) if scope.abbreviations else ()
+    )
+    if not abbreviations:
+        if not _SYNTAX.search(text):
+            return Inline(text.replace(">", "&gt;"), (), (), ())
+        if "[" not in text:  # nothing of the Scope to use: remembered by the text alone
+            return _remembered_plain(text)
     # Remembered under what of the Scope this text can use: references need a `[`, a
     # footnote `[^`; so the build (its page's whole Scope) and the checks (link
     # references alone) share the parse of every text that uses neither otherwise.
@@ -177,6 +183,22 @@ def render_keyed(text: str, references: ReferenceKey = ()) -> Inline:
 @functools.lru_cache(maxsize=MEMO_SIZE)
 def _remembered(text: str, scope: Scope) -> Inline:
     return parse(text, scope)
+
+
+_PLAIN = Scope()
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _remembered_plain(text: str) -> Inline:
+    """A text that uses nothing of its Scope (the common case): keyed by the text alone,
+    which Python hashes once, where a Scope is hashed field by field at every lookup."""
+    return parse(text, _PLAIN)
+
+
+def forget() -> None:
+    """Drop every remembered rendering: the next of each text is parsed again."""
+    _remembered.cache_clear()
+    _remembered_plain.cache_clear()
 
 
 def parse(text: str, scope: Scope) -> Inline:

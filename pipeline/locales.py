@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gettext
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -108,6 +109,31 @@ def nplurals(plural_forms_header: str) -> int:
     """The number of plural forms a `Plural-Forms` header declares; gettext's default is 2."""
     found = re.search(r"nplurals\s*=\s*(\d+)", plural_forms_header)
     return int(found.group(1)) if found else 2
+
+
+_PLURAL = re.compile(r"(?<![A-Za-z])plural\s*=\s*([^;]+)")
+
+
+@cache
+def plural_numbers(plural_forms_header: str) -> tuple[tuple[int, ...], ...]:
+    """For each form a `Plural-Forms` header declares, the numbers from 0 to 1000 that
+    take it, as `msgfmt --check` evaluates them (a form taken by five or more is "often"
+    used, and must keep every placeholder of the plural); empty when the header has no
+    expression Python's gettext can evaluate."""
+    forms = nplurals(plural_forms_header)
+    found = _PLURAL.search(plural_forms_header)
+    if found is None or not 0 < forms <= 1001:
+        return ()
+    try:
+        rule = gettext.c2py(found.group(1).strip())
+        numbers: list[list[int]] = [[] for _ in range(forms)]
+        for number in range(1001):
+            form = rule(number)
+            if 0 <= form < forms:
+                numbers[form].append(number)
+    except (ValueError, ArithmeticError, RecursionError, SyntaxError):
+        return ()
+    return tuple(tuple(n) for n in numbers)
 
 
 @cache

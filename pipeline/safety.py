@@ -152,17 +152,23 @@ def _problems(source: Inline, target: Inline) -> list[str]:
 _SANITIZER_TOUCHES = re.compile(r"[<>&\x00-\x08\x0b-\x1f\x7f\xa0\ufeff\ufffe\uffff]")
 
 
-def sanitize(html: str) -> str:
-    if not _SANITIZER_TOUCHES.search(html):
-        return html
-    return nh3.clean(
-        html,
+@lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    """The sanitiser, its allow-lists converted once: `nh3.clean` converts them at every
+    call, which costs six times the cleaning of a segment."""
+    return nh3.Cleaner(
         tags=TAGS,
         attributes=ATTRIBUTES,
         url_schemes=SCHEMES,
         link_rel=None,
         strip_comments=True,
     )
+
+
+def sanitize(html: str) -> str:
+    if not _SANITIZER_TOUCHES.search(html):
+        return html
+    return _cleaner().clean(html)
 
 
 def vet(english: str, translation: str, references: References | None = None) -> Vetted:

@@ -204,13 +204,57 @@ def test_woff2_name_changes_when_content_changes(tmp_path: Path) -> None:
     assert woff2_name(same) != woff2_name(original)
 
 
-def test_write_woff2_is_loadable_and_reproducible(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def unbundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the package shipped no WOFF2: fonts must be converted."""
+    monkeypatch.setattr(fonts, "bundled_woff2", lambda font: tmp_path / "not-shipped.woff2")
+
+
+@pytest.mark.parametrize("name", TTF_NAMES)
+def test_every_ttf_ships_its_current_woff2(name: str) -> None:
+    font = Font("", 0, FONTS_DIR / name, "")
+    bundled = fonts.bundled_woff2(font)
+    assert bundled.is_file(), "run scripts/webfonts"
+    with TTFont(bundled) as woff, TTFont(font.path) as ttf:
+        assert woff.flavor == "woff2"
+        assert woff.getGlyphOrder() == ttf.getGlyphOrder()
+        assert woff.getBestCmap() == ttf.getBestCmap()
+        # WOFF2 drops the digital signature: it cannot survive the transform.
+        assert sorted(woff.keys()) == sorted(set(ttf.keys()) - {"DSIG"})
+        for tag in ("cmap", "GSUB", "GPOS", "GDEF", "hmtx", "name", "OS/2", "post"):
+            if tag in ttf:
+                assert woff[tag].compile(woff) == ttf[tag].compile(ttf), tag
+
+
+def test_no_woff2_without_its_ttf() -> None:
+    wanted = {woff2_name(Font("", 0, ttf, "")) for ttf in FONTS_DIR.glob("*.ttf")}
+    assert {p.name for p in fonts.WEBFONTS_DIR.glob("*.woff2")} == wanted
+
+
+def test_bundled_woff2_is_what_conversion_makes() -> None:
     font = fonts_for("lo")[2]  # smallest bundled font: keeps the test fast
+    assert fonts.convert_woff2(font.path) == fonts.bundled_woff2(font).read_bytes()
+
+
+def test_build_copies_the_bundled_woff2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    font = fonts_for("km")[2]
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("converted a font the package ships")
+
+    monkeypatch.setattr(TTFont, "save", boom)
+    out = write_woff2(font, tmp_path / "out")
+    assert out.read_bytes() == fonts.bundled_woff2(font).read_bytes()
+
+
+def test_write_woff2_is_loadable_and_reproducible(
+    unbundled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    font = fonts_for("lo")[2]
     # fontTools takes "now" from SOURCE_DATE_EPOCH; differing clocks must not change the bytes.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
     first = write_woff2(font, tmp_path / "a")
+    (Path(fonts.cache_dir("woff2")) / first.name).unlink()  # convert again, not copy
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "2000000000")
     second = write_woff2(font, tmp_path / "b" / "nested")
     assert first.name == second.name == woff2_name(font)
@@ -225,6 +269,14 @@ def test_write_woff2_is_loadable_and_reproducible(
     assert first.stat().st_mode & 0o644 == 0o644
 
 
+def test_converted_woff2_is_kept_in_the_user_cache(unbundled: None, tmp_path: Path) -> None:
+    font = fonts_for("lo")[2]
+    first = write_woff2(font, tmp_path / "a")
+    assert (fonts.cache_dir("woff2") / first.name).read_bytes() == first.read_bytes()
+    assert fonts.woff2_ready(font, tmp_path / "b")  # copied, not converted
+    assert (tmp_path / "b" / first.name).read_bytes() == first.read_bytes()
+
+
 def test_write_woff2_skips_existing_destination(tmp_path: Path) -> None:
     font = fonts_for("lo")[2]
     dest = tmp_path / woff2_name(font)
@@ -233,7 +285,9 @@ def test_write_woff2_skips_existing_destination(tmp_path: Path) -> None:
     assert dest.read_bytes() == b"sentinel"
 
 
-def test_write_woff2_cleans_up_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_woff2_cleans_up_on_failure(
+    unbundled: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     font = fonts_for("lo")[2]
 
     def boom(*args: object, **kwargs: object) -> None:

@@ -3,9 +3,11 @@ damaged, equal to a fresh run; one inline parse per text serves the build and th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -56,13 +58,12 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return calls
 
 
-def entries(root: Path) -> list[Path]:
+def entries(root: Path) -> list[bytes]:
     """The cache's entries of catalogs (not that of the English pages' own checks)."""
-    return sorted(
-        path
-        for path in (root.parent / "cache" / "checks").rglob("*.json")
-        if json.loads(path.read_bytes().partition(b"\n")[2])["locale"] != "en"
-    )
+    database = root.parent / "cache" / "checks" / cache.DATABASE
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        rows = db.execute("SELECT entry FROM results ORDER BY key").fetchall()
+    return [entry for (entry,) in rows if json.loads(entry.partition(b"\n")[2])["locale"] != "en"]
 
 
 def test_second_check_rechecks_nothing_and_says_the_same(
@@ -174,8 +175,8 @@ def test_a_damaged_entry_is_ignored_and_made_again(
     store = open_cache(project)
     run_checks(project, ["km"], jobs=1)
     key = store.key(project, "km", "systemic-sclerosis")
-    entry = store.folder / key[:2] / f"{key}.json"
-    data = entry.read_bytes()
+    with contextlib.closing(sqlite3.connect(store.path)) as db:
+        ((data,),) = db.execute("SELECT entry FROM results WHERE key = ?", (key,)).fetchall()
     other = store.key(project, "km", "ui")
     forged = {
         "truncated": data[: len(data) // 2],
@@ -190,7 +191,8 @@ def test_a_damaged_entry_is_ignored_and_made_again(
         body = forged.partition(b"\n")[2]
         forged = cache.hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         assert b'"fatal"' in forged
-    entry.write_bytes(forged)
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE results SET entry = ? WHERE key = ?", (forged, key))
     assert store.get(key) is None
     checked.clear()
     assert run_checks(project, ["km"], jobs=1).as_json() == fresh
@@ -259,7 +261,7 @@ def test_one_parse_per_text_serves_the_build_and_the_checks(
         return real(text, references)
 
     monkeypatch.setattr(inline, "parse", counting)
-    inline._remembered.cache_clear()
+    inline.forget()
     project = load(repo)
     build_html(project, ["th"], with_pdf=False, jobs=1, checks=open_cache(project))
     po = polib.pofile(str(project.po_path("th", "systemic-sclerosis")))

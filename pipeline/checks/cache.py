@@ -7,10 +7,13 @@ with the libraries it calls.  All of it goes into the entry's key, so an entry e
 says exactly what a fresh run would find or is never looked at: a catalog that did not
 change is not checked again, and a change to any input checks again what it touches.
 
-Entries live in the user's cache (`$L10N_CACHE/checks`, see `files.cache_dir`), one file
-per catalog, named by the key: nothing machine-specific lands in the project, and two
-copies of a project share them.  Each entry carries the digest of its own body; one that
-does not read back whole is ignored and made again, never trusted.
+Entries live in the user's cache (`$L10N_CACHE/checks/results.sqlite`, see
+`files.cache_dir`), one row per catalog under its key: nothing machine-specific lands in
+the project, and two copies of a project share them.  One SQLite file rather than a file
+an entry because creating a file costs more than checking a small catalog; its write-ahead
+log lets the workers of a run and the runs of several projects read and write it at once.
+Each entry carries the digest of its own body; one that does not read back whole is
+ignored and made again, never trusted, and a database that will not open is made anew.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ import functools
 import hashlib
 import importlib
 import json
+import os
+import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..assets import FONTS_DIR, PACKAGE_DIR
-from ..files import cache_dir, content_digest, write_replaceable
+from ..files import cache_dir, content_digest
 from ..glossary import DNT_NAME, TBX_NAME, Glossary
 from ..project import Project
 from .model import ERROR, WARNING, Finding, LocaleReport
@@ -101,21 +106,70 @@ class ResultCache:
             digest.update(content_digest(source))
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+    @property
+    def path(self) -> Path:
+        return self.folder / DATABASE
 
     def get(self, key: str) -> LocaleReport | None:
         """The results kept under `key`, or None when there are none (or none whole)."""
-        try:
-            data = self._path(key).read_bytes()
-        except OSError:
-            return None
-        return decode(key, data)
+        rows = _execute(self.path, "SELECT entry FROM results WHERE key = ?", (key,))
+        return decode(key, rows[0][0]) if rows and isinstance(rows[0][0], bytes) else None
 
     def put(self, key: str, report: LocaleReport) -> None:
         """Keep `report` under `key`; a cache that cannot be written is only slower."""
-        with contextlib.suppress(OSError):
-            write_replaceable(self._path(key), encode(key, report))
+        _execute(
+            self.path,
+            "INSERT OR REPLACE INTO results (key, entry) VALUES (?, ?)",
+            (key, encode(key, report)),
+        )
+
+
+DATABASE = "results.sqlite"
+_SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, entry BLOB) WITHOUT ROWID"
+# This process's connections, by database; a forked worker opens its own.
+_CONNECTIONS: dict[tuple[int, Path], sqlite3.Connection | None] = {}
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        # A cache: a commit appends to the log without waiting for the disk; a crash can
+        # lose the last entries, never damage the others.
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(_SCHEMA)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _connection(path: Path) -> sqlite3.Connection | None:
+    """The database at path, opened once a process; one that is not a database is made
+    anew; None when neither works (the run goes on without a cache)."""
+    slot = (os.getpid(), path)
+    if slot not in _CONNECTIONS:
+        db = None
+        with contextlib.suppress(OSError, sqlite3.Error):
+            try:
+                db = _connect(path)
+            except sqlite3.DatabaseError:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                db = _connect(path)
+        _CONNECTIONS[slot] = db
+    return _CONNECTIONS[slot]
+
+
+def _execute(path: Path, sql: str, parameters: tuple) -> list[tuple]:
+    """Rows of one statement, none when the cache cannot be read or written."""
+    db = _connection(path)
+    if db is None:
+        return []
+    with contextlib.suppress(sqlite3.Error):
+        return db.execute(sql, parameters).fetchall()
+    return []
 
 
 def encode(key: str, report: LocaleReport) -> bytes:

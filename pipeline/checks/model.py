@@ -29,10 +29,17 @@ class Context:
     glossary: Glossary = field(default_factory=Glossary)
     entry: polib.POEntry | None = None
     references: tuple[tuple[str, tuple[str, str | None]], ...] = ()  # the page's [ref]: url
+    # Each check asks for the English and the translation rendered: asked of the
+    # process-wide memo every time, the asking (keys hashed over the page's references)
+    # would cost more than the checks themselves.
+    _rendered: dict[str, Inline] = field(default_factory=dict, compare=False, repr=False)
 
     def inline(self, text: str) -> Inline:
         """A text rendered as in its page, reference links resolved."""
-        return inline(text, self.references)
+        found = self._rendered.get(text)
+        if found is None:
+            found = self._rendered[text] = inline(text, self.references)
+        return found
 
 
 CheckFunction = Callable[[Context], Iterable[str]]

@@ -10,14 +10,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assets import FONTS_DIR
+from ..assets import FONTS_DIR, WEBFONTS_DIR
 from ..files import cache_dir, content_digest, write_atomic, write_replaceable
 from ..locales import script as script_of
 from . import css
@@ -206,48 +204,56 @@ def font_face_css(locale: str, url_prefix: str, also: Iterable[str] = ()) -> str
     return "\n".join(rules)
 
 
+def bundled_woff2(font: Font) -> Path:
+    """Where the package keeps font's WOFF2: converting takes seconds a font (Brotli at
+    its best setting), so the conversions ship with the package (`scripts/webfonts`)."""
+    return WEBFONTS_DIR / woff2_name(font)
+
+
 def woff2_ready(font: Font, dest_dir: Path) -> bool:
-    """Whether font's WOFF2 is in dest_dir, copied there from the user's cache if need
-    be; False when it must be converted (which takes seconds: `write_woff2`)."""
+    """Whether font's WOFF2 is in dest_dir, copied there from the package or the user's
+    cache if need be; False when it must be converted (seconds: `write_woff2`)."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     dest = dest_dir / woff2_name(font)
     if dest.exists():
         return True
-    cached = cache_dir("woff2") / dest.name
-    if cached.is_file():
-        write_atomic(dest, cached.read_bytes())
-        return True
+    for kept in (bundled_woff2(font), cache_dir("woff2") / dest.name):
+        if kept.is_file():
+            write_atomic(dest, kept.read_bytes())
+            return True
     return False
 
 
+def convert_woff2(path: Path) -> bytes:
+    """The WOFF2 of the TTF at path, the same bytes on every run.
+
+    recalcTimestamp=False keeps the TTF's own head.modified: fontTools would otherwise stamp
+    the current time and make every conversion's bytes differ.
+    """
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    out = io.BytesIO()
+    with TTFont(path, recalcTimestamp=False) as tt:
+        tt.flavor = "woff2"
+        tt.save(out)
+    return out.getvalue()
+
+
 def write_woff2(font: Font, dest_dir: Path) -> Path:
-    """Convert font to WOFF2 in dest_dir unless already there; atomic and reproducible.
+    """Font's WOFF2 in dest_dir, converted unless the package, the user's cache or dest_dir
+    already has it; written atomically (never a truncated file under the final name).
 
     The content-hashed name makes an existing file trustworthy, so it is never rewritten.
-    recalcTimestamp=False keeps the TTF's own head.modified: fontTools would otherwise stamp
-    the current time and make every build's bytes differ.
     """
     dest = dest_dir / woff2_name(font)
     if woff2_ready(font, dest_dir):
         return dest
-    from fontTools.ttLib import TTFont
-
-    fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with TTFont(font.path, recalcTimestamp=False) as tt:
-                tt.flavor = "woff2"
-                tt.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())  # never leave a truncated file under the final name
-        tmp.chmod(0o644)  # mkstemp creates 0600; web servers must be able to read it
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    data = convert_woff2(font.path)
+    write_atomic(dest, data)
     with contextlib.suppress(OSError):  # compressing takes seconds: later builds copy it
-        write_atomic(cache_dir("woff2") / dest.name, dest.read_bytes())
+        write_atomic(cache_dir("woff2") / dest.name, data)
     return dest
 
 
