@@ -282,7 +282,7 @@ class Done:
     task: Task
     entry: dict
     warnings: list[BuildWarning]
-    counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
+    counts: dict[str, list]  # IndexCache counts of the page's catalogs
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
