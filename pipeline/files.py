@@ -113,7 +113,8 @@ def write_replaceable(path: Path, data: bytes) -> None:
     """Write what can be made again (a cache entry): whole or not at all, through a
     temporary file and a rename, but not synced to disk; a crash may lose it, which only
     costs making it again."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"  # one writer per process
+    # One writer per process; named as remove_stale_temps knows temporary files.
+    tmp = path.parent / f".{path.name}.{os.getpid():08d}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:

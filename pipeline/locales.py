@@ -91,7 +91,8 @@ def _kept(kind: str) -> dict[str, str]:
 
 
 def english_name(code: str) -> str:
-    return parse_locale(code).english_name or code
+    """The language's English name (kept: asking loads all of the locale's data)."""
+    return remembered("english-names", code, lambda: parse_locale(code).english_name or code)
 
 
 def direction(code: str) -> str:

@@ -265,3 +265,14 @@ def test_page_dates_from_git_read_the_log_only_for_committed_pages(
     assert history.commit_time([root / "a.md", root / "b.md"]) is None
     assert asked == ["rev-parse", "status", "log"]
     assert dates.GitHistory(tmp_path / "elsewhere").commit_time([tmp_path / "x"]) is None
+
+
+def test_a_cache_file_left_half_written_in_build_is_removed(
+    repo: Path, run: Callable[..., Result]
+) -> None:
+    build(run, repo)
+    left = repo / "build" / f".l10n-index.json.{os.getpid():08d}.tmp"  # a killed write
+    left.write_bytes(b'{"counts":')
+    build(run, repo)
+    assert not left.exists()
+    assert json.loads((repo / "build" / ".l10n-index.json").read_bytes())["rendered"]
