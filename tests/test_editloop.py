@@ -20,7 +20,9 @@ from lxml import html as lxml_html
 
 from pipeline import dates
 from pipeline.project import load
+from pipeline.site import fonts
 from pipeline.site import index as index_module
+from pipeline.site.typefaces import Typefaces
 
 PAGE = "systemic-sclerosis"
 TITLE = "Systemic Sclerosis"
@@ -276,3 +278,21 @@ def test_a_cache_file_left_half_written_in_build_is_removed(
     build(run, repo)
     assert not left.exists()
     assert json.loads((repo / "build" / ".l10n-index.json").read_bytes())["rendered"]
+
+
+@pytest.mark.parametrize("locale", ["en", "th", "km", "my", "lo", "vi"])
+def test_kept_font_answers_are_what_the_fonts_say(
+    locale: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    made, kept = Typefaces("tool"), Typefaces("tool")  # the second reads what the first kept
+    expected = frozenset(map(chr, fonts.coverage(locale)))
+    assert made.coverage(locale) == expected
+    assert Typefaces("tool").coverage(locale) == expected  # CR and NUL kept as they are
+    built = ["en", "th", "km"]
+    css = fonts.font_face_css(locale, "../assets/fonts/", built)
+    assert made.css(locale, "../assets/fonts/", built) == css
+    assert Typefaces("tool").css(locale, "../assets/fonts/", built) == css
+    assert kept.stack(locale, built) == fonts.font_stack(locale, built)
+    assert kept.woff2(locale) == [fonts.woff2_name(f) for f in fonts.fonts_for(locale)]
+    assert Typefaces("other tool").path != kept.path  # another tool asks again

@@ -287,8 +287,11 @@ def missing_glyphs(text: str, locale: str) -> list[str]:
 
 @functools.lru_cache(maxsize=64)
 def _covered_characters(locale: str) -> frozenset[str]:
-    """`coverage` as characters, so that a text is compared with it as a set."""
-    return frozenset(map(chr, coverage(locale)))
+    """`coverage` as characters, so that a text is compared with it as a set (kept in the
+    user's cache: see site.typefaces)."""
+    from .typefaces import typefaces
+
+    return typefaces().coverage(locale)
 
 
 def pdf_font_names(locale: str) -> set[str]:

@@ -13,10 +13,13 @@ import contextlib
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 
 from ..assets import FONTS_DIR
 from ..files import cache_dir, content_digest, write_replaceable
+
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 class Typefaces:
@@ -26,7 +29,8 @@ class Typefaces:
         digest = hashlib.sha256(tool.encode())
         for path in sorted(FONTS_DIR.glob("*.[ot]tf")):
             digest.update(path.name.encode() + b"\0" + content_digest(path))
-        self.path = cache_dir("fonts") / f"faces-{digest.hexdigest()[:32]}.json"
+        self.key = digest.hexdigest()[:32]
+        self.path = cache_dir("fonts") / f"faces-{self.key}.json"
         try:
             kept = json.loads(self.path.read_bytes())
         except (OSError, ValueError):
@@ -69,6 +73,21 @@ class Typefaces:
             lambda: [fonts.woff2_name(font) for font in fonts.fonts_for(locale)],
         )
         return list(found)
+
+    def coverage(self, locale: str) -> frozenset[str]:
+        """fonts.coverage as characters: what the glyphs check holds a text to (a file of
+        its own per locale: some thousand characters that a page never needs)."""
+        from . import fonts
+
+        if not _CODE.fullmatch(locale):  # not a name for a file: asked every time
+            return frozenset(map(chr, fonts.coverage(locale)))
+        path = cache_dir("fonts") / f"coverage-{self.key}-{locale}.txt"
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return frozenset(path.read_bytes().decode("utf-8"))  # CR and LF as they are
+        found = "".join(sorted(map(chr, fonts.coverage(locale))))
+        with contextlib.suppress(OSError, UnicodeEncodeError):
+            write_replaceable(path, found.encode("utf-8"))
+        return frozenset(found)
 
 
 @functools.cache
