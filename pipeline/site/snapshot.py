@@ -188,7 +188,11 @@ class Snapshot:
     def finish(
         self, root: Path, build_dir: Path, reports: dict[str, list], also: Iterable[Path] = ()
     ) -> None:
-        """Record what a build wrote and reported, per kind of output, and keep the snapshot."""
+        """Record what a build wrote and reported, per kind of output, and keep the snapshot
+        (none when an input changed too lately to be trusted: then nothing is recorded)."""
+        if not self.trusted:
+            self.save(root)
+            return
         self.report = [
             [r.locale, len(r.written) + len(r.skipped), what]
             for what, results in reports.items()
@@ -202,8 +206,7 @@ class Snapshot:
         )
         self.add(build_dir / name for name in ("index.html", STATE_FILE, INDEX_CACHE))
         self.add(also)
-        if self.trusted:
-            self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
+        self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
         self.save(root)
 
     def save(self, root: Path) -> None:
