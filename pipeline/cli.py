@@ -315,6 +315,7 @@ def build(
             options,
             lambda line, err: click.echo(line, err=err),
             lambda run: _with_progress(run, quiet or verbose),
+            snapshot.files,
         )
         printer = [Path(outcome.browser)] if outcome.browser else []
         snapshot.finish(proj.root, proj.build_dir, outcome.results, printer)

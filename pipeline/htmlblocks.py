@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+import nh3
 from markdown.util import AtomicString
 
 from .safety import ATTRIBUTES, PHRASING, SCHEMES
 
-if TYPE_CHECKING:  # imported where a block is converted: most pages have none
+if TYPE_CHECKING:  # lxml is imported where a page has an HTML block
     import lxml.html
 
 MARKDOWN_TAG = "l10n-markdown"  # where a Markdown part of the block goes
@@ -216,9 +217,6 @@ def convert(raw: str) -> Converted:
 @functools.lru_cache(maxsize=256)
 def _convert(raw: str) -> Converted:
     """Made once per process for each block: every locale of a page has the same."""
-    import lxml.html
-    import nh3
-
     parts = split(raw)
     markdown = tuple(p.text for p in parts if p.markdown)
     html, number = [], 0
@@ -240,6 +238,8 @@ def _convert(raw: str) -> Converted:
         link_rel=None,
         strip_comments=True,
     )
+    import lxml.html
+
     container = lxml.html.fragment_fromstring(clean, create_parent="div")
     root = etree.Element("div")
     _fill(root, container)

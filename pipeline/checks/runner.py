@@ -92,12 +92,12 @@ def run_checks(
             store: ResultCache | None = cache
         else:
             store = open_cache(project) if cache else None
-        sources = _sources(project, store)  # the English: a report of its own with findings
+        sources = sources_report(project, store)  # the English: a report of its own with findings
         reports = check_project(project, locales, jobs, store if store is not None else False)
         return CheckRun([sources] * bool(sources.findings) + reports)
 
 
-def _sources(project: Project, store: ResultCache | None) -> LocaleReport:
+def sources_report(project: Project, store: ResultCache | None) -> LocaleReport:
     """`check_sources`, kept in the cache under the digest of every template."""
     if store is None:
         return check_sources(project)

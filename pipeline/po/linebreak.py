@@ -49,9 +49,9 @@ def _library() -> _Breaks | None:
 
 def _library_names() -> Iterator[str]:
     yield "libunistring.so.2"  # Debian's and most others' name: no search needed
-    import ctypes.util  # runs ldconfig: only when needed
+    import ctypes.util  # here: importing it costs more than reading a catalog
 
-    found = ctypes.util.find_library("unistring")
+    found = ctypes.util.find_library("unistring")  # runs ldconfig: only when needed
     if found:
         yield found
 

@@ -605,7 +605,8 @@ def write_sheets(
     from .. import glossary as glossary_mod
     from ..dates import GitHistory, source_date
     from ..files import Staging, write_text
-    from ..site.build import write_assets, write_index
+    from ..site.build import write_assets
+    from ..site.index import write_index
 
     asked = list(pages)
     glossary = glossary_mod.load(project.locales_dir)
