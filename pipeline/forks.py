@@ -4,9 +4,9 @@ A process pool costs a short run more than it saves: importing `concurrent.futur
 and `multiprocessing`, starting the pool's threads and workers, and shutting it down
 take about as long as a small site's extraction on one core.  A forked child starts
 at once with everything the run has imported and only has to send its result back
-through a pipe.  The run works too, and every process takes the next item from one
-queue (a pipe filled before the fork) as it becomes free, so that none waits for
-another however the items and the machine's load are spread.  Forking is only safe
+through a pipe.  The run works too, and every process takes the next run of items
+from one queue (a pipe filled before the fork) as it becomes free, so that none waits
+long for another however the items and the machine's load are spread.  Forking is only safe
 in a process without threads: `can_fork` says whether it may be done at all.
 """
 
