@@ -161,9 +161,8 @@ def render(
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
     cast(_BlockCache, md.parser.parseDocument).enabled = html
-    md.preprocessors.register(_CodeMark(md, walker, True), "l10n_code_start", 26)
-    md.preprocessors.register(_CodeMark(md, walker, False), "l10n_code_end", 22)
-    md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
+    for hook in _hooks(md):
+        hook.walker = walker
     walker.stop = not html
     try:
         body_html = md.convert(body)
@@ -204,8 +203,20 @@ def _markdown() -> markdown.Markdown:
         # An instance attribute in front of the class's method, which it wraps.
         cache = _BlockCache(md, md.parser.parseDocument)
         setattr(md.parser, "parseDocument", cache)  # noqa: B010
+        # The walker's hooks, registered once: each page hands them its own walker.
+        md.preprocessors.register(_CodeMark(md, True), "l10n_code_start", 26)
+        md.preprocessors.register(_CodeMark(md, False), "l10n_code_end", 22)
+        md.treeprocessors.register(_Segmenter(md), "l10n_segments", 25)
         _PARSER.append(md)
     return _PARSER[0].reset()
+
+
+def _hooks(md: markdown.Markdown) -> tuple[_CodeMark, _CodeMark, _Segmenter]:
+    return (
+        cast(_CodeMark, md.preprocessors["l10n_code_start"]),
+        cast(_CodeMark, md.preprocessors["l10n_code_end"]),
+        cast(_Segmenter, md.treeprocessors["l10n_segments"]),
+    )
 
 
 class _BlockCache:
@@ -294,9 +305,10 @@ class _CodeMark(Preprocessor):
     """Remember which stash entries are fenced code, so raw HTML can be told apart: one
     runs before the fenced code preprocessor, one after it."""
 
-    def __init__(self, md: markdown.Markdown, walker: _Walker, start: bool) -> None:
+    walker: _Walker  # the page's, set before each parse
+
+    def __init__(self, md: markdown.Markdown, start: bool) -> None:
         super().__init__(md)
-        self.walker = walker
         self.start = start
 
     def run(self, lines: list[str]) -> list[str]:
@@ -309,9 +321,7 @@ class _CodeMark(Preprocessor):
 
 
 class _Segmenter(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, walker: _Walker) -> None:
-        super().__init__(md)
-        self.walker = walker
+    walker: _Walker  # the page's, set before each parse
 
     def run(self, root: etree.Element) -> None:
         self.walker.begin()
@@ -510,7 +520,9 @@ class _Walker:
     def html_paragraph(self, el: etree.Element) -> str | None:
         """The block tag a paragraph of raw HTML starts with, if it is one."""
         text = el.text or ""
-        if el.tag != "p" or len(el) or isinstance(text, AtomicString) or _EMBEDDED.search(text):
+        if "<" not in text[:4] or el.tag != "p" or len(el) or isinstance(text, AtomicString):
+            return None  # a block tag is at most three spaces in
+        if "\x02" in text and _EMBEDDED.search(text):
             return None
         return htmlblocks.opens_block(text)
 
