@@ -15,8 +15,10 @@ from __future__ import annotations
 import copy
 import re
 import xml.etree.ElementTree as etree
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import cast
 
 import markdown
@@ -79,7 +81,10 @@ def fold(raw: str) -> str:
     """Join soft-wrapped lines so that re-wrapping a paragraph keeps its msgid."""
     if "\n" not in raw:
         return raw.strip()
-    lines = raw.strip().split("\n")
+    folded = raw.strip()
+    if "  \n" not in folded:  # no hard line break: one space a line end
+        return " ".join(line.strip() for line in folded.split("\n"))
+    lines = folded.split("\n")
     parts = []
     for i, line in enumerate(lines):
         hard = i < len(lines) - 1 and line.endswith("  ")
@@ -376,6 +381,8 @@ class _Walker:
         self.replace = replace
         self.source = source
         self.lang = lang
+        self.body = "\n".join(self.lines)  # searched at C speed, not line by line
+        self.starts = [0, *accumulate(len(line) + 1 for line in self.lines)]
         self.cursor = 0
         self.column = 0
         self.code_from = 0
@@ -460,13 +467,12 @@ class _Walker:
         Blocks may share a line (table cells) but not a place: the search goes on from
         the end of the last match, so two identical blocks get their own lines.
         """
-        probe = _first_line(text)
+        probe = _first_line(text)  # one line: a match never runs into the next
         if probe:
-            for i in range(self.cursor, len(self.lines)):
-                at = self.lines[i].find(probe, self.column if i == self.cursor else 0)
-                if at >= 0:
-                    self.cursor, self.column = i, at + len(probe)
-                    break
+            at = self.body.find(probe, self.starts[self.cursor] + self.column)
+            if at >= 0:
+                line = bisect_right(self.starts, at) - 1
+                self.cursor, self.column = line, at - self.starts[line] + len(probe)
         return self.cursor + 1 + self.offset
 
     # --- blocks -------------------------------------------------------------------------
