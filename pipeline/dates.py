@@ -45,6 +45,14 @@ class GitHistory:
     _dirty: set[str] = field(default_factory=set)
     _read: bool = False
     _logged: bool | None = None  # None: the log not read yet
+    _running: dict[str, subprocess.Popen[bytes] | None] = field(default_factory=dict)
+
+    def start(self) -> GitHistory:
+        """Start the git commands now, the log's too (they run while the caller goes on):
+        their answers are read when a time is first asked for."""
+        if not self._read and not self._running and not _no_repository(self.root):
+            self._running = {name: _started(self.root, *args) for name, args in _COMMANDS.items()}
+        return self
 
     def commit_time(self, paths: list[Path]) -> int | None:
         if not paths:
@@ -68,23 +76,14 @@ class GitHistory:
         if self._read:
             return
         self._read = True
-        if _no_repository(self.root):
+        if not self._running and _no_repository(self.root):
             return
-        top = _git(self.root, "rev-parse", "--show-toplevel")
-        if top is None:  # no repository (or no git): nothing more to ask
-            return
-        status = _git(
-            self.root,
-            "status",
-            "--porcelain",
-            "-z",
-            "--untracked-files=all",
-            "--no-renames",
-            "--",
-            ".",
-            ":(exclude)build",  # outputs are no page's inputs (and may be thousands)
-        )
-        if status is None:
+        top = self._answer("top")
+        status = self._answer("status") if top is not None else None
+        if top is None or status is None:  # no repository (or no git): nothing more to ask
+            for process in self._running.values():  # started with the others: waited for
+                _finished(process)
+            self._running.clear()
             return
         self._top = Path(top.strip())
         self._dirty = {entry[3:] for entry in status.split("\0") if entry}
@@ -94,22 +93,17 @@ class GitHistory:
         (a run that rebuilds only what was just edited never needs it); False where git
         cannot give it (a repository without commits)."""
         if self._logged is None:
-            log = _git(
-                self.root,
-                "log",
-                "-z",
-                "-m",
-                "--format=%x01%H %ct %P",
-                "--name-only",
-                "--no-renames",
-                "--",
-                ".",
-                ":(exclude)build",
-            )
+            log = self._answer("log")
             self._logged = log is not None
             if log is not None:
                 self._read_log(log)
         return self._logged
+
+    def _answer(self, name: str) -> str | None:
+        """What one of `_COMMANDS` says: from the process `start` started, else asked now."""
+        if name in self._running:
+            return _finished(self._running.pop(name))
+        return _git(self.root, *_COMMANDS[name])
 
     def _read_log(self, log: str) -> None:
         merges: dict[str, tuple[int, int, list[set[str]]]] = {}
@@ -125,6 +119,21 @@ class GitHistory:
         self._merges = [
             (stamp, sides) for stamp, count, sides in merges.values() if len(sides) == count
         ]
+
+
+# What GitHistory asks: the repository's top, the changed files, every commit's files
+# (outputs are no page's inputs, and may be thousands).
+_COMMANDS = {
+    "top": ("rev-parse", "--show-toplevel"),
+    "status": (
+        *("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames"),
+        *("--", ".", ":(exclude)build"),
+    ),
+    "log": (
+        *("log", "-z", "-m", "--format=%x01%H %ct %P", "--name-only", "--no-renames"),
+        *("--", ".", ":(exclude)build"),
+    ),
+}
 
 
 def _no_repository(root: Path) -> bool:
@@ -143,6 +152,33 @@ def _git(root: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return os.fsdecode(done.stdout) if done.returncode == 0 else None
+
+
+def _started(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
+    """A git command running, or None where git cannot be started."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _finished(process: subprocess.Popen[bytes] | None) -> str | None:
+    """A started git command's output, or None where git or the repository is missing."""
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return os.fsdecode(out) if process.returncode == 0 else None
 
 
 def _git_time(paths: list[Path], root: Path) -> int | None:

@@ -34,18 +34,30 @@ def stage(path: Path, data: bytes) -> Path | None:
             return None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
-    import tempfile  # here: a run that writes nothing (a no-op build) never needs it
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
+            os.fchmod(handle.fileno(), 0o644)
     except BaseException:
-        discard([Path(tmp)])
+        discard([tmp])
         raise
-    return Path(tmp)
+    return tmp
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new file of our own beside `path`, open for writing, named as `_TEMP` says
+    (what tempfile.mkstemp does, without its import and name generator)."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    raise FileExistsError(f"{path.parent}: no free name for a temporary file")
 
 
 SYNC_ALL_FROM = 16  # files; from here one sync of the file systems beats an fsync each
@@ -270,14 +282,15 @@ def digests_kept(root: Path) -> Iterator[None]:
                     if p.startswith(prefix)
                 }
                 write_replaceable(kept, json.dumps(mine, separators=(",", ":")).encode())
-            _forget_old(kept.parent)
+            forget_old(kept.parent)
 
 
-KEPT_PROJECTS = 64  # projects whose file digests the user cache keeps
+KEPT_PROJECTS = 64  # projects whose files a folder of the user cache keeps
 
 
-def _forget_old(folder: Path) -> None:
-    """Keep the digests of the projects used last, not of every folder ever built."""
+def forget_old(folder: Path) -> None:
+    """Keep the files (one a project) of the projects used last, not of every folder
+    ever built."""
     entries = sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns, reverse=True)
     for entry in entries[KEPT_PROJECTS:]:
         with contextlib.suppress(OSError):
