@@ -315,6 +315,7 @@ def build(
             options,
             lambda line, err: click.echo(line, err=err),
             lambda run: _with_progress(run, quiet or verbose),
+            snapshot.files,
         )
         printer = [Path(outcome.browser)] if outcome.browser else []
         snapshot.finish(proj.root, proj.build_dir, outcome.results, printer)
@@ -466,7 +467,7 @@ def review(
     required=True,
     metavar="FILE",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="A review sheet (.html) that 'l10n review' wrote (repeatable).",
+    help="A review sheet (.html or .pdf) that 'l10n review' wrote (repeatable).",
 )
 @click.option("--by", required=True, metavar="NAME", help="The reviewer's name, as they write it.")
 @click.option(
@@ -477,11 +478,12 @@ def approve(state: State, sheets: tuple[Path, ...], by: str, role: str) -> None:
     """Record that NAME approved, in ROLE, exactly the texts each sheet showed.
 
     An entry whose English or translation changed after its sheet was written is named
-    and not approved (exit 1).
+    and not approved (exit 1).  A sheet may be the HTML or the PDF as the reviewer
+    received it: comments added in a PDF reader are fine, an edited page is refused.
 
     \b
     Example:
-      l10n approve --sheet build/review/th/ui.html --by "Dr A. Somchai" --role clinician
+      l10n approve --sheet build/review/th/ui.pdf --by "Dr A. Somchai" --role clinician
     """
     from .review.approve import approve_sheets
 
@@ -575,8 +577,6 @@ def export(
     proj = state.project()
     (chosen,) = proj.select([locale])
     result = export_units(proj, chosen, list(pages), only, fmt)
-    if result.left_out.plurals:
-        click.echo(f"{result.left_out.plurals} plural entries left out", err=True)
     if result.left_out.not_xml:
         click.echo(
             f"{result.left_out.not_xml} entries left out: they hold control characters "

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .locales import parse_locale
+from .locales import parse_locale, remembered
 
 
 def source_date(paths: list[Path], root: Path, history: GitHistory | None = None) -> datetime:
@@ -29,7 +29,7 @@ def source_date(paths: list[Path], root: Path, history: GitHistory | None = None
 @dataclass
 class GitHistory:
     """What git says of a project's files, asked once for a whole run: three commands
-    instead of two per page.
+    instead of two per page (two when every page asked about has uncommitted changes).
 
     A set of paths gets the time `git log -1 -- paths` gives: that of the newest commit
     changing one of them, a merge counting when it differs from each of its parents in
@@ -44,6 +44,15 @@ class GitHistory:
     _merges: list[tuple[int, list[set[str]]]] = field(default_factory=list)  # per parent
     _dirty: set[str] = field(default_factory=set)
     _read: bool = False
+    _logged: bool | None = None  # None: the log not read yet
+    _running: dict[str, subprocess.Popen[bytes] | None] = field(default_factory=dict)
+
+    def start(self) -> GitHistory:
+        """Start the git commands now, the log's too (they run while the caller goes on):
+        their answers are read when a time is first asked for."""
+        if not self._read and not self._running and not _no_repository(self.root):
+            self._running = {name: _started(self.root, *args) for name, args in _COMMANDS.items()}
+        return self
 
     def commit_time(self, paths: list[Path]) -> int | None:
         if not paths:
@@ -57,6 +66,8 @@ class GitHistory:
             return _git_time(paths, self.root)
         if names & self._dirty:
             return None
+        if not self._history():
+            return None
         times = [self._times[n] for n in names if n in self._times]
         times += [stamp for stamp, sides in self._merges if all(side & names for side in sides)]
         return max(times, default=None)
@@ -65,32 +76,36 @@ class GitHistory:
         if self._read:
             return
         self._read = True
-        top = _git(self.root, "rev-parse", "--show-toplevel")
-        status = _git(
-            self.root,
-            "status",
-            "--porcelain",
-            "-z",
-            "--untracked-files=all",
-            "--no-renames",
-            "--",
-            ".",
-        )
-        log = _git(
-            self.root,
-            "log",
-            "-z",
-            "-m",
-            "--format=%x01%H %ct %P",
-            "--name-only",
-            "--no-renames",
-            "--",
-            ".",
-        )
-        if top is None or status is None or log is None:
+        if not self._running and _no_repository(self.root):
+            return
+        top = self._answer("top")
+        status = self._answer("status") if top is not None else None
+        if top is None or status is None:  # no repository (or no git): nothing more to ask
+            for process in self._running.values():  # started with the others: waited for
+                _finished(process)
+            self._running.clear()
             return
         self._top = Path(top.strip())
         self._dirty = {entry[3:] for entry in status.split("\0") if entry}
+
+    def _history(self) -> bool:
+        """Read the log, once, when first asked about files without uncommitted changes
+        (a run that rebuilds only what was just edited never needs it); False where git
+        cannot give it (a repository without commits)."""
+        if self._logged is None:
+            log = self._answer("log")
+            self._logged = log is not None
+            if log is not None:
+                self._read_log(log)
+        return self._logged
+
+    def _answer(self, name: str) -> str | None:
+        """What one of `_COMMANDS` says: from the process `start` started, else asked now."""
+        if name in self._running:
+            return _finished(self._running.pop(name))
+        return _git(self.root, *_COMMANDS[name])
+
+    def _read_log(self, log: str) -> None:
         merges: dict[str, tuple[int, int, list[set[str]]]] = {}
         for section in reversed(log.split("\x01")[1:]):  # oldest first: the newest wins
             head, _, rest = section.partition("\0")
@@ -106,6 +121,30 @@ class GitHistory:
         ]
 
 
+# What GitHistory asks: the repository's top, the changed files, every commit's files
+# (outputs are no page's inputs, and may be thousands).
+_COMMANDS = {
+    "top": ("rev-parse", "--show-toplevel"),
+    "status": (
+        *("status", "--porcelain", "-z", "--untracked-files=all", "--no-renames"),
+        *("--", ".", ":(exclude)build"),
+    ),
+    "log": (
+        *("log", "-z", "-m", "--format=%x01%H %ct %P", "--name-only", "--no-renames"),
+        *("--", ".", ":(exclude)build"),
+    ),
+}
+
+
+def _no_repository(root: Path) -> bool:
+    """Whether git would find no repository for `root` (nor need be started to say so):
+    no GIT_DIR, and no `.git` in the folder or any folder above it."""
+    if "GIT_DIR" in os.environ:
+        return False
+    folder = root.resolve()
+    return not any((parent / ".git").exists() for parent in (folder, *folder.parents))
+
+
 def _git(root: Path, *args: str) -> str | None:
     """A git command's output, or None where git or the repository is missing."""
     try:
@@ -113,6 +152,33 @@ def _git(root: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return os.fsdecode(done.stdout) if done.returncode == 0 else None
+
+
+def _started(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
+    """A git command running, or None where git cannot be started."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _finished(process: subprocess.Popen[bytes] | None) -> str | None:
+    """A started git command's output, or None where git or the repository is missing."""
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return os.fsdecode(out) if process.returncode == 0 else None
 
 
 def _git_time(paths: list[Path], root: Path) -> int | None:
@@ -147,7 +213,13 @@ def po_timestamp(moment: datetime) -> str:
 
 
 def format_date(day: date, locale: str) -> str:
-    """A long date in the reader's calendar: Thai readers count years in the Buddhist Era."""
+    """A long date in the reader's calendar: Thai readers count years in the Buddhist Era.
+    Kept in the user's cache (the dates of the last pages built): formatting one loads
+    the locale's data."""
+    return remembered("dates", f"{locale} {day.isoformat()}", lambda: _format(day, locale), 512)
+
+
+def _format(day: date, locale: str) -> str:
     from babel.dates import format_date as babel_format_date  # only pages being built
 
     loc = parse_locale(locale)

@@ -47,6 +47,7 @@ def extensions() -> list[Extension]:
     from markdown.extensions.tables import TableExtension
     from markdown_callouts.github_callouts import GitHubCalloutsExtension
 
+    from .blockscan import BlockScanExtension
     from .linkscan import LinkScanExtension
 
     return [
@@ -59,4 +60,5 @@ def extensions() -> list[Extension]:
         DefListExtension(),
         AbbrExtension(),
         LinkScanExtension(),  # last: it speeds up every link pattern the others registered
+        BlockScanExtension(),  # and the block loop over every block processor
     ]

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 import polib
 
+from . import uistrings
 from .assets import TEMPLATES_DIR
 from .dates import GitHistory, po_timestamp, source_date
 from .errors import L10nError
-from .files import Staging, cache_dir, discard, stage, write_atomic
-from .po import catalog
+from .extract_cache import Found, PageCache
+from .files import Staging, discard, stage
+from .forks import Queue, can_fork, forked
+from .page import Notice, Page
+from .po import catalog, template
+from .po.template import Message
 from .po.write import dumps_many
 from .project import UI_DOMAIN, Project
-from .segments import Notice, Page, parse
-from .site.snapshot import file_stat
-from .workers import finished, process_pool
 
 _PYTHON_FORMAT = re.compile(r"%\((\w+)\)[sd]")
 _CREATION = re.compile(r'^"POT-Creation-Date: [^"\n]*\\n"\n', re.M)
@@ -59,97 +60,64 @@ def new_catalog(header: Header) -> polib.POFile:
 def page_template(page: Page, header: Header) -> polib.POFile:
     """One entry per distinct segment, in document order, with every place it stands.
     The header names what of the page cannot be translated (`status` counts them)."""
+    return template.catalog(page_header(page.path, page.notices, header), page_messages(page))
+
+
+def page_header(path: str, notices: Iterable[Notice], header: Header) -> polib.POFile:
+    """A page's template without its messages; its header names what of the page
+    cannot be translated."""
     pot = new_catalog(header)
-    for notice in page.notices:
+    for notice in notices:
         if notice.untranslatable:
-            where = f"{page.path}:{notice.line}"
+            where = f"{path}:{notice.line}"
             pot.header += f"\n{catalog.UNTRANSLATABLE_NOTE}{where}: {notice.message}"
-    _add(pot, ((s.text, s.comment, (page.path, s.line)) for s in page.segments))
     return pot
 
 
+def page_messages(page: Page) -> list[Message]:
+    """A page's distinct segments in document order, each with every place it stands and
+    every comment it was given."""
+    return _messages((s.text, s.comment, (page.path, s.line)) for s in page.segments)
+
+
 def ui_template(header: Header, templates_dir: Path = TEMPLATES_DIR) -> polib.POFile:
-    """The strings of the Jinja2 page templates, extracted with Babel."""
+    """The strings of the Jinja2 page templates, as Babel extracts them (`uistrings`)."""
     pot = new_catalog(header)
     _add(
         pot,
         (
             (text, comment, (where, line))
-            for text, comment, where, line in _ui_messages(templates_dir)
+            for text, comment, where, line in uistrings.messages(templates_dir)
         ),
     )
     return pot
 
 
-def _ui_messages(templates_dir: Path) -> list[list]:
-    """[message, comment, template, line] for each string of the templates.
-
-    What Babel finds depends only on the templates and the code reading them, so it is
-    kept in the user's cache under their digest: importing Jinja2 and Babel's extractor
-    and running them costs more than a small site's extraction (docs/benchmarks.md).
-    """
-    import hashlib
-
-    templates = sorted(templates_dir.glob("*.html"))
-    key = hashlib.sha256(Path(__file__).read_bytes())
-    for path in [*templates, *_extractor_files()]:
-        key.update(f"\0{path}\0".encode())
-        key.update(
-            path.read_bytes() if path.suffix == ".html" else repr(file_stat(str(path))).encode()
-        )
-    cached = cache_dir("ui") / f"{key.hexdigest()[:32]}.json"
-    with suppress(OSError, ValueError):
-        found = json.loads(cached.read_text(encoding="utf-8"))
-        if isinstance(found, list) and all(
-            isinstance(item, list) and [type(part) for part in item] == [str, str, str, int]
-            for item in found
-        ):
-            return found
-    from babel.messages.extract import extract_from_file  # only the ui needs it
-
-    found = []
-    for path in templates:
-        where = f"{templates_dir.parent.name}/{templates_dir.name}/{path.name}"
-        for line, message, comments, _context in extract_from_file(
-            "jinja2.ext:babel_extract",
-            path,
-            keywords={"_": None, "gettext": None},
-            comment_tags=("i18n:",),
-            options={"trimmed": "true"},
-        ):
-            if isinstance(message, str):
-                found.append([message, "\n".join(comments), where, line])
-    with suppress(OSError):
-        write_atomic(cached, json.dumps(found, ensure_ascii=False).encode("utf-8"))
-    return found
-
-
-def _extractor_files() -> list[Path]:
-    """Babel's and Jinja2's extraction code, found without importing either."""
-    found = []
-    for package, module in (("babel", ("messages", "extract.py")), ("jinja2", ("ext.py",))):
-        spec = importlib.util.find_spec(package)
-        if spec is not None and spec.origin:
-            found.append(Path(spec.origin).parent.joinpath(*module))
-    return found
-
-
 def _add(pot: polib.POFile, items: Iterable[tuple[str, str, tuple[str, int]]]) -> None:
-    entries: dict[str, polib.POEntry] = {}
-    lines: dict[str, set[str]] = {}  # each entry's comment lines: no quadratic re-splitting
-    for text, comment, (path, line) in items:
-        entry = entries.get(text)
-        if entry is None:
-            entry = polib.POEntry(msgid=text, msgstr="", occurrences=[], comment="")
-            if _PYTHON_FORMAT.search(text):
-                entry.flags.append("python-format")
-            entries[text] = entry
-            lines[text] = set()
-            pot.append(entry)
-        entry.occurrences.append((path, str(line)))
-        if comment and comment not in lines[text]:
-            entry.comment = f"{entry.comment}\n{comment}" if entry.comment else comment
-            lines[text].update(comment.split("\n"))
+    template.catalog(pot, _messages(items))
+
+
+def _messages(items: Iterable[tuple[str, str, tuple[str, int]]]) -> list[Message]:
+    found: dict[str, tuple[list[str], list[tuple[str, int]], set[str]]] = {}
+    for text, comment, place in items:
+        known = found.get(text)
+        if known is None:
+            # each entry's comment lines: no quadratic re-splitting
+            known = found[text] = ([], [], set())
+        comments, places, lines = known
+        places.append(place)
+        if comment and comment not in lines:
+            comments.append(comment)
+            lines.update(comment.split("\n"))
+    return [
+        Message(
+            text,
+            "\n".join(comments),
+            tuple(places),
+            ("python-format",) if "%(" in text and _PYTHON_FORMAT.search(text) else (),
+        )
+        for text, (comments, places, _) in found.items()
+    ]
 
 
 def stage_template(path: Path, text: str) -> Path | None:
@@ -174,6 +142,8 @@ class Extracted:
 
 def read_page(project: Project, page: Path) -> Page:
     """Parse one source page."""
+    from .segments import parse  # here: pages taken from the cache need no parser
+
     return parse(read_source(project, page), project.rel(page))
 
 
@@ -202,95 +172,161 @@ def read_source(project: Project, page: Path) -> str:
 def extract_project(project: Project, jobs: int = 1) -> list[Extracted]:
     """Write `locales/<domain>.pot` for every page, and `locales/ui.pot`.
 
-    Pages are parsed, laid out and staged in `jobs` worker processes when there are
-    many; every page is parsed before any template is put in place, so a bad page
-    leaves them all as they were.
+    A page unchanged since it was last extracted is taken from the user's cache
+    (`extract_cache`); the others are parsed and laid out, shared with `jobs - 1`
+    forked processes when they are many.  Every page is parsed before any template is
+    put in place, so a bad page leaves them all as they were.
     """
+    history = GitHistory(project.root).start()  # git runs while the pages are read
     pages = project.pages()
-    history = GitHistory(project.root)
+    cache = PageCache.open(project.root)
+    keys = [_key(project, cache, page) for page in pages]
+    known = [None if key is None else cache.get(key) for key in keys]
+    missing = [n for n, found in enumerate(known) if found is None]
+    if missing:  # the parser, built while git runs (and before any fork: all share it)
+        from . import segments
+
+        segments.ready()
     dated = [(page, source_date([page], project.root, history)) for page in pages]
-    with _page_templates(project, dated, jobs) as pending:
-        templates = sorted(TEMPLATES_DIR.glob("*.html"))  # while the workers parse
-        header = Header(
-            project.config.name,
-            source_date(templates, TEMPLATES_DIR),
-            "Translations of the page templates.",
-        )
-        ui = ui_template(header)
-        ui_text = dumps_many([ui])[0]
-        made = pending()
+    made: dict[int, Made] = {}
     with Staging() as staging:
-        for path, tmp, _, _ in made:
-            staging.adopt(tmp, path)
+        with _templates(project, [dated[n] for n in missing], jobs) as pending:
+            kept = [n for n, found in enumerate(known) if found is not None]
+            items = [(dated[n], found) for n, found in enumerate(known) if found is not None]
+            for n, item in zip(kept, _written(project, items), strict=True):
+                made[n] = item
+                staging.adopt(item[1], item[0])
+            templates = sorted(TEMPLATES_DIR.glob("*.html"))
+            header = Header(
+                project.config.name,
+                source_date(templates, TEMPLATES_DIR),
+                "Translations of the page templates.",
+            )
+            ui = ui_template(header)
+            ui_text = dumps_many([ui])[0]
+            for n, item in zip(missing, pending(), strict=True):
+                made[n] = item
+                staging.adopt(item[1], item[0])
         ui_path = project.pot_path(UI_DOMAIN)
         ui_staged = staging.adopt(stage_template(ui_path, ui_text), ui_path)
-        made.append((ui_path, ui_staged, len(ui), ()))
-    return [
-        Extracted(project.rel(path), tmp is not None, count, raw) for path, tmp, count, raw in made
+    for key, (_, _, found) in zip(keys, (made[n] for n in range(len(pages))), strict=True):
+        if key is not None:
+            cache.keep(key, found)
+    cache.save()
+    extracted = [
+        Extracted(project.rel(path), tmp is not None, found.count, found.notices)
+        for path, tmp, found in (made[n] for n in range(len(pages)))
     ]
+    return [*extracted, Extracted(project.rel(ui_path), ui_staged is not None, len(ui), ())]
 
 
-PARALLEL_FROM = 50  # pages; below this a worker's start costs more than it saves
-# A template's path, its staged file (None: unchanged), its messages, its page's notices.
-Made = tuple[Path, Path | None, int, tuple[Notice, ...]]
+def _key(project: Project, cache: PageCache, page: Path) -> str | None:
+    """A page's key in the cache; None for one that is to be parsed whatever the cache
+    holds (one that cannot be read or is too large says so then)."""
+    try:
+        data = page.read_bytes()
+    except OSError:
+        return None
+    if len(data) > project.config.max_page_bytes:
+        return None
+    return cache.key(project.rel(page), data)
+
+
+# Bytes of pages to parse from which a forked process pays for its start (~2 KB parse
+# in a millisecond: a child costs a few).
+PARALLEL_FROM = 64 * 1024
+RUNS_EACH = 12  # runs of pages a process takes: small, so that none waits long at the end
+# A page's template, its staged file (None: unchanged), and what was found in the page.
+Made = tuple[Path, Path | None, Found]
 
 
 @contextmanager
-def _page_templates(
-    project: Project,
-    dated: list[tuple[Path, datetime]],
-    jobs: int,
+def _templates(
+    project: Project, dated: list[tuple[Path, datetime]], jobs: int
 ) -> Iterator[Callable[[], list[Made]]]:
-    """The pages' templates, made in worker processes while the caller goes on; the
-    yielded function waits for them."""
-    if jobs <= 1 or len(dated) < PARALLEL_FROM:
+    """The templates of pages to parse, shared with forked processes (started at once)
+    when they are many; the yielded function makes this process's share and waits for
+    the others."""
+    if jobs <= 1 or sum(_size(path) for path, _ in dated) < PARALLEL_FROM or not can_fork():
         yield lambda: templates_of(project, dated)
         return
-    chunk = -(-len(dated) // (jobs * 4))  # shares small enough to even out the workers
-    with process_pool(jobs, preload=("pipeline.extract",)) as pool:
-        parts = [
-            pool.submit(_in_worker, project.root, dated[i : i + chunk])
-            for i in range(0, len(dated), chunk)
-        ]
-        yield lambda: _collect(finished(parts, _undo))
+
+    def work(queue: Queue) -> list[tuple[int, Made]]:
+        """The pages this process takes, a run at a time, each run parsed and laid out
+        before the next is taken: whichever process is slowed, the others go on."""
+        made: list[tuple[int, Made]] = []
+        try:
+            for run in queue.runs():
+                pages = []
+                for number in run:
+                    queue.last = number
+                    pages.append(read_page(project, dated[number][0]))
+                made += zip(run, _laid_out(project, [dated[n] for n in run], pages), strict=True)
+        except BaseException:
+            _undo([m for _, m in made])
+            raise
+        return made
+
+    step = -(-len(dated) // (jobs * RUNS_EACH))
+    undo = lambda done: _undo([m for _, m in done])  # noqa: E731
+    with forked(work, len(dated), jobs, undo, step) as pending:
+        yield lambda: [made for _, made in sorted(chain.from_iterable(pending()), key=_first)]
 
 
-def _collect(parts: Iterator[list[Made]]) -> list[Made]:
-    made: list[Made] = []
+def _first(item: tuple[int, Made]) -> int:
+    return item[0]
+
+
+def _size(path: Path) -> int:
     try:
-        for part in parts:
-            made += part
-    except BaseException:
-        _undo(made)
-        raise
-    return made
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _undo(made: list[Made]) -> None:
-    discard([tmp for _, tmp, _, _ in made])
+    discard([tmp for _, tmp, _ in made])
 
 
 def templates_of(project: Project, dated: list[tuple[Path, datetime]]) -> list[Made]:
-    """Each page's template, staged, with its message count and the page's notices."""
-    pots, raw = [], []
-    for path, day in dated:
-        page = read_page(project, path)
-        header = Header(project.config.name, day, f"Translations of {project.rel(path)}.")
-        pots.append(page_template(page, header))
-        raw.append(page.notices)
-    texts = dumps_many(pots)
+    """Each page's template, staged, with what was found in the page."""
+    return _laid_out(project, dated, [read_page(project, path) for path, _ in dated])
+
+
+def _laid_out(
+    project: Project, dated: list[tuple[Path, datetime]], pages: list[Page]
+) -> list[Made]:
+    messages = [page_messages(page) for page in pages]
+    laid = template.bodies(messages)
+    found = [
+        Found(body, len(found), page.notices)
+        for page, found, body in zip(pages, messages, laid, strict=True)
+    ]
+    return _written(project, list(zip(dated, found, strict=True)), messages)
+
+
+def _written(
+    project: Project,
+    items: list[tuple[tuple[Path, datetime], Found]],
+    messages: list[list[Message]] | None = None,
+) -> list[Made]:
+    """Templates staged from what was found in their pages (and, where that left out the
+    text after the header, from the pages' messages)."""
+    heads = []
+    for (path, day), found in items:
+        rel = project.rel(path)
+        heads.append(
+            page_header(
+                rel, found.notices, Header(project.config.name, day, f"Translations of {rel}.")
+            )
+        )
+    texts = template.headed(heads, [found.body for _, found in items], messages or [])
     made: list[Made] = []
     try:
-        for (path, _), text, pot, lines in zip(dated, texts, pots, raw, strict=True):
+        for ((path, _), found), text in zip(items, texts, strict=True):
             target = project.pot_path(project.domain(path))
-            made.append((target, stage_template(target, text), len(pot), lines))
+            made.append((target, stage_template(target, text), found))
     except BaseException:
         _undo(made)
         raise
     return made
-
-
-def _in_worker(root: Path, dated: list[tuple[Path, datetime]]) -> list[Made]:
-    from .project import load
-
-    return templates_of(load(root), dated)

@@ -36,22 +36,30 @@ def stage(path: Path, data: bytes, size: int | None = None) -> Path | None:
             return None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
-    import tempfile  # here: a run that writes nothing (a no-op build) never needs it
-
-    folder = str(path.parent)
+    fd, tmp = _temporary(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            os.fchmod(handle.fileno(), 0o644)
     except BaseException:
-        discard([Path(tmp)])
+        discard([tmp])
         raise
-    return Path(tmp)
+    return tmp
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new file of our own beside `path`, open for writing, named as `_TEMP` says
+    (what tempfile.mkstemp does, without its import and name generator)."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    raise FileExistsError(f"{path.parent}: no free name for a temporary file")
 
 
 SYNC_ALL_FROM = 16  # files; from here one sync of the file systems beats an fsync each
@@ -143,7 +151,8 @@ def write_replaceable(path: Path, data: bytes) -> None:
     """Write what can be made again (a cache entry): whole or not at all, through a
     temporary file and a rename, but not synced to disk; a crash may lose it, which only
     costs making it again."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"  # one writer per process
+    # One writer per process; named as remove_stale_temps knows temporary files.
+    tmp = path.parent / f".{path.name}.{os.getpid():08d}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:
@@ -224,27 +233,32 @@ def cache_dir(kind: str) -> Path:
 # before it was looked at could change again without its size or mtime showing it.
 RACY_NS = 2_000_000_000
 _CONTENT: dict[str, tuple[list[int], bytes]] = {}
+_LEARNT: set[str] = set()  # what content_digest has hashed (not read from the kept)
 _KEEPING: list[Path] = []
 
 
-def content_digest(path: Path) -> bytes:
+def content_digest(path: Path | str, seen: list[int] | None = None) -> bytes:
     """The SHA-256 of a file's bytes (a marker when it does not exist).
 
     Many outputs and checks share an input (every page of a locale reads its ui catalog;
     each page is read for every locale), so a process remembers what it hashed by the
     file's size, mtime and inode; a file changed within RACY_NS of being hashed is hashed
     every time, since a change within the clock's resolution could leave all three alike.
+    `seen` is the size, mtime and inode the caller found the file with (`file_stat`): a
+    digest known for them is the answer without looking at the file again.
     """
+    name = str(path)
+    known = _CONTENT.get(name)
+    if seen is not None and known is not None and known[0] == seen:
+        return known[1]
     import hashlib
     import time
 
-    name = str(path)
     try:
         found = os.stat(name)
     except (FileNotFoundError, NotADirectoryError):
         return b"\0missing"
     stamp = [found.st_size, found.st_mtime_ns, found.st_ino]
-    known = _CONTENT.get(name)
     if known is not None and known[0] == stamp:
         return known[1]
     try:
@@ -254,6 +268,7 @@ def content_digest(path: Path) -> bytes:
         return b"\0missing"
     if found.st_mtime_ns < time.time_ns() - RACY_NS:
         _CONTENT[name] = (stamp, value)
+        _LEARNT.add(name)
     return value
 
 
@@ -271,26 +286,37 @@ def digests_kept(root: Path) -> Iterator[None]:
     name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
     kept = cache_dir("digests") / f"{name}.json"
     prefix = str(root.resolve()).rstrip("/") + "/"
+    read = False
     with contextlib.suppress(OSError, ValueError, TypeError):
         for path, (size, mtime, inode, value) in json.loads(kept.read_bytes()).items():
             if path.startswith(prefix) and path not in _CONTENT:
                 _CONTENT[path] = ([int(size), int(mtime), int(inode)], bytes.fromhex(value))
+        read = True
+    _LEARNT.difference_update([p for p in _LEARNT if p.startswith(prefix)])
     _KEEPING.append(root)
     try:
         yield
     finally:
         _KEEPING.pop()
-        mine = {p: [*stamp, v.hex()] for p, (stamp, v) in _CONTENT.items() if p.startswith(prefix)}
         with contextlib.suppress(OSError):
-            write_replaceable(kept, json.dumps(mine, separators=(",", ":")).encode())
-            _forget_old(kept.parent)
+            if read and not any(p.startswith(prefix) for p in _LEARNT):
+                os.utime(kept)  # nothing new: kept as it is, as used last
+            else:
+                mine = {
+                    p: [*stamp, v.hex()]
+                    for p, (stamp, v) in _CONTENT.items()
+                    if p.startswith(prefix)
+                }
+                write_replaceable(kept, json.dumps(mine, separators=(",", ":")).encode())
+            forget_old(kept.parent)
 
 
-KEPT_PROJECTS = 64  # projects whose file digests the user cache keeps
+KEPT_PROJECTS = 64  # projects whose files a folder of the user cache keeps
 
 
-def _forget_old(folder: Path) -> None:
-    """Keep the digests of the projects used last, not of every folder ever built."""
+def forget_old(folder: Path) -> None:
+    """Keep the files (one a project) of the projects used last, not of every folder
+    ever built."""
     entries = sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns, reverse=True)
     for entry in entries[KEPT_PROJECTS:]:
         with contextlib.suppress(OSError):

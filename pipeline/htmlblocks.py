@@ -21,13 +21,15 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-import lxml.etree
-import lxml.html
 import nh3
 from markdown.util import AtomicString
 
 from .safety import ATTRIBUTES, PHRASING, SCHEMES
+
+if TYPE_CHECKING:  # lxml is imported where a page has an HTML block
+    import lxml.html
 
 MARKDOWN_TAG = "l10n-markdown"  # where a Markdown part of the block goes
 KEPT_TAG = "l10n-kept"  # where an element the page's parser made goes (see `assemble`)
@@ -236,6 +238,8 @@ def _convert(raw: str) -> Converted:
         link_rel=None,
         strip_comments=True,
     )
+    import lxml.html
+
     container = lxml.html.fragment_fromstring(clean, create_parent="div")
     root = etree.Element("div")
     _fill(root, container)
@@ -252,6 +256,9 @@ def _letters(text: str) -> int:
 def _unwanted(source: str) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
     """Where the block holds what the sanitiser removes whole: untranslatable content
     (with text or an image in it) and scripts or styles."""
+    import lxml.etree
+    import lxml.html
+
     try:
         tree = lxml.html.fragment_fromstring(source, create_parent="div")
     except (lxml.etree.ParserError, ValueError):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import gettext
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
 import babel
 from babel.core import get_global
-from babel.messages.plurals import get_plural
 
 from .errors import L10nError
 from .files import cache_dir, write_replaceable
@@ -53,23 +53,36 @@ def native_name(code: str) -> str:
 
     Naming a language in itself loads all of that locale's data, and every page lists
     every language: the names are kept in the user's cache, per Babel version."""
-    names = _kept_names()
-    if code not in names:
-        name = parse_locale(code).display_name or code
-        names[code] = name[:1].upper() + name[1:]
+
+    def name() -> str:
+        found = parse_locale(code).display_name or code
+        return found[:1].upper() + found[1:]
+
+    return remembered("native-names", code, name)
+
+
+def remembered(kind: str, key: str, make: Callable[[], str], limit: int = 0) -> str:
+    """`make()`, kept in the user's cache per Babel version under `kind` and `key`: for
+    what Babel answers only once it has loaded a locale's data (or all of CLDR's).  With
+    `limit`, only that many answers are kept, the newest."""
+    kept = _kept(kind)
+    if key not in kept:
+        kept[key] = make()
+        while limit and len(kept) > limit:
+            del kept[next(iter(kept))]
         with contextlib.suppress(OSError):
-            write_replaceable(_names_file(), json.dumps(names, ensure_ascii=False).encode())
-    return names[code]
+            write_replaceable(_kept_file(kind), json.dumps(kept, ensure_ascii=False).encode())
+    return kept[key]
 
 
-def _names_file() -> Path:
-    return cache_dir("locales") / f"native-names-babel-{babel.__version__}.json"
+def _kept_file(kind: str) -> Path:
+    return cache_dir("locales") / f"{kind}-babel-{babel.__version__}.json"
 
 
 @cache
-def _kept_names() -> dict[str, str]:
+def _kept(kind: str) -> dict[str, str]:
     try:
-        kept = json.loads(_names_file().read_text(encoding="utf-8"))
+        kept = json.loads(_kept_file(kind).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if not isinstance(kept, dict):
@@ -78,14 +91,18 @@ def _kept_names() -> dict[str, str]:
 
 
 def english_name(code: str) -> str:
-    return parse_locale(code).english_name or code
+    """The language's English name (kept: asking loads all of the locale's data)."""
+    return remembered("english-names", code, lambda: parse_locale(code).english_name or code)
 
 
 def direction(code: str) -> str:
-    return parse_locale(code).text_direction
+    """`ltr` or `rtl` (kept: asking loads all of the locale's data)."""
+    return remembered("directions", code, lambda: parse_locale(code).text_direction)
 
 
 def plural_forms(code: str) -> str:
+    from babel.messages.plurals import get_plural  # here: it imports Babel's catalogs
+
     return get_plural(parse_locale(code)).plural_forms
 
 
@@ -95,10 +112,40 @@ def nplurals(plural_forms_header: str) -> int:
     return int(found.group(1)) if found else 2
 
 
+_PLURAL = re.compile(r"(?<![A-Za-z])plural\s*=\s*([^;]+)")
+
+
+@cache
+def plural_numbers(plural_forms_header: str) -> tuple[tuple[int, ...], ...]:
+    """For each form a `Plural-Forms` header declares, the numbers from 0 to 1000 that
+    take it, as `msgfmt --check` evaluates them (a form taken by five or more is "often"
+    used, and must keep every placeholder of the plural); empty when the header has no
+    expression Python's gettext can evaluate."""
+    forms = nplurals(plural_forms_header)
+    found = _PLURAL.search(plural_forms_header)
+    if found is None or not 0 < forms <= 1001:
+        return ()
+    try:
+        rule = gettext.c2py(found.group(1).strip())
+        numbers: list[list[int]] = [[] for _ in range(forms)]
+        for number in range(1001):
+            form = rule(number)
+            if 0 <= form < forms:
+                numbers[form].append(number)
+    except (ValueError, ArithmeticError, RecursionError, SyntaxError):
+        return ()
+    return tuple(tuple(n) for n in numbers)
+
+
 @cache
 def script(code: str) -> str:
     """ISO 15924 script of a locale, explicit (zh_Hant) or from CLDR likely subtags (th);
-    ValueError when CLDR does not say."""
+    ValueError when CLDR does not say.  Kept in the user's cache: CLDR's likely subtags
+    are a load of all its global data."""
+    return remembered("scripts", code, lambda: _script(code))
+
+
+def _script(code: str) -> str:
     loc = babel.Locale.parse(code.replace("-", "_"))
     if loc.script:
         return loc.script

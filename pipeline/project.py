@@ -66,29 +66,36 @@ class Project:
             return str(path)
 
     def pages(self) -> list[Path]:
-        """Every source page, refusing links that lead outside the project."""
-        if not self.source_dir.is_dir():
+        """Every source page, refusing links that lead outside the project.
+
+        One walk of `source/` (it does not enter linked folders, as rglob does not), in
+        the order of sorted paths: every build asks, so no page costs a path resolution
+        unless it is a link."""
+        source = str(self.source_dir)
+        if not os.path.isdir(source):
             return []
         root = self.root.resolve()
-        for folder in sorted(self.source_dir.rglob("*")):  # rglob does not enter these
-            if folder.is_symlink() and folder.is_dir():
-                target = folder.resolve()
-                if not target.is_relative_to(root):
-                    raise L10nError(
-                        f"{self.rel(folder)}: links to {target}, outside the project; "
-                        "copy its pages into source/ instead"
-                    )
+        linked: list[str] = []  # folders that are links
+        found = _walk(source, ".md", linked)  # candidate pages, files or not
+        for path in linked:
+            target = Path(path).resolve()
+            if not target.is_relative_to(root):
+                raise L10nError(
+                    f"{self.rel(Path(path))}: links to {target}, outside the project; "
+                    "copy its pages into source/ instead"
+                )
+        contained = Path(source).resolve().is_relative_to(root)
         pages = []
-        for path in sorted(self.source_dir.rglob("*.md")):
-            if path.is_symlink() or not path.resolve().is_relative_to(root):
-                target = path.resolve()
+        for path in found:
+            if os.path.islink(path) or not contained:
+                target = Path(path).resolve()
                 if not target.is_relative_to(root):
                     raise L10nError(
-                        f"{self.rel(path)}: links to {target}, outside the project; "
+                        f"{self.rel(Path(path))}: links to {target}, outside the project; "
                         "copy the page into source/ instead"
                     )
-            if path.is_file():
-                pages.append(path)
+            if os.path.isfile(path):
+                pages.append(Path(path))
         return pages
 
     def domain(self, page: Path) -> str:
@@ -107,7 +114,7 @@ class Project:
         """Every `.pot` under `locales/`, whether or not a page produced it."""
         if not self.locales_dir.is_dir():
             return []
-        return sorted(self.locales_dir.rglob("*.pot"))
+        return [Path(path) for path in _walk(str(self.locales_dir), ".pot")]
 
     def template_domain(self, pot: Path) -> str:
         return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
@@ -174,6 +181,27 @@ class Project:
             if name not in chosen:
                 chosen.append(name)
         return chosen
+
+
+def _walk(folder: str, suffix: str, links: list[str] | None = None) -> list[str]:
+    """What `sorted(Path(folder).rglob("*" + suffix))` lists, files or not, from one walk
+    that, as rglob, does not enter linked folders (`links` gets those, in the same order).
+    Pages and templates are listed on every build: no path object is made per file."""
+    found: list[tuple[list[str], str]] = []
+    linked: list[tuple[list[str], str]] = []
+    for parent, dirs, names in os.walk(folder):
+        inside = os.path.relpath(parent, folder)
+        prefix = [] if inside == "." else inside.split(os.sep)
+        if links is not None:
+            for name in dirs:
+                if os.path.islink(os.path.join(parent, name)):
+                    linked.append(([*prefix, name], os.path.join(parent, name)))
+        found += [
+            ([*prefix, n], os.path.join(parent, n)) for n in dirs + names if n.endswith(suffix)
+        ]
+    if links is not None:
+        links += [path for _, path in sorted(linked)]
+    return [path for _, path in sorted(found)]
 
 
 def load(root: Path) -> Project:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import copy
 import re
 import xml.etree.ElementTree as etree
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import cast
 
 import markdown
@@ -37,8 +39,9 @@ from . import htmlblocks
 from .dialect import BACKLINK_TITLE, extensions
 from .errors import L10nError
 from .inline import Scope
+from .page import Notice, Page, Segment
 
-__all__ = ["extensions", "parse", "render"]
+__all__ = ["Notice", "Page", "Segment", "extensions", "parse", "render"]
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 META_KEYS = ("title", "description")
@@ -50,45 +53,8 @@ _EMBEDDED = re.compile(r"\x02wzxhzdk:(\d+)\x03")
 _FOOTNOTE_REF_ID = re.compile(r'id="fnref:([^"]*)"')
 _GITHUB_CALLOUT = re.compile(r"\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.I)
 MAX_NESTING = 100  # levels of lists and block quotes; Python-Markdown recurses per level
+_DEEP = re.compile(rf"^[ \t>]{{{MAX_NESTING + 1},}}", re.M)
 MAX_HTML_NESTING = 20  # levels of Markdown inside HTML inside Markdown ...
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A translatable unit: one block's inline Markdown, soft line breaks folded."""
-
-    text: str
-    kind: str
-    line: int
-    section: str = ""
-    notes: tuple[str, ...] = ()
-
-    @property
-    def comment(self) -> str:
-        """The extracted comment a translator sees: what it is and where."""
-        where = f"{self.kind} · {self.section}" if self.section else self.kind
-        return "\n".join((where, *self.notes))
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What extraction tells an author about a page: what is left out, and why.
-    `untranslatable` ones are content a reader sees in no language but the page's own."""
-
-    line: int
-    message: str
-    untranslatable: bool = False
-
-
-@dataclass(frozen=True)
-class Page:
-    """A parsed source page."""
-
-    path: str
-    meta: dict[str, str]
-    segments: tuple[Segment, ...]
-    notices: tuple[Notice, ...] = ()
-    headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, English text)
 
 
 Replace = Callable[[Segment, Scope], "str | None"]
@@ -113,7 +79,12 @@ class Rendered:
 
 def fold(raw: str) -> str:
     """Join soft-wrapped lines so that re-wrapping a paragraph keeps its msgid."""
-    lines = raw.strip().split("\n")
+    if "\n" not in raw:
+        return raw.strip()
+    folded = raw.strip()
+    if "  \n" not in folded:  # no hard line break: one space a line end
+        return " ".join(line.strip() for line in folded.split("\n"))
+    lines = folded.split("\n")
     parts = []
     for i, line in enumerate(lines):
         hard = i < len(lines) - 1 and line.endswith("  ")
@@ -195,9 +166,8 @@ def render(
             walker.segments.append(seg)
     _check_nesting(body, path, offset)
     cast(_BlockCache, md.parser.parseDocument).enabled = html
-    md.preprocessors.register(_CodeMark(md, walker, True), "l10n_code_start", 26)
-    md.preprocessors.register(_CodeMark(md, walker, False), "l10n_code_end", 22)
-    md.treeprocessors.register(_Segmenter(md, walker), "l10n_segments", 25)
+    for hook in _hooks(md):
+        hook.walker = walker
     walker.stop = not html
     try:
         body_html = md.convert(body)
@@ -224,6 +194,12 @@ def render(
 _PARSER: list[markdown.Markdown] = []
 
 
+def ready() -> None:
+    """Build the process's parser now (say, before forking the processes that parse)
+    rather than for the first page."""
+    _markdown()
+
+
 def _markdown() -> markdown.Markdown:
     """The process's parser, reset for a new page: building one costs more than a short
     page's parse.  A parse that fails drops it (its block parser keeps state)."""
@@ -232,8 +208,20 @@ def _markdown() -> markdown.Markdown:
         # An instance attribute in front of the class's method, which it wraps.
         cache = _BlockCache(md, md.parser.parseDocument)
         setattr(md.parser, "parseDocument", cache)  # noqa: B010
+        # The walker's hooks, registered once: each page hands them its own walker.
+        md.preprocessors.register(_CodeMark(md, True), "l10n_code_start", 26)
+        md.preprocessors.register(_CodeMark(md, False), "l10n_code_end", 22)
+        md.treeprocessors.register(_Segmenter(md), "l10n_segments", 25)
         _PARSER.append(md)
     return _PARSER[0].reset()
+
+
+def _hooks(md: markdown.Markdown) -> tuple[_CodeMark, _CodeMark, _Segmenter]:
+    return (
+        cast(_CodeMark, md.preprocessors["l10n_code_start"]),
+        cast(_CodeMark, md.preprocessors["l10n_code_end"]),
+        cast(_Segmenter, md.treeprocessors["l10n_segments"]),
+    )
 
 
 class _BlockCache:
@@ -307,6 +295,8 @@ def _nesting(line: str) -> int:
 def _check_nesting(body: str, path: str, offset: int) -> None:
     """Refuse absurd nesting, whose parse time grows with the square of its depth (and
     would exhaust Python's recursion limit), before Python-Markdown sees it."""
+    if not _DEEP.search(body):  # each level takes at least one of these characters
+        return
     for number, line in enumerate(body.split("\n"), start=offset + 1):
         depth = _nesting(line)
         if depth > MAX_NESTING:
@@ -320,9 +310,10 @@ class _CodeMark(Preprocessor):
     """Remember which stash entries are fenced code, so raw HTML can be told apart: one
     runs before the fenced code preprocessor, one after it."""
 
-    def __init__(self, md: markdown.Markdown, walker: _Walker, start: bool) -> None:
+    walker: _Walker  # the page's, set before each parse
+
+    def __init__(self, md: markdown.Markdown, start: bool) -> None:
         super().__init__(md)
-        self.walker = walker
         self.start = start
 
     def run(self, lines: list[str]) -> list[str]:
@@ -335,9 +326,7 @@ class _CodeMark(Preprocessor):
 
 
 class _Segmenter(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, walker: _Walker) -> None:
-        super().__init__(md)
-        self.walker = walker
+    walker: _Walker  # the page's, set before each parse
 
     def run(self, root: etree.Element) -> None:
         self.walker.begin()
@@ -385,11 +374,15 @@ class _Walker:
         source: Source | None = None,
     ) -> None:
         self.md = md
-        self.lines = [line.expandtabs(4) for line in body.replace("\r\n", "\n").split("\n")]
+        self.lines = body.replace("\r\n", "\n").split("\n")
+        if "\t" in body:
+            self.lines = [line.expandtabs(4) for line in self.lines]
         self.offset = offset
         self.replace = replace
         self.source = source
         self.lang = lang
+        self.body = "\n".join(self.lines)  # searched at C speed, not line by line
+        self.starts = [0, *accumulate(len(line) + 1 for line in self.lines)]
         self.cursor = 0
         self.column = 0
         self.code_from = 0
@@ -431,6 +424,8 @@ class _Walker:
         self.segments.extend(self.late)
         known = set(self.scope.footnotes or ())
         for seg in self.segments:
+            if "[^" not in seg.text:
+                continue
             for found in RE_REFERENCE.finditer(seg.text):
                 if found.group(1) not in known:
                     self.notices.append(
@@ -462,7 +457,7 @@ class _Walker:
     def ahead(self, text: str) -> int:
         """How many lines after the walk's place a text's first line is (a large number
         when it is not there)."""
-        probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
+        probe = _first_line(text)
         rest = [self.lines[self.cursor][self.column :], *self.lines[self.cursor + 1 :]]
         return next((n for n, ln in enumerate(rest) if probe and probe in ln), len(rest))
 
@@ -472,13 +467,12 @@ class _Walker:
         Blocks may share a line (table cells) but not a place: the search goes on from
         the end of the last match, so two identical blocks get their own lines.
         """
-        probe = next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
+        probe = _first_line(text)  # one line: a match never runs into the next
         if probe:
-            for i in range(self.cursor, len(self.lines)):
-                at = self.lines[i].find(probe, self.column if i == self.cursor else 0)
-                if at >= 0:
-                    self.cursor, self.column = i, at + len(probe)
-                    break
+            at = self.body.find(probe, self.starts[self.cursor] + self.column)
+            if at >= 0:
+                line = bisect_right(self.starts, at) - 1
+                self.cursor, self.column = line, at - self.starts[line] + len(probe)
         return self.cursor + 1 + self.offset
 
     # --- blocks -------------------------------------------------------------------------
@@ -532,12 +526,17 @@ class _Walker:
     def html_paragraph(self, el: etree.Element) -> str | None:
         """The block tag a paragraph of raw HTML starts with, if it is one."""
         text = el.text or ""
-        if el.tag != "p" or len(el) or isinstance(text, AtomicString) or _EMBEDDED.search(text):
+        if "<" not in text[:4] or el.tag != "p" or len(el) or isinstance(text, AtomicString):
+            return None  # a block tag is at most three spaces in
+        if "\x02" in text and _EMBEDDED.search(text):
             return None
         return htmlblocks.opens_block(text)
 
     def block(self, parent: etree.Element, el: etree.Element, where: str, english: bool) -> None:
-        stash = _PLACEHOLDER.match(el.text or "") if el.tag == "p" and not len(el) else None
+        text = el.text or ""
+        stash = (
+            _PLACEHOLDER.match(text) if "\x02" in text and el.tag == "p" and not len(el) else None
+        )
         if stash:
             self.stashed(parent, el, int(stash.group(1)), where, english)
             return
@@ -745,7 +744,7 @@ class _Walker:
         """Text run together with an author's raw HTML block (`<div>a</div>*<b>`): the
         block's elements go in where it stood, the text around them stays text."""
         text = el.text or ""
-        if not _EMBEDDED.search(text) or _PLACEHOLDER.match(text):
+        if "\x02" not in text or not _EMBEDDED.search(text) or _PLACEHOLDER.match(text):
             return
         pieces = _EMBEDDED.split(text)
         el.text = pieces[0]
@@ -788,9 +787,12 @@ class _Walker:
         """Record (and maybe replace) one text slot; True when it stays English.
         `probe` is what to look for in the source to find its line, if not the text."""
         raw = getattr(el, attr)
-        if not raw or not raw.strip() or _PLACEHOLDER.match(raw) or isinstance(raw, AtomicString):
+        if not raw or not raw.strip() or isinstance(raw, AtomicString):
             return english
-        if _EMBEDDED.search(raw):
+        placeholders = "\x02" in raw  # a stashed block's: the only way one gets in
+        if placeholders and _PLACEHOLDER.match(raw):
+            return english
+        if placeholders and _EMBEDDED.search(raw):
             raw = _EMBEDDED.sub("", raw)  # a placeholder run into a tail: its block is gone
             setattr(el, attr, raw)
             if not raw.strip():
@@ -809,6 +811,8 @@ class _Walker:
                 return english  # tags alone (`<br>`): nothing to say in another language
         seg = Segment(fold(text), kind, self.locate(probe), self.section, notes)
         self.segments.append(seg)
+        if self.replace is None and self.source is None:
+            return english  # extraction: nothing to put in its place
         html = self.replace(seg, self.scope) if self.replace is not None else None
         fell_back = html is None and self.replace is not None
         if mark and self.annotate is not None and self.replace is not None:
@@ -866,13 +870,23 @@ def _put_back(root: etree.Element, kept: Sequence[etree.Element]) -> None:
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAGS = re.compile(r"<[^<>]*>")
+_MARKS = re.compile(r"[*_`\\]+")
 _TEXT_ATTRIBUTE = re.compile(r'\s(?:alt|title)="[^"]*[^\s"]')
+
+
+def _first_line(text: str) -> str:
+    """The first line of a text that is not blank, stripped, and cut to what a search
+    for it needs."""
+    first = text.split("\n", 1)[0].strip()
+    if first or "\n" not in text:
+        return first[:80]
+    return next((ln.strip() for ln in text.split("\n") if ln.strip()), "")[:80]
 
 
 def _plain(text: str) -> str:
     """Heading text without inline Markdown, for section names and anchors."""
     text = _TAGS.sub("", _LINK.sub(r"\1", text))
-    return re.sub(r"[*_`\\]+", "", text).strip()
+    return _MARKS.sub("", text).strip()
 
 
 def _probe(text: str) -> str:

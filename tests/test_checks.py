@@ -686,6 +686,44 @@ msgstr ""
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "flagged"),
+    [("Isang araw", True), ("%(count)s araw", False)],
+)
+def test_a_plural_form_serving_many_numbers_answers_the_plural_as_msgfmt_says(
+    new_project: Callable[..., Path], run: Callable, first: str, flagged: bool
+) -> None:
+    """Filipino's first form serves 0, 1, 2, 3, 5… (CLDR), so it must keep the plural's
+    placeholder: `check` says what `msgfmt --check` says."""
+    import shutil
+    import subprocess
+
+    from pipeline.locales import plural_forms
+
+    root = new_project(pages={}, locales=["fil"])
+    path = write(
+        root,
+        "fil",
+        "ui",
+        HEADER.format(locale="fil", plurals=plural_forms("fil"))
+        + f"""
+#, python-format
+msgid "One day"
+msgid_plural "%(count)s days"
+msgstr[0] "{first}"
+msgstr[1] "%(count)s na araw"
+""",
+    )
+    result = run(["check"], root)
+    missing = '[placeholders] placeholder "%(count)s" is missing from the translation'
+    assert (missing in result.out) is flagged, result.out
+    if shutil.which("msgfmt"):
+        done = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+        )
+        assert (done.returncode != 0) is flagged, done.stderr
+
+
 def test_check_a_broken_catalog_is_one_syntax_finding_and_the_run_goes_on(
     thai: Path, run: Callable
 ) -> None:

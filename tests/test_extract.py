@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import UTC, datetime
@@ -105,23 +106,24 @@ def test_ui_template_from_the_jinja2_templates(extracted: Path) -> None:
 def test_ui_template_from_the_cache_is_the_one_babel_extracts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The ui strings are kept in the user's cache by the templates' digest: what comes
-    back from it equals a fresh extraction, a damaged entry is extracted again, and an
-    edited template gets a new entry."""
+    """The strings of templates other than the shipped ones are kept in the user's cache
+    by the templates' digest: what comes back from it equals a fresh extraction, a
+    damaged entry is extracted again, and an edited template gets a new entry."""
     from pipeline import extract
 
     monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    templates = tmp_path / "pipeline" / "templates"  # a copy: its strings are extracted
+    shutil.copytree(TEMPLATES_DIR, templates)
     header = extract.Header("test", datetime(2026, 1, 1, tzinfo=UTC), "ui")
-    fresh = layout.dumps_many([extract.ui_template(header)])[0]
+    fresh = layout.dumps_many([extract.ui_template(header, templates)])[0]
+    assert fresh == layout.dumps_many([extract.ui_template(header)])[0]  # as the shipped
     entries = list((tmp_path / "cache" / "ui").iterdir())
     assert len(entries) == 1
-    assert layout.dumps_many([extract.ui_template(header)])[0] == fresh  # from the cache
+    assert layout.dumps_many([extract.ui_template(header, templates)])[0] == fresh  # cached
 
     entries[0].write_text('[["Injected", "", "x.html", "1"]]', encoding="utf-8")
-    assert layout.dumps_many([extract.ui_template(header)])[0] == fresh  # not trusted
+    assert layout.dumps_many([extract.ui_template(header, templates)])[0] == fresh  # not trusted
 
-    templates = tmp_path / "templates"
-    shutil.copytree(TEMPLATES_DIR, templates)
     page = templates / "page.html"
     page.write_text(
         page.read_text(encoding="utf-8") + '{{ _("A new string") }}\n', encoding="utf-8"
@@ -129,6 +131,42 @@ def test_ui_template_from_the_cache_is_the_one_babel_extracts(
     edited = extract.ui_template(header, templates)
     assert "A new string" in {entry.msgid for entry in edited}
     assert len(list((tmp_path / "cache" / "ui").iterdir())) == 2
+
+
+def test_the_shipped_ui_strings_are_what_babel_extracts() -> None:
+    """pipeline/ui-strings.json is up to date (else: scripts/ui-strings)."""
+    from pipeline import uistrings
+
+    assert uistrings.SHIPPED.read_text(encoding="utf-8") == uistrings.shipped_text()
+
+
+def test_shipped_ui_strings_that_do_not_match_are_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Strings shipped for other templates, or by another Babel, are extracted anew; no
+    Jinja2 is loaded while they match."""
+    import subprocess
+    import sys
+
+    from pipeline import uistrings
+
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    data = json.loads(uistrings.SHIPPED.read_text(encoding="utf-8"))
+    assert uistrings.messages() == data["strings"]
+    loads = "from pipeline import uistrings; import sys; uistrings.messages(); "
+    loads += "print(sorted(m for m in sys.modules if m.startswith(('jinja2', 'babel.messages'))))"
+    done = subprocess.run([sys.executable, "-c", loads], capture_output=True, text=True)
+    assert done.stdout == "[]\n", done.stderr
+    injected = [["Injected", "", "x", 1]]
+    other_templates = {**data["templates"], "page.html": "0" * 64}
+    for stale in (
+        {**data, "templates": other_templates, "strings": injected},
+        {**data, "babel": "0.1", "strings": injected},
+    ):
+        shipped = tmp_path / "ui-strings.json"
+        shipped.write_text(json.dumps(stale), encoding="utf-8")
+        monkeypatch.setattr(uistrings, "SHIPPED", shipped)
+        assert uistrings.messages() == data["strings"]  # Babel's, not the file's
 
 
 def test_extract_twice_touches_nothing(extracted: Path, run) -> None:
@@ -255,36 +293,240 @@ def test_utf8_bom_page(new_project, run) -> None:
 
 
 def _many_pages(count: int) -> dict[str, str]:
+    """Pages of about 2 KB each: forty of them are more than `PARALLEL_FROM` bytes."""
     return {
-        f"p{n:02}.md": f"# Page {n}\n\nTake {n} mg of the medicine each day.\n\n"
-        f"- Call your doctor after {n + 1} days.\n"
+        f"p{n:02}.md": f"# Page {n}\n\n"
+        + "".join(
+            f"## Part {part}\n\nTake {n} mg of the medicine each day for {part} weeks, "
+            f"then see your doctor again before the end of week {part + n}.\n\n"
+            f"- Call your doctor after {n + part} days.\n- Bring your list of medicines.\n\n"
+            for part in range(12)
+        )
         for n in range(count)
     }
 
 
-def test_extract_in_workers_writes_what_one_process_writes(new_project, run) -> None:
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The processes extract forks, counted (and still forked)."""
+    import os
+
+    counted: list[int] = []
+    fork = os.fork
+
+    def counting() -> int:
+        pid = fork()
+        counted.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting)
+    return counted
+
+
+def _templates(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / "locales").glob("*.pot")}
+
+
+def test_extract_in_workers_writes_what_one_process_writes(
+    new_project, run, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipeline.extract import PARALLEL_FROM
 
-    pages = _many_pages(PARALLEL_FROM + 10)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pages = _many_pages(40)
+    assert sum(len(text) for text in pages.values()) > PARALLEL_FROM
     one, two = new_project(pages=pages), new_project(pages=pages)
-    assert run(["extract", "-j", "1"], one).code == 0
-    assert run(["extract", "-j", "2"], two).code == 0
-    ours = {p.name: p.read_bytes() for p in (one / "locales").glob("*.pot")}
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-one"))
+    alone = run(["extract", "-j", "1"], one)
+    assert alone.code == 0 and forks == []
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-two"))
+    shared = run(["extract", "-j", "2"], two)
+    assert shared.code == 0
+    assert len(forks) == 1  # a forked process took a share
+    assert shared.out == alone.out
+    ours = _templates(one)
     assert len(ours) == len(pages) + 1
-    assert ours == {p.name: p.read_bytes() for p in (two / "locales").glob("*.pot")}
+    assert ours == _templates(two)
     assert not list(two.rglob("*.tmp"))
+    assert gettext_valid((two / "locales").glob("*.pot")) == len(ours)
+    for path in (two / "locales").glob("*.pot"):  # what the cache kept of each page
+        path.unlink()
+    assert run(["extract", "-j", "2"], two).out == alone.out
+    assert _templates(two) == ours
 
 
-def test_extract_in_workers_with_a_bad_page_writes_nothing(new_project, run) -> None:
-    from pipeline.extract import PARALLEL_FROM
+def test_below_the_size_threshold_one_process_writes_what_workers_write(
+    new_project, run, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the pages are shared with a forked process is decided by their size
+    alone, and changes no byte."""
+    from pipeline import extract
 
-    root = new_project(pages=_many_pages(PARALLEL_FROM + 10))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pages = {**_many_pages(3), "sample.md": SAMPLE_PAGE}
+    small, shared = new_project(pages=pages), new_project(pages=pages)
+    assert sum(len(text) for text in pages.values()) < extract.PARALLEL_FROM
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-small"))
+    assert run(["extract", "-j", "2"], small).code == 0
+    assert forks == []
+    monkeypatch.setattr(extract, "PARALLEL_FROM", 1)
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache-shared"))
+    assert run(["extract", "-j", "2"], shared).code == 0
+    assert len(forks) == 1
+    assert _templates(small) == _templates(shared)
+
+
+@pytest.mark.parametrize("bad", [["p05.md"], ["p38.md"], ["p36.md", "p06.md", "p21.md"]])
+def test_extract_in_workers_with_a_bad_page_writes_nothing(
+    new_project, run, forks: list[int], bad: list[str]
+) -> None:
+    """Whichever process meets a bad page, nothing is written, and the page named is
+    the first bad one, as a run in one process names it."""
+    root = new_project(pages=_many_pages(40))
     assert run(["extract"], root).code == 0
     for page in (root / "source").glob("*.md"):  # every template would change...
         page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    (root / "source" / "p41.md").write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")  # ...but
+    for name in bad:  # ...but
+        (root / "source" / name).write_bytes(b"# Bad\n\n\xff\xfe not UTF-8\n")
     before = snapshot(root)
+    forks.clear()
     result = run(["extract", "-j", "2"], root)
+    assert len(forks) == 1
     assert result.code == 2
-    assert "source/p41.md:" in result.output and "Traceback" not in result.output
+    first = min(bad)
+    assert result.err == f"error: source/{first}:3: not valid UTF-8; save the page as UTF-8\n"
     assert snapshot(root) == before  # no template rewritten, no temporary file left
+    assert run(["extract", "-j", "1"], root).err == result.err
+
+
+# What extraction found, kept in the user's cache ----------------------------------------
+
+
+def test_pages_unchanged_since_the_last_extraction_are_not_parsed_again(
+    project: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline import segments
+
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    assert run(["extract"], project).code == 0
+    first = _templates(project)
+    for path in (project / "locales").glob("*.pot"):
+        path.unlink()
+    parsed: list[str] = []
+    parse = segments.parse
+    monkeypatch.setattr(
+        segments, "parse", lambda text, path: parsed.append(path) or parse(text, path)
+    )
+    result = run(["extract"], project)
+    assert result.code == 0 and parsed == []  # every page from the cache
+    assert _templates(project) == first
+    assert "wrote locales/sample.pot (" in result.out
+
+    inner = project / "source" / "sub" / "inner.md"
+    inner.write_text(inner.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    assert run(["extract"], project).code == 0
+    assert parsed == ["source/sub/inner.md"]  # only the page that changed
+    assert "A new sentence." in [e.msgid for e in pot(project, "sub/inner")]
+
+
+def test_what_the_cache_gives_is_what_a_parse_gives(
+    new_project, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Templates from the cache are byte for byte those a first run writes, notices
+    (and the header lines naming what cannot be translated) included."""
+    from conftest import CORPUS
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    pages = {p.name: p.read_text("utf-8") for p in (CORPUS / "markdown").glob("*.md")}
+    pages["html.md"] = "# HTML\n\n<div>\n<video src='a.mp4'>A film</video>\n<p>Kept</p>\n</div>\n"
+    root = new_project(pages=pages)
+    cold = run(["extract"], root)
+    assert cold.code == 0 and "<video> is not translatable" in cold.err
+    first = _templates(root)
+    assert "# Not translatable: source/html.md:" in first["html.pot"].decode()
+    for path in (root / "locales").glob("*.pot"):
+        path.unlink()
+    warm = run(["extract"], root)
+    assert (warm.out, warm.err) == (cold.out, cold.err)
+    assert _templates(root) == first
+
+
+def test_a_damaged_cache_is_not_trusted(
+    project: Path, run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    assert run(["extract"], project).code == 0
+    first = _templates(project)
+    (kept,) = (tmp_path / "cache" / "extract").iterdir()
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    for entry in data["pages"].values():
+        entry[1] = entry[1].replace("Item one", "Injected")
+    kept.write_text(json.dumps(data)[:-40], encoding="utf-8")  # cut short: not JSON
+    for path in (project / "locales").glob("*.pot"):
+        path.unlink()
+    assert run(["extract"], project).code == 0
+    assert _templates(project) == first
+    kept.write_text(json.dumps({**data, "pages": {"x": [1, 2, 3]}}), encoding="utf-8")
+    assert run(["extract"], project).code == 0
+    assert _templates(project) == first
+
+
+def test_pages_dated_by_their_last_commit(new_project, run, tmp_path: Path) -> None:
+    """A committed page is dated by its last commit (git asked once for every page),
+    a page changed since by its modification time."""
+    import os
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    root = new_project(pages={"a.md": "# A\n", "b.md": "# B\n", "c.md": "# C\n"})
+
+    def git(*args: str, when: str = "2030-01-02T03:04:05+00:00") -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+        env |= {"GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    (root / "source" / "b.md").write_text("# B\n\nMore.\n", encoding="utf-8")
+    git("commit", "-qam", "two", when="2031-05-06T07:08:09+00:00")
+    (root / "source" / "c.md").write_text("# C\n\nEdited.\n", encoding="utf-8")
+    os.utime(root / "source" / "c.md", (1_900_000_000, 1_900_000_000))
+    assert run(["extract"], root).code == 0
+    dates = {name: pot(root, name).metadata["POT-Creation-Date"] for name in ("a", "b", "c")}
+    assert dates == {
+        "a": "2030-01-02 03:04+0000",
+        "b": "2031-05-06 07:08+0000",
+        "c": "2030-03-17 17:46+0000",  # uncommitted: its modification time
+    }
+
+
+def test_pages_listed_in_rglob_order(new_project) -> None:
+    """Pages in path-part order (`a/b.md` before `a.md`), hidden ones and linked ones
+    inside the project included, folders named `.md` and linked folders not entered."""
+    from pipeline.project import load
+
+    root = new_project(pages={"a.md": "# A\n", "a/b.md": "# B\n", ".hidden.md": "# H\n"})
+    source = root / "source"
+    for name in ("a-b/c.md", "a b/d.md", "Z/e.md", "x.md/f.md", "a/deep/er/g.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text("# Page\n", encoding="utf-8")
+    (source / "a/notes.txt").write_text("not a page", encoding="utf-8")
+    (source / "linked.md").symlink_to(source / "a.md")
+    (source / "folder-link").symlink_to(source / "a", target_is_directory=True)
+    pages = load(root).pages()
+    expected = [
+        p
+        for p in sorted(source.rglob("*.md"))
+        if p.is_file()  # the folder x.md is no page
+    ]
+    assert pages == expected
+    assert [p.relative_to(source).as_posix() for p in pages][:4] == [
+        ".hidden.md",
+        "Z/e.md",
+        "a/b.md",
+        "a/deep/er/g.md",
+    ]

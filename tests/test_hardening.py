@@ -958,6 +958,8 @@ def test_pdf_build_killed_leaves_no_browser_and_no_half_handout(
             assert all((root / key).exists() for key in json.loads(data)), path
         elif name == "index.html":  # likewise: whole, with or without the handouts
             assert data.endswith(b"</html>\n"), path
+        elif name == ".l10n-index.json":  # the index's cache, kept with each index written
+            assert isinstance(json.loads(data), dict), path
         else:
             assert data == after.get(path), f"{path} is half-written"
     result = run_sub(["build"], root)

@@ -279,6 +279,44 @@ def test_bracket_ends_are_python_markdowns() -> None:
         assert bracket_ends(text) == LinkInlineProcessor._findBracketEnds(text), text
 
 
+def block_samples() -> list[str]:
+    """Pages with every kind of block syntax: the CommonMark examples, the real pages,
+    and random documents of block markers (tables, headings, quotes, callouts, lists,
+    definitions, footnotes, abbreviations, link references, indented code)."""
+    from conftest import CORPUS
+
+    pages = [e["markdown"] for e in json.loads((CORPUS / "commonmark" / "spec.json").read_text())]
+    pages += [p.read_text("utf-8") for p in sorted((CORPUS / "markdown").glob("*.md"))]
+    pages += [  # callouts whose content goes on in later indented blocks
+        '!!! note "Title"\n    First.\n\n    Second, indented.\n\n    - an item\n\nAfter.',
+        "- item\n\n    !!! tip\n        Inside.\n\n        Still inside.\n",
+        "!!! warning\n\n    Only the content, after a blank line.\n\n        code?\n",
+    ]
+    rng = random.Random(17)
+    pieces = ["|", " | ", "|---|", "#", "# ", "\n", "\n\n", "\n=", "\n-", "---", "> ", ">"]
+    pieces += [": ", ":", "[!NOTE]", "[!tip]", "> [!WARNING]", "[^1]", "[^1]: ", "*[", "*[HTML]: "]
+    pieces += ["]: ", "[a]: http://x", "    ", "\t", "!!! note", "- ", "1. ", "a", "b c", "`", "*"]
+    pieces += ["+ ", "* ", "   2. ", "  - ", "___", "* * *", "_ _ _", "\n\n   "]
+    pages += ["".join(rng.choices(pieces, k=rng.randint(1, 30))) for _ in range(3000)]
+    return pages
+
+
+def test_block_loop_is_python_markdowns() -> None:
+    """The block loop that skips processors by what they need parses as Python-Markdown's."""
+    import markdown
+
+    from pipeline.blockscan import BlockScanExtension
+    from pipeline.dialect import extensions
+
+    ours = markdown.Markdown(extensions=extensions())
+    theirs = markdown.Markdown(
+        extensions=[e for e in extensions() if not isinstance(e, BlockScanExtension)]
+    )
+    assert type(ours.parser.parseBlocks) is not type(theirs.parser.parseBlocks)
+    for page in block_samples():
+        assert ours.reset().convert(page) == theirs.reset().convert(page), page
+
+
 # --- the inline parse: what makes it cheaper changes nothing it says -----------------------
 
 

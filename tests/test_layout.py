@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import L10nError
-from pipeline.po import catalog, hardwrap, linebreak, msgcat
+from pipeline.po import catalog, hardwrap, linebreak, msgcat, template
 from pipeline.po import write as layout
+from pipeline.po.template import Message, dumps_templates
 
 pytestmark = needs_gettext
 
@@ -373,3 +374,118 @@ def test_without_msgcat_the_catalog_is_still_whole_and_valid(
     done = subprocess.run([which("msgcat"), "--force-po", str(path)], capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode("utf-8") == gnu
+
+
+# --- templates written straight from extraction's messages (po/template.py) -------------
+
+
+def _template_header(notes: str = "") -> polib.POFile:
+    from datetime import UTC, datetime
+
+    from pipeline.extract import Header, new_catalog
+
+    pot = new_catalog(Header("t", datetime(2026, 1, 1, tzinfo=UTC), "Translations of x."))
+    pot.header += notes
+    return pot
+
+
+def _assert_templates_same(templates: list[list[Message]], notes: str = "") -> None:
+    """Each template as the polib model of it, written by polib and msgcat, reads."""
+    laid = dumps_templates([(_template_header(notes), messages) for messages in templates])
+    for messages, got in zip(templates, laid, strict=True):
+        want = layout_reference.dumps(template.catalog(_template_header(notes), messages))
+        assert got.splitlines() == want.splitlines()
+        assert got == want
+
+
+def test_templates_in_every_script_with_long_comments_and_references() -> None:
+    many = tuple((f"source/a-long-folder-name/page-{i:03}.md", i) for i in range(30))
+    messages = [
+        Message(text, f"paragraph · {text[:60]}\n{'a note ' * 14}", many[: n + 1])
+        for n, text in enumerate([THAI, KHMER, BURMESE, LAO, VIETNAMESE, URL, f"see {URL}"])
+    ]
+    messages += [
+        Message("Take %(dose)s twice " * 6, "list item", (("p.md", 3),), ("python-format",)),
+        Message("two  \nlines", "paragraph\n\nafter a blank line", (("p.md", 0), ("p.md", 0))),
+        Message('tab\tand "quotes" and \\', "", (("./p.md", 9),)),
+        Message("", "the header's msgid", (("p.md", 1),)),  # GNU refuses it: the slow path
+    ]
+    _assert_templates_same([messages[:-1], messages[-1:], [], messages[:2]])
+    laid = template.bodies([messages[:-1], messages[-1:], []])
+    assert laid[0] is not None and laid[1] is None and laid[2] == ""  # written here: not None
+
+
+def test_templates_gnu_would_read_otherwise_go_the_slow_way() -> None:
+    odd = [
+        Message("control", "a\x01b", (("p.md", 1),)),
+        Message("space", "c", (("my page.md", 2),)),
+        Message("star", "d", (("a*b.md", 3),)),
+        Message("colon", "e", (("a:b.md", 4), (":x.md", 5))),
+        Message("isolate", "f", (("a\u2068b.md", 6),)),
+        Message("huge line", "g", (("p.md", 10**10),)),
+        Message("range", "h", (("p.md", 1),), ("range: 1..5",)),
+        Message("comment # File: x, line: 1", "# File: x.c, line: 3", (("p.md", 1),)),
+    ]
+    _assert_templates_same([[message] for message in odd] + [odd])
+    # an extracted comment is never read as a Solaris reference: that one is plain
+    laid = template.bodies([[message] for message in odd])
+    assert laid[:-1] == [None] * 7 and isinstance(laid[-1], str)
+    _assert_templates_same([odd[:2]], notes="\nNot translatable: p.md:3: <video> left out")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.integers(0, 10**6), st.booleans()),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[0],
+    )
+)
+def test_random_templates(rows: list[tuple[str, str, int, bool]]) -> None:
+    messages = [
+        Message(msgid, comment, (("source/p.md", line),), ("python-format",) if python else ())
+        for msgid, comment, line, python in rows
+    ]
+    _assert_templates_same([messages])
+
+
+def test_templates_without_msgcat_are_what_dumps_many_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    messages = [Message(THAI, "paragraph", (("p.md", 1),)), Message("b", "c", (("p.md", 2),))]
+    which = msgcat.shutil.which
+    monkeypatch.setattr(
+        msgcat.shutil, "which", lambda name: None if name == "msgcat" else which(name)
+    )
+    laid = dumps_templates([(_template_header(), messages)])
+    assert laid == layout.dumps_many([template.catalog(_template_header(), messages)])
+
+
+def test_comments_wrap_as_textwrap_wraps_them() -> None:
+    """Long comment lines: words at every length around the width, and random runs of
+    words, hyphens, tabs and wide characters."""
+    import textwrap
+
+    texts = [
+        f"{'a' * n} {'b' * m} {'c' * k}" for n in range(70, 82) for m in (1, 5, 80) for k in (1, 9)
+    ]
+    texts += [" ".join(["word"] * n) for n in range(15, 40)]
+    rng = random.Random(3)
+    alphabet = list("abcdé中😀") * 4 + ["-", "\t", "\u00a0", " ", "--"]
+    for _ in range(3000):
+        words = [
+            "".join(rng.choices(alphabet, k=rng.randint(0, 14))) for _ in range(rng.randint(6, 16))
+        ]
+        texts.append(" ".join(words))
+    for text in texts:
+        for prefix in ("#. ", "# "):
+            if len(text) + len(prefix) > layout.WRAP:
+                expected = textwrap.wrap(
+                    text,
+                    layout.WRAP,
+                    initial_indent=prefix,
+                    subsequent_indent=prefix,
+                    break_long_words=False,
+                )
+                assert layout.polib_wrapped(text, prefix) == expected, text

@@ -17,16 +17,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
+import pikepdf
 import polib
 import pytest
 from conftest import REPO, Result, copy_repo, snapshot
+from pikepdf import Array, Dictionary, Name
 
+from pipeline.cli import main
 from pipeline.po import catalog
 from pipeline.project import load
 from pipeline.review import diff as diffs
 from pipeline.review.approve import Seen, approve_rows
 from pipeline.review.ledger import LEDGER_NAME, EntryText, digest, dumps, parse
-from pipeline.review.sheet import identity, sheet_for
+from pipeline.review.printed import ATTACHMENT, page_digests
+from pipeline.review.sheet import identity, sheet_for, visible
 
 PAGE = "systemic-sclerosis"
 EPOCH = "1795000000"  # 2026-11-18
@@ -45,17 +49,21 @@ def git(root: Path, *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def committed_copy(root: Path) -> Path:
     """The repository's pages and catalogs, committed in a repository of their own."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    root = copy_repo(tmp_path / "project")
+    copy_repo(root)
     for name in (".gitattributes", ".gitignore"):
         shutil.copy2(REPO / name, root / name)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "catalogs")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return committed_copy(tmp_path / "project")
 
 
 def gate_on(root: Path, roles: str = '["clinician"]') -> None:
@@ -752,3 +760,301 @@ def test_english_diff_when_the_english_changed(repo: Path, run) -> None:
     assert english.xpath(".//del/text()") == ["4"] and english.xpath(".//ins/text()") == ["5"]
     translation = row.xpath('./td[contains(@class, "translation")]//div[@class="diff"]')[0]
     assert translation.xpath(".//del/text()") == ["4"]
+
+
+# Approving from the printed sheet -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def printed_repo(browser: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """th and vi sheets of one page, HTML and PDF, printed once for the tests below (each
+    works on a copy of its own)."""
+    root = committed_copy(tmp_path_factory.mktemp("printed") / "project")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        with pytest.raises(SystemExit) as done:
+            main(["-C", str(root), "review", "-l", "th", "-l", "vi", "--page", PAGE])
+    assert done.value.code == 0
+    return root
+
+
+@pytest.fixture
+def printed(printed_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return Path(shutil.copytree(printed_repo, tmp_path / "project", symlinks=True))
+
+
+def pdf_sheet(root: Path, locale: str = "th") -> Path:
+    return sheet(root, locale).with_suffix(".pdf")
+
+
+def attached(path: Path) -> dict:
+    with pikepdf.open(path) as doc:
+        return json.loads(doc.attachments[ATTACHMENT].get_file().read_bytes())
+
+
+def html_data(path: Path) -> dict:
+    block = lxml.html.parse(str(path)).getroot().xpath('//script[@id="l10n-sheet"]')[0]
+    return json.loads(block.text)
+
+
+def ledger_lines(root: Path) -> list[str]:
+    text = ledger(root).read_text(encoding="utf-8")
+    return [line for line in text.split("\n") if line and not line.startswith("#")]
+
+
+def test_a_printed_sheet_carries_its_data_and_shows_it(printed: Path) -> None:
+    for locale in ("th", "vi"):
+        path = pdf_sheet(printed, locale)
+        with pikepdf.open(path) as doc:
+            assert list(doc.attachments) == [ATTACHMENT]
+            (spec,) = doc.Root.AF
+            assert spec.objgen == doc.Root.Names.EmbeddedFiles.Names[1].objgen
+            assert (spec.AFRelationship, str(spec.F), str(spec.UF)) == (
+                Name.Data,
+                ATTACHMENT,
+                ATTACHMENT,
+            )
+            assert spec.EF.F.Subtype == Name("/application/json")
+            pages = len(doc.pages)
+        data = attached(path)
+        assert data["sheet"] == html_data(sheet(printed, locale))  # the HTML's block, digests too
+        assert len(data["pages"]) == pages > 1
+    # The pages show what the data says: every row's English and (a Latin script read
+    # back exactly) its translation, as the sheet prints them.
+    text = squash(
+        subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf_sheet(printed, "vi")), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    rows = attached(pdf_sheet(printed, "vi"))["sheet"]["rows"]
+    assert len(rows) == len(translated(printed, "vi")) == 40
+    for row in rows:
+        for shown in (*row["english"], *row["translation"]):
+            assert squash(visible(shown)) in text, shown
+
+
+def test_approve_from_the_printed_sheet(printed: Path, run, tmp_path: Path) -> None:
+    from_html = Path(shutil.copytree(printed, tmp_path / "from-html", symlinks=True))
+    result = approve(run, printed, pdf_sheet(printed))
+    assert result.code == 0, result.output
+    short = sheet_digest(sheet(printed))[:16]
+    assert f"th {PAGE} (sheet {short}): 40 approved (clinician: {THAI_NAME})" in result.out
+    lines = ledger_lines(printed)
+    assert len(lines) == 40 and all(x.endswith(f"\tclinician\t{DAY}\t{THAI_NAME}") for x in lines)
+    assert {tuple(x.split("\t")[:4]) for x in lines} == {
+        (t.page, t.context, t.english, t.translation)
+        for t in (EntryText.of(PAGE, e) for e in translated(printed))
+    }
+    # the PDF approves what its HTML twin approves, to the byte
+    assert approve(run, from_html, sheet(from_html)).code == 0
+    assert ledger(printed).read_bytes() == ledger(from_html).read_bytes()
+    assert status(run, printed)["approved"] == 40
+
+
+def test_a_printed_sheet_gone_stale_names_the_entry(printed: Path, run) -> None:
+    line = edit(printed, "4:1", lambda text: text.replace("4:1", "3:1"))
+    result = approve(run, printed, pdf_sheet(printed))
+    assert result.code == 1
+    assert (
+        f"locales/th/LC_MESSAGES/{PAGE}.po:{line}: the translation changed after the sheet "
+        "was written; not approved"
+    ) in result.err
+    assert "Traceback" not in result.output
+    assert f"39 approved, 1 not approved (clinician: {THAI_NAME})" in result.out
+    assert len(ledger_lines(printed)) == 39
+    assert status(run, printed)["approved"] == 39
+
+
+def _comment(doc: pikepdf.Pdf, page: pikepdf.Page, subtype: str, **fields: object) -> None:
+    """An annotation as a PDF reader adds one: the page's content stays as it was."""
+    annot = doc.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name(subtype),
+            Rect=Array([72, 700, 300, 720]),
+            T=pikepdf.String(THAI_NAME),
+            M=pikepdf.String("D:20261118090000+07'00'"),
+            **fields,
+        )
+    )
+    annots = page.obj.get("/Annots")
+    page.obj.Annots = Array([*(annots if annots is not None else []), annot])
+
+
+def _comments_rewritten(path: Path) -> None:
+    """Comments added and the file saved whole again, as some readers do: objects
+    renumbered and packed into object streams, content and fonts stored uncompressed."""
+    with pikepdf.open(path, allow_overwriting_input=True) as doc:
+        first, second = doc.pages[0], doc.pages[1]
+        _comment(doc, first, "/Text", Contents=pikepdf.String("ตรวจสอบขนาดยา"))
+        _comment(
+            doc,
+            second,
+            "/Highlight",
+            QuadPoints=Array([72, 720, 300, 720, 72, 700, 300, 700]),
+            C=Array([1, 1, 0]),
+            Contents=pikepdf.String("check this dose"),
+        )
+        _comment(doc, second, "/FreeText", Contents=pikepdf.String("OK"), DA="/Helv 10 Tf 0 g")
+        doc.save(
+            path,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+            compress_streams=False,
+        )
+
+
+def _comments_appended(path: Path) -> None:
+    """Comments appended as an incremental update, as most readers save them: the file as
+    printed stays, byte for byte, at the start of the new one."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText, Text
+
+    writer = PdfWriter(path, incremental=True)
+    writer.add_annotation(0, Text(text="ตรวจสอบขนาดยา", rect=(50, 550, 200, 650)))
+    writer.add_annotation(1, FreeText(text="OK", rect=(50, 550, 200, 650)))
+    writer.write(path)
+
+
+@pytest.mark.parametrize("save", [_comments_rewritten, _comments_appended])
+def test_comments_added_in_a_pdf_reader_keep_the_sheet_approvable(
+    printed: Path, run, save: Callable[[Path], None]
+) -> None:
+    path = pdf_sheet(printed)
+    before = path.read_bytes()
+    save(path)
+    assert path.read_bytes() != before
+    with pikepdf.open(path) as doc:
+        comments = [
+            a for page in doc.pages for a in page.get("/Annots", []) if a.Subtype != Name.Link
+        ]
+        assert len(comments) >= 2
+    result = approve(run, printed, path)
+    assert result.code == 0, result.output
+    assert f"th {PAGE} (sheet {sheet_digest(sheet(printed))[:16]}): 40 approved" in result.out
+    assert len(ledger_lines(printed)) == 40
+
+
+def _retouch(path: Path, change: Callable[[pikepdf.Pdf], None]) -> None:
+    with pikepdf.open(path, allow_overwriting_input=True) as doc:
+        change(doc)
+        doc.save(path)
+
+
+def _draw_over(doc: pikepdf.Pdf) -> None:
+    """A white box over part of page 2, as an editor's redaction or whiteout would."""
+    content = doc.pages[1].Contents
+    content.write(content.read_bytes() + b"\nq 1 1 1 rg 60 400 300 40 re f Q\n")
+
+
+def _wider_glyphs(doc: pikepdf.Pdf) -> None:
+    """Page 1's first font with other glyph widths: its text set differently."""
+    for font in doc.pages[0].Resources.Font.values():
+        for cid_font in font.get("/DescendantFonts", []):
+            cid_font.DW = 1500
+            return
+    raise AssertionError("no composite font on page 1")
+
+
+def _reattach(payload: bytes) -> Callable[[pikepdf.Pdf], None]:
+    def change(doc: pikepdf.Pdf) -> None:
+        doc.attachments[ATTACHMENT] = pikepdf.AttachedFileSpec(
+            doc, payload, filename=ATTACHMENT, relationship=Name.Data
+        )
+
+    return change
+
+
+def _edited_data(path: Path, change: Callable[[dict], None]) -> bytes:
+    payload = attached(path)
+    change(payload)
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def _new_translation(payload: dict) -> None:
+    row = payload["sheet"]["rows"][0]
+    row["translation"] = ["ห้ามใช้ยานี้"]
+
+
+def _new_page_digest(payload: dict) -> None:
+    payload["pages"][0] = "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("how", "where"),
+    [
+        ("page drawn over", "page 2: what this page shows has changed since 'l10n review'"),
+        ("font changed", "page 1: what this page shows has changed since 'l10n review'"),
+        ("page removed", "page 5: the sheet has 4 pages, 'l10n review' printed 5"),
+        ("data text", f"{ATTACHMENT}: the sheet has been changed since 'l10n review' wrote it"),
+        ("data page digest", "page 1: what this page shows has changed"),
+        ("data not json", f"{ATTACHMENT}: the sheet has been changed since 'l10n review'"),
+        ("data removed", f"not a review sheet (no {ATTACHMENT} attached)"),
+        ("truncated", "the PDF is damaged (file is damaged"),
+    ],
+)
+def test_a_tampered_printed_sheet_is_refused(printed: Path, run, how: str, where: str) -> None:
+    path = pdf_sheet(printed)
+    with pikepdf.open(path) as doc:
+        assert len(doc.pages) == 5  # the page numbers below are this sheet's
+    if how == "page drawn over":
+        _retouch(path, _draw_over)
+    elif how == "font changed":
+        _retouch(path, _wider_glyphs)
+    elif how == "page removed":
+        _retouch(path, lambda doc: doc.pages.remove(p=5))
+    elif how == "data text":
+        _retouch(path, _reattach(_edited_data(path, _new_translation)))
+    elif how == "data page digest":
+        _retouch(path, _reattach(_edited_data(path, _new_page_digest)))
+    elif how == "data not json":
+        _retouch(path, _reattach(b"{{"))
+    elif how == "data removed":
+        _retouch(path, lambda doc: doc.attachments.pop(ATTACHMENT))
+    else:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    line = refused_with(
+        run,
+        printed,
+        ["approve", "--sheet", str(path), "--by", THAI_NAME, "--role", "clinician"],
+        where,
+    )
+    assert line.startswith(f"error: {path}: "), line
+    assert not ledger(printed).exists()
+
+
+def _one_page_pdf(text: bytes, base_font: str = "/Helvetica", padding: int = 0) -> pikepdf.Pdf:
+    doc = pikepdf.new()
+    for _ in range(padding):  # objects before the page's: other object numbers
+        doc.make_indirect(Dictionary(Unused=True))
+    font = doc.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name(base_font))
+    )
+    content = doc.make_stream(b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET")
+    page = Dictionary(
+        Type=Name.Page,
+        MediaBox=Array([0, 0, 595, 842]),
+        Resources=Dictionary(Font=Dictionary(F1=font, F2=font)),  # one object reached twice
+        Contents=content,
+    )
+    doc.pages.append(pikepdf.Page(page))
+    return doc
+
+
+def test_page_digests_see_what_a_page_shows_not_how_the_file_stores_it(tmp_path: Path) -> None:
+    base = page_digests(_one_page_pdf(b"Take 50 mg daily"))
+    assert page_digests(_one_page_pdf(b"Take 50 mg daily", padding=7)) == base
+    doc = _one_page_pdf(b"Take 50 mg daily")
+    _comment(doc, doc.pages[0], "/Text", Contents=pikepdf.String("dose?"))
+    doc.save(tmp_path / "commented.pdf", object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    with pikepdf.open(tmp_path / "commented.pdf") as reread:
+        assert page_digests(reread) == base
+    assert page_digests(_one_page_pdf(b"Take 500 mg daily")) != base
+    assert page_digests(_one_page_pdf(b"Take 50 mg daily", "/Courier")) != base
+    wider = _one_page_pdf(b"Take 50 mg daily")
+    wider.pages[0].MediaBox = Array([0, 0, 612, 792])
+    assert page_digests(wider) != base

@@ -15,7 +15,14 @@ checks (`links`, `unsafe-html`) cannot be silenced: translations are untrusted i
 from .cache import ResultCache
 from .model import ERROR, WARNING, Check, CheckRun, Context, Finding, LocaleReport, summary_line
 from .registry import REGISTRY, SECURITY, check, check_message
-from .runner import check_catalog, check_catalog_cached, check_project, open_cache, run_checks
+from .runner import (
+    check_catalog,
+    check_catalog_cached,
+    check_project,
+    open_cache,
+    run_checks,
+    sources_report,
+)
 
 __all__ = [
     "ERROR",
@@ -35,5 +42,6 @@ __all__ = [
     "check_message",
     "check_project",
     "run_checks",
+    "sources_report",
     "summary_line",
 ]

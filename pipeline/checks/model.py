@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
 import polib
 
@@ -110,7 +111,24 @@ class LocaleReport:
         }
 
 
-def summary_line(report: LocaleReport) -> str:
+class Counted(Protocol):
+    """What a summary line shows: a LocaleReport, or its counts alone."""
+
+    @property
+    def locale(self) -> str: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def silenced(self) -> int: ...
+    @property
+    def fuzzy(self) -> int: ...
+    @property
+    def untranslated(self) -> int: ...
+
+
+def summary_line(report: Counted) -> str:
     """One line per locale, as `check` ends and `build` prints it."""
     return (
         f"{report.locale}: {plural(report.errors, 'error')}, "

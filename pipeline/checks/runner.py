@@ -16,8 +16,8 @@ from ..assets import PACKAGE_DIR
 from ..errors import L10nError
 from ..files import content_digest, digests_kept
 from ..glossary import Glossary
-from ..locales import nplurals as plural_count
 from ..po import catalog
+from ..po.plurals import Plurals
 from ..project import Project
 from ..segments import Segment
 from ..site import fonts
@@ -50,7 +50,7 @@ def check_catalog(
         report.findings.append(Finding(shown, line, "syntax", ERROR, message, locale))
         return report
     lines = text.split("\n")
-    nplurals = plural_count(po.metadata.get("Plural-Forms", ""))
+    plurals = Plurals.of(po.metadata.get("Plural-Forms", ""), locale)
     for entry in po:
         if entry.obsolete:
             report.obsolete += 1
@@ -62,7 +62,7 @@ def check_catalog(
             report.untranslated += 1
             continue
         report.checked += 1
-        for index, english, translation in _forms(entry, nplurals):
+        for index, english, translation in _forms(entry, plurals):
             line = msgstr_line(lines, entry, index)
             for item, message in check_message(
                 english,
@@ -92,12 +92,12 @@ def run_checks(
             store: ResultCache | None = cache
         else:
             store = open_cache(project) if cache else None
-        sources = _sources(project, store)  # the English: a report of its own with findings
+        sources = sources_report(project, store)  # the English: a report of its own with findings
         reports = check_project(project, locales, jobs, store if store is not None else False)
         return CheckRun([sources] * bool(sources.findings) + reports)
 
 
-def _sources(project: Project, store: ResultCache | None) -> LocaleReport:
+def sources_report(project: Project, store: ResultCache | None) -> LocaleReport:
     """`check_sources`, kept in the cache under the digest of every template."""
     if store is None:
         return check_sources(project)
@@ -296,15 +296,15 @@ def _split_error(text: str, shown: str) -> tuple[int, str]:
     return 1, rest.lstrip(": ")
 
 
-def _forms(entry: polib.POEntry, nplurals: int) -> Iterator[tuple[int | None, str, str]]:
-    """(msgstr index, English, translation): form 0 answers the singular only where the
-    language has more than one form; elsewhere it serves every count, so the plural."""
+def _forms(entry: polib.POEntry, plurals: Plurals) -> Iterator[tuple[int | None, str, str]]:
+    """(msgstr index, English, translation): form 0 answers the singular only where it
+    serves few numbers (n = 1); a form serving many (Thai's only one, Filipino's first)
+    answers the plural and keeps its placeholders, as `msgfmt --check` requires."""
     if not entry.msgid_plural:
         yield None, entry.msgid, entry.msgstr
         return
     for index, translation in sorted(entry.msgstr_plural.items()):
-        english = entry.msgid if index == 0 and nplurals > 1 else entry.msgid_plural
-        yield index, english, translation
+        yield index, plurals.answers(index, entry.msgid, entry.msgid_plural), translation
 
 
 def msgstr_line(lines: list[str], entry: polib.POEntry, index: int | None) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import re
 import sys
 import unicodedata
 
+from ..files import cache_dir, write_replaceable
 from ..inline import Inline, ReferenceKey, render_keyed
 from ..locales import script
 
@@ -36,7 +38,16 @@ def visible(text: str) -> str:
 @functools.cache
 def blanks_and_marks() -> re.Pattern[str]:
     """Whitespace (as str.isspace) and the combining marks of the Basic Multilingual
-    Plane, as one character class: made once, then matched at C speed."""
+    Plane, as one character class: made once, then matched at C speed.  Finding the
+    marks asks Unicode about every character, which costs a one-page build more than its
+    page: the class is kept in the user's cache, by Unicode version."""
+    kept = cache_dir("text") / f"marks-{unicodedata.unidata_version}.txt"
+    try:
+        marks = kept.read_text(encoding="ascii")
+        if _MARKS.fullmatch(marks):
+            return re.compile(f"[\\s{marks}]")
+    except (OSError, UnicodeDecodeError):
+        pass
     ranges: list[list[int]] = []
     for code in range(0x10000):
         if unicodedata.category(chr(code))[0] == "M":
@@ -45,7 +56,12 @@ def blanks_and_marks() -> re.Pattern[str]:
             else:
                 ranges.append([code, code])
     marks = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    with contextlib.suppress(OSError):
+        write_replaceable(kept, marks.encode("ascii"))
     return re.compile(f"[\\s{marks}]")
+
+
+_MARKS = re.compile(r"(?:\\u[0-9a-f]{4}-\\u[0-9a-f]{4})+")
 
 
 _ASTRAL = re.compile(f"[\\U00010000-\\U{sys.maxunicode:08x}]")

@@ -1,7 +1,8 @@
 """Inline Markdown as inline codes: what a CAT tool must protect, and putting it back.
 
 A segment is split into text, which translators change, and codes, which they must
-keep: link and image syntax around their text, emphasis delimiters, code spans, raw HTML,
+keep: link and image syntax around their text (inline, or naming one of the page's
+reference definitions), footnote references, emphasis delimiters, code spans, raw HTML,
 entities, escapes, hard line breaks and format placeholders.  Joining the parts gives the
 segment back byte for byte.  The split is checked against how Python-Markdown renders the
 segment (the same elements, in the same order); where the two disagree, emphasis is left
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 
 from markdown.inlinepatterns import AUTOLINK_RE, AUTOMAIL_RE, ENTITY_RE, HTML_RE
 
-from ..inline import render_inline
+from ..inline import References, Scope, render_inline
+from . import references as refs
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ _TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]")
 _BRACE = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 _TITLE = re.compile(r"""\s+("[^"]*"|'[^']*'|\([^()]*\))\s*\Z""")
+_REFERENCE = re.compile(r"\s?\[([^\]]*)\]")  # after `[text]`: `[label]` or `[]`
+_FOOTNOTE = re.compile(r"\[\^([^\]]*)\]")
 _EMPHASIS = {"italic", "bold"}
 
 
@@ -52,10 +56,16 @@ def codes(parts: tuple[Part, ...] | list[Part]) -> list[Code]:
     return [p for p in parts if isinstance(p, Code)]
 
 
-def split(text: str, markdown: bool = True, flags: tuple[str, ...] = ()) -> tuple[Part, ...]:
+def split(
+    text: str,
+    markdown: bool = True,
+    flags: tuple[str, ...] = (),
+    references: References | None = None,
+) -> tuple[Part, ...]:
     """The segment as text and codes.  `markdown` is false for strings that are not
     Markdown (the page templates'); `flags` are the entry's gettext flags, whose
-    `python-format` or `python-brace-format` make placeholders codes."""
+    `python-format` or `python-brace-format` make placeholders codes; `references` are
+    the page's link reference definitions (or its Scope), as the checks render it with."""
     placeholder = None
     if "python-format" in flags or "c-format" in flags:
         placeholder = _PERCENT
@@ -63,8 +73,9 @@ def split(text: str, markdown: bool = True, flags: tuple[str, ...] = ()) -> tupl
         placeholder = _BRACE
     if not markdown:
         return _numbered(_placeholders(text, placeholder)) if placeholder else _plain(text)
-    tokens = _Scanner(text, placeholder).scan()
-    wanted = Counter(render_inline(text).tags)
+    scope = Scope.of(references)
+    tokens = _Scanner(text, placeholder, scope).scan()
+    wanted = Counter(render_inline(text, scope).tags)
     if Counter(t for tok in tokens for t in tok.tags) == wanted:
         return _numbered(tokens)
     plain = [_Token("text", t.text) if t.ctype in _EMPHASIS else t for t in tokens]
@@ -104,9 +115,10 @@ class _Scanner:
     code spans and escapes first, then links and images, autolinks, raw HTML and
     entities, then emphasis delimiters among what is left."""
 
-    def __init__(self, text: str, placeholder: re.Pattern | None) -> None:
+    def __init__(self, text: str, placeholder: re.Pattern | None, scope: Scope) -> None:
         self.text = text
         self.placeholder = placeholder
+        self.scope = scope
         self.tokens: list[_Token] = []
 
     def scan(self) -> list[_Token]:
@@ -134,8 +146,10 @@ class _Scanner:
             elif ch == " " and text.startswith("  \n", at):
                 self.tokens.append(_Token("ph", "  \n", ("br",), "lb"))
                 at += 3
-            elif (ch in "![" and not in_link and self._link(at, end)) or (
-                ch == "<" and self._angle(at, end)
+            elif (
+                (ch == "[" and not in_link and self._footnote(at, end))
+                or (ch in "![" and not in_link and self._link(at, end))
+                or (ch == "<" and self._angle(at, end))
             ):
                 at = self.after
             elif ch == "&" and (found := _ENTITY.match(text, at, end)):
@@ -189,27 +203,35 @@ class _Scanner:
             return True
         return False
 
+    def _footnote(self, at: int, end: int) -> bool:
+        """`[^note]`, when the page has that note: a code (the page numbers it)."""
+        found = _FOOTNOTE.match(self.text, at, end)
+        if found is None or self.scope.number(found.group(1)) is None:
+            return False
+        self.tokens.append(_Token("ph", found.group(), ("sup", "a"), "x-footnote"))
+        self.after = found.end()
+        return True
+
     def _link(self, at: int, end: int) -> bool:
-        """`[text](target "title")` or `![alt](source)`: the brackets and what follows
-        them are codes; the text between (and a title) is translated."""
+        """`[text](target "title")` or `![alt](source)`, or a reference to one of the
+        page's definitions: `[text][label]`, `[text][]`, `[text]` (and `![alt]...`).  The
+        brackets and what follows them are codes; the text between (and a title) is
+        translated."""
         text = self.text
         image = text[at] == "!"
         if image and not text.startswith("![", at):
             return False
         opening = at + (2 if image else 1)
         close = _matching(text, opening, end, "[", "]")
-        if close is None or close + 1 >= end or text[close + 1] != "(":
+        if close is None:
             return False
-        stop = _matching(text, close + 2, end, "(", ")")
+        stop = None
+        if close + 1 < end and text[close + 1] == "(":
+            stop = _matching(text, close + 2, end, "(", ")")
         if stop is None:
-            return False
+            return self._reference(at, opening, close, end, image)
         first = len(self.tokens)
-        tag, kind = ("img", "x-image") if image else ("a", "link")
-        self.tokens.append(_Token("open", text[at:opening], (tag,), kind))
-        if image:
-            self._add_text(text[opening:close])  # alt text: rendered as plain text
-        else:
-            self._inline(opening, close, in_link=True)
+        self._open(at, opening, close, image)
         title = _TITLE.search(text, close + 2, stop)
         if title and title.group(1)[0] in "\"'" and len(title.group(1)) > 2:
             inner, outer = title.start(1) + 1, title.end(1) - 1
@@ -222,6 +244,36 @@ class _Scanner:
             self.tokens.append(_Token("close", text[close : stop + 1], pair=first))
         self.after = stop + 1
         return True
+
+    def _reference(self, at: int, opening: int, close: int, end: int, image: bool) -> bool:
+        """A reference link, as Python-Markdown resolves it: `[label]` (or `[]`, the text
+        as label) right after the text if the page defines that label, else the text
+        alone as the label."""
+        text = self.text
+        found = _REFERENCE.match(text, close + 1, end)
+        label = None
+        if found is not None:
+            label = found.group(1) or text[opening:close]
+            stop = found.end()
+        if label is None or refs.key(label) not in self.scope:
+            label, stop = text[opening:close], close + 1
+            if refs.key(label) not in self.scope:
+                return False
+        first = len(self.tokens)
+        self._open(at, opening, close, image)
+        self.tokens[first].pair = len(self.tokens)
+        self.tokens.append(_Token("close", text[close:stop], pair=first))
+        self.after = stop
+        return True
+
+    def _open(self, at: int, opening: int, close: int, image: bool) -> None:
+        """A link's or image's opening code and its text."""
+        tag, kind = ("img", "x-image") if image else ("a", "link")
+        self.tokens.append(_Token("open", self.text[at:opening], (tag,), kind))
+        if image:
+            self._add_text(self.text[opening:close])  # alt text: rendered as plain text
+        else:
+            self._inline(opening, close, in_link=True)
 
 
 def _matching(text: str, start: int, end: int, left: str, right: str) -> int | None:
@@ -347,22 +399,27 @@ def restore(
     target: list[Part],
     markdown: bool = True,
     flags: tuple[str, ...] = (),
+    references: References | None = None,
 ) -> Restored:
     """The translation `target` (as read from a file) as Markdown, and whether its codes
     are the source's: each once, with the source's text (a code a tool left empty takes
     it from the source, by id), a pair's end after its start.  A target without any code
     is taken as Markdown typed out (a tool that flattens codes): its own codes must then
-    be the source's."""
+    be the source's.  A reference link whose text was the label (`[text][]`, `[text]`)
+    and was translated names the label explicitly (`[ข้อความ][text]`)."""
     wanted = codes(source)
     found = codes(target)
     if wanted and not found:
         text = join(target)
-        mine = codes(split(text, markdown, flags))
-        lacking = Counter(c.text for c in wanted) - Counter(c.text for c in mine)
+        ours = _keyed(source)
+        mine = Counter(k for k, _ in _keyed(split(text, markdown, flags, references)))
+        lacking = Counter(k for k, _ in ours) - mine
         if lacking:
-            return Restored(text, f"inline code {next(iter(lacking))!r} is missing")
+            return Restored(text, f"inline code {_named(ours, lacking).text!r} is missing")
         return Restored(text, None)
     by_id = {(c.kind, c.id): c for c in wanted}
+    english_inner = _inners(source)
+    starts: dict[str, int] = {}
     seen: set[tuple[str, str]] = set()
     out: list[Part] = []
     damage = None
@@ -374,6 +431,16 @@ def restore(
         known = by_id.get(key)
         if known is not None and not part.text:
             part = known
+        same = known is not None and part.text == known.text
+        if known is not None and part.kind == "ept" and part.id in starts:
+            inside = join(out[starts[part.id] + 1 :])
+            english = english_inner.get(part.id, "")
+            if refs.same(part.text, inside, known.text, english):
+                same = True
+            elif same and refs.label_of(known.text, english) is not None:
+                part = Code("ept", part.id, refs.kept(part.text, inside, known.text, english))
+        if part.kind == "bpt":
+            starts.setdefault(part.id, len(out))
         out.append(part)
         if damage is not None:
             continue
@@ -381,7 +448,7 @@ def restore(
             damage = f"inline code {part.kind} {part.id!r} is not in the English"
         elif key in seen:
             damage = f"inline code {part.text!r} occurs twice"
-        elif part.text != known.text:
+        elif not same:
             damage = f"inline code {known.text!r} was changed to {part.text!r}"
         elif part.kind == "ept" and ("bpt", part.id) not in seen:
             damage = f"inline code {part.text!r} comes before its start"
@@ -392,13 +459,35 @@ def restore(
     return Restored(join(out), damage)
 
 
+def differ(
+    text: str,
+    english: str,
+    markdown: bool = True,
+    flags: tuple[str, ...] = (),
+    references: References | None = None,
+) -> str | None:
+    """Why the codes of a translation are not those of an English it was not shown with
+    (a plural form that serves many numbers, shown beside the singular), or None."""
+    ours = _keyed(split(english, markdown, flags, references))
+    theirs = _keyed(split(text, markdown, flags, references))
+    lacking = Counter(k for k, _ in ours) - Counter(k for k, _ in theirs)
+    added = Counter(k for k, _ in theirs) - Counter(k for k, _ in ours)
+    if lacking:
+        return f"inline code {_named(ours, lacking).text!r} is missing"
+    if added:
+        return f"inline code {_named(theirs, added).text!r} is not in the English"
+    return None
+
+
 def align(source: tuple[Part, ...], target: tuple[Part, ...]) -> tuple[Part, ...]:
     """A translation's parts with the ids of the source's codes they repeat, so that a
     CAT tool sees the same code on both sides however the words moved.  A translation
     whose codes are not the source's is given as plain text (its Markdown as typed)."""
     free = {kind: [c for c in codes(source) if c.kind == kind] for kind in ("bpt", "ph")}
     ends = {c.id: c for c in codes(source) if c.kind == "ept"}
+    english_inner = _inners(source)
     renamed: dict[str, str] = {}
+    starts: dict[str, int] = {}
     out: list[Part] = []
     for part in target:
         if not isinstance(part, Code):
@@ -407,8 +496,13 @@ def align(source: tuple[Part, ...], target: tuple[Part, ...]) -> tuple[Part, ...
         if part.kind == "ept":
             mine = renamed.get(part.id)
             end = ends.get(mine) if mine is not None else None
-            if end is None or end.text != part.text:
+            if end is None:
                 return _plain(join(target))
+            if end.text != part.text:
+                inside = join(out[starts[part.id] + 1 :])
+                if not refs.same(part.text, inside, end.text, english_inner.get(end.id, "")):
+                    return _plain(join(target))
+                end = Code("ept", end.id, part.text)  # the same reference, named explicitly
             out.append(end)
             continue
         match = next((c for c in free[part.kind] if c.text == part.text), None)
@@ -416,5 +510,39 @@ def align(source: tuple[Part, ...], target: tuple[Part, ...]) -> tuple[Part, ...
             return _plain(join(target))
         free[part.kind].remove(match)
         renamed[part.id] = match.id
+        starts[part.id] = len(out)
         out.append(match)
     return tuple(out)
+
+
+def _inners(parts: tuple[Part, ...] | list[Part]) -> dict[str, str]:
+    """The Markdown between each pair's start and end, by the pair's id."""
+    starts: dict[str, int] = {}
+    found: dict[str, str] = {}
+    for index, part in enumerate(parts):
+        if isinstance(part, Code):
+            if part.kind == "bpt":
+                starts.setdefault(part.id, index)
+            elif part.kind == "ept" and part.id in starts:
+                found[part.id] = join(parts[starts[part.id] + 1 : index])
+    return found
+
+
+def _keyed(parts: tuple[Part, ...] | list[Part]) -> list[tuple[tuple[str, str], Code]]:
+    """Each code of some parts with what it must match: its text, or for the end of a
+    reference link the label it names."""
+    inner = _inners(parts)
+    out = []
+    for part in codes(parts):
+        label = None
+        if part.kind == "ept" and part.id in inner:
+            label = refs.label_of(part.text, inner[part.id])
+        out.append((("code", part.text) if label is None else ("ref", refs.key(label)), part))
+    return out
+
+
+def _named(keyed: list[tuple[tuple[str, str], Code]], wanted: Counter) -> Code:
+    """The code to name among those `wanted`: the first that is not a bare opening (a
+    link's end names its target, its `[` nothing)."""
+    found = [c for k, c in keyed if k in wanted]
+    return next((c for c in found if c.kind != "bpt"), found[0])

@@ -2,9 +2,14 @@
 
 Written: one `<tu>` per translated entry, its page and (when approved as the release
 gate requires) the approving roles as `<prop>`s, inline Markdown as `<bpt>`/`<ept>` and
-`<ph>` as in XLIFF.  Read (for `update`'s memory): every `<tu>` with a segment in the
-source language and one in the wanted locale, streamed, in whatever encoding the file
-declares; inline codes are read as the text they hold.
+`<ph>` as in XLIFF.  TMX has no plurals: a plural entry gives a `<tu>` per form, as
+Translate Toolkit's po2tmx does, each paired with the English it translates (the msgid
+for form 0, the msgid_plural for the others; a language with one form uses it for every
+number, so with the plural) and marked `<prop type="x-plural-form">n</prop>`.
+
+Read (for `update`'s memory): every `<tu>` with a segment in the source language and one
+in the wanted locale, streamed, in whatever encoding the file declares; inline codes are
+read as the text they hold.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from .. import __version__
 from ..errors import L10nError
 from .codes import Code, Part
 from .safexml import forget, local, stream
-from .units import SIGNED_OFF, TRANSLATED, PageUnits
+from .units import SIGNED_OFF, TRANSLATED, PageUnits, Unit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -37,20 +42,40 @@ def dumps(pages: list[PageUnits], source_lang: str, target_lang: str) -> bytes:
         datatype="plaintext",
     ).set("o-tmf", "PO")
     body = etree.SubElement(root, "body")
+    langs = (source_lang, target_lang)
     for page in pages:
         for unit in page.units:
             if unit.state not in (TRANSLATED, SIGNED_OFF):
                 continue
-            tu = etree.SubElement(body, "tu", tuid=unit.id)
-            etree.SubElement(tu, "prop", type="x-page").text = page.domain
-            if unit.context is not None:
-                etree.SubElement(tu, "prop", type="x-context").text = unit.context
-            if unit.approvals:
-                etree.SubElement(tu, "prop", type="x-approved").text = " ".join(unit.approvals)
-            for lang, parts in ((source_lang, unit.source), (target_lang, unit.target)):
-                tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-                _seg(etree.SubElement(tuv, "seg"), parts)
+            if not unit.forms:
+                _tu(body, unit.id, page.domain, unit, None, (unit.source, unit.target), langs)
+            for form in unit.forms:
+                if form.translate:
+                    tuid, pair = f"{unit.id}[{form.index}]", (form.tm_source, form.tm_target)
+                    _tu(body, tuid, page.domain, unit, form.index, pair, langs)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _tu(
+    body: etree._Element,
+    tuid: str,
+    page: str,
+    unit: Unit,
+    form: int | None,
+    pair: tuple[tuple[Part, ...], tuple[Part, ...]],
+    langs: tuple[str, str],
+) -> None:
+    tu = etree.SubElement(body, "tu", tuid=tuid)
+    etree.SubElement(tu, "prop", type="x-page").text = page
+    if unit.context is not None:
+        etree.SubElement(tu, "prop", type="x-context").text = unit.context
+    if form is not None:
+        etree.SubElement(tu, "prop", type="x-plural-form").text = str(form)
+    if unit.approvals:
+        etree.SubElement(tu, "prop", type="x-approved").text = " ".join(unit.approvals)
+    for lang, parts in zip(langs, pair, strict=True):
+        tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+        _seg(etree.SubElement(tuv, "seg"), parts)
 
 
 def _seg(seg: etree._Element, parts: tuple[Part, ...]) -> None:

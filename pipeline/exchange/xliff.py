@@ -1,10 +1,13 @@
 """XLIFF 1.2, the file every CAT tool reads: written from units, read back as a stream.
 
-One `<file>` per page, one `<trans-unit>` per entry.  Inline Markdown is written as
-`<bpt>`/`<ept>` and `<ph>` so that CAT tools protect it.  States: `needs-translation`,
+One `<file>` per page, one `<trans-unit>` per entry; a plural entry is a `<group
+restype="x-gettext-plurals">` of one `<trans-unit>` per form (`<id>[0]`, `<id>[1]`…), as
+Translate Toolkit's po2xliff writes it and CAT tools read it.  Inline Markdown is written
+as `<bpt>`/`<ept>` and `<ph>` so that CAT tools protect it.  States: `needs-translation`,
 `needs-review-translation` (fuzzy), `translated` and `signed-off` (approved as the release
 gate requires); a translated unit also carries `approved="yes"`, which tools such as
-Translate Toolkit read as "not fuzzy".
+Translate Toolkit read as "not fuzzy".  Read back: XLIFF 1.2, and 1.1 (what Translate
+Toolkit writes), with gettext's header unit skipped.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from .. import __version__
 from ..errors import L10nError
 from .codes import Code, Part
 from .safexml import forget, local, stream
-from .units import FUZZY, UNTRANSLATED, PageUnits, Unit
+from .units import FUZZY, UNTRANSLATED, Form, PageUnits, Unit
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
+READ_NS = (NS, "urn:oasis:names:tc:xliff:document:1.1")  # 1.1: Translate Toolkit's
+PLURALS = "x-gettext-plurals"  # a group's restype: one gettext entry's plural forms
+HEADER = "x-gettext-domain-header"  # a unit's restype: a converted catalog's header
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 DONE = {"translated", "final", "signed-off"}  # states that clear the fuzzy flag
 _Q = f"{{{NS}}}"
@@ -35,7 +41,7 @@ def dumps(pages: list[PageUnits], source_lang: str, target_lang: str) -> bytes:
             root,
             _Q + "file",
             original=page.original,
-            datatype="x-markdown" if page.markdown else "plaintext",
+            datatype="x-markdown" if page.markdown else "po",
         )
         file.set("source-language", source_lang)
         file.set("target-language", target_lang)
@@ -51,16 +57,39 @@ def dumps(pages: list[PageUnits], source_lang: str, target_lang: str) -> bytes:
 
 
 def _trans_unit(body: etree._Element, unit: Unit) -> None:
-    element = etree.SubElement(body, _Q + "trans-unit", id=unit.id)
+    if not unit.forms:
+        _element(body, unit.id, unit.source, unit.target, unit.state, unit)
+        return
+    group = etree.SubElement(body, _Q + "group", id=unit.id, restype=PLURALS)
+    for form in unit.forms:
+        _element(
+            group, f"{unit.id}[{form.index}]", form.source, form.target, form.state, unit, form
+        )
+
+
+def _element(
+    parent: etree._Element,
+    unit_id: str,
+    source: tuple[Part, ...],
+    target: tuple[Part, ...],
+    state: str,
+    unit: Unit,
+    form: Form | None = None,
+) -> None:
+    element = etree.SubElement(parent, _Q + "trans-unit", id=unit_id)
     element.set(f"{{{XML_NS}}}space", "preserve")
-    if unit.state not in (UNTRANSLATED, FUZZY):
+    if form is not None and not form.translate:
+        element.set("translate", "no")
+    elif state not in (UNTRANSLATED, FUZZY):
         element.set("approved", "yes")
-    _inline(etree.SubElement(element, _Q + "source"), unit.source)
-    target = etree.SubElement(element, _Q + "target", state=unit.state)
-    _inline(target, unit.target)
-    notes = [("developer", "source", line) for line in unit.comment.split("\n") if line]
-    if unit.previous is not None:
-        notes.append(("l10n", "source", f"Previous English: {unit.previous}"))
+    _inline(etree.SubElement(element, _Q + "source"), source)
+    if form is None or form.translate:
+        _inline(etree.SubElement(element, _Q + "target", state=state), target)
+    notes = [("l10n", "source", form.note)] if form is not None else []
+    notes += [("developer", "source", line) for line in unit.comment.split("\n") if line]
+    previous = unit.previous_plural if form is not None and form.index > 0 else unit.previous
+    if previous is not None:
+        notes.append(("l10n", "source", f"Previous English: {previous}"))
     notes += [("translator", "target", line) for line in unit.translator.split("\n") if line]
     if unit.approvals:
         notes.append(("l10n", "target", "Approved by: " + ", ".join(unit.approvals)))
@@ -115,30 +144,56 @@ class ReadUnit:
     state: str | None
     approved: bool
     line: int
+    translate: bool = True
 
 
-def read(path: Path, shown: str) -> Iterator[tuple[FileInfo, ReadUnit]]:
-    """Every trans-unit of an XLIFF 1.2 file with the file it belongs to, streamed."""
+@dataclass(frozen=True)
+class ReadPlural:
+    """A `<group restype="x-gettext-plurals">`: one entry's forms, in file order."""
+
+    id: str
+    forms: list[ReadUnit]
+    line: int
+
+
+def read(path: Path, shown: str) -> Iterator[tuple[FileInfo, ReadUnit | ReadPlural]]:
+    """Every trans-unit (or plural group) of an XLIFF 1.2 file with the file it belongs
+    to, streamed."""
     info: FileInfo | None = None
-    started = False
+    q = ""
+    plural: etree._Element | None = None
+    forms: list[ReadUnit] = []
     for event, element in stream(path, shown):
         tag = element.tag if isinstance(element.tag, str) else ""
-        if not started:
-            started = True
-            _check_root(element, shown)
+        if not q:
+            q = f"{{{_check_root(element, shown)}}}"
             continue
         if event == "start":
-            if tag == _Q + "file":
+            if tag == q + "file":
                 info = _file_info(element, shown)
+            elif tag == q + "group" and element.get("restype") == PLURALS and plural is None:
+                plural, forms = element, []
             continue
-        if tag == _Q + "trans-unit" and info is not None:
-            yield info, _unit(element, shown)
+        if tag == q + "trans-unit" and info is not None:
+            unit = _unit(element, shown, q)
+            inside = plural is not None and element.getparent() is plural
+            header = element.get("restype") == HEADER
             forget(element)
-        elif tag in (_Q + "file", _Q + "bin-unit"):
+            if inside:
+                forms.append(unit)
+            elif not header:
+                yield info, unit
+        elif tag == q + "group" and element is plural:
+            if info is not None and forms:
+                yield info, ReadPlural(element.get("id", ""), forms, element.sourceline or 1)
+            plural = None
+            forget(element)
+        elif tag in (q + "file", q + "bin-unit"):
             forget(element)
 
 
-def _check_root(root: etree._Element, shown: str) -> None:
+def _check_root(root: etree._Element, shown: str) -> str:
+    """The XLIFF namespace of a document's root, or an error saying what the file is."""
     tag = root.tag if isinstance(root.tag, str) else ""
     name, space = local(tag), etree.QName(tag).namespace if tag else None
     version = root.get("version", "")
@@ -154,11 +209,12 @@ def _check_root(root: etree._Element, shown: str) -> None:
             f"{shown}:{root.sourceline}: a TMX memory, not an XLIFF file; name it in "
             "[tool.l10n] memory of pyproject.toml for 'l10n update' to use"
         )
-    if name != "xliff" or space != NS:
+    if name != "xliff" or space not in READ_NS:
         raise L10nError(
             f"{shown}:{root.sourceline}: not an XLIFF 1.2 file (root element <{name}> in "
             f'namespace {space or "none"}; expected <xliff xmlns="{NS}">)'
         )
+    return space
 
 
 def _file_info(element: etree._Element, shown: str) -> FileInfo:
@@ -174,15 +230,15 @@ def _file_info(element: etree._Element, shown: str) -> FileInfo:
     )
 
 
-def _unit(element: etree._Element, shown: str) -> ReadUnit:
+def _unit(element: etree._Element, shown: str, q: str) -> ReadUnit:
     line = element.sourceline or 1
     unit_id = element.get("id")
     if not unit_id:
         raise L10nError(f"{shown}:{line}: <trans-unit> has no id attribute")
-    source = element.find(_Q + "source")
+    source = element.find(q + "source")
     if source is None:
         raise L10nError(f"{shown}:{line}: <trans-unit id={unit_id!r}> has no <source>")
-    target = element.find(_Q + "target")
+    target = element.find(q + "target")
     return ReadUnit(
         id=unit_id,
         source=_parts(source),
@@ -190,6 +246,7 @@ def _unit(element: etree._Element, shown: str) -> ReadUnit:
         state=None if target is None else target.get("state"),
         approved=element.get("approved") == "yes",
         line=line,
+        translate=element.get("translate", "yes") != "no",
     )
 
 

@@ -11,7 +11,6 @@ caller asks msgcat.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import re
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
@@ -50,6 +49,8 @@ def _library() -> _Breaks | None:
 
 def _library_names() -> Iterator[str]:
     yield "libunistring.so.2"  # Debian's and most others' name: no search needed
+    import ctypes.util  # here: importing it costs more than reading a catalog
+
     found = ctypes.util.find_library("unistring")  # runs ldconfig: only when needed
     if found:
         yield found

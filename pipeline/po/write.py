@@ -32,10 +32,11 @@ _WIDE = re.compile(
     "[^\x00-\x7f\xa0-\u052f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1e00-\u1eff"
     "\u2000-\u2027\u2030-\u205f]"
 )
-_COMMENT_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+COMMENT_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 _SOLARIS = re.compile(r" [Ff]ile:")  # GNU reads `# File: a.c, line: 3` as a reference
 _REFERENCE = re.compile(r"(.+):([0-9]{1,9})")
 _MAIN_KEYS = ("msgctxt", "msgid", "msgid_plural")
+_WORDS = re.compile(r"[^\s-]+(?: [^\s-]+)*")  # textwrap breaks these at the spaces alone
 
 
 def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
@@ -70,13 +71,15 @@ def _normalise(po: polib.POFile) -> None:
 
 def _join(plan: _Plan, pieces: list[list[str]]) -> str:
     blocks, batched = plan
-    if not batched:  # every block written already
-        return "\n\n".join(blocks) + "\n"  # type: ignore[arg-type]
+    if batched:  # some blocks wait for the batch's pieces
+        blocks = [b if isinstance(b, str) else join_blocks([b], pieces)[0] for b in blocks]
+    return "\n\n".join(blocks) + "\n"  # type: ignore[arg-type]
+
+
+def join_blocks(blocks: list[list[Item]], pieces: list[list[str]]) -> list[str]:
+    """Each entry's text, its pieces laid out by the batch put in."""
     out = []
     for block in blocks:
-        if isinstance(block, str):
-            out.append(block)
-            continue
         lines: list[str] = []
         for item in block:
             if isinstance(item, str):
@@ -84,7 +87,7 @@ def _join(plan: _Plan, pieces: list[list[str]]) -> str:
             else:
                 lines.extend(pieces[item])
         out.append("\n".join(lines))
-    return "\n\n".join(out) + "\n"
+    return out
 
 
 # ---------------------------------------------------------------- what GNU refuses
@@ -207,9 +210,9 @@ def _entry(
     if plural:
         items: list[Item] = []
         for index in sorted(plural):
-            items += _field(main, f"msgstr[{index}]", plural[index], flags, batch)
+            items += field(main, f"msgstr[{index}]", plural[index], flags, batch)
     else:
-        items = _field(main, "msgstr", entry.msgstr, flags, batch)
+        items = field(main, "msgstr", entry.msgstr, flags, batch)
     if found.text is not None:
         try:
             return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
@@ -224,7 +227,7 @@ def _english(
     """The comments, flags and English fields of an entry, with its flags as GNU reads them."""
     obsolete = entry.obsolete
     polib_lines = (comments or []) + _polib_comments(entry)
-    flags = _flags(tuple(entry.flags))
+    flags = flags_of(tuple(entry.flags))
     gnu = None if flags.weird else _gnu_comments(polib_lines)
     items: list[Item]
     if gnu is None:
@@ -236,13 +239,13 @@ def _english(
     for key in _MAIN_KEYS:
         value = getattr(entry, f"previous_{key}")
         if value is not None:
-            items += _field(previous, key, value, flags, batch)
+            items += field(previous, key, value, flags, batch)
     main = "#~ " if obsolete else ""
     if entry.msgctxt is not None:
-        items += _field(main, "msgctxt", entry.msgctxt, flags, batch)
-    items += _field(main, "msgid", entry.msgid, flags, batch)
+        items += field(main, "msgctxt", entry.msgctxt, flags, batch)
+    items += field(main, "msgid", entry.msgid, flags, batch)
     if entry.msgid_plural:
-        items += _field(main, "msgid_plural", entry.msgid_plural, flags, batch)
+        items += field(main, "msgid_plural", entry.msgid_plural, flags, batch)
     return items, flags
 
 
@@ -251,26 +254,42 @@ def _english(
 
 def _polib_comments(entry: polib.POEntry) -> list[str]:
     """The comment lines polib writes (wrapped by textwrap): GNU reads these back."""
-    lines = _polib_wrapped(entry.tcomment, "# ")
+    lines = polib_wrapped(entry.tcomment, "# ")
     if not entry.obsolete:
-        lines += _polib_wrapped(entry.comment, "#. ")
+        lines += polib_wrapped(entry.comment, "#. ")
         lines += _polib_references(entry.occurrences)
     return lines
 
 
-def _polib_wrapped(text: str, prefix: str) -> list[str]:
+def polib_wrapped(text: str, prefix: str) -> list[str]:
     lines: list[str] = []
     for comment in text.split("\n") if text else []:
         if len(comment) + len(prefix) > WRAP:
-            lines += textwrap.wrap(
-                comment,
-                WRAP,
-                initial_indent=prefix,
-                subsequent_indent=prefix,
-                break_long_words=False,
-            )
+            lines += _wrapped(comment, prefix)
         else:
             lines.append(prefix + comment)
+    return lines
+
+
+def _wrapped(text: str, prefix: str) -> list[str]:
+    """textwrap's lines for a long comment line, as polib asks for them.  Words one
+    space apart, without hyphens, are filled as textwrap fills them (greedily, a word
+    wider than the line alone on one) without its machinery."""
+    if not _WORDS.fullmatch(text):
+        return textwrap.wrap(
+            text, WRAP, initial_indent=prefix, subsequent_indent=prefix, break_long_words=False
+        )
+    width = WRAP - len(prefix)
+    lines, line = [], ""
+    for word in text.split(" "):
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line = f"{line} {word}"
+        else:
+            lines.append(prefix + line)
+            line = word
+    lines.append(prefix + line)
     return lines
 
 
@@ -302,12 +321,12 @@ def _gnu_comments(lines: list[str]) -> list[str] | None:
     for line in lines:
         if line == "#" or line.startswith("# "):
             text = line[2:]
-            if _SOLARIS.match(line[1:]) or _COMMENT_CONTROL.search(text):
+            if _SOLARIS.match(line[1:]) or COMMENT_CONTROL.search(text):
                 return None
             plain.append(text)
         elif line.startswith("#."):
             text = line[3:] if line.startswith("#. ") else line[2:]
-            if _COMMENT_CONTROL.search(text):
+            if COMMENT_CONTROL.search(text):
                 return None
             dots.append(text)
         elif line.startswith("#:"):
@@ -322,7 +341,7 @@ def _gnu_comments(lines: list[str]) -> list[str] | None:
     return (
         [f"# {t}" if t else "#" for t in plain]
         + [f"#. {t}" if t else "#." for t in dots]
-        + _reference_lines(references)
+        + reference_lines(references)
     )
 
 
@@ -334,7 +353,7 @@ def _gnu_references(text: str) -> list[tuple[str, int | None]] | None:
         if (
             token[0] == ":"
             or token[-1] == ":"
-            or _COMMENT_CONTROL.search(token)
+            or COMMENT_CONTROL.search(token)
             or "\u2068" in token
             or "\u2069" in token
         ):
@@ -344,7 +363,7 @@ def _gnu_references(text: str) -> list[tuple[str, int | None]] | None:
     return found
 
 
-def _reference_lines(references: list[tuple[str, int | None]]) -> list[str]:
+def reference_lines(references: list[tuple[str, int | None]]) -> list[str]:
     """GNU's `#:` lines: a new line when the next reference would pass the width."""
     lines: list[str] = []
     line, column = "#:", 2
@@ -397,14 +416,14 @@ class _Flags:
 
 
 @lru_cache(maxsize=256)  # a catalog's entries share a handful of flag sets
-def _flags(flags: tuple[str, ...]) -> _Flags:
+def flags_of(flags: tuple[str, ...]) -> _Flags:
     return _Flags(list(flags))
 
 
 # ---------------------------------------------------------------- strings
 
 
-def _field(prefix: str, keyword: str, value: str, flags: _Flags, batch: Batch) -> list[Item]:
+def field(prefix: str, keyword: str, value: str, flags: _Flags, batch: Batch) -> list[Item]:
     """`keyword "value"` on its own line, on one line per "\\n"-ended portion, or broken
     as GNU breaks it when a portion does not surely fit.  (A line longer than the page
     before its escapes are written never fits: the escapes only lengthen it.)"""

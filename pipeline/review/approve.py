@@ -186,7 +186,7 @@ def sheet_rows(project: Project, path: Path) -> SheetRows:
     """A sheet read back, verified and matched to this project; L10nError otherwise."""
     read = read_sheet(path, str(path))
     sheet = read.sheet
-    where = f"{path}:{read.data_line}"
+    where = read.where
     ours = identity(project)
     if not same_project(sheet.project, ours):
         raise L10nError(

@@ -410,20 +410,26 @@ class ReadSheet:
     """A sheet read back from its file, and where its parts stand in it."""
 
     sheet: Sheet
-    data_line: int  # the line of its data block
-    row_lines: tuple[int, ...]  # the line of each row of its table
+    where: str  # its data, as messages name it: `file:line` of the HTML block, or the PDF's
+    row_lines: tuple[int, ...]  # the line of each row of its table (none in a PDF)
 
 
 def read_sheet(path: Path, shown: str) -> ReadSheet:
-    """A sheet read back and verified: its data block against its digests, and its table
-    against its data.  Anything else is an L10nError naming the file and line."""
+    """A sheet read back and verified, from its HTML or its PDF: its data against its
+    digests, and what it shows (the HTML's table, the PDF's pages) against its data.
+    Anything else is an L10nError naming the file and line (or page)."""
     import lxml.html
     from lxml import etree
+
+    from . import printed
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise L10nError(f"{shown}: cannot be read: {exc.strerror}") from None
+    if printed.is_pdf(raw):
+        where = f"{shown}: {printed.ATTACHMENT}"
+        return ReadSheet(_verified(printed.read(raw, shown), where), where, ())
     not_a_sheet = f"{shown}:1: not a review sheet (no {DATA_ID} data); write one with 'l10n review'"
     if not raw.strip():
         raise L10nError(not_a_sheet)
@@ -436,21 +442,35 @@ def read_sheet(path: Path, shown: str) -> ReadSheet:
         raise L10nError(not_a_sheet)
     block = blocks[0]
     where = f"{shown}:{block.sourceline or 1}"
-    changed = (
+    try:
+        data = json.loads(block.text or "")
+    except ValueError:
+        raise L10nError(_changed(where)) from None
+    sheet = _verified(data, where)
+    if len(blocks) > 1:
+        raise L10nError(
+            f"{shown}:{blocks[1].sourceline}: a second {DATA_ID} block: {_changed(where)}"
+        )
+    lines = _check_table(tree, sheet, data, shown)
+    return ReadSheet(sheet, where, lines)
+
+
+def _changed(where: str) -> str:
+    return (
         f"{where}: the sheet has been changed since 'l10n review' wrote it; "
         "write it again with 'l10n review' and have it reviewed again"
     )
+
+
+def _verified(data: object, where: str) -> Sheet:
+    """The sheet a data block records, when it agrees with its digests."""
     try:
-        data = json.loads(block.text or "")
-        sheet = _sheet_from(data)
+        sheet = _sheet_from(_dict(data))
     except (ValueError, TypeError, KeyError, AttributeError):
-        raise L10nError(changed) from None
+        raise L10nError(_changed(where)) from None
     if sheet.as_json() != data:
-        raise L10nError(changed)
-    if len(blocks) > 1:
-        raise L10nError(f"{shown}:{blocks[1].sourceline}: a second {DATA_ID} block: {changed}")
-    lines = _check_table(tree, sheet, data, shown)
-    return ReadSheet(sheet, block.sourceline or 1, lines)
+        raise L10nError(_changed(where))
+    return sheet
 
 
 def _sheet_from(data: dict) -> Sheet:
@@ -585,7 +605,8 @@ def write_sheets(
     from .. import glossary as glossary_mod
     from ..dates import GitHistory, source_date
     from ..files import Staging, write_text
-    from ..site.build import write_assets, write_index
+    from ..site.build import write_assets
+    from ..site.index import write_index
 
     asked = list(pages)
     glossary = glossary_mod.load(project.locales_dir)
@@ -617,6 +638,7 @@ def write_sheets(
     if with_pdf and browser is not None:
         from ..site import pdf
         from ..site.browser import Settings
+        from . import printed
 
         settings = Settings(
             browser=browser,
@@ -624,7 +646,10 @@ def write_sheets(
             author=project.config.author,
             publisher=project.config.publisher,
         )
-        pages_to_print = [pdf.Page(h, h.with_suffix(".pdf"), day) for _, h, day in todo]
+        pages_to_print = [
+            pdf.Page(h, h.with_suffix(".pdf"), day, printed.attach(sheet.as_json()))
+            for sheet, h, day in todo
+        ]
         pdf.print_pages(pages_to_print, settings)
         written.pdf = [p.pdf for p in pages_to_print]
     else:  # a handout of an earlier sheet would no longer be the sheet it sits beside

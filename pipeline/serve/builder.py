@@ -24,20 +24,11 @@ from pathlib import Path
 from ..checks.model import LocaleReport
 from ..checks.text import plural
 from ..errors import L10nError
-from ..files import project_lock, write_text
+from ..files import project_lock
 from ..locales import web_tag
 from ..project import UI_DOMAIN, Project, load
-from ..site.build import (
-    CatalogCounts,
-    Task,
-    build_html,
-    index_stamp,
-    messages,
-    output_path,
-    record_index,
-    render_index,
-    select,
-)
+from ..site.build import Task, build_html, messages, output_path, select
+from ..site.index import IndexCache, index_stamp, record_index, write_listing
 from ..site.snapshot import forget
 from .affected import Plan, plan
 from .events import Events
@@ -368,11 +359,9 @@ class Builder:
             if listing is None:
                 return
             with project_lock(project.root), self.render_lock:
-                known = CatalogCounts(project.build_dir)
-                known.used = listing.counts
-                known.save()
-                html = render_index(project, listing.locales)
-                write_text(project.build_dir / "index.html", html)
+                kept = IndexCache(project.build_dir)
+                kept.used = listing.used
+                write_listing(project, listing.locales, kept)
                 record_index(project, stamp)
         except L10nError as exc:
             self.say(f"error: the index was not written: {exc}")

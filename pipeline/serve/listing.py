@@ -20,19 +20,19 @@ from ..errors import L10nError
 
 @dataclass
 class Listing:
-    locales: list[dict]  # site.build.index_locales
-    counts: dict[str, list]  # the CatalogCounts it used, for the build folder's cache
+    locales: list[dict]  # site.index.index_locales
+    used: dict[str, dict[str, list]]  # what of the IndexCache it used, for the build folder
 
 
 def _list(root: Path, reply: Connection) -> None:
     """In the child: list the index and send it back (or the one-line error)."""
     from ..project import load
-    from ..site.build import CatalogCounts, index_locales
+    from ..site.index import IndexCache, index_locales
 
     try:
         project = load(root)
-        known = CatalogCounts(project.build_dir)
-        reply.send(("ok", index_locales(project, known), known.used))
+        kept = IndexCache(project.build_dir)
+        reply.send(("ok", index_locales(project, kept), kept.used))
     except (L10nError, OSError) as exc:
         reply.send(("error", str(exc), None))
     finally:
@@ -60,7 +60,7 @@ class Lister:
             self._process = process
         theirs.close()
         try:
-            status, locales, counts = mine.recv()
+            status, locales, used = mine.recv()
         except EOFError:  # stopped, or the child died
             return None
         finally:
@@ -68,7 +68,7 @@ class Lister:
             process.join()
         if status != "ok":
             raise L10nError(locales)
-        return Listing(locales, counts)
+        return Listing(locales, used)
 
     def stop(self) -> None:
         with self._lock:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import html as htmllib
 import importlib
-import json
 import os
-import re
-from collections.abc import Callable, Collection, Generator
+from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +20,15 @@ from ..files import Staging, content_digest, discard, stage, write_atomic, write
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
-from .snapshot import OutputDigests, digest, digester, tool_digest
+from .index import (
+    IndexCache,
+    Present,
+    all_locales,
+    catalog_counts,
+    index_inputs,
+    write_index,
+)
+from .snapshot import Digester, OutputDigests, digest, digester, tool_digest
 
 if TYPE_CHECKING:
     import polib
@@ -55,7 +60,7 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     if locale == project.config.source_locale or not path.exists():
         return {}
     shown = project.rel(path)
-    po = _load(path, shown)
+    po = load_catalog(path, shown)
     return {
         e.msgid: Message(e.msgstr, shown, e.linenum or 0)
         for e in po
@@ -63,7 +68,7 @@ def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
     }
 
 
-def _load(path: Path, shown: str) -> polib.POFile:
+def load_catalog(path: Path, shown: str) -> polib.POFile:
     """A catalog, parsed once per process while its bytes stay the same (every page of a
     locale reads its ui catalog; the index reads every catalog again; the checks read it
     after the build)."""
@@ -73,11 +78,6 @@ def _load(path: Path, shown: str) -> polib.POFile:
         return catalog.read_kept(path, shown)[1]
     except OSError:
         return catalog.load(path, shown)  # which says why, as every reader does
-
-
-def all_locales(project: Project) -> list[str]:
-    source = project.config.source_locale
-    return [source] + [loc for loc in project.target_locales() if loc != source]
 
 
 def select(project: Project, requested: tuple[str, ...]) -> list[str]:
@@ -104,18 +104,22 @@ def write_assets(project: Project, locales: list[str], convert: bool = True) -> 
     user's cache: seconds each) are returned for the caller to convert (`write_woff2`),
     say beside the pages its workers build."""
     from . import fonts
+    from .typefaces import typefaces
 
     assets = project.build_dir / "assets"
     for name in ("page.css", "clusters.js"):
         write_text(assets / name, (STATIC_DIR / name).read_text(encoding="utf-8"))
+    # Whole or not at all, and checked every time: a run killed while copying must not
+    # leave a truncated licence that the next run would take for done.
+    write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
+    present = Present(str(assets / "fonts"))
+    if all(name in present for loc in locales for name in typefaces().woff2(loc)):
+        return []  # every font in place: none need be loaded
     pending: dict[Path, Font] = {}
     for locale in locales:
         for font in fonts.fonts_for(locale):
             if font.path not in pending and not fonts.woff2_ready(font, assets / "fonts"):
                 pending[font.path] = font
-    # Whole or not at all, and checked every time: a run killed while copying must not
-    # leave a truncated licence that the next run would take for done.
-    write_atomic(assets / "fonts" / "OFL.txt", (fonts.FONTS_DIR / "OFL.txt").read_bytes())
     if convert:
         for font in pending.values():
             fonts.write_woff2(font, assets / "fonts")
@@ -163,17 +167,17 @@ def page_context(project: Project, locale: str, domain: str, built: list[str]) -
 
 @functools.lru_cache(maxsize=256)
 def _font_css(locale: str, prefix: str, built: tuple[str, ...]) -> Markup:
-    """The same for every page of a locale at one depth: made once per process."""
-    from . import fonts
+    """The same for every page of a locale at one depth: made once (see typefaces)."""
+    from .typefaces import typefaces
 
-    return Markup(fonts.font_face_css(locale, prefix, built))
+    return Markup(typefaces().css(locale, prefix, built))
 
 
 @functools.lru_cache(maxsize=256)
 def _font_stack(locale: str, built: tuple[str, ...]) -> Markup:
-    from . import fonts
+    from .typefaces import typefaces
 
-    return Markup(fonts.font_stack(locale, built))
+    return Markup(typefaces().stack(locale, built))
 
 
 def page_inputs(project: Project, locale: str, domain: str) -> list[Path]:
@@ -263,333 +267,6 @@ def output_path(project: Project, locale: str, domain: str, suffix: str) -> Path
     return project.build_dir / web_tag(locale) / f"{domain}{suffix}"
 
 
-INDEX_CACHE = ".l10n-index.json"
-
-
-def index_stamp(project: Project) -> str:
-    """The digest the index is recorded under when it is written apart from a build (the
-    live preview): taken before it reads what it lists."""
-    return digest(_index_inputs(project), tool_digest())
-
-
-def record_index(project: Project, stamp: str) -> None:
-    """Record an index written apart from a build (under the project's lock)."""
-    state = OutputDigests(project.build_dir)
-    state.record(project.rel(project.build_dir / "index.html"), stamp)
-    state.save()
-
-
-def _index_inputs(project: Project) -> list[Path]:
-    """What the index shows besides the pages: each locale's approvals."""
-    from ..review.ledger import ledger_path
-
-    return [ledger_path(project.locales_dir, loc) for loc in project.target_locales()]
-
-
-_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-
-
-class CatalogCounts:
-    """Translated and total counts of catalogs, kept in the build folder by content, so
-    that the index of a large site does not parse every catalog on every build."""
-
-    def __init__(self, build_dir: Path) -> None:
-        self.path = build_dir / INDEX_CACHE
-        try:
-            self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.known = {}
-        self.used: dict[str, list] = {}
-        self.fresh: set[str] = set()
-
-    def learn(self, known: dict[str, list]) -> None:
-        """Counts a build has just made from the catalogs it read: neither parsed nor
-        hashed again for the index."""
-        self.known.update(known)
-        self.fresh.update(known)
-
-    def get(self, project: Project, path: Path, locale: str, domain: str) -> tuple[int, int]:
-        shown = project.rel(path)
-        hit = self.known.get(shown)
-        if shown in self.fresh and hit is not None:
-            self.used[shown] = hit
-            return hit[1], hit[2]
-        content = content_digest(path).hex()
-        if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == content):
-            from ..status import count
-
-            counts = count(_load(path, shown), locale, domain)
-            hit = [content, counts.total, counts.translated]
-        self.used[shown] = hit
-        return hit[1], hit[2]
-
-    def save(self) -> None:
-        """Keep what this build used, and only that: the same inputs, the same bytes."""
-        write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
-
-
-def completeness(
-    project: Project,
-    locale: str,
-    known: CatalogCounts | None = None,
-    templates: dict[str, Path] | None = None,
-) -> float:
-    """Percent of strings translated over every template, for the index."""
-    if locale == project.config.source_locale:
-        return 100.0
-    known = known or CatalogCounts(project.build_dir)
-    total = translated = 0
-    templates = _templates_by_domain(project) if templates is None else templates
-    for domain in project.domains(locale, templates):  # catalogs without a template count too
-        path = project.po_path(locale, domain)
-        in_all, done = known.get(
-            project, path if path.exists() else templates[domain], locale, domain
-        )
-        total += in_all
-        translated += done
-    return round(100.0 * translated / total, 1) if total else 100.0
-
-
-def _templates_by_domain(project: Project) -> dict[str, Path]:
-    return {project.template_domain(pot): pot for pot in project.templates()}
-
-
-TITLES_CACHE = ".l10n-titles.json"
-
-
-class PageTitles:
-    """The titles the index shows, kept in the build folder by content: each built page's
-    under the digest it was built with, each English page's under the digest of its
-    source.  The index of a large site then reads neither every page it built nor every
-    source page (and their front matter) on every build."""
-
-    def __init__(self, build_dir: Path, digests: OutputDigests | None = None) -> None:
-        self.path = build_dir / TITLES_CACHE
-        self.digests = digests or OutputDigests(build_dir)
-        try:
-            known = json.loads(self.path.read_text(encoding="utf-8"))
-            self.known = {kind: dict(known[kind]) for kind in ("built", "english")}
-        except (OSError, ValueError, KeyError, TypeError):
-            self.known = {"built": {}, "english": {}}
-        self.used: dict[str, dict[str, list]] = {"built": {}, "english": {}}
-
-    def _get(self, kind: str, path: str, stamp: str) -> str | None:
-        hit = self.known[kind].get(path)
-        if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp and isinstance(hit[1], str):
-            self.used[kind][path] = hit
-            return hit[1]
-        return None
-
-    def _keep(self, kind: str, path: str, stamp: str, title: str) -> str:
-        self.known[kind][path] = self.used[kind][path] = [stamp, title]
-        return title
-
-    def built(self, project: Project, html: Path, title: str | None = None) -> str | None:
-        """The <title> of a built page (`title` when the caller has just built it)."""
-        shown = project.rel(html)
-        stamp = self.digests.digests.get(shown, "")
-        if title is not None:
-            return self._keep("built", shown, stamp, title)
-        found = self._get("built", shown, stamp) if stamp else None
-        if found is None and html.exists():
-            match = _TITLE.search(html.read_text(encoding="utf-8"))
-            found = htmllib.unescape(match.group(1)) if match else ""
-            self._keep("built", shown, stamp, found)
-        return found
-
-    def english(self, project: Project, domain: str) -> str:
-        """The title the English page has (as its <title> shows it)."""
-        path = project.page_path(domain)
-        shown = project.rel(path)
-        stamp = content_digest(path).hex()
-        found = self._get("english", shown, stamp)
-        return (
-            found
-            if found is not None
-            else self._keep("english", shown, stamp, english_title(project, domain))
-        )
-
-    def save(self) -> None:
-        """Keep what this build used, and only that: the same inputs, the same bytes."""
-        write_text(self.path, json.dumps(self.used, indent=0, sort_keys=True) + "\n")
-
-
-def index_entry(
-    project: Project,
-    locale: str,
-    domain: str,
-    english: str | None = None,
-    title: str | None = None,
-    titles: PageTitles | None = None,
-) -> dict | None:
-    """A built page as the index lists it, or None when it has not been built.
-
-    Its title is the built page's own <title> (`title` when the caller has just built
-    it): the translation when it is usable, else the English (then marked as English).
-    """
-    html = output_path(project, locale, domain, ".html")
-    if title is None and not html.exists():
-        return None
-    titles = titles or PageTitles(project.build_dir)
-    english = english if english is not None else titles.english(project, domain)
-    title = titles.built(project, html, title) or english
-    pdf = output_path(project, locale, domain, ".pdf")
-    return {
-        "domain": domain,
-        "title": title,
-        "english": title == english and locale != project.config.source_locale,
-        "href": f"{web_tag(locale)}/{domain}.html",
-        "pdf_href": f"{web_tag(locale)}/{domain}.pdf" if pdf.exists() else None,
-    }
-
-
-def english_title(project: Project, domain: str) -> str:
-    """The title the English page has (as its <title> shows it)."""
-    from ..extract import read_source
-    from ..segments import split_front_matter
-
-    path = project.page_path(domain)
-    meta = split_front_matter(read_source(project, path), project.rel(path)).meta
-    return meta.get("title", "") or domain.rsplit("/", 1)[-1]
-
-
-def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[str, list]:
-    """The index's counts of a locale's catalogs (see CatalogCounts), from the parse a
-    page build has made of them anyway."""
-    from ..status import count
-
-    found = {}
-    for domain in domains:
-        path = project.po_path(locale, domain)
-        if locale == project.config.source_locale or not path.exists():
-            continue
-        shown = project.rel(path)
-        counts = count(_load(path, shown), locale, domain)
-        found[shown] = [content_digest(path).hex(), counts.total, counts.translated]
-    return found
-
-
-def review_sheets(project: Project, locale: str) -> list[dict]:
-    """The review sheets `l10n review` has written for a locale, as the index links them."""
-    if locale == project.config.source_locale:
-        return []
-    folder = project.build_dir / "review" / web_tag(locale)
-    if not folder.is_dir():
-        return []
-    found = []
-    for domain in project.domains(locale):
-        html = folder / f"{domain}.html"
-        if html.is_file():
-            base = f"review/{web_tag(locale)}/{domain}"
-            pdf = html.with_suffix(".pdf").is_file()
-            found.append(
-                {
-                    "domain": domain,
-                    "href": f"{base}.html",
-                    "pdf_href": f"{base}.pdf" if pdf else None,
-                }
-            )
-    return found
-
-
-def approved_percent(project: Project, locale: str) -> str | None:
-    """Percent of a locale's entries whose current text is approved (as `status` counts
-    it), for the index; None for the source locale or when the ledger cannot be read
-    (`status` and `approve` name the line)."""
-    from ..errors import L10nError
-    from ..review.coverage import locale_coverage
-    from ..review.ledger import ledger_path
-
-    if locale == project.config.source_locale:
-        return None
-    if not ledger_path(project.locales_dir, locale).exists():
-        return "0"  # nobody has approved anything: no catalog need be read
-    try:
-        return f"{locale_coverage(project, locale).percent:g}"
-    except L10nError:
-        return None
-
-
-def write_index(
-    project: Project,
-    known: CatalogCounts | None = None,
-    built_titles: dict[tuple[str, str], str] | None = None,
-    digests: OutputDigests | None = None,
-) -> None:
-    """`build/index.html`: every built language, named in itself, with how complete it is.
-
-    `built_titles` are the titles of the pages this run wrote, (locale, domain) -> title:
-    those pages need not be read back; `digests` what they were built under.
-    """
-    known = known or CatalogCounts(project.build_dir)
-    kept = PageTitles(project.build_dir, digests)
-    locales = index_locales(project, known, built_titles, kept)
-    known.save()
-    kept.save()
-    write_text(project.build_dir / "index.html", render_index(project, locales))
-
-
-def index_locales(
-    project: Project,
-    known: CatalogCounts,
-    built_titles: dict[tuple[str, str], str] | None = None,
-    kept: PageTitles | None = None,
-) -> list[dict]:
-    """What the index lists: each built locale, its pages and how complete it is.  This
-    reads every catalog's counts and every built page's title (those `kept` knows need not
-    be read); rendering is apart, so that the live preview can read while it rebuilds
-    pages."""
-    built = all_locales(project)
-    domains = [project.domain(p) for p in project.pages()]
-    kept = kept or PageTitles(project.build_dir)
-    titles = {d: kept.english(project, d) for d in domains}
-    just = built_titles or {}
-    pots = _templates_by_domain(project)
-    locales = []
-    for loc in built:
-        pages = [
-            e
-            for d in domains
-            if (e := index_entry(project, loc, d, titles[d], just.get((loc, d)), kept))
-        ]
-        sheets = review_sheets(project, loc)
-        if pages or sheets:
-            locales.append(
-                {
-                    "tag": web_tag(loc),
-                    "name": native_name(loc),
-                    "percent": f"{completeness(project, loc, known, pots):g}",
-                    "approved": approved_percent(project, loc),
-                    "pages": pages,
-                    "sheets": sheets,
-                }
-            )
-    return locales
-
-
-def render_index(project: Project, locales: list[dict]) -> str:
-    """The index page of `index_locales`."""
-    from . import fonts
-    from .render import render_template
-
-    listed = {x["tag"] for x in locales}
-    shown = [loc for loc in all_locales(project) if web_tag(loc) in listed]
-    source = project.config.source_locale
-    return render_template(
-        "index.html",
-        {},
-        lang=web_tag(source),
-        dir=direction(source),
-        title="Patient information",
-        description="",
-        alternates=[],
-        assets="assets/",
-        font_css=Markup(fonts.font_face_css(source, "assets/fonts/", shown)),
-        font_stack=Markup(fonts.font_stack(source, shown)),
-        locales=locales,
-    )
-
-
 @dataclass(frozen=True)
 class Task:
     """One output to make: a page in a locale."""
@@ -605,7 +282,7 @@ class Done:
     task: Task
     entry: dict
     warnings: list[BuildWarning]
-    counts: dict[str, list]  # CatalogCounts entries of the page's catalogs
+    counts: dict[str, list]  # IndexCache counts of the page's catalogs
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
 
 
@@ -659,6 +336,69 @@ def _html_task_in_worker(
     return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day, checks)
 
 
+@dataclass
+class Pending:
+    """Which pages a build must write, with the digest of each one's inputs, and which
+    are up to date (each locale's, by the name the build state gives their output)."""
+
+    todo: dict[Task, str] = field(default_factory=dict)
+    fresh: dict[str, list[str]] = field(default_factory=dict)
+    inputs: dict[str, bytes] = field(default_factory=dict)  # the digests taken, by path
+
+
+def out_of_date(
+    project: Project,
+    locales: list[str],
+    domains: list[str],
+    only: Collection[Task] | None,
+    stamp_of: Digester,
+    state: OutputDigests,
+    force: bool = False,
+    seen: Mapping[str, list[int]] | None = None,
+) -> Pending:
+    """The pages whose HTML is missing or was made from other inputs (`page_inputs`)
+    than they have now; every page with `force`.
+
+    A large site asks this of thousands of pages on every build: each input is digested
+    once, not once for each page that reads it, and each locale's outputs are found by
+    listing its folder.  A page's locales come together: they share its block parse.
+    `seen`: the inputs' stats as a scan before the build found them (`content_digest`)."""
+    seen = seen or {}
+    build = project.rel(project.build_dir)
+    found = Pending()
+    taken = found.inputs
+    pages = []
+    for domain in domains:
+        path = str(project.page_path(domain))
+        taken[path] = content_digest(path, seen.get(path))
+        name = domain.rsplit("/", 1)[-1]
+        pages.append((domain, (f"{name}.md", taken[path]), f"{name}.po"))
+    todo = []
+    for locale in locales:
+        tag = web_tag(locale)
+        present = Present("" if force else str(project.build_dir / tag))
+        folder = str(project.po_path(locale, UI_DOMAIN).parent)
+        path = f"{folder}/{UI_DOMAIN}.po"
+        ui = ("ui.po", content_digest(path, seen.get(path)))
+        taken[path] = ui[1]
+        fresh = found.fresh[locale] = []
+        for domain, page, catalog in pages:
+            if only is not None and Task(locale, domain) not in only:
+                continue
+            path = f"{folder}/{domain}.po"
+            content = taken[path] = content_digest(path, seen.get(path))
+            stamp = stamp_of.named((page, (catalog, content), ui))
+            key = f"{build}/{tag}/{domain}.html"
+            if state.digests.get(key) == stamp and f"{domain}.html" in present:
+                fresh.append(key)
+            else:
+                todo.append((domain, locale, stamp))
+    order = {d: n for n, d in enumerate(domains)}
+    todo.sort(key=lambda item: order[item[0]])  # stable: locales in the order asked for
+    found.todo = {Task(locale, domain): stamp for domain, locale, stamp in todo}
+    return found
+
+
 def build_html(
     project: Project,
     locales: list[str],
@@ -669,6 +409,7 @@ def build_html(
     only: Collection[Task] | None = None,
     index: bool = True,
     checks: ResultCache | bool = False,
+    seen: Mapping[str, list[int]] | None = None,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
@@ -678,31 +419,21 @@ def build_html(
     the index is left for the caller to write (it reads every catalog).  With `checks`
     (a ResultCache, or True for the user's), the catalog of each page written is checked
     (and its results kept) as it is built; a build with nothing to write imports no check.
+    `seen`: the inputs' stats as the caller's scan found them before the build.
     """
     built = all_locales(project)
-    domains = [project.domain(p) for p in project.pages()]
-    if only is not None:
-        wanted = {t.domain for t in only}
-        domains = [d for d in domains if d in wanted]
+    every = [project.domain(p) for p in project.pages()]
+    domains = every if only is None else [d for d in every if d in {t.domain for t in only}]
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
-    stamp_of = digester(tool, built, with_pdf, project.config)
-    todo: list[tuple[Task, str, list[Path]]] = []
+    stamps = digester(tool, built, with_pdf, project.config)
+    pending = out_of_date(project, locales, domains, only, stamps, state, force, seen)
     results = {locale: LocaleResult(locale) for locale in locales}
-    for domain in domains:  # a page's locales together: they share its block parse
-        for locale in locales:
-            task = Task(locale, domain)
-            if only is not None and task not in only:
-                continue
-            inputs = page_inputs(project, locale, domain)
-            stamp = stamp_of(inputs)
-            out = output_path(project, locale, domain, ".html")
-            if not force and state.fresh(out, project.rel(out), stamp):
-                results[locale].skipped.append(project.rel(out))
-            else:
-                todo.append((task, stamp, inputs))
+    for locale, keys in pending.fresh.items():
+        results[locale].skipped += keys
+    todo = pending.todo
     index_html = project.build_dir / "index.html"
-    index_stamp = digest(_index_inputs(project), tool)
+    index_stamp = digest(index_inputs(project), tool)
     if not todo and (not index or state.fresh(index_html, project.rel(index_html), index_stamp)):
         return list(results.values())
     for module in RENDERING:  # here, before any worker is forked: they inherit it
@@ -713,10 +444,14 @@ def build_html(
         checks = open_cache(project)
     cache = checks or None
     to_convert = write_assets(project, built, convert=False)
-    stamps = {task: stamp for task, stamp, _ in todo}
     history = GitHistory(project.root)
-    days = {task: source_date(inputs, project.root, history).date() for task, _, inputs in todo}
-    known = CatalogCounts(project.build_dir)
+    days = {
+        task: source_date(
+            page_inputs(project, task.locale, task.domain), project.root, history
+        ).date()
+        for task in todo
+    }
+    listing = IndexCache(project.build_dir, state, pending.inputs)
     titles: dict[tuple[str, str], str] = {}
     with (
         Staging() as staging,
@@ -729,8 +464,8 @@ def build_html(
             out = output_path(project, task.locale, task.domain, ".html")
             staging.adopt(done.staged, out)
             path = project.rel(out)
-            state.record(path, stamps[task])
-            known.learn(done.counts)
+            state.record(path, todo[task])
+            listing.learn(done.counts)
             result = results[task.locale]
             result.pages.append(done.entry)
             titles[(task.locale, task.domain)] = done.entry["title"]
@@ -739,7 +474,7 @@ def build_html(
             if progress:
                 progress(task)
     if index:
-        write_index(project, known, titles, state)
+        write_index(project, listing, titles, every, tool)
         state.record(project.rel(index_html), index_stamp)
     else:  # the caller writes the index; until it says so, the next build writes it too
         state.forget(project.rel(index_html))

@@ -47,15 +47,26 @@ def snapshot_key(
 
 
 def build(
-    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+    project: Project,
+    chosen: list[str],
+    options: BuildOptions,
+    say: Say,
+    progress: Progress,
+    seen: Mapping[str, list[int]] | None = None,
 ) -> BuildOutcome:
-    """Build what is out of date."""
+    """Build what is out of date; `seen` are the inputs' stats as a scan before the build
+    found them (Snapshot.scan)."""
     with digests_kept(project.root), digests_kept(PACKAGE_DIR):
-        return _build(project, chosen, options, say, progress)
+        return _build(project, chosen, options, say, progress, seen)
 
 
 def _build(
-    project: Project, chosen: list[str], options: BuildOptions, say: Say, progress: Progress
+    project: Project,
+    chosen: list[str],
+    options: BuildOptions,
+    say: Say,
+    progress: Progress,
+    seen: Mapping[str, list[int]] | None,
 ) -> BuildOutcome:
     from .build import build_html
     from .snapshot import forget
@@ -79,16 +90,18 @@ def _build(
             force=options.force,
             progress=tick,
             checks=not options.quiet,  # each rebuilt page's catalog, where it is built
+            seen=seen,
         )
     )
     reports = {"pages built": pages}
     _report(pages, options, say, "pages built")
     rebuilt = [r.locale for r in pages if r.written and r.locale != project.config.source_locale]
     if rebuilt and not options.quiet:  # what changed was built: say how it checks
-        from ..checks import run_checks, summary_line
+        from ..checks import open_cache, summary_line
+        from .summary import summaries
 
-        for report in run_checks(project, rebuilt, workers).reports:
-            say(f"check {summary_line(report)}", False)
+        for tally in summaries(project, rebuilt, open_cache(project), workers):
+            say(f"check {summary_line(tally)}", False)
     if no_browser is not None:
         raise no_browser
     if browser is not None:

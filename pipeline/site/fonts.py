@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..assets import FONTS_DIR, WEBFONTS_DIR
-from ..files import cache_dir, write_atomic, write_replaceable
+from ..files import cache_dir, content_digest, write_atomic, write_replaceable
 from ..locales import script as script_of
 from . import css
 
@@ -65,7 +64,7 @@ def _font_info(path: Path) -> _FontInfo:
     """What a font says of itself, kept in the user's cache under the font's digest:
     reading it needs fontTools, whose import and parse cost more than an incremental
     build's whole page."""
-    cached = cache_dir("fonts") / f"{hashlib.sha256(path.read_bytes()).hexdigest()[:32]}.json"
+    cached = cache_dir("fonts") / f"{content_digest(path).hex()[:32]}.json"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         kept = json.loads(cached.read_text(encoding="utf-8"))
         if isinstance(kept["cmap"], list) and all(type(cp) is int for cp in kept["cmap"]):
@@ -185,7 +184,7 @@ def font_stack(locale: str, also: Iterable[str] = ()) -> str:
 
 def woff2_name(font: Font) -> str:
     """File name carrying a hash of the TTF, so caches and incremental builds never go stale."""
-    digest = hashlib.sha256(font.path.read_bytes()).hexdigest()[:10]
+    digest = content_digest(font.path).hex()[:10]
     return f"{font.path.stem}.{digest}.woff2"
 
 
@@ -288,8 +287,11 @@ def missing_glyphs(text: str, locale: str) -> list[str]:
 
 @functools.lru_cache(maxsize=64)
 def _covered_characters(locale: str) -> frozenset[str]:
-    """`coverage` as characters, so that a text is compared with it as a set."""
-    return frozenset(map(chr, coverage(locale)))
+    """`coverage` as characters, so that a text is compared with it as a set (kept in the
+    user's cache: see site.typefaces)."""
+    from .typefaces import typefaces
+
+    return typefaces().coverage(locale)
 
 
 def pdf_font_names(locale: str) -> set[str]:

@@ -37,6 +37,7 @@ from .browser import INSTALL_HINT, Settings
 from .xmp import Metadata
 
 if TYPE_CHECKING:
+    import pikepdf
     from playwright.async_api import (
         Browser,
         Playwright,
@@ -133,11 +134,13 @@ _READY_JS = r"""async () => {
 
 @dataclass(frozen=True)
 class Page:
-    """One handout to print: the built HTML page, where its PDF goes, its fixed date."""
+    """One handout to print: the built HTML page, where its PDF goes, its fixed date, and
+    what to add to the finished PDF before it is saved (a review sheet attaches its data)."""
 
     html: Path
     pdf: Path
     date: datetime
+    extra: Callable[[pikepdf.Pdf], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -338,7 +341,9 @@ class Printer:
         return [finishing[number].result() for number in range(len(pages))]
 
     def _finish_and_write(self, page: Page, raw: bytes, info: Info) -> bool:
-        return write_atomic(page.pdf, finish(raw, info, page.date, self.settings, page.pdf))
+        return write_atomic(
+            page.pdf, finish(raw, info, page.date, self.settings, page.pdf, page.extra)
+        )
 
 
 async def _all_or_none(jobs: list[Coroutine]) -> None:
@@ -394,9 +399,16 @@ def pdf_fonts(pdf) -> list[tuple[str, bool]]:
     return found
 
 
-def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Path) -> bytes:
-    """Chromium's PDF with our metadata, fixed dates, a deterministic /ID, and what
-    PDF/UA-1 asks for beyond Chromium's tags (pipeline.site.accessible)."""
+def finish(
+    raw: bytes,
+    info: Info,
+    date: datetime,
+    settings: Settings,
+    where: Path,
+    extra: Callable[[pikepdf.Pdf], None] | None = None,
+) -> bytes:
+    """Chromium's PDF with our metadata, fixed dates, a deterministic /ID, what PDF/UA-1
+    asks for beyond Chromium's tags (pipeline.site.accessible), and then `extra`'s part."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(raw)) as pdf:
@@ -438,6 +450,8 @@ def finish(raw: bytes, info: Info, date: datetime, settings: Settings, where: Pa
             producer=str(docinfo.get("/Producer", "")),
         )
         make_accessible(pdf, meta, info.links)
+        if extra is not None:  # last: it may digest the pages as they are saved
+            extra(pdf)
         out = io.BytesIO()
         # fix_metadata_version would rewrite the XMP packet in pikepdf's own layout
         pdf.save(out, deterministic_id=True, fix_metadata_version=False)

@@ -15,7 +15,7 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import hashlib
 
 STATE_FILE = ".l10n-state.json"
+INDEX_CACHE = ".l10n-index.json"  # see site.index
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
@@ -53,20 +54,29 @@ def digest(inputs: Iterable[Path], *options: object) -> str:
     return digester(*options)(inputs)
 
 
-def digester(*options: object) -> Callable[[Iterable[Path]], str]:
+class Digester:
     """`digest` for many outputs of one run: the options are encoded once."""
-    import hashlib
 
-    base = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
-    base.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    def __init__(self, *options: object) -> None:
+        import hashlib
 
-    def of(inputs: Iterable[Path]) -> str:
-        found = base.copy()
-        for path in inputs:
-            found.update(path.name.encode() + b"\0" + content_digest(path))
+        self.base = hashlib.sha256(json.dumps([str(o) for o in options]).encode())
+        self.base.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+
+    def __call__(self, inputs: Iterable[Path]) -> str:
+        return self.named((path.name, content_digest(path)) for path in inputs)
+
+    def named(self, inputs: Iterable[tuple[str, bytes]]) -> str:
+        """The digest from each input's file name and content digest, when the caller
+        has them already (an input many outputs share is then digested once)."""
+        found = self.base.copy()
+        for name, content in inputs:
+            found.update(name.encode() + b"\0" + content)
         return found.hexdigest()
 
-    return of
+
+def digester(*options: object) -> Digester:
+    return Digester(*options)
 
 
 class OutputDigests:
@@ -90,7 +100,9 @@ class OutputDigests:
         self.digests.pop(key, None)
 
     def save(self) -> None:
-        write_text(self.path, json.dumps(self.digests, indent=0, sort_keys=True) + "\n")
+        write_text(
+            self.path, json.dumps(self.digests, sort_keys=True, separators=(",", ":")) + "\n"
+        )
 
 
 def snapshot_path(root: Path) -> Path:
@@ -110,13 +122,23 @@ def file_stat(path: str) -> list[int]:
     return [found.st_size, found.st_mtime_ns]
 
 
+def _stat(path: str) -> list[int]:
+    """What the snapshot keeps of a file: `file_stat` and the inode (a file replaced by
+    another has another), as `content_digest` knows a file by."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return []
+    return [found.st_size, found.st_mtime_ns, found.st_ino]
+
+
 def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
     """The size and mtime of a folder, of every folder in it and of every file in them.
 
     A folder's mtime changes when an entry is added, removed or renamed in it, so an
     unchanged scan means no page or catalog came or went.
     """
-    into[str(folder)] = file_stat(str(folder))
+    into[str(folder)] = _stat(str(folder))
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -125,7 +147,7 @@ def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
         if entry.is_dir(follow_symlinks=False):
             scan_tree(Path(entry.path), into)
         else:
-            into[entry.path] = file_stat(entry.path)
+            into[entry.path] = _stat(entry.path)
 
 
 @dataclass
@@ -150,41 +172,41 @@ class Snapshot:
         """The inputs of a build, taken before it reads them."""
         found = cls(command)
         now = time.time_ns()
-        found.files[str(root / "pyproject.toml")] = file_stat(str(root / "pyproject.toml"))
+        found.files[str(root / "pyproject.toml")] = _stat(str(root / "pyproject.toml"))
         for folder in (root / "source", root / "locales"):
             scan_tree(folder, found.files)
         for path in _tool_files():
-            found.files[str(path)] = file_stat(str(path))
+            found.files[str(path)] = _stat(str(path))
         found.trusted = all(not st or st[1] < now - RACY_NS for st in found.files.values())
         return found
 
-    def add(self, paths: Iterable[Path]) -> None:
+    def add(self, paths: Iterable[Path | str]) -> None:
         """Files the build wrote or ran (the browser): any later change to them shows too."""
         for path in paths:
-            self.files[str(path)] = file_stat(str(path))
+            self.files[str(path)] = _stat(str(path))
 
     def finish(
         self, root: Path, build_dir: Path, reports: dict[str, list], also: Iterable[Path] = ()
     ) -> None:
-        """Record what a build wrote and reported, per kind of output, and keep the snapshot."""
+        """Record what a build wrote and reported, per kind of output, and keep the snapshot
+        (none when an input changed too lately to be trusted: then nothing is recorded)."""
+        if not self.trusted:
+            self.save(root)
+            return
         self.report = [
             [r.locale, len(r.written) + len(r.skipped), what]
             for what, results in reports.items()
             for r in results
         ]
         self.add(
-            root / path
+            os.path.join(root, path)
             for results in reports.values()
             for r in results
             for path in r.written + r.skipped
         )
-        self.add(
-            build_dir / name
-            for name in ("index.html", STATE_FILE, ".l10n-index.json", ".l10n-titles.json")
-        )
+        self.add(build_dir / name for name in ("index.html", STATE_FILE, INDEX_CACHE))
         self.add(also)
-        if self.trusted:
-            self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
+        self.add(_folders(build_dir, TEMP_DEPTH))  # a file a killed run left shows too
         self.save(root)
 
     def save(self, root: Path) -> None:
@@ -221,7 +243,7 @@ def _load(root: Path) -> dict | None:
 def _still(data: dict) -> list[list] | None:
     """The snapshot's report when every file in it is as it was; else None."""
     files = data.get("files")
-    if not isinstance(files, dict) or not all(file_stat(p) == st for p, st in files.items()):
+    if not isinstance(files, dict) or not all(_stat(p) == st for p, st in files.items()):
         return None
     report = data.get("report")
     if not isinstance(report, list) or not all(
@@ -243,6 +265,8 @@ def last_report(root: Path, command: list, typed: dict | None = None) -> list[li
     if not path.is_file():
         return None
     with project_lock(root, tidy=False):  # an unchanged snapshot: no file came since
+        if _STALE.get(str(path)) == _stat(str(path)):
+            return None  # `replay` found a file changed since it was taken
         data = _load(root)
         if data is None or data.get("command") != command:
             return None
@@ -251,6 +275,10 @@ def last_report(root: Path, command: list, typed: dict | None = None) -> list[li
             _write(path, {**data, "invocation": typed})
         return report
 
+
+# Snapshots (by path) found out of date in this process, with the size and mtime they
+# had then: a file that changed since a snapshot was taken stays changed.
+_STALE: dict[str, list[int]] = {}
 
 # What, besides the command line and the folder, decides what a build does.
 REPLAY_ENV = ("SOURCE_DATE_EPOCH", "L10N_BROWSER", "PATH")
@@ -285,6 +313,9 @@ def replay(argv: list[str], cwd: str, environ: Mapping[str, str]) -> list[str] |
         ):
             return None
         report = _still(data)
+        if report is None:
+            stale = snapshot_path(root)
+            _STALE[str(stale)] = _stat(str(stale))
     if report is None:
         return None
     return [] if typed["quiet"] else report_lines(report)

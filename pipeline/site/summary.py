@@ -1,0 +1,130 @@
+"""The check summary `build` prints for each locale it rebuilt, as `check` ends: one line
+per locale, over every catalog of the locale.
+
+After one saved catalog, every other catalog's results are in the checks' cache; reading
+each whole entry back (its findings, its digest) costs more than the page itself.  So
+the counts a summary needs are kept apart, one small table per project in the user's
+cache, under the same keys as the checks' entries: a catalog that did not change costs
+its key and a look-up, and the rest come from the checks' cache (or are checked).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..files import cache_dir, write_replaceable
+
+if TYPE_CHECKING:
+    from ..checks.cache import ResultCache
+    from ..checks.model import LocaleReport
+    from ..project import Project
+
+FEW = 8  # catalogs missing from the table: more are checked over workers first
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The counts of a LocaleReport that a summary line shows."""
+
+    locale: str
+    errors: int = 0
+    warnings: int = 0
+    silenced: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+    @classmethod
+    def of(cls, report: LocaleReport) -> Tally:
+        return cls(
+            report.locale,
+            report.errors,
+            report.warnings,
+            report.silenced,
+            report.fuzzy,
+            report.untranslated,
+        )
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.locale,
+            self.errors + other.errors,
+            self.warnings + other.warnings,
+            self.silenced + other.silenced,
+            self.fuzzy + other.fuzzy,
+            self.untranslated + other.untranslated,
+        )
+
+    def counts(self) -> list[int]:
+        return [self.errors, self.warnings, self.silenced, self.fuzzy, self.untranslated]
+
+
+class Tallies:
+    """The table of counts of one project folder's catalogs: for each, the key of the
+    results they were counted from and the counts (one entry a catalog, whatever it held
+    before)."""
+
+    def __init__(self, root: Path) -> None:
+        name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+        self.path = cache_dir("tallies") / f"{name}.json"
+        try:
+            kept = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            kept = {}
+        self.kept: dict = kept if isinstance(kept, dict) else {}
+        self.table = dict(self.kept)
+
+    def get(self, locale: str, domain: str, key: str) -> Tally | None:
+        hit = self.table.get(f"{locale}/{domain}")
+        if not (isinstance(hit, list) and len(hit) == 6 and hit[0] == key):
+            return None
+        counts = hit[1:]
+        if not all(type(n) is int and n >= 0 for n in counts):
+            return None
+        return Tally(locale, *counts)
+
+    def put(self, locale: str, domain: str, key: str, tally: Tally) -> None:
+        self.table[f"{locale}/{domain}"] = [key, *tally.counts()]
+
+    def save(self) -> None:
+        """A table that cannot be written only makes the next summary slower."""
+        if self.table != self.kept:
+            with contextlib.suppress(OSError):
+                write_replaceable(self.path, json.dumps(self.table, sort_keys=True).encode())
+
+
+def summaries(
+    project: Project, locales: list[str], store: ResultCache, jobs: int = 1
+) -> list[Tally]:
+    """What `run_checks(project, locales).reports` counts, for summary lines: the English
+    pages' own report first when it has findings, then one per locale."""
+    from ..checks import check_catalog_cached, check_project, sources_report
+
+    table = Tallies(project.root)
+    sources = sources_report(project, store)
+    templates = project.template_domains()
+    keys = {
+        (locale, domain): store.key(project, locale, domain)
+        for locale in locales
+        for domain in project.domains(locale, templates)
+    }
+    found = {part: table.get(*part, key) for part, key in keys.items()}
+    missing = [part for part, tally in found.items() if tally is None]
+    if len(missing) > FEW:  # a cold cache: check what it lacks over workers, as `check` does
+        check_project(project, sorted({locale for locale, _ in missing}), jobs, store)
+    totals = {locale: Tally(locale) for locale in locales}
+    for (locale, domain), tally in found.items():
+        if tally is None:
+            report = store.get(keys[(locale, domain)])
+            if report is not None:  # kept only under the key of the bytes it counts
+                table.put(locale, domain, keys[(locale, domain)], Tally.of(report))
+            else:  # changed since: checked as it is now
+                report = check_catalog_cached(project, locale, domain, store)
+            tally = Tally.of(report)
+        totals[locale] += tally
+    table.save()
+    return [Tally.of(sources)] * bool(sources.findings) + list(totals.values())
