@@ -69,8 +69,9 @@ RENAME_APART_FROM = 256  # files; fewer are put in place by the run's own thread
 
 def commit_all(staged: list[tuple[Path, Path]]) -> None:
     """Put staged files in place (pairs of temporary file and destination), their data
-    on disk first so that no rename can outlive it in a crash.  After a failure no
-    further file is put in place and the temporary files left are removed."""
+    on disk first so that no rename can outlive it in a crash.  Many are put in place
+    by a few threads, in no particular order; after a failure each stops at its next
+    file, the temporary files left are removed and the first failure is raised."""
     if len(staged) >= SYNC_ALL_FROM:
         os.sync()
     else:
