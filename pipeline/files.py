@@ -24,13 +24,15 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
-def stage(path: Path, data: bytes) -> Path | None:
+def stage(path: Path, data: bytes, size: int | None = None) -> Path | None:
     """`data` in a temporary file beside `path`, for `commit_all` to put in place; None
-    when `path` already holds exactly `data`.  Staging many files first and committing
-    them together keeps a failure from leaving some written and some not, and one sync
-    of the file system for them all costs far less than one fsync a file."""
+    when `path` already holds exactly `data` (`size`: its length, when the caller has
+    just read it: a file of another length needs no reading to tell).  Staging many
+    files first and committing them together keeps a failure from leaving some written
+    and some not, and one sync of the file system for them all costs far less than one
+    fsync a file."""
     try:
-        if path.read_bytes() == data:
+        if size in (None, len(data)) and path.read_bytes() == data:
             return None
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
@@ -61,11 +63,15 @@ def _temporary(path: Path) -> tuple[int, Path]:
 
 
 SYNC_ALL_FROM = 16  # files; from here one sync of the file systems beats an fsync each
+RENAMERS = 4  # threads that put many files in place: a rename waits on the disk
+RENAME_APART_FROM = 256  # files; fewer are put in place by the run's own thread
 
 
 def commit_all(staged: list[tuple[Path, Path]]) -> None:
     """Put staged files in place (pairs of temporary file and destination), their data
-    on disk first so that no rename can outlive it in a crash."""
+    on disk first so that no rename can outlive it in a crash.  Many are put in place
+    by a few threads, in no particular order; after a failure each stops at its next
+    file, the temporary files left are removed and the first failure is raised."""
     if len(staged) >= SYNC_ALL_FROM:
         os.sync()
     else:
@@ -75,12 +81,32 @@ def commit_all(staged: list[tuple[Path, Path]]) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-    for done, (tmp, path) in enumerate(staged):
-        try:
+    failures: list[BaseException] = []
+    if len(staged) < RENAME_APART_FROM:
+        _rename(staged, failures)
+    else:  # a rename over a file frees the old one, which may wait on the disk (a discard)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(RENAMERS) as pool:
+            for share in [staged[i::RENAMERS] for i in range(RENAMERS)]:
+                pool.submit(_rename, share, failures)
+    if failures:
+        raise failures[0]
+
+
+def _rename(staged: list[tuple[Path, Path]], failures: list[BaseException]) -> None:
+    """Put these files in place, in order, until one fails (its failure is added to
+    `failures`) or `failures`, shared with other threads, has one; the temporary files
+    not put in place are removed."""
+    done = 0
+    try:
+        while done < len(staged) and not failures:
+            tmp, path = staged[done]
             os.replace(tmp, path)
-        except BaseException:
-            discard([tmp for tmp, _ in staged[done:]])
-            raise
+            done += 1
+    except BaseException as exc:
+        failures.append(exc)
+    discard([tmp for tmp, _ in staged[done:]])
 
 
 def discard(staged: list[Path | None]) -> None:
@@ -101,9 +127,10 @@ class Staging:
         self.commit = commit
         self.pairs: list[tuple[Path, Path]] = []  # (temporary file, destination)
 
-    def add(self, path: Path, data: bytes) -> Path | None:
-        """Stage `data` for `path`; None (nothing staged) when `path` holds it already."""
-        return self.adopt(stage(path, data), path)
+    def add(self, path: Path, data: bytes, size: int | None = None) -> Path | None:
+        """Stage `data` for `path`; None (nothing staged) when `path` holds it already
+        (`size`: its length, when the caller has just read it)."""
+        return self.adopt(stage(path, data, size), path)
 
     def adopt(self, tmp: Path | None, path: Path) -> Path | None:
         """Take charge of a file staged elsewhere (by a worker process)."""

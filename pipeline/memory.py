@@ -69,6 +69,10 @@ class Proposal:
         return f"memory: {self.score}% from {self.origin}"
 
 
+# English wanted -> the candidates' English within reach: (English, score, candidates).
+Hits = dict[str, list[tuple[str, float, list[Candidate]]]]
+
+
 class Memory:
     """Candidates indexed by their English, searched once per English string wanted."""
 
@@ -85,15 +89,18 @@ class Memory:
         self.lengths = [len(text) for text in self.choices]
 
     def propose(self, wants: Iterable[Want]) -> dict[Want, Proposal]:
+        wants = list(wants)
+        return propose(wants, [self.hits({want.english for want in wants})])
+
+    def hits(self, wanted: Iterable[str]) -> Hits:
+        """The candidates at least THRESHOLD percent like each English string `wanted`:
+        what this memory holds of the whole search, which `propose` puts together."""
         from rapidfuzz import fuzz, process
 
-        by_english: dict[str, list[Want]] = {}
-        for want in wants:
-            by_english.setdefault(want.english, []).append(want)
-        found: dict[Want, Proposal] = {}
+        found: Hits = {}
         if not self.choices:
             return found
-        for english in sorted(by_english):
+        for english in wanted:
             # Only English of a length within 3:5 of this one can reach 75%.
             size = len(english)
             low = bisect.bisect_left(self.lengths, -(-size * _SHORT // _LONG))
@@ -105,21 +112,42 @@ class Memory:
                 score_cutoff=THRESHOLD,
                 limit=None,
             )
-            ranked.sort(key=lambda hit: (-hit[1], hit[0]))
-            for want in by_english[english]:
-                best = self._best(ranked, want)
-                if best is not None:
-                    found[want] = best
+            if ranked:
+                found[english] = [(text, score, self.index[text]) for text, score, _ in ranked]
         return found
 
-    def _best(self, ranked: list[tuple[str, float, int]], want: Want) -> Proposal | None:
-        for choice, score, _ in ranked:
-            found = [c for c in self.index[choice] if c[0] == want.locale and c[4] != want.page]
-            if found:
-                _, _, origin, translation, _ = min(found)
-                percent = 100 if choice == want.english else min(99, math.floor(score))
-                return Proposal(translation, percent, origin)
-        return None
+
+def propose(wants: Iterable[Want], hits: Iterable[Hits]) -> dict[Want, Proposal]:
+    """The best proposal for each English string wanted, from the hits of every part of
+    the memory (the same English in two parts scores alike; its candidates add up)."""
+    every: dict[str, dict[str, tuple[float, list[Candidate]]]] = {}
+    for part in hits:
+        for english, found in part.items():
+            mine = every.setdefault(english, {})
+            for text, score, candidates in found:
+                before = mine.get(text)
+                mine[text] = (score, candidates if before is None else before[1] + candidates)
+    by_english: dict[str, list[Want]] = {}
+    for want in wants:
+        by_english.setdefault(want.english, []).append(want)
+    proposals: dict[Want, Proposal] = {}
+    for english in sorted(by_english):
+        ranked = sorted(every.get(english, {}).items(), key=lambda hit: (-hit[1][0], hit[0]))
+        for want in by_english[english]:
+            best = _best(ranked, want)
+            if best is not None:
+                proposals[want] = best
+    return proposals
+
+
+def _best(ranked: list[tuple[str, tuple[float, list[Candidate]]]], want: Want) -> Proposal | None:
+    for choice, (score, candidates) in ranked:
+        found = [c for c in candidates if c[0] == want.locale and c[4] != want.page]
+        if found:
+            _, _, origin, translation, _ = min(found)
+            percent = 100 if choice == want.english else min(99, math.floor(score))
+            return Proposal(translation, percent, origin)
+    return None
 
 
 def untranslated(entry: polib.POEntry) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
 
@@ -18,6 +19,7 @@ from .memory import (
     Want,
     apply,
     page_candidates,
+    propose,
     tmx_candidates,
     untranslated,
 )
@@ -25,7 +27,10 @@ from .po import catalog
 from .po.merge import merge, merge_many
 from .po.write import dumps_many
 from .project import Project
-from .workers import exchange, finished, pool_context, process_pool, shared
+from .workers import exchange, finished, no_collections, pool_context, process_pool, shared
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 
 @dataclass(frozen=True)
@@ -48,11 +53,15 @@ def localized_header(pot: polib.POFile, locale: str, project: Project) -> polib.
     return merge(po, pot)
 
 
-def _templates(project: Project) -> dict[str, polib.POFile]:
-    pots = project.templates()
-    if not pots:
-        raise L10nError(NO_TEMPLATES)
-    return {project.template_domain(p): catalog.load(p, project.rel(p)) for p in pots}
+def _templates(project: Project, domains: list[str] | None = None) -> dict[str, polib.POFile]:
+    """Every template, or those of `domains`, by domain."""
+    if domains is None:
+        pots = project.templates()
+        if not pots:
+            raise L10nError(NO_TEMPLATES)
+        domains = [project.template_domain(p) for p in pots]
+    paths = [project.pot_path(domain) for domain in domains]
+    return {d: catalog.load(p, project.rel(p)) for d, p in zip(domains, paths, strict=True)}
 
 
 def init(project: Project, locales: list[str]) -> list[Written]:
@@ -99,9 +108,9 @@ def update(project: Project, locales: list[str], jobs: int = 1) -> list[Written]
     domains = [project.template_domain(p) for p in pots]
     tmx = tmx_candidates(project, locales)
     staged: dict[Path, Path | None] = {}
-    with Staging() as staging:
-        if jobs > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
-            shares = _in_workers(project.root, domains, locales, jobs, tmx)
+    with Staging() as staging, no_collections():
+        if jobs > 1 and len(domains) > 1 and len(locales) * len(domains) >= PARALLEL_FROM:
+            shares = _in_workers(project, domains, locales, jobs, tmx)
         else:
             merged = Merged.of(project, _templates(project), locales)
             merged.fill(Memory([merged.offers(), tmx]).propose(merged.wants()))
@@ -125,48 +134,58 @@ class Merged:
     domains: list[str]
     locales: list[str]
     catalogs: list[polib.POFile]
+    sizes: list[int | None]  # each catalog's file size as read, None for a new one
+    open: list[tuple[int, polib.POEntry]] | None = None
 
     @classmethod
     def of(cls, project: Project, templates: dict[str, polib.POFile], names: list[str]) -> Merged:
-        merged = cls([], [], [], [])
+        merged = cls([], [], [], [], [])
         for domain, pot in templates.items():
-            olds, fresh = [], []
+            olds: list[tuple[Path, str, polib.POFile, int | None]] = []
+            fresh: list[tuple[Path, str, polib.POFile, int | None]] = []
             for name in names:
                 path = project.po_path(name, domain)
                 if path.exists():
-                    olds.append((path, name, catalog.load(path, project.rel(path))))
+                    # The merge takes extracted comments and references from the template.
+                    data, po = catalog.load_with_bytes(path, project.rel(path), places=False)
+                    olds.append((path, name, po, len(data)))
                 else:
-                    fresh.append((path, name, localized_header(pot, name, project)))
-            new = merge_many([po for _, _, po in olds], pot) + [po for _, _, po in fresh]
-            for (path, name, _), po in zip(olds + fresh, new, strict=True):
+                    fresh.append((path, name, localized_header(pot, name, project), None))
+            new = merge_many([po for _, _, po, _ in olds], pot) + [po for _, _, po, _ in fresh]
+            for (path, name, _, size), po in zip(olds + fresh, new, strict=True):
                 merged.paths.append(path)
                 merged.domains.append(domain)
                 merged.locales.append(name)
                 merged.catalogs.append(po)
+                merged.sizes.append(size)
         return merged
 
-    def _entries(self):  # noqa: ANN202
-        for domain, name, po in zip(self.domains, self.locales, self.catalogs, strict=True):
-            for entry in po:
-                yield domain, name, entry
+    def _open(self) -> list[tuple[int, polib.POEntry]]:
+        """The untranslated entries as merged, with their catalog's number: found once,
+        before any is filled."""
+        if self.open is None:
+            self.open = [
+                (number, entry)
+                for number, po in enumerate(self.catalogs)
+                for entry in po
+                if untranslated(entry)
+            ]
+        return self.open
 
     def offers(self) -> Candidates:
         """The translations these catalogs offer the locale's other pages."""
         return page_candidates(zip(self.locales, self.domains, self.catalogs, strict=True))
 
     def wants(self) -> list[Want]:
-        return [
-            Want(name, domain, e.msgid) for domain, name, e in self._entries() if untranslated(e)
-        ]
+        return [Want(self.locales[n], self.domains[n], entry.msgid) for n, entry in self._open()]
 
     def fill(self, proposals: dict[Want, Proposal]) -> None:
-        for domain, name, entry in self._entries():
-            if untranslated(entry):
-                apply(entry, proposals.get(Want(name, domain, entry.msgid)))
+        for n, entry in self._open():
+            apply(entry, proposals.get(Want(self.locales[n], self.domains[n], entry.msgid)))
 
     def waiting(self) -> list[int]:
         """The catalogs that memory may change: those with an untranslated entry."""
-        return [i for i, po in enumerate(self.catalogs) if any(untranslated(e) for e in po)]
+        return sorted({n for n, _ in self._open()})
 
     def stage(self, which: list[int] | None = None) -> list[tuple[Path, Path | None]]:
         """These catalogs (all by default) staged for writing (None for one that stays
@@ -176,43 +195,56 @@ class Merged:
         done: list[tuple[Path, Path | None]] = []
         with Staging(commit=False) as staging:  # put in place by update(), or discarded
             texts = dumps_many([self.catalogs[i] for i in chosen])
-            for path, text in zip(paths, texts, strict=True):
-                done.append((path, staging.add(path, text.encode("utf-8"))))
+            for i, path, text in zip(chosen, paths, texts, strict=True):
+                done.append((path, staging.add(path, text.encode("utf-8"), self.sizes[i])))
         return done
 
 
 def _in_workers(
-    root: Path,
+    project: Project,
     domains: list[str],
     locales: list[str],
     jobs: int,
     tmx: Candidates,
 ) -> Iterator[list[tuple[Path, Path | None]]]:
-    """Pages merged in `jobs` workers, one share each.  A worker sends what its catalogs
-    offer and want to the run, which searches the memory once for all of them and sends
-    each worker its proposals; the worker then fills and stages its catalogs."""
+    """Pages merged in `jobs` processes, one share each: the run's own and its workers'.
+
+    The memory is searched where its candidates are: each worker sends the run the
+    English its catalogs want, the run sends every worker all the English wanted, each
+    searches what its own pages offer (the run, the TMX memories too) and the run puts
+    the hits together and sends each worker its proposals.  Each then fills and stages
+    its catalogs.
+    """
     count = min(len(domains), jobs)
     shares = [domains[i::count] for i in range(count)]
     context = pool_context(("pipeline.update",))
     up = context.Queue()
-    downs = [context.Queue() for _ in shares]
+    downs = [context.Queue() for _ in shares[1:]]
     try:
-        with process_pool(count, context=context, shared=(up, downs)) as pool:
+        with process_pool(count - 1, context=context, shared=(up, downs)) as pool:
             futures = [
-                pool.submit(_merge_in_worker, root, number, share, locales)
-                for number, share in enumerate(shares)
+                pool.submit(_merge_in_worker, project.root, number, share, locales)
+                for number, share in enumerate(shares[1:])
             ]
             try:
-                offers, wants = [tmx], {}
-                for number, share_offers, share_wants in exchange(up, futures):
-                    offers.append(share_offers)
-                    wants[number] = share_wants
-                found = Memory(offers).propose([w for share in wants.values() for w in share])
-                for number, share_wants in wants.items():
-                    downs[number].put({w: found[w] for w in share_wants if w in found})
+                own = Merged.of(project, _templates(project, shares[0]), locales)
+                wants = {number: share for number, share in exchange(up, futures)}
+                every = [*own.wants(), *(want for share in wants.values() for want in share)]
+                wanted = sorted({want.english for want in every})
+                for down in downs:
+                    down.put(wanted)
+                hits = [Memory([tmx, own.offers()]).hits(wanted)]
+                hits += [share for _, share in exchange(up, futures)]
+                found = propose(every, hits)
+                for number, share in wants.items():
+                    downs[number].put({want: found[want] for want in share if want in found})
             finally:
                 for down in downs:
                     down.put(None)  # a worker still waiting stops; one answered ignores it
+            own.fill(found)
+            staged = own.stage()
+            del own  # its catalogs freed while the workers finish, not after
+            yield staged
             # Each worker's catalogs, staged; update() discards them if a later one fails.
             yield from finished(futures, _discard_share)
     finally:
@@ -232,14 +264,24 @@ def _merge_in_worker(
     from .project import load
 
     up, downs = shared()
-    project = load(root)
+    with no_collections():
+        return _merge_share(load(root), up, downs[number], number, domains, locales)
+
+
+def _merge_share(
+    project: Project, up: Queue, down: Queue, number: int, domains: list[str], locales: list[str]
+) -> list[tuple[Path, Path | None]]:
     templates = {domain: _worker_template(project, domain) for domain in domains}
     merged = Merged.of(project, templates, locales)
-    up.put((number, merged.offers(), merged.wants()))
+    up.put((number, merged.wants()))
+    wanted = down.get()
+    if wanted is None:  # the run failed elsewhere
+        return []
+    up.put((number, Memory([merged.offers()]).hits(wanted)))
     waiting = merged.waiting()
     ready = set(range(len(merged.paths))) - set(waiting)
-    done = merged.stage(sorted(ready))  # while the run searches the memory
-    proposals = downs[number].get()
+    done = merged.stage(sorted(ready))  # while the run puts the proposals together
+    proposals = down.get()
     if proposals is None:  # the run failed elsewhere
         discard([tmp for _, tmp in done])
         return []
@@ -249,14 +291,18 @@ def _merge_in_worker(
     except BaseException:
         discard([tmp for _, tmp in done])
         raise
+    _KEPT.append(merged)  # freed with the process: freeing it first would delay the answer
     return done
+
+
+_KEPT: list[Merged] = []  # a worker's catalogs, once staged
 
 
 _cache: dict[Path, polib.POFile] = {}
 
 
 def _worker_template(project: Project, domain: str) -> polib.POFile:
-    """A template read once per worker process, however many shares need it."""
+    """A template read once per process, however many shares need it."""
     path = project.pot_path(domain)
     if path not in _cache:
         _cache[path] = catalog.load(path, project.rel(path))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable
     from concurrent.futures import Future, ProcessPoolExecutor
     from multiprocessing.context import BaseContext
 
@@ -22,6 +24,21 @@ def fewer_collections() -> None:
     parse trees); with Python's default threshold of 700 new objects the cyclic
     collector rescans them over and over (docs/benchmarks.md)."""
     gc.set_threshold(50_000)
+
+
+@contextlib.contextmanager
+def no_collections() -> Iterator[None]:
+    """No cyclic collection for a batch whose objects form no cycles and all live until
+    it ends (an update's catalogs: a million entries, lists and dicts): every collection
+    would scan them in vain, a tenth of the update's time even at `fewer_collections`'
+    threshold.  Reference counting still frees everything the batch drops."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 _SHARED: tuple = ()

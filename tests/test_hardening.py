@@ -1181,6 +1181,24 @@ def test_permission_and_disk_errors_are_plain_messages(src_project: Path, run, m
     assert target.exists()
 
 
+@pytest.mark.parametrize("count", [3, 300])  # put in place by the run, or by threads
+def test_a_failed_rename_leaves_no_temporary_file(tmp_path: Path, count: int) -> None:
+    import pipeline.files
+
+    targets = [tmp_path / f"page-{n:03d}.po" for n in range(count)]
+    for target in targets:
+        target.write_text("old\n")
+    blocked = targets[count // 2]
+    blocked.unlink()
+    (blocked / "inside").mkdir(parents=True)  # a folder cannot be replaced by a file
+    with pytest.raises(OSError), pipeline.files.Staging() as staging:
+        for target in targets:
+            staging.add(target, b"new\n")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert (blocked / "inside").is_dir()
+    assert {t.read_text() for t in targets if t != blocked} <= {"old\n", "new\n"}
+
+
 def test_keyboard_interrupt_is_one_line(src_project: Path, run, monkeypatch) -> None:
     import pipeline.status
 

@@ -98,6 +98,18 @@ def test_weblate_flags_survive_in_gnu_order() -> None:
     )
 
 
+def test_catalogs_sharing_an_entry_msgcat_lays_out() -> None:
+    """A range flag leaves an entry's comments to msgcat; a second catalog with the same
+    entry (a page in another locale) takes the first one's lines, still waiting for it."""
+    shared = '#. note\n#: a.md:3\n#, range: 1..5, c-format\nmsgid "%d file"\nmsgstr "x %d"\n'
+    _assert_same(
+        [
+            _entries(shared, 'msgid "plain"\nmsgstr "th"\n'),
+            _entries('msgid "plain"\nmsgstr "vi"\n', shared),
+        ]
+    )
+
+
 def test_obsolete_previous_plural_context_and_fuzzy_header() -> None:
     header = "# Header comment\n#\n#, fuzzy\n" + HEADER
     _assert_same(

@@ -11,7 +11,7 @@ import polib
 import pytest
 from conftest import CORPUS, age, gettext_valid, needs_corpus, needs_gettext, snapshot
 
-from pipeline.memory import Memory, Want, page_candidates
+from pipeline.memory import Memory, Want, page_candidates, propose
 from pipeline.po import catalog
 
 SHARED = "Take metformin 500 mg twice a day with food."
@@ -194,6 +194,32 @@ def test_proposals_are_deterministic_whatever_the_order() -> None:
         assert found[want].translation == "A" and found[want].score == 100
         assert found[Want("vi", "zeta", SIMILAR)].translation == "V"
     assert Memory([page_candidates(catalogs)]).propose([Want("lo", "kidney", SHARED)]) == {}
+
+
+def test_a_memory_searched_in_parts_proposes_what_it_proposes_whole() -> None:
+    """Each process searches the pages it holds: the hits put together give the
+    proposals of one search over every page, ties and shared English included."""
+    texts = [SHARED, SIMILAR, "Take metformin 500 mg twice a day.", "Drink water.", "Drink"]
+    catalogs = []
+    for n, (locale, english) in enumerate(
+        (locale, english) for english in texts for locale in ("th", "vi", "km")
+    ):
+        po = polib.POFile()
+        po.append(polib.POEntry(msgid=english, msgstr=f"{locale} {n}"))
+        po.append(polib.POEntry(msgid=f"Step {n} of the plan.", msgstr=f"{locale} step {n}"))
+        catalogs.append((locale, f"page{n % 5}", po))
+    wants = [
+        Want(locale, page, english)
+        for locale in ("th", "vi", "km", "lo")
+        for page in ("page0", "page3", "new")
+        for english in [*texts, "Take metformin 250 mg twice a day with food.", "Step 7 of it."]
+    ]
+    whole = Memory([page_candidates(catalogs)]).propose(wants)
+    assert len(whole) > 20 and {p.score for p in whole.values()} > {100}
+    wanted = {want.english for want in wants}
+    for parts in ([catalogs[::2], catalogs[1::2]], [catalogs[:4], catalogs[4:9], catalogs[9:]]):
+        hits = [Memory([page_candidates(part)]).hits(wanted) for part in parts]
+        assert propose(wants, hits[::-1]) == whole
 
 
 def test_workers_give_the_same_proposals(new_project, run) -> None:

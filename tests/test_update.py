@@ -948,16 +948,19 @@ def test_update_in_workers_writes_what_one_process_writes(tmp_path: Path, run) -
     assert not [p for p in two.rglob("*.tmp")]
 
 
-def test_update_in_workers_with_a_broken_catalog_changes_nothing(tmp_path: Path, run) -> None:
+@pytest.mark.parametrize("page", ["p12", "p13"])  # the run's own share, a worker's
+def test_update_in_workers_with_a_broken_catalog_changes_nothing(
+    tmp_path: Path, run, page: str
+) -> None:
     root = _worker_project(tmp_path / "p", run)
-    broken = root / "locales/km/LC_MESSAGES/p13.po"
+    broken = root / f"locales/km/LC_MESSAGES/{page}.po"
     broken.write_text(
         broken.read_text(encoding="utf-8") + '\nmsgid "x"\nmsgstr "y\n', encoding="utf-8"
     )
     before = snapshot(root)
     result = run(["update", "-j", "2"], root)
     assert result.code == 2
-    assert "locales/km/LC_MESSAGES/p13.po:" in result.output
+    assert f"locales/km/LC_MESSAGES/{page}.po:" in result.output
     assert "Traceback" not in result.output
     assert snapshot(root) == before  # no catalog rewritten, no temporary file left
 

@@ -62,9 +62,10 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def parse(text: str, path: str) -> polib.POFile:
-    """A catalog from its text; any syntax problem is an L10nError naming the line."""
-    po = poread.parse(text, path)
+def parse(text: str, path: str, places: bool = True) -> polib.POFile:
+    """A catalog from its text; any syntax problem is an L10nError naming the line.
+    Without `places`, entries may lack their extracted comments and references."""
+    po = poread.parse(text, path, places)
     po.wrapwidth = WRAP
     seen: dict[tuple[str | None, str], int | None] = {}
     for entry in po:
@@ -104,12 +105,20 @@ def read_kept(path: Path, shown: str) -> tuple[str, polib.POFile]:
 
 def load(path: Path, shown: str | None = None) -> polib.POFile:
     """Read and check a catalog file; `shown` is the path that messages name."""
+    return load_with_bytes(path, shown)[1]
+
+
+def load_with_bytes(
+    path: Path, shown: str | None = None, places: bool = True
+) -> tuple[bytes, polib.POFile]:
+    """A catalog file's bytes, and the catalog read and checked (as `load`; see `parse`
+    for `places`)."""
     name = shown or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise L10nError(f"{name}: cannot be read: {exc.strerror}") from None
-    return parse(decode(data, name), name)
+    return data, parse(decode(data, name), name, places)
 
 
 def dumps(po: polib.POFile) -> str:

@@ -80,7 +80,8 @@ def _lines(
     width = (_INT_MAX if no_wrap else page_width) - 1 - after_break
     out: list[str] = []
     first = True
-    portions = _PORTION.findall(value) or [""]
+    newline = value.find("\n")  # one portion: what the pattern would find, found faster
+    portions = [value] if newline in (-1, len(value) - 1) else _PORTION.findall(value)
     for index, portion in enumerate(portions):
         text = quote(portion).encode("utf-8")
         overrides = _overrides(text, portion.endswith("\n"))
@@ -110,22 +111,27 @@ def _lines(
 # A template's strings recur in every locale's catalog; translations do not.
 _english_lines = lru_cache(maxsize=1 << 14)(_lines)
 _POSSIBLE_MARK = bytes([_POSSIBLE])
-_buffer = ctypes.create_string_buffer(4096)
+_marked = bytearray(4096)  # the verdicts, written by the library through `_buffer`
+_buffer = (ctypes.c_char * len(_marked)).from_buffer(_marked)
 
 
-def _marks(breaks: _Breaks, text: bytes, width: int, start: int, overrides: bytes) -> bytes:
+def _marks(
+    breaks: _Breaks, text: bytes, width: int, start: int, overrides: bytes | None
+) -> bytearray:
     """libunistring's verdict for each byte of `text`: a break before it or not."""
-    global _buffer
-    if len(text) > len(_buffer):
-        _buffer = ctypes.create_string_buffer(2 * len(text))
+    global _marked, _buffer
+    if len(text) > len(_marked):
+        _marked = bytearray(2 * len(text))
+        _buffer = (ctypes.c_char * len(_marked)).from_buffer(_marked)
     breaks(text, len(text), width, start, 0, overrides, b"UTF-8", _buffer)
-    return ctypes.string_at(_buffer, len(text))
+    return _marked[: len(text)]
 
 
-def _overrides(text: bytes, ends_with_newline: bool) -> bytes:
-    """No break inside an escape sequence, nor before a final `\\n`."""
+def _overrides(text: bytes, ends_with_newline: bool) -> bytes | None:
+    """No break inside an escape sequence, nor before a final `\\n` (None: none to
+    override, which the library takes as a null pointer)."""
     if b"\\" not in text:
-        return bytes(len(text))
+        return None
     marks = bytearray(len(text))
     at = text.find(b"\\")
     while at >= 0:

@@ -7,7 +7,6 @@ the previous msgid; a vanished string becomes obsolete.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 import re
@@ -62,22 +61,23 @@ def merge(
     if "POT-Creation-Date" in template.metadata and not new.headerless:
         new.metadata["POT-Creation-Date"] = template.metadata["POT-Creation-Date"]
 
-    active = {_key(e): e for e in old if not e.obsolete}
-    obsolete = {_key(e): e for e in old if e.obsolete}
+    active = {(e.msgctxt, e.msgid): e for e in old if not e.obsolete}
+    obsolete = {(e.msgctxt, e.msgid): e for e in old if e.obsolete}
     candidates = [e for e in old if _first_form(e)]
     known = {} if searches is None else searches.setdefault(tuple(map(_key, candidates)), {})
     finder: _Finder | None = None
     used: set[Key] = set()
+    entries: list[polib.POEntry] = []  # put in `new` at once (polib's append is slower)
 
     nplurals = plural_count(new.metadata.get("Plural-Forms", ""))
     for tentry in template:
         if tentry.obsolete:
             continue
-        key = _key(tentry)
+        key = (tentry.msgctxt, tentry.msgid)
         found = active.get(key) or obsolete.get(key)
         if found is not None:
             used.add(key)
-            new.append(_refresh(found, tentry, nplurals))
+            entries.append(_refresh(found, tentry, nplurals))
             continue
         if key not in known:
             finder = finder or _Finder(candidates)
@@ -86,28 +86,31 @@ def merge(
         match = None if index is None else candidates[index]
         if match is not None:
             used.add(_key(match))
-            new.append(_fuzzy(match, tentry, nplurals))
+            entries.append(_fuzzy(match, tentry, nplurals))
         else:
-            new.append(_fresh(tentry, nplurals))
+            entries.append(_fresh(tentry, nplurals))
 
     for entry in old:
-        key = _key(entry)
-        if key in used:
+        if (entry.msgctxt, entry.msgid) in used:
             continue
         if entry.obsolete or _has_translation(entry):
-            gone = _copy(entry)
-            gone.obsolete = True
-            gone.occurrences = []
-            new.append(gone)
+            entries.append(_copy(entry, obsolete=True, occurrences=[]))
+    list.extend(new, entries)
     return new
 
 
-def _copy(entry: polib.POEntry) -> polib.POEntry:
-    """A copy that shares nothing mutable with the original (deepcopy is slow)."""
-    new = copy.copy(entry)
-    new.occurrences = list(entry.occurrences)
-    new.flags = list(entry.flags)
-    new.msgstr_plural = dict(entry.msgstr_plural)
+def _copy(entry: polib.POEntry, **changed: object) -> polib.POEntry:
+    """A copy that shares nothing mutable with the original, with some attributes
+    `changed` (deepcopy, even copy.copy, is slow for tens of thousands of entries)."""
+    kind = type(entry)
+    new = kind.__new__(kind)
+    new.__dict__ = {
+        **entry.__dict__,
+        "occurrences": list(entry.occurrences),
+        "flags": list(entry.flags),
+        "msgstr_plural": dict(entry.msgstr_plural),
+        **changed,
+    }
     return new
 
 
@@ -117,6 +120,8 @@ def _from_template(flag: str) -> bool:
 
 def _flags(old_flags: list[str], tentry: polib.POEntry) -> list[str]:
     """Format and range flags follow the template; the translator's own flags stay."""
+    if not tentry.flags:
+        return [f for f in old_flags if not _from_template(f)]
     kept = [f for f in old_flags if not _from_template(f)]
     return kept + [f for f in tentry.flags if _from_template(f) and f not in kept]
 
@@ -130,16 +135,23 @@ def _range(flags: list[str]) -> tuple[int, int] | None:
 def _range_widened(found: polib.POEntry, tentry: polib.POEntry) -> bool:
     """msgmerge's rule: a translation written for a range of numbers needs review when
     the template drops the range or widens it."""
+    if not found.flags:
+        return False
     old, new = _range(found.flags), _range(tentry.flags)
     return old is not None and (new is None or new[0] < old[0] or new[1] > old[1])
 
 
 def _refresh(found: polib.POEntry, tentry: polib.POEntry, nplurals: int) -> polib.POEntry:
-    entry = _copy(found)
-    entry.obsolete = False
-    entry.occurrences = list(tentry.occurrences)
-    entry.comment = tentry.comment
-    entry.flags = _flags(found.flags, tentry)
+    kind = type(found)
+    entry = kind.__new__(kind)
+    entry.__dict__ = {  # a copy sharing nothing mutable with `found` (see _copy)
+        **found.__dict__,
+        "obsolete": False,
+        "occurrences": list(tentry.occurrences),
+        "comment": tentry.comment,
+        "flags": _flags(found.flags, tentry) if found.flags or tentry.flags else [],
+        "msgstr_plural": dict(found.msgstr_plural),
+    }
     plural_changed = (tentry.msgid_plural or "") != (found.msgid_plural or "")
     if plural_changed or _range_widened(found, tentry):
         # Fuzzy, with the previous English, as msgmerge does.

@@ -227,8 +227,16 @@ class _Reader:
             setattr(entry, state, getattr(entry, state) + value)
 
 
-def read(text: str) -> Catalog:
-    """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error."""
+def read(text: str, places: bool = True) -> Catalog:
+    """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error.
+    Without `places`, entries may come without their extracted comments and references
+    (for a merge, which takes them from the template)."""
+    fast = read_laid_out(text, places)
+    return read_lines(text) if fast is None else fast
+
+
+def read_lines(text: str) -> Catalog:
+    """The catalog in `text`, line by line; raises `_Fail` at the first syntax error."""
     reader = _Reader()
     last = 1
     for number, raw in enumerate(text.split("\n"), start=1):
@@ -262,6 +270,138 @@ def read(text: str) -> Catalog:
     return reader.po
 
 
+# ---------------------------------------------------------------- GNU's own layout
+
+# A catalog as GNU's tools (and this package) write it: entries apart by one empty line,
+# each in GNU's order (translator comments, extracted comments, references, flags,
+# previous fields, then msgctxt, msgid, msgid_plural, msgstr), strings with no escape but
+# the simple ones.  One regular expression reads such an entry whole; anything else goes
+# to the line-by-line reader, which builds the same objects and names an error's line.
+_STR = r'"[^"\\\n]*(?:\\[\\"ntrabfv][^"\\\n]*)*"'
+
+
+def _laid_out(main: str, previous: str) -> re.Pattern[str]:
+    def field(keyword: str) -> str:
+        return rf"{main}{keyword} ({_STR}\n(?:{main}{_STR}\n)*)"
+
+    return re.compile(
+        r"((?:#(?: [^\n]*)?\n)*)"  # translator comments
+        r"((?:#\. [^\n]*\n)*)((?:#: [^\n]*\n)*)((?:#, [^\n]*\n)*)"
+        rf"((?:{previous}(?:msgctxt|msgid|msgid_plural) {_STR}\n(?:{previous}{_STR}\n)*)*)"
+        rf"(?:{field('msgctxt')})?{field('msgid')}(?:{field('msgid_plural')})?"
+        rf"(?:{field('msgstr')}|((?:{main}msgstr\[\d+\] {_STR}\n(?:{main}{_STR}\n)*)+))\Z"
+    )
+
+
+_ACTIVE = _laid_out("", r"#\| ")
+_OBSOLETE = _laid_out("#~ ", r"#~\| ")
+_PREVIOUS_LINE = re.compile(rf"(msgctxt|msgid|msgid_plural) ({_STR})\Z")
+_SIMPLE_ESCAPE = re.compile(r"\\(.)")
+
+
+def _string(tokens: str, continued: str = "") -> str:
+    """The value of a field's quoted tokens, `"a"\n"b"\n` (continuation lines start with
+    `continued`), which the pattern has checked: a quote, a line end and a quote occur
+    together only between two tokens."""
+    body = tokens[1:-2]
+    if "\n" in body:
+        body = body.replace(f'"\n{continued}"', "")
+    if "\\" in body:
+        return _SIMPLE_ESCAPE.sub(lambda found: _SIMPLE[found.group(1)], body)
+    return body
+
+
+def read_laid_out(text: str, places: bool = True) -> Catalog | None:
+    """The catalog in `text` if all of it is laid out as GNU writes it, else None (see
+    `read` for `places`)."""
+    po = Catalog(wrapwidth=79)
+    entries: list[polib.POEntry] = []
+    new = polib.POEntry.__new__
+    encoding = polib.default_encoding
+    number = 1  # the line a block starts on
+    for block in text.split("\n\n"):
+        start, number = number, number + block.count("\n") + 2
+        if not block or block == "\n":
+            continue
+        if block[-1] != "\n":
+            block += "\n"
+        obsolete = "#~ msgid " in block
+        found = (_OBSOLETE if obsolete else _ACTIVE).match(block)
+        if found is None:
+            return None
+        tc, dot, refs, flag_lines, previous, ctx, msgid, plural, msgstr, forms = found.groups()
+        tcomment = comment = ""
+        occurrences: list[tuple[str, str]] = []
+        flags: list[str] = []
+        before: dict[str, str] = {}
+        if tc:
+            lines = tc[:-1].split("\n")
+            for line in lines:
+                line = line.strip().lstrip("#")
+                text = line[1:] if line[:1] == " " else line
+                tcomment = f"{tcomment}\n{text}" if tcomment else text  # as the line reader
+            if not entries:  # before the first entry: the file's header comment
+                po.header, tcomment = tcomment, ""
+                start += len(lines)
+        if dot and places:
+            for line in dot[:-1].split("\n"):
+                line = line.rstrip()
+                if len(line) == 2:
+                    return None  # an empty one starts no entry: the line reader's case
+                comment = f"{comment}\n{line[3:]}" if comment else line[3:]
+        if refs and places:
+            for line in refs[:-1].split("\n"):
+                for item in line[3:].split():
+                    place, _, at = item.rpartition(":")
+                    occurrences.append((place, at) if place and at.isdigit() else (item, ""))
+        if flag_lines:
+            for line in flag_lines[:-1].split("\n"):
+                flags += [f.strip() for f in line[2:].split(",") if f.strip()]
+        if previous:
+            skip = 4 if obsolete else 3  # "#~| " or "#| "
+            field = ""
+            for line in previous[:-1].split("\n"):
+                line = line[skip:]
+                if line[0] == '"':
+                    before[field] += _string(line + "\n")
+                else:
+                    field, token = _PREVIOUS_LINE.match(line).groups()  # type: ignore[union-attr]
+                    before[field] = _string(token + "\n")
+        main = "#~ " if obsolete else ""
+        entry = new(polib.POEntry)
+        entry.__dict__ = {
+            "msgid": _string(msgid, main),
+            "msgstr": "" if msgstr is None else _string(msgstr, main),
+            "msgid_plural": "" if plural is None else _string(plural, main),
+            "msgstr_plural": {} if forms is None else _plural_forms(forms, main),
+            "msgctxt": None if ctx is None else _string(ctx, main),
+            "obsolete": obsolete,
+            "encoding": encoding,
+            "comment": comment,
+            "tcomment": tcomment,
+            "occurrences": occurrences,
+            "flags": flags,
+            "previous_msgctxt": before.get("msgctxt"),
+            "previous_msgid": before.get("msgid"),
+            "previous_msgid_plural": before.get("msgid_plural"),
+            "linenum": start,
+        }
+        entries.append(entry)
+    list.extend(po, entries)
+    _header(po)
+    return po
+
+
+def _plural_forms(lines: str, main: str) -> dict[int, str]:
+    """The msgstr[n] fields the pattern found, by n (a later one of the same n wins, as
+    in the line reader)."""
+    forms: dict[int, str] = {}
+    for piece in ("\n" + lines[:-1]).split(f"\n{main}msgstr[")[1:]:
+        index, _, tokens = piece.partition("] ")
+        forms[int(index)] = _string(tokens + "\n", main)
+    return forms
+
+
 def _header(po: Catalog) -> None:
     """Move the header entry (msgid "") into the catalog's metadata, as polib does."""
     entry = next((e for e in po if e.msgid == "" and not e.obsolete), None)
@@ -284,10 +424,10 @@ def _header(po: Catalog) -> None:
             po.metadata[key] += "\n" + line.strip()
 
 
-def parse(text: str, path: str) -> polib.POFile:
+def parse(text: str, path: str, places: bool = True) -> polib.POFile:
     """A catalog from its text; any syntax problem is an L10nError naming the line."""
     try:
-        po = read(text)
+        po = read(text, places)
     except _Fail as failed:
         raise L10nError(f"{path}:{failed.error.line}: {failed.error.message}") from None
     return po

@@ -48,7 +48,10 @@ def dumps_many(catalogs: Sequence[polib.POFile]) -> list[str]:
         return [polib_text(po) for po in catalogs]
     batch = Batch()
     english: _English = {}
-    plans = [None if _refused_by_gnu(po) else _catalog(po, batch, english) for po in catalogs]
+    plans: list[_Plan | None] = []
+    for po in catalogs:
+        header = po.metadata_as_entry()
+        plans.append(None if _refused_by_gnu(po, header) else _catalog(po, header, batch, english))
     pieces = batch.resolve(msgcat) if batch else []
     if pieces is None:  # msgcat refused the batch: every catalog on the slow path
         plans, pieces = [None] * len(plans), []
@@ -66,8 +69,11 @@ def _normalise(po: polib.POFile) -> None:
     po.encoding = "utf-8"
 
 
-def _join(blocks: list[list[Item]], pieces: list[list[str]]) -> str:
-    return "\n\n".join(join_blocks(blocks, pieces)) + "\n"
+def _join(plan: _Plan, pieces: list[list[str]]) -> str:
+    blocks, batched = plan
+    if batched:  # some blocks wait for the batch's pieces
+        blocks = [b if isinstance(b, str) else join_blocks([b], pieces)[0] for b in blocks]
+    return "\n\n".join(blocks) + "\n"  # type: ignore[arg-type]
 
 
 def join_blocks(blocks: list[list[Item]], pieces: list[list[str]]) -> list[str]:
@@ -87,9 +93,10 @@ def join_blocks(blocks: list[list[Item]], pieces: list[list[str]]) -> list[str]:
 # ---------------------------------------------------------------- what GNU refuses
 
 
-def _refused_by_gnu(po: polib.POFile) -> bool:
-    """Catalogs whose msgcat run would fail or be read in another charset."""
-    header = po.metadata_as_entry().msgstr
+def _refused_by_gnu(po: polib.POFile, entry: polib.POEntry) -> bool:
+    """Catalogs whose msgcat run would fail or be read in another charset (`entry`: the
+    catalog's header entry)."""
+    header = entry.msgstr
     at = header.find("charset=")
     charset = re.split(r"[ \t\n]", header[at + 8 :], maxsplit=1)[0] if at >= 0 else ""
     if charset.lower() != "utf-8" and not getattr(po, "headerless", False):
@@ -105,14 +112,18 @@ def _refused_by_gnu(po: polib.POFile) -> bool:
 
 def _malformed(entry: polib.POEntry) -> bool:
     plural = entry.msgstr_plural
-    if bool(entry.msgid_plural) != bool(plural) or sorted(plural) != list(range(len(plural))):
+    if (plural or entry.msgid_plural) and (
+        bool(entry.msgid_plural) != bool(plural) or sorted(plural) != list(range(len(plural)))
+    ):
         return True
     if entry.previous_msgid is None and (
         entry.previous_msgctxt is not None or entry.previous_msgid_plural is not None
     ):
         return True
-    fields = [*entry.flags, *(f"{p}{n or ''}" for p, n in entry.occurrences)]
-    return any("\n" in str(field) for field in fields)
+    for flag in entry.flags:
+        if "\n" in str(flag):
+            return True
+    return any("\n" in f"{path}{line or ''}" for path, line in entry.occurrences)
 
 
 # ---------------------------------------------------------------- entries
@@ -120,16 +131,20 @@ def _malformed(entry: polib.POEntry) -> bool:
 
 # An entry's lines up to its msgstr, by everything they depend on: the same template
 # entry recurs in each locale's catalog of a page.
-_English = dict[tuple, tuple[list[Item], "_Flags"]]
+_English = dict[tuple, "_Lines"]
+# An entry's block: written (a string), or lines some of which wait for the batch.
+_Block = str | list[Item]
+# A catalog's blocks, and whether any of them waits for the batch's pieces.
+_Plan = tuple[list[_Block], bool]
 
 
-def _catalog(po: polib.POFile, batch: Batch, english: _English) -> list[list[Item]]:
+def _catalog(po: polib.POFile, header: polib.POEntry, batch: Batch, english: _English) -> _Plan:
     blocks = []
     if not getattr(po, "headerless", False):  # as msgmerge, never invent a header
-        blocks.append(_entry(po.metadata_as_entry(), batch, {}, _header_lines(po.header)))
+        blocks.append(_entry(header, batch, {}, _header_lines(po.header)))
     blocks += [_entry(e, batch, english) for e in po if not e.obsolete]
     blocks += [_entry(e, batch, english) for e in po if e.obsolete and _translated(e)]
-    return blocks
+    return blocks, not all(isinstance(block, str) for block in blocks)
 
 
 def _header_lines(header: str) -> list[str]:
@@ -148,10 +163,23 @@ def _translated(entry: polib.POEntry) -> bool:
     return (plural[min(plural)] if plural else entry.msgstr) != ""
 
 
+class _Lines:
+    """An entry's lines up to its msgstr, written out as one string where none waits for
+    the batch, and its flags as GNU reads them."""
+
+    __slots__ = ("flags", "items", "text")
+
+    def __init__(self, items: list[Item], flags: _Flags) -> None:
+        self.items = items
+        self.flags = flags
+        self.text = "\n".join(items) if all(isinstance(i, str) for i in items) else None  # type: ignore[arg-type]
+
+
 def _entry(
     entry: polib.POEntry, batch: Batch, english: _English, comments: list[str] | None = None
-) -> list[Item]:
-    translated = _translated(entry)
+) -> _Block:
+    plural = entry.msgstr_plural
+    translated = (plural[min(plural)] if plural else entry.msgstr) != ""
     key = (
         entry.obsolete,
         translated,
@@ -174,18 +202,23 @@ def _entry(
     except TypeError:  # a model built in code may hold unhashable occurrences
         found, hashable = None, False
     if found is None:
-        found = _english(entry, translated, batch, comments)
+        found = _Lines(*_english(entry, translated, batch, comments))
         if hashable:
             english[key] = found
-    items, flags = found
-    items = [*items]
+    flags = found.flags
     main = "#~ " if entry.obsolete else ""
-    if entry.msgstr_plural:
-        for index in sorted(entry.msgstr_plural):
-            items += field(main, f"msgstr[{index}]", entry.msgstr_plural[index], flags, batch)
+    if plural:
+        items: list[Item] = []
+        for index in sorted(plural):
+            items += field(main, f"msgstr[{index}]", plural[index], flags, batch)
     else:
-        items += field(main, "msgstr", entry.msgstr, flags, batch)
-    return items
+        items = field(main, "msgstr", entry.msgstr, flags, batch)
+    if found.text is not None:
+        try:
+            return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
+        except TypeError:  # a piece still to be laid out by msgcat
+            pass
+    return [*found.items, *items]
 
 
 def _english(
@@ -392,16 +425,22 @@ def flags_of(flags: tuple[str, ...]) -> _Flags:
 
 def field(prefix: str, keyword: str, value: str, flags: _Flags, batch: Batch) -> list[Item]:
     """`keyword "value"` on its own line, on one line per "\\n"-ended portion, or broken
-    as GNU breaks it when a portion does not surely fit."""
-    if "\n" not in value[:-1]:
+    as GNU breaks it when a portion does not surely fit.  (A line longer than the page
+    before its escapes are written never fits: the escapes only lengthen it.)"""
+    no_wrap = flags.no_wrap
+    if value.find("\n", 0, len(value) - 1) < 0:
+        if not no_wrap and len(prefix) + len(keyword) + len(value) + 3 > WRAP:
+            return _broken(prefix, keyword, value, flags, batch)
         line = f'{prefix}{keyword} "{quote(value)}"'
-        if flags.no_wrap or _fits(value, len(line)):
+        if no_wrap or _fits(value, len(line)):
             return [line]
         return _broken(prefix, keyword, value, flags, batch)
     lines: list[Item] = [f'{prefix}{keyword} ""']
     for portion in _PORTION.findall(value):
+        if not no_wrap and len(prefix) + len(portion) + 2 > WRAP:
+            return _broken(prefix, keyword, value, flags, batch)
         line = f'{prefix}"{quote(portion)}"'
-        if not flags.no_wrap and not _fits(portion, len(line)):
+        if not no_wrap and not _fits(portion, len(line)):
             return _broken(prefix, keyword, value, flags, batch)
         lines.append(line)
     return lines
