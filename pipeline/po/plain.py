@@ -26,7 +26,7 @@ class PlainEntry(polib.POEntry):
 
     __slots__ = ("linenum", "msgid", "msgstr", "template")
     msgid_plural = ""
-    msgctxt = None
+    msgctxt = None  # type: ignore[assignment]  # as polib sets it; its stubs say str
     obsolete = False
     encoding = polib.default_encoding
     tcomment = ""
@@ -40,20 +40,20 @@ class PlainEntry(polib.POEntry):
         self.linenum = linenum
         self.template = template
 
-    @property
-    def msgstr_plural(self) -> Mapping[int, str]:
+    @property  # read-only where polib's is writable: on purpose (see the module)
+    def msgstr_plural(self) -> Mapping[int, str]:  # type: ignore[override]
         return _NO_FORMS  # read-only: changing it in place fails loudly
 
     @property
-    def flags(self) -> tuple[str, ...]:
+    def flags(self) -> tuple[str, ...]:  # type: ignore[override]
         return ()  # read-only: a flag inserted in place fails loudly
 
     @property
-    def comment(self) -> str:
+    def comment(self) -> str:  # type: ignore[override]
         return "" if self.template is None else self.template.comment
 
     @property
-    def occurrences(self) -> list[tuple[str, str]]:
+    def occurrences(self) -> list[tuple[str, str]]:  # type: ignore[override]
         return [] if self.template is None else list(self.template.occurrences)
 
     def full(self) -> polib.POEntry:
