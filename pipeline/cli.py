@@ -141,8 +141,8 @@ def update(state: State, locales: tuple[str, ...], jobs: int | None) -> None:
     with project_lock(proj.root):
         written = update_catalogs(proj, chosen, _jobs(jobs))
     changed = [w for w in written if w.changed]
-    for item in changed:
-        click.echo(f"updated {item.path}")
+    if changed:  # one write for them all: thousands of lines
+        click.echo("\n".join(f"updated {item.path}" for item in changed))
     click.echo(f"{len(changed)} of {len(written)} catalogs changed")
 
 

@@ -228,12 +228,13 @@ def _in_workers(
             ]
             try:
                 own = Merged.of(project, _templates(project, shares[0]), locales)
+                memory = Memory([tmx, own.offers()])  # while the workers finish merging
                 wants = {number: share for number, share in exchange(up, futures)}
                 every = [*own.wants(), *(want for share in wants.values() for want in share)]
                 wanted = sorted({want.english for want in every})
                 for down in downs:
                     down.put(wanted)
-                hits = [Memory([tmx, own.offers()]).hits(wanted)]
+                hits = [memory.hits(wanted)]
                 hits += [share for _, share in exchange(up, futures)]
                 found = propose(every, hits)
                 for number, share in wants.items():
@@ -274,10 +275,11 @@ def _merge_share(
     templates = {domain: _worker_template(project, domain) for domain in domains}
     merged = Merged.of(project, templates, locales)
     up.put((number, merged.wants()))
+    memory = Memory([merged.offers()])  # while the run gathers what every share wants
     wanted = down.get()
     if wanted is None:  # the run failed elsewhere
         return []
-    up.put((number, Memory([merged.offers()]).hits(wanted)))
+    up.put((number, memory.hits(wanted)))
     waiting = merged.waiting()
     ready = set(range(len(merged.paths))) - set(waiting)
     done = merged.stage(sorted(ready))  # while the run puts the proposals together

@@ -601,6 +601,50 @@ def same_choices(ours: polib.POFile, theirs: polib.POFile) -> bool:
     return True
 
 
+@needs_corpus
+@needs_gettext
+def test_catalogs_read_lightly_merge_and_write_the_same() -> None:
+    """An update reads old catalogs without their places and holds the commonest entries
+    lightly (`PlainEntry`): merged and written, they give the bytes full entries give,
+    exact matches, fuzzy ones, obsolete ones and plural ones alike."""
+    from pipeline.po.write import dumps_many
+
+    texts = []
+    for path in sorted((CORPUS / "po").rglob("*.po")):
+        try:
+            texts.append(catalog.decode(path.read_bytes(), str(path)))
+            catalog.parse(texts[-1], str(path))
+        except L10nError:
+            texts.pop()
+    light = 0
+    for text in texts:
+        rng = random.Random(text[:200])
+        template = polib.POFile()
+        template.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+        for entry in catalog.parse(text, "old.po"):
+            if entry.obsolete or rng.random() < 0.1:
+                continue
+            words = entry.msgid.split(" ")
+            if rng.random() < 0.2 and len(words) > 2:
+                words[rng.randrange(len(words))] = "changed"
+            template.append(
+                polib.POEntry(
+                    msgid=" ".join(words),
+                    msgctxt=entry.msgctxt,
+                    msgid_plural=entry.msgid_plural,
+                    msgstr_plural={0: "", 1: ""} if entry.msgid_plural else {},
+                    occurrences=[("a.md", str(rng.randint(1, 99)))],
+                    comment=rng.choice(["", "paragraph", "heading 1"]),
+                    flags=[f for f in entry.flags if f.endswith("-format")],
+                )
+            )
+        full, bare = (catalog.parse(text, "old.po", places) for places in (True, False))
+        light += sum(type(e).__name__ == "PlainEntry" for e in bare)
+        merged = [merge.merge(full, template), merge.merge(bare, template)]
+        assert len({*dumps_many(merged)}) == 1
+    assert len(texts) >= 20 and light >= 100
+
+
 @needs_gettext
 def test_fuzzy_matches_are_msgmerges(tmp_path: Path) -> None:
     """Many near-identical old strings, obsolete and fuzzy ones among them: every new

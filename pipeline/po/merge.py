@@ -16,6 +16,7 @@ import polib
 from rapidfuzz.distance import Indel
 
 from ..locales import nplurals as plural_count
+from .plain import PlainEntry, full
 from .read import Catalog
 
 FUZZY_THRESHOLD = 0.6  # msgmerge's own threshold for a fuzzy match
@@ -77,7 +78,11 @@ def merge(
         found = active.get(key) or obsolete.get(key)
         if found is not None:
             used.add(key)
-            entries.append(_refresh(found, tentry, nplurals))
+            if type(found) is PlainEntry and not (tentry.flags or tentry.msgid_plural):
+                # What _refresh makes of it: the translation with the template's places.
+                entries.append(PlainEntry(found.msgid, found.msgstr, found.linenum, tentry))
+            else:
+                entries.append(_refresh(full(found), tentry, nplurals))
             continue
         if key not in known:
             finder = finder or _Finder(candidates)
@@ -94,7 +99,7 @@ def merge(
         if (entry.msgctxt, entry.msgid) in used:
             continue
         if entry.obsolete or _has_translation(entry):
-            entries.append(_copy(entry, obsolete=True, occurrences=[]))
+            entries.append(_copy(full(entry), obsolete=True, occurrences=[]))
     list.extend(new, entries)
     return new
 

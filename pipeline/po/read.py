@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polib
 
 from ..errors import L10nError
+from .plain import PlainEntry
 
 
 class Catalog(polib.POFile):
@@ -230,7 +231,7 @@ class _Reader:
 def read(text: str, places: bool = True) -> Catalog:
     """The catalog in `text` (LF line ends); raises `_Fail` at the first syntax error.
     Without `places`, entries may come without their extracted comments and references
-    (for a merge, which takes them from the template)."""
+    (for a merge, which takes them from the template), the commonest as `PlainEntry`."""
     fast = read_laid_out(text, places)
     return read_lines(text) if fast is None else fast
 
@@ -297,6 +298,7 @@ _ACTIVE = _laid_out("", r"#\| ")
 _OBSOLETE = _laid_out("#~ ", r"#~\| ")
 _PREVIOUS_LINE = re.compile(rf"(msgctxt|msgid|msgid_plural) ({_STR})\Z")
 _SIMPLE_ESCAPE = re.compile(r"\\(.)")
+_BLANK_DOT = re.compile(r"^#\.[^\S\n]*$", re.MULTILINE)  # "#." and spaces, as stripped
 
 
 def _string(tokens: str, continued: str = "") -> str:
@@ -330,6 +332,13 @@ def read_laid_out(text: str, places: bool = True) -> Catalog | None:
         if found is None:
             return None
         tc, dot, refs, flag_lines, previous, ctx, msgid, plural, msgstr, forms = found.groups()
+        if dot and _BLANK_DOT.search(dot):
+            return None  # an empty extracted comment starts no entry: the line reader's case
+        if not (places or tc or flag_lines or previous or obsolete or ctx or plural or forms):
+            text, translation = _string(msgid), _string(msgstr)
+            if text and translation and entries:  # not the header's place
+                entries.append(PlainEntry(text, translation, start))
+                continue
         tcomment = comment = ""
         occurrences: list[tuple[str, str]] = []
         flags: list[str] = []
@@ -346,8 +355,6 @@ def read_laid_out(text: str, places: bool = True) -> Catalog | None:
         if dot and places:
             for line in dot[:-1].split("\n"):
                 line = line.rstrip()
-                if len(line) == 2:
-                    return None  # an empty one starts no entry: the line reader's case
                 comment = f"{comment}\n{line[3:]}" if comment else line[3:]
         if refs and places:
             for line in refs[:-1].split("\n"):

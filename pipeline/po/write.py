@@ -21,6 +21,7 @@ import polib
 from . import linebreak
 from .hardwrap import Batch, Ref, quote
 from .msgcat import GNU_FORMAT_ORDER, executable, format_one, is_gnu_flag, polib_text, split_flags
+from .plain import PlainEntry
 
 WRAP = 79  # GNU's page width
 Item = str | Ref  # a written line, or a piece the batch lays out
@@ -111,6 +112,8 @@ def _refused_by_gnu(po: polib.POFile, entry: polib.POEntry) -> bool:
 
 
 def _malformed(entry: polib.POEntry) -> bool:
+    if type(entry) is PlainEntry:  # no plural, flag or previous field: only its places
+        return entry.template is not None and _broken_places(entry.template.occurrences)
     plural = entry.msgstr_plural
     if (plural or entry.msgid_plural) and (
         bool(entry.msgid_plural) != bool(plural) or sorted(plural) != list(range(len(plural)))
@@ -123,7 +126,11 @@ def _malformed(entry: polib.POEntry) -> bool:
     for flag in entry.flags:
         if "\n" in str(flag):
             return True
-    return any("\n" in f"{path}{line or ''}" for path, line in entry.occurrences)
+    return _broken_places(entry.occurrences)
+
+
+def _broken_places(occurrences: list[tuple[str, str]]) -> bool:
+    return any("\n" in f"{path}{line or ''}" for path, line in occurrences)
 
 
 # ---------------------------------------------------------------- entries
@@ -178,6 +185,8 @@ class _Lines:
 def _entry(
     entry: polib.POEntry, batch: Batch, english: _English, comments: list[str] | None = None
 ) -> _Block:
+    if type(entry) is PlainEntry and entry.template is not None:
+        return _plain(entry, batch, english)
     plural = entry.msgstr_plural
     translated = (plural[min(plural)] if plural else entry.msgstr) != ""
     key = (
@@ -213,6 +222,22 @@ def _entry(
             items += field(main, f"msgstr[{index}]", plural[index], flags, batch)
     else:
         items = field(main, "msgstr", entry.msgstr, flags, batch)
+    if found.text is not None:
+        try:
+            return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
+        except TypeError:  # a piece still to be laid out by msgcat
+            pass
+    return [*found.items, *items]
+
+
+def _plain(entry: PlainEntry, batch: Batch, english: _English) -> _Block:
+    """A merged `PlainEntry`'s block: its English lines are its template entry's, laid out
+    once for every catalog of the page (`english` keeps them by that entry)."""
+    key = ("plain", id(entry.template))  # the template entry lives as long as the entry
+    found = english.get(key)
+    if found is None:
+        found = english[key] = _Lines(*_english(entry, True, batch, None))
+    items = field("", "msgstr", entry.msgstr, found.flags, batch)
     if found.text is not None:
         try:
             return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
