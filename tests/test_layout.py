@@ -450,6 +450,16 @@ def test_random_templates(rows: list[tuple[str, str, int, bool]]) -> None:
     _assert_templates_same([messages])
 
 
+@pytest.mark.parametrize("comment", ["\\", "a note\\\nnext", "\\\n\\"])
+def test_a_comment_line_ending_in_a_backslash_keeps_the_reference(comment: str) -> None:
+    """GNU joins a line ending in a backslash to the next: the comment gets a space after
+    it, so msgcat keeps the reference as a reference."""
+    messages = [Message("0", comment, (("source/p.md", 1),))]
+    _assert_templates_same([messages])
+    (laid,) = dumps_templates([(_template_header(), messages)])
+    assert "\n#: source/p.md:1\n" in laid
+
+
 def test_templates_without_msgcat_are_what_dumps_many_writes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -102,7 +102,7 @@ def catalog(head: polib.POFile, messages: Sequence[Message]) -> polib.POFile:
                 msgid=message.msgid,
                 msgstr="",
                 occurrences=[(path, str(line)) for path, line in message.references],
-                comment=message.comment,
+                comment=readable_comment(message.comment),
                 flags=list(message.flags),
             )
         )
@@ -167,10 +167,20 @@ def _plain_path(path: str) -> bool:
     return _PLAIN_PATH.fullmatch(path) is not None
 
 
+def readable_comment(comment: str) -> str:
+    """A comment whose lines GNU reads as written: its reader joins a line that ends in a
+    backslash to the next (the entry's reference would become comment text), so such a
+    line gets a space after it, which GNU keeps."""
+    if "\\" not in comment:
+        return comment
+    return "\n".join(f"{line} " if line.endswith("\\") else line for line in comment.split("\n"))
+
+
 @lru_cache(maxsize=1024)  # and comments: what each is, and in which section
 def _comment_lines(comment: str) -> tuple[Item, ...] | None:
     """The `#.` lines of an extracted comment (wrapped by polib, read back by GNU); None
     when GNU would not read them as they were written."""
+    comment = readable_comment(comment)
     if _CONTROL.search(comment):  # line by line, as GNU reads them
         lines: list[Item] = []
         for line in polib_wrapped(comment, "#. "):
