@@ -222,6 +222,11 @@ def _entry(
             items += field(main, f"msgstr[{index}]", plural[index], flags, batch)
     else:
         items = field(main, "msgstr", entry.msgstr, flags, batch)
+    return _after(found, items)
+
+
+def _after(found: _Lines, items: list[Item]) -> _Block:
+    """An entry's English lines, then its translation's."""
     if found.text is not None:
         try:
             return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
@@ -238,12 +243,7 @@ def _plain(entry: PlainEntry, batch: Batch, english: _English) -> _Block:
     if found is None:
         found = english[key] = _Lines(*_english(entry, True, batch, None))
     items = field("", "msgstr", entry.msgstr, found.flags, batch)
-    if found.text is not None:
-        try:
-            return found.text + "\n" + "\n".join(items)  # type: ignore[arg-type]
-        except TypeError:  # a piece still to be laid out by msgcat
-            pass
-    return [*found.items, *items]
+    return _after(found, items)
 
 
 def _english(
