@@ -248,6 +248,21 @@ def test_build_checks_what_it_rebuilds_and_its_summary_stays_correct(
     assert entries(repo) == kept  # -q: no summary, and no checks
 
 
+def test_the_summary_takes_a_builds_own_counts_only_under_their_key(repo: Path) -> None:
+    from pipeline.site.summary import Tally, summaries
+
+    project = load(repo)
+    store = open_cache(project)
+    part = ("th", "systemic-sclerosis")
+    key = store.key(project, *part)
+    truth = summaries(project, ["th"], store)[-1]
+    made_up = Tally("th", errors=truth.errors + 40)
+    assert summaries(project, ["th"], store, counted={part: ("0" * 64, made_up)})[-1] == truth
+    page = Tally.of(runner.check_catalog_cached(project, *part, store))
+    taken = summaries(project, ["th"], store, counted={part: (key, made_up)})[-1]
+    assert taken.errors == truth.errors - page.errors + made_up.errors  # not checked again
+
+
 def test_one_parse_per_text_serves_the_build_and_the_checks(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

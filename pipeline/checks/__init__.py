@@ -18,6 +18,7 @@ from .registry import REGISTRY, SECURITY, check, check_message
 from .runner import (
     check_catalog,
     check_catalog_cached,
+    check_catalog_keyed,
     check_project,
     open_cache,
     run_checks,
@@ -38,6 +39,7 @@ __all__ = [
     "ResultCache",
     "check_catalog",
     "check_catalog_cached",
+    "check_catalog_keyed",
     "open_cache",
     "check_message",
     "check_project",

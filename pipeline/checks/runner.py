@@ -177,13 +177,20 @@ def check_catalog_cached(
     """The report of one catalog (its template's counts when it does not exist yet), from
     the cache when nothing it depends on changed; what `build` and the live preview ask
     for each catalog a save touches."""
-    store = cache or open_cache(project)
+    return check_catalog_keyed(project, locale, domain, cache or open_cache(project))[1]
+
+
+def check_catalog_keyed(
+    project: Project, locale: str, domain: str, store: ResultCache
+) -> tuple[str, LocaleReport]:
+    """`check_catalog_cached`, with the key its report is kept under (what a summary
+    table counts by)."""
     key = store.key(project, locale, domain)
     found = store.get(key)
     if found is None:
         found = check_page(project, domain, [locale], store.glossary)[0]
         store.put(key, found)
-    return found
+    return key, found
 
 
 def check_page(

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..segments import Annotate
     from .fonts import Font
     from .render import BuildWarning, Message
+    from .summary import Tally
 
 # Rendering (Python-Markdown, Jinja2, fontTools) is imported where a page is built: a
 # build that finds everything up to date never needs it.
@@ -50,6 +51,9 @@ class LocaleResult:
     warnings: list[BuildWarning] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Each checked page catalog's counts, by domain, with the key of the results counted
+    # (what the check summary that follows the build would otherwise read back).
+    tallies: dict[str, tuple[str, Tally]] = field(default_factory=dict)
 
 
 def messages(project: Project, locale: str, domain: str) -> dict[str, Message]:
@@ -284,6 +288,7 @@ class Done:
     warnings: list[BuildWarning]
     counts: dict[str, list]  # IndexCache counts of the page's catalogs
     staged: Path | None  # the page's HTML, for the parent to put in place (files.stage)
+    tally: tuple[str, Tally] | None = None  # the checks' counts of its catalog, and their key
 
 
 def _html_task(
@@ -300,14 +305,17 @@ def _html_task(
     its results are kept): the translations were just parsed for the page, and that
     parse serves the checks."""
     page = build_page(project, task.locale, task.domain, built, with_pdf, day)
+    tally = None
     if checks is not None and task.locale != project.config.source_locale:
-        from ..checks import check_catalog_cached
+        from ..checks import check_catalog_keyed
+        from .summary import Tally
 
-        check_catalog_cached(project, task.locale, task.domain, checks)
+        key, report = check_catalog_keyed(project, task.locale, task.domain, checks)
+        tally = (key, Tally.of(report))
     out = output_path(project, task.locale, task.domain, ".html")
     staged = stage(out, page.html.encode("utf-8"))
     counts = catalog_counts(project, task.locale, [task.domain, UI_DOMAIN])
-    return Done(task, page.entry, page.warnings, counts, staged)
+    return Done(task, page.entry, page.warnings, counts, staged, tally)
 
 
 _WORKER_PROJECT: dict[Path, Project] = {}
@@ -471,6 +479,8 @@ def build_html(
             titles[(task.locale, task.domain)] = done.entry["title"]
             result.warnings.extend(w for w in done.warnings if w not in result.warnings)
             result.written.append(path)
+            if done.tally is not None:
+                result.tallies[task.domain] = done.tally
             if progress:
                 progress(task)
     if index:

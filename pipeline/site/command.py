@@ -100,7 +100,8 @@ def _build(
         from ..checks import open_cache, summary_line
         from .summary import summaries
 
-        for tally in summaries(project, rebuilt, open_cache(project), workers):
+        counted = {(r.locale, domain): kept for r in pages for domain, kept in r.tallies.items()}
+        for tally in summaries(project, rebuilt, open_cache(project), workers, counted):
             say(f"check {summary_line(tally)}", False)
     if no_browser is not None:
         raise no_browser

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,10 +99,17 @@ class Tallies:
 
 
 def summaries(
-    project: Project, locales: list[str], store: ResultCache, jobs: int = 1
+    project: Project,
+    locales: list[str],
+    store: ResultCache,
+    jobs: int = 1,
+    counted: Mapping[tuple[str, str], tuple[str, Tally]] | None = None,
 ) -> list[Tally]:
     """What `run_checks(project, locales).reports` counts, for summary lines: the English
-    pages' own report first when it has findings, then one per locale."""
+    pages' own report first when it has findings, then one per locale.  `counted`: the
+    tallies the caller already has, by (locale, domain), with the key of the results each
+    counts (a build's workers checked the catalogs they built); one of another key is
+    not used."""
     from ..checks import check_catalog_cached, check_project, sources_report
 
     table = Tallies(project.root)
@@ -112,6 +120,9 @@ def summaries(
         for locale in locales
         for domain in project.domains(locale, templates)
     }
+    for part, (key, tally) in (counted or {}).items():
+        if keys.get(part) == key:
+            table.put(*part, key, tally)
     found = {part: table.get(*part, key) for part, key in keys.items()}
     missing = [part for part, tally in found.items() if tally is None]
     if len(missing) > FEW:  # a cold cache: check what it lacks over workers, as `check` does
