@@ -389,6 +389,22 @@ def test_deep_nesting_is_refused_cleanly(src_project: Path, run, kind: str, dept
         assert catalog_bytes(src_project) == before
 
 
+def test_a_page_failing_in_a_worker_leaves_no_page_of_the_run_behind(new_project, run) -> None:
+    """Pages are built a page (all its locales) a task over the workers; when one page
+    fails, the pages other tasks staged are removed, none is put in place."""
+    pages = {f"p{n:02d}.md": f"# Page {n}\n\nText {n} of the site.\n" for n in range(12)}
+    root = new_project(pages=pages, pyproject='locales = ["th", "vi"]')
+    for command in (["extract"], ["init", "th", "vi"]):
+        ok(run(command, root))
+    (root / "source/p07.md").write_text(_nested_list(segments.MAX_NESTING + 5), encoding="utf-8")
+    message = one_line_error(run(["build", "-f", "html", "-j", "2"], root))
+    assert message.startswith("error: source/p07.md:"), message
+    left = (
+        [p for p in (root / "build").rglob("*") if p.is_file()] if (root / "build").exists() else []
+    )
+    assert not [p for p in left if p.suffix in (".html", ".tmp")], left
+
+
 @pytest.mark.parametrize("kind", list(NESTED))
 def test_nesting_within_the_limit_is_processed(src_project: Path, run, kind: str) -> None:
     (src_project / "source/deep.md").write_text(NESTED[kind](60), encoding="utf-8")

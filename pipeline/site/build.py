@@ -321,18 +321,17 @@ def _html_task(
 _WORKER_PROJECT: dict[Path, Project] = {}
 
 
-def _html_task_in_worker(
+def _html_tasks_in_worker(
     root: Path,
-    task: Task,
+    tasks: list[tuple[Task, date]],
     built: list[str],
     with_pdf: bool,
     epoch: str | None,
-    day: date,
     checks: ResultCache | None,
-) -> Done:
-    """`_html_task` in a worker process, which loads the project once (a pool lives for
-    one run).  `epoch` is the parent's SOURCE_DATE_EPOCH: a worker must not date a page
-    from an environment it inherited earlier."""
+) -> list[Done]:
+    """`_html_task` of each of a page's locales in a worker process, which loads the
+    project once (a pool lives for one run).  `epoch` is the parent's SOURCE_DATE_EPOCH:
+    a worker must not date a page from an environment it inherited earlier."""
     from ..project import load
 
     if epoch is None:
@@ -341,7 +340,15 @@ def _html_task_in_worker(
         os.environ["SOURCE_DATE_EPOCH"] = epoch
     if root not in _WORKER_PROJECT:
         _WORKER_PROJECT[root] = load(root)
-    return _html_task(_WORKER_PROJECT[root], task, built, with_pdf, day, checks)
+    project = _WORKER_PROJECT[root]
+    done: list[Done] = []
+    try:
+        for task, day in tasks:
+            done.append(_html_task(project, task, built, with_pdf, day, checks))
+    except BaseException:
+        discard([d.staged for d in done])
+        raise
+    return done
 
 
 @dataclass
@@ -492,6 +499,9 @@ def build_html(
     return list(results.values())
 
 
+BATCHES_PER_WORKER = 4  # pages a worker: fewer, and each page's locales are shared out
+
+
 def _run(
     project: Project,
     days: dict[Task, date],
@@ -519,16 +529,22 @@ def _run(
         return
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     preload = ("pipeline.site.build", *RENDERING, *(("pipeline.checks",) if checks else ()))
+    # A page's locales go to one worker together: they share its parse, its English and
+    # their hand-over (a task a page and a locale costs the run more than a small page);
+    # a site of a few pages is shared out by locale instead, to keep every worker busy.
+    pages: dict[object, list[tuple[Task, date]]] = {}
+    together = len({task.domain for task in days}) >= BATCHES_PER_WORKER * workers
+    for task, day in days.items():
+        pages.setdefault(task.domain if together else task, []).append((task, day))
     with process_pool(workers, preload=preload) as pool:
         converted = [pool.submit(write_woff2, font, folder) for font in fonts]
         futures = [
-            pool.submit(
-                _html_task_in_worker, project.root, task, built, with_pdf, epoch, day, checks
-            )
-            for task, day in days.items()
+            pool.submit(_html_tasks_in_worker, project.root, tasks, built, with_pdf, epoch, checks)
+            for tasks in pages.values()
         ]
         try:
-            yield from finished(futures, lambda done: discard([done.staged]))
+            for batch in finished(futures, lambda done: discard([d.staged for d in done])):
+                yield from batch
             for font_job in converted:
                 font_job.result()
         except GeneratorExit:  # the caller stopped: pages not yet started are not built
