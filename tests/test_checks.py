@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import entry_lines
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import checks, safety
 from pipeline.checks import REGISTRY, SECURITY, check_message
@@ -171,6 +173,38 @@ def test_numbers_separators_follow_babel_locale_data(
     english: str, translation: str, locale: str, ok: bool
 ) -> None:
     assert (messages("numbers", english, translation, locale) == []) is ok
+
+
+_NUMBERISH = st.text(alphabet="0123456789๕໕៥၅.,:–- x", max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(english=_NUMBERISH, translation=_NUMBERISH, locale=st.sampled_from(["th", "id", "vi", "my"]))
+def test_numbers_the_quick_answer_never_passes_what_the_full_reading_fails(
+    english: str, translation: str, locale: str
+) -> None:
+    from pipeline.checks import content
+
+    ours = content._number_units(english, ((",", "."),))
+    if ours and content.written_as_in_english(ours, translation):
+        theirs = content._number_units(translation, content.number_symbols(locale))
+        assert all(content._found(unit, theirs) for unit in ours)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x1100, exclude_categories=["Cs"])
+        | st.sampled_from("\U0001f600\u200b\u00ad กขค"),
+        max_size=12,
+    ),
+    locale=st.sampled_from(["th", "km", "my", "lo", "vi"]),
+)
+def test_glyphs_the_quick_answer_is_the_fonts_own(text: str, locale: str) -> None:
+    from pipeline.site import fonts
+
+    drawn = set(text) <= fonts._covered_characters(locale)
+    assert (fonts._uncovered(locale).search(text) is None) is drawn
 
 
 # --- links and markup ------------------------------------------------------------------------

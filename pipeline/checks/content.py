@@ -129,11 +129,24 @@ def _found(unit: _Unit, units: tuple[_Unit, ...]) -> bool:
     )
 
 
+def written_as_in_english(ours: tuple[_Unit, ...], translation: str) -> bool:
+    """The common case, decided without reading the translation's numbers: a number
+    written exactly as in the English is found (each reading of a number includes its
+    own text), whatever else its separators could mean.  Ranges and ratios are left to
+    the full reading."""
+    if not all(unit.kind == "number" for unit in ours):
+        return False
+    written = {found.group() for found in _NUMBER.finditer(ascii_digits(translation))}
+    return all(unit.text in written for unit in ours)
+
+
 @check("numbers", ERROR, "every number, range (50–300) and ratio (4:1) of the English is kept")
 def numbers_kept(ctx: Context) -> Iterator[str]:
     ours = _number_units(ctx.english, ((",", "."),))
     if not ours:
         return  # the translation's numbers are only looked for the English ones
+    if written_as_in_english(ours, ctx.translation):
+        return
     theirs = _number_units(ctx.translation, number_symbols(ctx.locale))
     reported = set()
     for unit in ours:

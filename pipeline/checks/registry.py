@@ -57,12 +57,19 @@ def check_message(
         entry,
         tuple(sorted((references or {}).items())),
     )
+    return run(ctx, only)
+
+
+def run(ctx: Context, only: Iterable[str] | None = None) -> list[tuple[Check, str]]:
+    """Every (check, message) for one translation in its context."""
     wanted = set(only) if only is not None else None
     results: list[tuple[Check, str]] = []
     for item in REGISTRY.values():
-        if item.function is None or (wanted is not None and item.id not in wanted):
+        function = item.function
+        if function is None or (wanted is not None and item.id not in wanted):
             continue
-        results.extend((item, message) for message in item.function(ctx))
+        for message in function(ctx):
+            results.append((item, message))
     return results
 
 

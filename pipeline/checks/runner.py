@@ -24,8 +24,8 @@ from ..site import fonts
 from ..workers import finished, process_pool
 from . import content, markup, style  # noqa: F401  (importing them registers their checks)
 from .cache import ResultCache
-from .model import ERROR, CheckRun, Finding, LocaleReport
-from .registry import check_message
+from .model import ERROR, CheckRun, Context, Finding, LocaleReport
+from .registry import run as run_all
 from .sources import check_sources
 from .text import blanks_and_marks, script_of
 
@@ -51,6 +51,7 @@ def check_catalog(
         return report
     lines = text.split("\n")
     plurals = Plurals.of(po.metadata.get("Plural-Forms", ""), locale)
+    refs = tuple(sorted((references or {}).items()))  # the page's: the same for every message
     for entry in po:
         if entry.obsolete:
             report.obsolete += 1
@@ -64,17 +65,10 @@ def check_catalog(
         report.checked += 1
         for index, english, translation in _forms(entry, plurals):
             line = msgstr_line(lines, entry, index)
-            for item, message in check_message(
-                english,
-                translation,
-                locale,
-                domain,
-                entry.flags,
-                glossary,
-                None,
-                references,
-                entry,
-            ):
+            context = Context(
+                english, translation, locale, domain, tuple(entry.flags), glossary, entry, refs
+            )
+            for item, message in run_all(context):
                 silenced = item.silenceable and f"ignore-{item.id}" in entry.flags
                 report.findings.append(
                     Finding(shown, line, item.id, item.severity, message, locale, silenced)

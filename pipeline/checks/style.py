@@ -105,6 +105,9 @@ def _stray(text: str, english: str, script: str) -> Iterator[str]:
         yield f"stray {_char_name(ch)} at position {i + 1}"
 
 
+_DOUBLED = re.compile(r"\S {2,}(?=[^\s])")  # "  \n" is a Markdown hard break
+
+
 @check(
     "whitespace",
     WARNING,
@@ -120,9 +123,8 @@ def whitespace(ctx: Context) -> Iterator[str]:
     for side, ours, theirs in edges:
         if ours != theirs:
             yield f"{side} whitespace {theirs!r} differs from the English ({ours!r})"
-    doubled = re.compile(r"\S {2,}(?=[^\s])")  # "  \n" is a Markdown hard break
-    found = doubled.search(tr)
-    if found and not doubled.search(en):
+    found = _DOUBLED.search(tr)
+    if found and not _DOUBLED.search(en):
         yield f"doubled space at position {found.start() + 2}"
     if "\t" in tr and "\t" not in en:
         yield "tab character in the translation"

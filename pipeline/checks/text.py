@@ -69,10 +69,10 @@ _ASTRAL = re.compile(f"[\\U00010000-\\U{sys.maxunicode:08x}]")
 
 def letters(text: str) -> int:
     """How many characters of a text are neither whitespace nor combining marks."""
-    rest = blanks_and_marks().sub("", text)
-    if _ASTRAL.search(rest):
+    if _ASTRAL.search(text):
+        rest = blanks_and_marks().sub("", text)
         return sum(1 for ch in rest if unicodedata.category(ch)[0] != "M")
-    return len(rest)
+    return len(text) - len(blanks_and_marks().findall(text))
 
 
 SCRIPT_RANGES = {

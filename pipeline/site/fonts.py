@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -272,9 +273,9 @@ def missing_glyphs(text: str, locale: str) -> list[str]:
     Whitespace, control and format characters (ZWSP, ZWJ, ZWNJ, soft hyphen, ...) are
     skipped: they are invisible, so a font lacking them produces no tofu.
     """
+    if not _uncovered(locale).search(text):
+        return []  # the common case, found at C speed
     absent = set(text) - _covered_characters(locale)
-    if not absent:
-        return []
     missing = dict.fromkeys(
         ch
         for ch in text
@@ -292,6 +293,20 @@ def _covered_characters(locale: str) -> frozenset[str]:
     from .typefaces import typefaces
 
     return typefaces().coverage(locale)
+
+
+@functools.lru_cache(maxsize=64)
+def _uncovered(locale: str) -> re.Pattern[str]:
+    """A character the locale's fonts do not map, as one character class."""
+    ranges: list[list[int]] = []
+    for code in sorted(map(ord, _covered_characters(locale))):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    if not ranges:
+        return re.compile(".", re.S)
+    return re.compile("[^" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
 
 
 def pdf_font_names(locale: str) -> set[str]:
