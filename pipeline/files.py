@@ -233,6 +233,7 @@ def cache_dir(kind: str) -> Path:
 # Coarser than any file system's clock (FAT's is 2 s): a file changed within this long
 # before it was looked at could change again without its size or mtime showing it.
 RACY_NS = 2_000_000_000
+MISSING = b"\0missing"  # the digest of a file that does not exist
 _CONTENT: dict[str, tuple[list[int], bytes]] = {}
 _LEARNT: set[str] = set()  # what content_digest has hashed (not read from the kept)
 _KEEPING: list[Path] = []
@@ -258,7 +259,7 @@ def content_digest(path: Path | str, seen: list[int] | None = None) -> bytes:
     try:
         found = os.stat(name)
     except (FileNotFoundError, NotADirectoryError):
-        return b"\0missing"
+        return MISSING
     stamp = [found.st_size, found.st_mtime_ns, found.st_ino]
     if known is not None and known[0] == stamp:
         return known[1]
@@ -266,7 +267,7 @@ def content_digest(path: Path | str, seen: list[int] | None = None) -> bytes:
         with open(name, "rb") as handle:
             value = hashlib.sha256(handle.read()).digest()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return b"\0missing"
+        return MISSING
     if found.st_mtime_ns < time.time_ns() - RACY_NS:
         _CONTENT[name] = (stamp, value)
         _LEARNT.add(name)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..files import content_digest, write_replaceable, write_text
+from ..files import MISSING, content_digest, write_replaceable, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import Project
 from .snapshot import INDEX_CACHE, OutputDigests, digest, tool_digest
@@ -297,12 +297,23 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
     found = {}
     for domain in domains:
         path = project.po_path(locale, domain)
-        if locale == project.config.source_locale or not path.exists():
+        if locale == project.config.source_locale:
+            continue
+        content = content_digest(path)
+        if content == MISSING:
             continue
         shown = project.rel(path)
-        counts = count(load_catalog(path, shown), locale, domain)
-        found[shown] = [content_digest(path).hex(), counts.total, counts.translated]
+        key = (shown, content)
+        if key not in _COUNTED:  # the ui catalog: once, not once a page
+            if len(_COUNTED) >= 4096:  # a long-lived preview: old versions go
+                _COUNTED.clear()
+            counts = count(load_catalog(path, shown), locale, domain)
+            _COUNTED[key] = [content.hex(), counts.total, counts.translated]
+        found[shown] = _COUNTED[key]
     return found
+
+
+_COUNTED: dict[tuple[str, bytes], list] = {}
 
 
 def review_sheets(project: Project, locale: str) -> list[dict]:
