@@ -12,6 +12,20 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+
+
+def pyproject(settings: str = "") -> str:
+    """The generated site's pyproject.toml: the eight locales, and any further
+    `[tool.l10n]` setting lines."""
+    locales = ", ".join(f'"{code}"' for code in LOCALES)
+    return (
+        '[project]\nname = "bench-corpus"\nversion = "1.0.0"\n\n'
+        f'[tool.l10n]\nlocales = [{locales}]\npublisher = "Benchmark Medical Centre"\n'
+        + (f"{settings}\n" if settings else "")
+    )
+
+
 CONDITIONS = [
     "type 2 diabetes",
     "high blood pressure",

@@ -26,8 +26,11 @@ from pathlib import Path
 
 import polib
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus as generated  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
-LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+LOCALES = generated.LOCALES
 # A word in each locale's script, so that every page needs its script's font.
 WORDS = {
     "th": "ไทย",
@@ -233,10 +236,7 @@ def main() -> None:
         shutil.rmtree(corpus, ignore_errors=True)
         (corpus / "source").mkdir(parents=True)
         (corpus / "locales").mkdir()
-        (corpus / "pyproject.toml").write_text(
-            "[tool.l10n]\nlocales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]\n",
-            encoding="utf-8",
-        )
+        (corpus / "pyproject.toml").write_text(generated.pyproject(), encoding="utf-8")
         rng = random.Random(3)
         for index in range(args.pages):
             folder = corpus / "source" / (f"part{index % 4}" if index % 2 else "")

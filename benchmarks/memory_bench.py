@@ -27,17 +27,8 @@ import polib
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 
-LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+LOCALES = corpus.LOCALES
 L10N = [sys.executable, "-m", "pipeline"]
-PYPROJECT = """\
-[project]
-name = "bench-corpus"
-version = "1.0.0"
-
-[tool.l10n]
-locales = [{locales}]
-{memory}
-"""
 
 
 def l10n(project: Path, *args: str, code: Path | None = None) -> tuple[float, float]:
@@ -120,9 +111,8 @@ def main() -> None:
     project = work / "project"
     pages, writer = corpus.generate(args.pages)
     write_pages(pages, project / "source")
-    locales = ", ".join(f'"{x}"' for x in LOCALES)
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(PYPROJECT.format(locales=locales, memory=""))
+    pyproject.write_text(corpus.pyproject())
     l10n(project, "extract")
     l10n(project, "init", *LOCALES)
     fill(project)
@@ -143,7 +133,7 @@ def main() -> None:
     proposals: dict[str, int] = {}
     for _ in range(args.repeat):  # steps interleaved: a busy moment hits them alike
         for label, memory, code in steps:
-            pyproject.write_text(PYPROJECT.format(locales=locales, memory=memory))
+            pyproject.write_text(corpus.pyproject(memory))
             for loc in LOCALES:
                 shutil.rmtree(project / "locales" / loc)
                 shutil.copytree(before / loc, project / "locales" / loc)

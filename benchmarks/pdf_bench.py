@@ -39,7 +39,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import corpus  # noqa: E402
-from peers import LOCALES, PYPROJECT  # noqa: E402
+from corpus import pyproject  # noqa: E402
+from peers import LOCALES  # noqa: E402
 from peers import PLAYWRIGHT_SCRIPT as BARE_SCRIPT  # noqa: E402  (what peers.py times)
 
 from pipeline.site import browser as browser_lookup  # noqa: E402
@@ -72,9 +73,7 @@ def fill(catalog: Path, locale: str) -> None:
 def make_project(root: Path, pages: int) -> None:
     """The benchmark set, built to HTML and PDF once (not timed)."""
     (root / "source").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES)), encoding="utf-8"
-    )
+    (root / "pyproject.toml").write_text(pyproject(), encoding="utf-8")
     for page in corpus.generate(pages, seed=7)[0]:
         (root / "source" / f"{page.name}.md").write_text(page.markdown(), encoding="utf-8")
     for args in (("extract",), ("init", *LOCALES)):

@@ -45,7 +45,7 @@ ROOT = HERE.parent
 VENVS = ROOT / "build" / "bench-venvs"
 DOC = ROOT / "docs" / "benchmarks.md"
 RESULTS = ROOT / "build" / "bench-results.json"
-LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+LOCALES = corpus.LOCALES
 PEERS = {
     "sphinx": ["sphinx", "myst-parser", "sphinx-intl"],
     "translate": ["translate-toolkit[markdown]", "rapidfuzz"],
@@ -401,16 +401,6 @@ def l10n_argv(notes: list[str]) -> list[str]:
     return argv
 
 
-PYPROJECT = """\
-[project]
-name = "bench-corpus"
-version = "1.0.0"
-
-[tool.l10n]
-locales = [{locales}]
-publisher = "Benchmark Medical Centre"
-"""
-
 SPHINX_CONF = """\
 project = "bench"
 extensions = ["myst_parser"]
@@ -746,9 +736,7 @@ def run(args: argparse.Namespace) -> dict:
     log(f"corpus: {len(pages)} pages, {segments} segments ({segments / len(pages):.1f} a page)")
     ours = work / "ours"
     (ours / "source").mkdir(parents=True)
-    (ours / "pyproject.toml").write_text(
-        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES))
-    )
+    (ours / "pyproject.toml").write_text(corpus.pyproject())
     sphinx = work / "sphinx"
     po4a = work / "po4a"
     write_pages(pages, [ours / "source", sphinx, po4a / "src"])
@@ -1522,9 +1510,7 @@ def scale(bench: Bench, size: int, work: Path, l10n_cmd: Callable, args) -> dict
     log(f"scaling: {size} pages")
     root = work / f"scale-{size}"
     (root / "source").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(
-        PYPROJECT.format(locales=", ".join(f'"{x}"' for x in LOCALES))
-    )
+    (root / "pyproject.toml").write_text(corpus.pyproject())
     pages, _writer = corpus.generate(size, seed=args.seed)
     write_pages(pages, [root / "source"])
     cache = work / f"scale-{size}-cache"

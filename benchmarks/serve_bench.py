@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-LOCALES = ["th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+LOCALES = corpus.LOCALES
 EPOCH = "1790000000"
 RUN = os.getpid()  # markers no earlier run left in the catalog
 REBUILT = re.compile(r"rebuilt 1 page in ([0-9.]+) s")
@@ -69,7 +69,7 @@ def make_corpus(root: Path, count: int) -> None:
     for page in pages:
         (root / "source" / f"{page.name}.md").write_text(page.markdown(), encoding="utf-8")
     (root / "pyproject.toml").write_text(
-        "[tool.l10n]\nlocales = [" + ", ".join(f'"{x}"' for x in LOCALES) + "]\n",
+        corpus.pyproject(),
         encoding="utf-8",
     )
     l10n(root, "extract")

@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markdown.inlinepatterns import AUTOLINK_RE, AUTOMAIL_RE, ENTITY_RE, HTML_RE
 
 from ..inline import References, Scope, render_inline
 from . import references as refs
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,25 @@ _TITLE = re.compile(r"""\s+("[^"]*"|'[^']*'|\([^()]*\))\s*\Z""")
 _REFERENCE = re.compile(r"\s?\[([^\]]*)\]")  # after `[text]`: `[label]` or `[]`
 _FOOTNOTE = re.compile(r"\[\^([^\]]*)\]")
 _EMPHASIS = {"italic", "bold"}
+
+
+def as_mixed_content(
+    element: etree._Element,
+    parts: tuple[Part, ...],
+    code_element: Callable[[etree._Element, Code], etree._Element],
+) -> None:
+    """Text and codes as an element's mixed content (XLIFF's and TMX's segments alike):
+    each code an element `code_element` adds, holding the Markdown it stands for, and
+    the text between codes as the text and tails around them."""
+    last = None
+    for part in parts:
+        if isinstance(part, Code):
+            last = code_element(element, part)
+            last.text = part.text
+        elif last is None:
+            element.text = (element.text or "") + part
+        else:
+            last.tail = (last.tail or "") + part
 
 
 def join(parts: tuple[Part, ...] | list[Part]) -> str:

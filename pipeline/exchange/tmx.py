@@ -22,7 +22,7 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import L10nError
-from .codes import Code, Part
+from .codes import Code, Part, as_mixed_content
 from .safexml import forget, local, stream
 from .units import SIGNED_OFF, TRANSLATED, PageUnits, Unit
 
@@ -75,20 +75,12 @@ def _tu(
         etree.SubElement(tu, "prop", type="x-approved").text = " ".join(unit.approvals)
     for lang, parts in zip(langs, pair, strict=True):
         tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-        _seg(etree.SubElement(tuv, "seg"), parts)
+        as_mixed_content(etree.SubElement(tuv, "seg"), parts, _code)
 
 
-def _seg(seg: etree._Element, parts: tuple[Part, ...]) -> None:
-    last = None
-    for part in parts:
-        if isinstance(part, Code):
-            attrs = {"x": part.id} if part.kind == "ph" else {"i": part.id}
-            last = etree.SubElement(seg, part.kind, attrs)
-            last.text = part.text
-        elif last is None:
-            seg.text = (seg.text or "") + part
-        else:
-            last.tail = (last.tail or "") + part
+def _code(seg: etree._Element, code: Code) -> etree._Element:
+    """TMX 1.4's inline element: `x` names a placeholder, `i` pairs a pair's halves."""
+    return etree.SubElement(seg, code.kind, {"x": code.id} if code.kind == "ph" else {"i": code.id})
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import L10nError
-from .codes import Code, Part
+from .codes import Code, Part, as_mixed_content
 from .safexml import forget, local, stream
 from .units import FUZZY, UNTRANSLATED, Form, PageUnits, Unit
 
@@ -110,17 +110,14 @@ def _element(
 
 def _inline(element: etree._Element, parts: tuple[Part, ...]) -> None:
     """Text and codes as an element's mixed content."""
-    last = None
-    for part in parts:
-        if isinstance(part, Code):
-            last = etree.SubElement(element, _Q + part.kind, id=part.id)
-            if part.ctype and part.kind != "ept":
-                last.set("ctype", part.ctype)
-            last.text = part.text
-        elif last is None:
-            element.text = (element.text or "") + part
-        else:
-            last.tail = (last.tail or "") + part
+    as_mixed_content(element, parts, _code)
+
+
+def _code(element: etree._Element, code: Code) -> etree._Element:
+    made = etree.SubElement(element, _Q + code.kind, id=code.id)
+    if code.ctype and code.kind != "ept":
+        made.set("ctype", code.ctype)
+    return made
 
 
 # --- reading ------------------------------------------------------------------------------
