@@ -620,7 +620,7 @@ class _Walker:
         fell_back = self.slot(el, "text", kind, notes, english)
         for child in list(el):
             self.block(el, child, inner, english or fell_back)
-            self.slot(child, "tail", kind, notes, english, mark=False)
+            self.slot(child, "tail", kind, notes, english or fell_back, mark=False)
 
     def attributes(self, el: etree.Element, notes: tuple[str, ...], english: bool) -> None:
         """The title (tooltip) of an element of an author's HTML: a segment of its own."""
@@ -822,6 +822,13 @@ class _Walker:
             self.fallbacks.append(seg)
         if html is None and self.source is not None:
             html = self.source(seg, self.scope)
+        if html is not None and not mark and self.replace is not None and self.lang != "en":
+            # Text after a block (a tail) has no element of its own to carry its language:
+            # it gets one where it is not in the language of the element around it.
+            if fell_back and not english:
+                html = f'<span lang="en">{html}</span>'
+            elif not fell_back and english:
+                html = f'<span lang="{self.lang}">{html}</span>'
         if html is not None and id(el) in self.from_html:
             # around inline content of an author's HTML, a space is a word break
             html = " " * raw[:1].isspace() + html + " " * raw[-1:].isspace()

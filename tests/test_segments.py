@@ -16,7 +16,7 @@ from conftest import (
     needs_corpus,
 )
 
-from pipeline import inline, segments
+from pipeline import inline, safety, segments
 from pipeline.errors import L10nError
 
 
@@ -304,6 +304,49 @@ def test_fallback_elements_carry_lang_en() -> None:
         "c": ("td", {"lang": "en"}),
     }
     assert [s.text for s in rendered.fallbacks] == ["Not translated.", "item", "H", "c"]
+
+
+def test_text_after_a_nested_block_says_its_own_language() -> None:
+    """Text that follows a block inside an author's HTML (or a list item) has no element
+    of its own: where it is not in the language around it, a span says which it is."""
+    md = (
+        '<div class="note">\n<p>Keep your hands warm.</p>\nWear gloves outside.\n</div>\n\n'
+        "<details>\n<summary>More tips</summary>\n<p>Avoid smoking.</p>\n"
+        "Stay active every day.\n</details>\n"
+    )
+    table = {
+        "Keep your hands warm.": "รักษามือให้อบอุ่น",
+        "More tips": "เคล็ดลับเพิ่มเติม",
+        "Stay active every day.": "ออกกำลังกายทุกวัน",
+    }
+    html = segments.render(
+        md, "x.md", replace=lambda s, r: table.get(s.text), lang="th", source=english_of
+    ).html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    english = [el.text_content().strip() for el in root.xpath("//*[@lang='en']")]
+    assert english == ["Wear gloves outside.", "Avoid smoking."]
+    details = root.xpath("//details")[0]
+    assert details.get("lang") is None  # its summary is translated, so is the details
+    assert "ออกกำลังกายทุกวัน" in details.text_content()
+    note = root.xpath("//div[@class='note']")[0]
+    assert note.get("lang") is None and note.xpath("./span[@lang='en']")
+    inside_english = segments.render(
+        "<div>\nNot translated.\n<p>Inner.</p>\nTranslated after it.\n</div>\n",
+        "x.md",
+        replace=lambda s, r: {"Translated after it.": "แปลแล้ว"}.get(s.text),
+        lang="th",
+        source=english_of,
+    ).html
+    div = lxml.html.fragment_fromstring(inside_english, create_parent="div").xpath("./div")[0]
+    assert div.get("lang") == "en" and div.xpath("./p")[0].get("lang") is None
+    assert [span.text for span in div.xpath("./span[@lang='th']")] == ["แปลแล้ว"]
+    english_page = segments.render(md, "x.md", replace=lambda s, r: None, lang="en")
+    assert "lang=" not in english_page.html
+
+
+def english_of(seg: segments.Segment, references) -> str:  # noqa: ANN001
+    """The English of a segment as the build shows it (`site.render.translate_page`)."""
+    return safety.english_html(seg.text, references)
 
 
 def test_english_render_has_no_lang_attributes() -> None:
