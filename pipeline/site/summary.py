@@ -120,9 +120,9 @@ def summaries(
         for locale in locales
         for domain in project.domains(locale, templates)
     }
-    for part, (key, tally) in (counted or {}).items():
+    for part, (key, made) in (counted or {}).items():
         if keys.get(part) == key:
-            table.put(*part, key, tally)
+            table.put(*part, key, made)
     found = {part: table.get(*part, key) for part, key in keys.items()}
     missing = [part for part, tally in found.items() if tally is None]
     if len(missing) > FEW:  # a cold cache: check what it lacks over workers, as `check` does
