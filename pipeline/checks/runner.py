@@ -211,7 +211,7 @@ def prepare(locales: list[str]) -> None:
     blanks_and_marks()
     for locale in locales:
         with contextlib.suppress(ValueError):  # the glyphs check reports such a locale
-            fonts.missing_glyphs("", locale)
+            fonts.prepare_glyphs(locale)
         content.number_symbols(locale)
         script_of(locale)
 

@@ -27,6 +27,7 @@ from .write import (
     dumps_many,
     field,
     flags_of,
+    gnu_safe,
     join_blocks,
     polib_wrapped,
     reference_lines,
@@ -102,7 +103,7 @@ def catalog(head: polib.POFile, messages: Sequence[Message]) -> polib.POFile:
                 msgid=message.msgid,
                 msgstr="",
                 occurrences=[(path, str(line)) for path, line in message.references],
-                comment=readable_comment(message.comment),
+                comment=message.comment,
                 flags=list(message.flags),
             )
         )
@@ -167,32 +168,22 @@ def _plain_path(path: str) -> bool:
     return _PLAIN_PATH.fullmatch(path) is not None
 
 
-def readable_comment(comment: str) -> str:
-    """A comment whose lines GNU reads as written: its reader joins a line that ends in a
-    backslash to the next (the entry's reference would become comment text), so such a
-    line gets a space after it, which GNU keeps."""
-    if "\\" not in comment:
-        return comment
-    return "\n".join(f"{line} " if line.endswith("\\") else line for line in comment.split("\n"))
-
-
 @lru_cache(maxsize=1024)  # and comments: what each is, and in which section
 def _comment_lines(comment: str) -> tuple[Item, ...] | None:
     """The `#.` lines of an extracted comment (wrapped by polib, read back by GNU); None
     when GNU would not read them as they were written."""
-    comment = readable_comment(comment)
     if _CONTROL.search(comment):  # line by line, as GNU reads them
-        lines: list[Item] = []
+        lines: list[str] = []
         for line in polib_wrapped(comment, "#. "):
             text = line[3:] if line.startswith("#. ") else line[2:]
             if COMMENT_CONTROL.search(text):
                 return None
             lines.append(f"#. {text}" if text else "#.")
-        return tuple(lines)
-    found: list[Item] = []
+        return tuple(gnu_safe(lines))
+    found: list[str] = []
     for line in comment.split("\n") if comment else ():
         if len(line) + 3 > WRAP:
             found += polib_wrapped(line, "#. ")  # each line "#. " and some text
         else:
             found.append(f"#. {line}" if line else "#.")
-    return tuple(found)
+    return tuple(gnu_safe(found))

@@ -279,11 +279,18 @@ def _english(
 
 def _polib_comments(entry: polib.POEntry) -> list[str]:
     """The comment lines polib writes (wrapped by textwrap): GNU reads these back."""
-    lines = polib_wrapped(entry.tcomment, "# ")
+    lines = gnu_safe(polib_wrapped(entry.tcomment, "# "))
     if not entry.obsolete:
-        lines += polib_wrapped(entry.comment, "#. ")
+        lines += gnu_safe(polib_wrapped(entry.comment, "#. "))
         lines += _polib_references(entry.occurrences)
     return lines
+
+
+def gnu_safe(lines: list[str]) -> list[str]:
+    """Comment lines as GNU reads them: its reader joins a line that ends in a backslash
+    to the next (an entry's reference would become comment text), so such a line, as
+    written or as wrapping left it, gets a space after it, which GNU keeps."""
+    return [f"{line} " if line.endswith("\\") else line for line in lines]
 
 
 def polib_wrapped(text: str, prefix: str) -> list[str]:
