@@ -3,15 +3,20 @@
 Tables, fenced code and sane lists; callouts (`!!! warning "Title"` and GitHub's
 `> [!WARNING]`); footnotes; definition lists; abbreviations.  Pages and their segments
 are parsed with the same extensions, so a construct renders alike in both.
+`footnote_extension` and `abbreviation_titles` read what two of them found in a page (the
+block-parse cache and the walk both need it).
 """
 
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.abbr import AbbrTreeprocessor
 from markdown.extensions.admonition import AdmonitionProcessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
 
 # The title of a footnote's link back to the text: a segment of each page with notes.
 BACKLINK_TITLE = "Back to the text"
@@ -62,3 +67,13 @@ def extensions() -> list[Extension]:
         LinkScanExtension(),  # last: it speeds up every link pattern the others registered
         BlockScanExtension(),  # and the block loop over every block processor
     ]
+
+
+def footnote_extension(md: markdown.Markdown) -> FootnoteExtension:
+    """The footnotes extension's state: the notes the block parse found."""
+    return cast(FootnoteBlockProcessor, md.parser.blockprocessors["footnote"]).footnotes
+
+
+def abbreviation_titles(md: markdown.Markdown) -> dict[str, str]:
+    """The abbreviations the block parse found, with their titles."""
+    return cast(AbbrTreeprocessor, md.treeprocessors["abbr"]).abbrs

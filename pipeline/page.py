@@ -1,4 +1,5 @@
-"""What a parse finds in a source page: its segments, and what it tells the author.
+"""What a parse finds in a source page: its segments, and what it tells the author;
+and `fold`, the one rule for a segment's text (a front matter value's too).
 
 Kept apart from the parser (`segments`), so that what extraction remembered of a page
 can be used without loading Python-Markdown.
@@ -45,3 +46,18 @@ class Page:
     segments: tuple[Segment, ...]
     notices: tuple[Notice, ...] = ()
     headings: tuple[tuple[int, str, str], ...] = ()  # (level, id, English text)
+
+
+def fold(raw: str) -> str:
+    """Join soft-wrapped lines so that re-wrapping a paragraph keeps its msgid."""
+    if "\n" not in raw:
+        return raw.strip()
+    folded = raw.strip()
+    if "  \n" not in folded:  # no hard line break: one space a line end
+        return " ".join(line.strip() for line in folded.split("\n"))
+    lines = folded.split("\n")
+    parts = []
+    for i, line in enumerate(lines):
+        hard = i < len(lines) - 1 and line.endswith("  ")
+        parts.append(line.strip() + ("  \n" if hard else " "))
+    return "".join(parts).strip()
