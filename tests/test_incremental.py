@@ -439,3 +439,47 @@ def test_file_digests_kept_between_runs_and_only_while_the_file_is_unchanged(
         assert files.content_digest(page) == first
         page.write_bytes(b"two")  # a save: a new mtime
         assert files.content_digest(page) == hashlib.sha256(b"two").digest()
+
+
+def test_a_site_built_a_page_a_task_is_the_site_built_in_one_process(
+    new_project: Callable[..., Path], run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With enough pages, each worker builds all of a page's locales as one task: the
+    pages, the index and the check summary are what one process makes."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    pages = {
+        f"page-{n:02d}.md": (
+            f"# Topic {n}\n\nTake {n} tablets a day for {n + 2} weeks.\n\n"
+            f"- See [the guide](https://example.org/{n}.html).\n- Rest well.\n"
+        )
+        for n in range(12)
+    }
+    built = {}
+    for jobs in ("1", "2"):
+        root = new_project(name=f"site-j{jobs}", pages=pages, pyproject='locales = ["th", "vi"]')
+        assert run(["extract"], root).code == 0
+        assert run(["init", "th", "vi"], root).code == 0
+        for path in sorted((root / "locales").glob("*/LC_MESSAGES/page-*.po")):
+            po = polib.pofile(str(path))
+            for entry in po:
+                if entry.msgid.startswith("Take"):  # one a page left in English
+                    continue
+                entry.msgstr = entry.msgid.replace("Topic", "หัวข้อ").replace("Rest", "พัก")
+            if path.stem == "page-03":
+                next(e for e in po if "guide" in e.msgid).msgstr = "[guide](https://evil.example/)"
+            po.save(str(path))
+        result = run(["build", "-f", "html", "-j", jobs], root)
+        assert result.code == 0, result.output
+        files = {
+            str(p.relative_to(root / "build")): p.read_bytes()
+            for p in sorted((root / "build").rglob("*.html"))
+        }
+        summary = [line for line in result.out.splitlines() if line.startswith("check ")]
+        built[jobs] = (files, summary, result.err)
+    one, two = built["1"], built["2"]
+    assert len(one[0]) == 12 * 3 + 1  # en, th, vi and the index
+    assert two[0] == one[0]
+    assert two[1] == one[1]
+    assert [line.split(":")[0] for line in one[1]] == ["check th", "check vi"]
+    assert two[2] == one[2]  # the same warnings, in the same order
+    assert "page-03.po" in one[2] and "translation not used" in one[2]  # the spoilt link
