@@ -405,6 +405,33 @@ def test_a_page_failing_in_a_worker_leaves_no_page_of_the_run_behind(new_project
     assert not [p for p in left if p.suffix in (".html", ".tmp")], left
 
 
+def test_a_run_that_fails_while_taking_pages_leaves_no_page_staged(
+    new_project, run, monkeypatch
+) -> None:
+    """The run's own process fails while the workers still build (here: on the fifth page
+    it takes): the pages they staged, taken or not, are removed with the rest."""
+    from pipeline.site import build as site_build
+
+    pages = {f"p{n:02d}.md": f"# Page {n}\n\nText {n} of the site.\n" for n in range(12)}
+    root = new_project(pages=pages, pyproject='locales = ["th", "vi"]')
+    for command in (["extract"], ["init", "th", "vi"]):
+        ok(run(command, root))
+    learn = site_build.IndexCache.learn
+    taken = []
+
+    def failing(self, counts):  # noqa: ANN001, ANN202
+        taken.append(counts)
+        if len(taken) == 5:
+            raise OSError(28, "No space left on device")
+        return learn(self, counts)
+
+    monkeypatch.setattr(site_build.IndexCache, "learn", failing)
+    result = run(["build", "-f", "html", "-j", "2"], root)
+    assert result.code != 0 and "No space left on device" in result.err
+    left = [p for p in (root / "build").rglob("*") if p.is_file()]
+    assert not [p for p in left if p.suffix in (".html", ".tmp")], left
+
+
 @pytest.mark.parametrize("kind", list(NESTED))
 def test_nesting_within_the_limit_is_processed(src_project: Path, run, kind: str) -> None:
     (src_project / "source/deep.md").write_text(NESTED[kind](60), encoding="utf-8")

@@ -542,9 +542,11 @@ def _run(
             pool.submit(_html_tasks_in_worker, project.root, tasks, built, with_pdf, epoch, checks)
             for tasks in pages.values()
         ]
+        handed = 0  # batches the caller has taken whole
         try:
             for batch in finished(futures, lambda done: discard([d.staged for d in done])):
                 yield from batch
+                handed += 1
             for font_job in converted:
                 font_job.result()
         except GeneratorExit:  # the caller stopped: pages not yet started are not built
@@ -552,6 +554,10 @@ def _run(
                 font_job.cancel()
             for future in futures:
                 future.cancel()
+            # and what the batches already running staged is not left behind
+            for future in futures[handed:]:
+                if not future.cancelled() and future.exception() is None:
+                    discard([done.staged for done in future.result()])
             raise
 
 
