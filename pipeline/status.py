@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING
 
 import polib
 
 from .po import catalog
 from .project import Project
-from .review.coverage import cover, project_ledger
-from .review.ledger import Ledger
+
+if TYPE_CHECKING:
+    from .review.ledger import Ledger
+
+# The review ledger is read only where approvals are counted (`status`, the release gate):
+# a build counts every catalog it writes without it.
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,11 @@ def count(
         elif entry.translated():
             translated += 1
             translated_words += size
-    covered = cover(domain, po, ledger, required) if ledger is not None else None
+    covered = None
+    if ledger is not None:
+        from .review.coverage import cover
+
+        covered = cover(domain, po, ledger, required)
     return Counts(
         locale,
         domain,
@@ -104,6 +113,8 @@ def count(
 
 def collect(project: Project, locales: list[str]) -> list[Counts]:
     """Counts per locale and domain; a domain with no catalog yet counts as untranslated."""
+    from .review.coverage import project_ledger
+
     templates = {project.template_domain(p): p for p in project.templates()}
     required = project.config.release_approval
     rows = []
