@@ -148,6 +148,18 @@ class Staging:
             commit_all(self.pairs)
 
 
+def read_object(path: Path) -> dict:
+    """The JSON object a kept file holds; empty when it is missing, unreadable, not JSON
+    or not an object (a cache or state file is made again, never trusted in part)."""
+    import json
+
+    try:
+        found = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def write_replaceable(path: Path, data: bytes) -> None:
     """Write what can be made again (a cache entry): whole or not at all, through a
     temporary file and a rename, but not synced to disk; a crash may lose it, which only

@@ -14,7 +14,7 @@ import babel
 from babel.core import get_global
 
 from .errors import L10nError
-from .files import cache_dir, write_replaceable
+from .files import cache_dir, read_object, write_replaceable
 
 _SHAPE = re.compile(r"\A[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*\Z")
 
@@ -81,12 +81,7 @@ def _kept_file(kind: str) -> Path:
 
 @cache
 def _kept(kind: str) -> dict[str, str]:
-    try:
-        kept = json.loads(_kept_file(kind).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(kept, dict):
-        return {}
+    kept = read_object(_kept_file(kind))
     return {k: v for k, v in kept.items() if isinstance(k, str) and isinstance(v, str) and v}
 
 

@@ -199,6 +199,33 @@ def test_a_damaged_summary_table_is_ignored(
     assert summary == run(["check", "-l", "th"], repo).out.splitlines()[-1:]
 
 
+@pytest.mark.parametrize("content", [b"[1, 2]", b'"text"', b"\x00garbage"])
+def test_kept_files_of_another_shape_are_made_again(
+    repo: Path, run: Callable[..., Result], tmp_path: Path, content: bytes
+) -> None:
+    """Every file the build keeps (its state and index cache in build/, the summary table
+    and font answers in the user cache) that is not a JSON object is made again."""
+    from pipeline.site.typefaces import typefaces
+
+    typefaces.cache_clear()  # this process's answers: read from the user cache anew
+    first = build(run, repo)
+    pages = {p: p.read_bytes() for p in sorted((repo / "build").rglob("*.html"))}
+    kept = [repo / "build" / ".l10n-state.json", repo / "build" / ".l10n-index.json"]
+    kept += [*(tmp_path / "cache" / "tallies").glob("*.json")]
+    kept += [*(tmp_path / "cache" / "fonts").glob("faces-*.json")]
+    assert len(kept) == 4
+    for path in kept:
+        path.write_bytes(content)
+    typefaces.cache_clear()
+    again = run(["build", "-f", "html", "--force"], repo)
+    assert again.code == 0, again.output
+    assert [line for line in again.out.splitlines() if line.startswith("check ")] == [
+        line for line in first.out.splitlines() if line.startswith("check ")
+    ]
+    assert {p: p.read_bytes() for p in sorted((repo / "build").rglob("*.html"))} == pages
+    assert all(path.read_bytes().startswith(b"{") for path in kept[:3])
+
+
 def test_a_nested_page_deleted_from_build_is_built_again(
     initialised: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..files import MISSING, content_digest, write_replaceable, write_text
+from ..files import MISSING, content_digest, read_object, write_replaceable, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import Project
 from .snapshot import INDEX_CACHE, OutputDigests, digest, tool_digest
@@ -51,11 +51,7 @@ class IndexCache:
         self.path = build_dir / INDEX_CACHE
         self.digests = digests or OutputDigests(build_dir)
         self.inputs = inputs or {}  # digests this run took already, by path
-        try:
-            kept = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            kept = {}
-        self.kept = kept = kept if isinstance(kept, dict) else {}
+        self.kept = kept = read_object(self.path)
         self.known: dict[str, dict[str, list]] = {
             kind: dict(kept[kind]) if isinstance(kept.get(kind), dict) else {} for kind in _KINDS
         }

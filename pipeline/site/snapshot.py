@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..assets import PACKAGE_DIR
-from ..files import RACY_NS, TEMP_DEPTH, cache_dir, content_digest, project_lock, write_text
+from ..files import (
+    RACY_NS,
+    TEMP_DEPTH,
+    cache_dir,
+    content_digest,
+    project_lock,
+    read_object,
+    write_text,
+)
 
 if TYPE_CHECKING:
     import hashlib
@@ -84,10 +92,7 @@ class OutputDigests:
 
     def __init__(self, build_dir: Path) -> None:
         self.path = build_dir / STATE_FILE
-        try:
-            self.digests: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.digests = {}
+        self.digests: dict[str, str] = read_object(self.path)
 
     def fresh(self, output: Path, key: str, stamp: str) -> bool:
         return output.exists() and self.digests.get(key) == stamp
@@ -233,11 +238,7 @@ def _write(path: Path, data: dict) -> None:
 
 
 def _load(root: Path) -> dict | None:
-    try:
-        data = json.loads(snapshot_path(root).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_object(snapshot_path(root)) or None
 
 
 def _still(data: dict) -> list[list] | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files import cache_dir, write_replaceable
+from ..files import cache_dir, read_object, write_replaceable
 
 if TYPE_CHECKING:
     from ..checks.cache import ResultCache
@@ -72,11 +72,7 @@ class Tallies:
     def __init__(self, root: Path) -> None:
         name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
         self.path = cache_dir("tallies") / f"{name}.json"
-        try:
-            kept = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            kept = {}
-        self.kept: dict = kept if isinstance(kept, dict) else {}
+        self.kept = read_object(self.path)
         self.table = dict(self.kept)
 
     def get(self, locale: str, domain: str, key: str) -> Tally | None:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from ..assets import FONTS_DIR
-from ..files import cache_dir, content_digest, write_replaceable
+from ..files import cache_dir, content_digest, read_object, write_replaceable
 
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
@@ -31,11 +31,7 @@ class Typefaces:
             digest.update(path.name.encode() + b"\0" + content_digest(path))
         self.key = digest.hexdigest()[:32]
         self.path = cache_dir("fonts") / f"faces-{self.key}.json"
-        try:
-            kept = json.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            kept = {}
-        self.kept: dict = kept if isinstance(kept, dict) else {}
+        self.kept = read_object(self.path)
 
     def _answer(self, question: str, make: Callable[[], str | list[str]]) -> str | list[str]:
         found = self.kept.get(question)
