@@ -55,13 +55,13 @@ class Project:
     def _prefix(self) -> str:
         return str(self.root).rstrip("/") + "/"
 
-    def rel(self, path: Path) -> str:
+    def rel(self, path: Path | str) -> str:
         """A path as messages show it: relative to the project root."""
         text = str(path)
         if text.startswith(self._prefix):  # as relative_to does, without its cost
             return text[len(self._prefix) :]
         try:
-            return path.relative_to(self.root).as_posix()
+            return Path(path).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -70,14 +70,23 @@ class Project:
 
         One walk of `source/` (it does not enter linked folders, as rglob does not), in
         the order of sorted paths: every build asks, so no page costs a path resolution
-        unless it is a link."""
+        or a question to the file system unless it is a link."""
+        return [Path(path) for path in self._pages()]
+
+    def page_domains(self) -> list[str]:
+        """The domain of each page of `pages`, in its order."""
+        start = len(str(self.source_dir)) + 1
+        return [_domain(path[start:], ".md") for path in self._pages()]
+
+    def _pages(self) -> list[str]:
         source = str(self.source_dir)
         if not os.path.isdir(source):
             return []
         root = self.root.resolve()
-        linked: list[str] = []  # folders that are links
-        found = _walk(source, ".md", linked)  # candidate pages, files or not
-        for path in linked:
+        linked: list[tuple[list[str], str]] = []  # folders that are links
+        found: list[tuple[list[str], str, os.DirEntry]] = []  # candidate pages, files or not
+        _scan(source, [], ".md", found, linked)
+        for _, path in sorted(linked):
             target = Path(path).resolve()
             if not target.is_relative_to(root):
                 raise L10nError(
@@ -86,16 +95,16 @@ class Project:
                 )
         contained = Path(source).resolve().is_relative_to(root)
         pages = []
-        for path in found:
-            if os.path.islink(path) or not contained:
+        for _, path, entry in sorted(found, key=lambda item: (item[0], item[1])):
+            if entry.is_symlink() or not contained:
                 target = Path(path).resolve()
                 if not target.is_relative_to(root):
                     raise L10nError(
                         f"{self.rel(Path(path))}: links to {target}, outside the project; "
                         "copy the page into source/ instead"
                     )
-            if os.path.isfile(path):
-                pages.append(Path(path))
+            if entry.is_file():
+                pages.append(path)
         return pages
 
     def domain(self, page: Path) -> str:
@@ -106,6 +115,10 @@ class Project:
 
     def pot_path(self, domain: str) -> Path:
         return self.locales_dir / f"{domain}.pot"
+
+    def catalog_dir(self, locale: str) -> Path:
+        """Where a locale's catalogs are."""
+        return self.locales_dir / gettext_name(locale) / "LC_MESSAGES"
 
     def po_path(self, locale: str, domain: str) -> Path:
         return self.locales_dir / f"{gettext_name(locale)}/LC_MESSAGES/{domain}.po"
@@ -120,7 +133,18 @@ class Project:
         return pot.relative_to(self.locales_dir).with_suffix("").as_posix()
 
     def template_domains(self) -> list[str]:
-        return [self.template_domain(p) for p in self.templates()]
+        return list(self.template_paths())
+
+    def template_paths(self) -> dict[str, str]:
+        """Every template's domain -> its path in the project, in the order of `templates`
+        (from the walk's strings: a large site has thousands)."""
+        if not self.locales_dir.is_dir():
+            return {}
+        folder = str(self.locales_dir)
+        found = {}
+        for path in _walk(folder, ".pot"):
+            found[_domain(path[len(folder) + 1 :], ".pot")] = self.rel(path)
+        return found
 
     def domains(
         self, locale: str | None = None, templates: Iterable[str] | None = None
@@ -181,6 +205,40 @@ class Project:
             if name not in chosen:
                 chosen.append(name)
         return chosen
+
+
+def _domain(inside: str, suffix: str) -> str:
+    """A page's or template's domain from its path inside its folder, as with_suffix("")
+    makes it (which leaves a name that is only the suffix, say ".md", as it is)."""
+    return inside if inside.rpartition("/")[2] == suffix else inside[: -len(suffix)]
+
+
+def _scan(
+    folder: str,
+    inside: list[str],
+    suffix: str,
+    found: list[tuple[list[str], str, os.DirEntry]],
+    links: list[tuple[list[str], str]],
+) -> None:
+    """What `_walk` finds, with each candidate's directory entry (which knows, without
+    asking the file system again, whether it is a file or a link)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # as os.walk: a folder that cannot be read is passed over
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        parts = [*inside, entry.name]
+        if entry.name.endswith(suffix):
+            found.append((parts, entry.path, entry))
+        if is_dir:
+            if entry.is_symlink():
+                links.append((parts, entry.path))
+            else:
+                _scan(entry.path, parts, suffix, found, links)
 
 
 def _walk(folder: str, suffix: str, links: list[str] | None = None) -> list[str]:

@@ -153,15 +153,28 @@ def test_a_spoilt_index_cache_is_made_again(repo: Path, run: Callable[..., Resul
     cold = (repo / "build" / "index.html").read_bytes()
     kept = repo / "build" / ".l10n-index.json"
     data = json.loads(kept.read_bytes())
-    shown = f"locales/vi/LC_MESSAGES/{PAGE}.po"
-    data["counts"][shown] = ["0" * 64, 1, 1]  # counts of other bytes: never used
     data["english"] = {key: ["0" * 64, "Stale"] for key in data["english"]}
-    data["built"] = {key: ["", "Stale"] for key in data["built"]}
+    data["locales"] = {tag: [mark[0], "0" * 64] for tag, mark in data["locales"].items()}
     kept.write_text(json.dumps(data), encoding="utf-8")
+    tables = sorted((repo / "build" / ".l10n-index").glob("*.json"))
+    assert [t.stem for t in tables] == sorted(
+        ["en", "th", "vi", "id", "ms", "fil", "km", "my", "lo"]
+    )
+    for table in tables:
+        spoilt = json.loads(table.read_bytes())
+        spoilt["counts"] = {key: ["0" * 64, 1, 0] for key in spoilt["counts"]}  # of other bytes
+        spoilt["built"] = {key: ["", "Stale"] for key in spoilt["built"]}
+        table.write_text(json.dumps(spoilt), encoding="utf-8")
+    paragraph = first_paragraph(catalog(repo, "vi"))
+    edit(catalog(repo, "vi"), paragraph, lambda s: s + " ")  # the index is listed again
+    assert "vi: 1 pages built, 0 up to date" in build(run, repo).out.splitlines()
+    assert (repo / "build" / "index.html").read_bytes() == cold
+    edit(catalog(repo, "vi"), paragraph, lambda s: s[:-1])
     (repo / "build" / ".l10n-state.json").write_text("{}", encoding="utf-8")  # all again
     build(run, repo)
     assert (repo / "build" / "index.html").read_bytes() == cold
     kept.write_text("{not json", encoding="utf-8")
+    tables[0].write_text("[1, 2]", encoding="utf-8")
     build(run, repo, "--force")
     assert (repo / "build" / "index.html").read_bytes() == cold
 
@@ -248,7 +261,7 @@ def test_pages_and_templates_are_listed_in_the_order_of_sorted_paths(
     root = new_project(
         pages={
             name: "# Page\n"
-            for name in ("a-b.md", "a/b.md", "a.md", "B.md", "a/c/d.md", "z.md", "notes.txt")
+            for name in ("a-b.md", "a/b.md", "a.md", "B.md", "a/c/d.md", "z.md", "notes.txt", ".md")
         }
     )
     source = root / "source"
@@ -257,11 +270,13 @@ def test_pages_and_templates_are_listed_in_the_order_of_sorted_paths(
     (source / "linked").symlink_to(source / "a", target_is_directory=True)  # not entered
     expected = [p for p in sorted(source.rglob("*.md")) if p.is_file()]
     assert load(root).pages() == expected
+    assert load(root).page_domains() == [load(root).domain(p) for p in expected]
+    assert ".md" in load(root).page_domains()  # a page named only by its suffix
     for name in ("z.pot", "a-b.pot", "a/b.pot", "th/LC_MESSAGES/x.pot", "B.pot"):
         (root / "locales" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "locales" / name).write_text("", encoding="utf-8")
     assert load(root).templates() == sorted((root / "locales").rglob("*.pot"))
-    assert [load(root).domain(p) for p in expected][:4] == ["B", "a/b", "a/c/d", "a-b"]
+    assert [load(root).domain(p) for p in expected][:5] == [".md", "B", "a/b", "a/c/d", "a-b"]
 
 
 def test_page_dates_from_git_read_the_log_only_for_committed_pages(

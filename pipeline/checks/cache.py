@@ -25,6 +25,7 @@ import importlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -99,12 +100,34 @@ class ResultCache:
     def key(self, project: Project, locale: str, domain: str) -> str:
         """The key of one catalog's results: the run's digest, where the catalog is, and
         the bytes of the catalog, its template and its page."""
-        digest = hashlib.sha256(self.common.encode())
-        path = project.po_path(locale, domain)
-        digest.update(f"\0{locale}\0{domain}\0{project.rel(path)}\0".encode())
-        for source in (path, project.pot_path(domain), project.page_path(domain)):
-            digest.update(content_digest(source))
-        return digest.hexdigest()
+        return self.keys(project, locale, [domain])[domain]
+
+    def keys(
+        self,
+        project: Project,
+        locale: str,
+        domains: Iterable[str],
+        seen: Mapping[str, list[int]] | None = None,
+    ) -> dict[str, str]:
+        """`key` of each of a locale's catalogs, by domain (a summary asks for every one
+        of a locale's); `seen`: the files' stats as a scan found them (content_digest)."""
+        seen = seen or {}
+        common = hashlib.sha256(self.common.encode())
+        folder = project.catalog_dir(locale)
+        shown, catalogs = project.rel(folder), str(folder)
+        templates, pages = str(project.locales_dir), str(project.source_dir)
+        found = {}
+        for domain in domains:
+            digest = common.copy()
+            digest.update(f"\0{locale}\0{domain}\0{shown}/{domain}.po\0".encode())
+            for source in (
+                f"{catalogs}/{domain}.po",
+                f"{templates}/{domain}.pot",
+                f"{pages}/{domain}.md",
+            ):
+                digest.update(content_digest(source, seen.get(source)))
+            found[domain] = digest.hexdigest()
+        return found
 
     @property
     def path(self) -> Path:

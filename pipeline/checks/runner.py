@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -91,13 +92,24 @@ def run_checks(
         return CheckRun([sources] * bool(sources.findings) + reports)
 
 
-def sources_report(project: Project, store: ResultCache | None) -> LocaleReport:
-    """`check_sources`, kept in the cache under the digest of every template."""
+def sources_report(
+    project: Project,
+    store: ResultCache | None,
+    templates: Mapping[str, str] | None = None,
+    seen: Mapping[str, list[int]] | None = None,
+) -> LocaleReport:
+    """`check_sources`, kept in the cache under the digest of every template
+    (`templates`: `Project.template_paths`, when the caller has them; `seen`: their
+    stats as a scan found them)."""
     if store is None:
         return check_sources(project)
+    seen = seen or {}
+    if templates is None:
+        templates = project.template_paths()
     digest = hashlib.sha256(f"{store.common}\0sources\0{project.config.source_locale}".encode())
-    for pot in project.templates():
-        digest.update(f"\0{project.rel(pot)}\0".encode() + content_digest(pot))
+    for shown in templates.values():
+        path = f"{project.root}{os.sep}{shown}"
+        digest.update(f"\0{shown}\0".encode() + content_digest(path, seen.get(path)))
     key = digest.hexdigest()
     found = store.get(key)
     if found is None:

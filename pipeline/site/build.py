@@ -425,6 +425,7 @@ def build_html(
     index: bool = True,
     checks: ResultCache | bool = False,
     seen: Mapping[str, list[int]] | None = None,
+    templates: Mapping[str, str] | None = None,
 ) -> list[LocaleResult]:
     """Write every out-of-date page of every locale as HTML, with assets and the index.
 
@@ -434,10 +435,11 @@ def build_html(
     the index is left for the caller to write (it reads every catalog).  With `checks`
     (a ResultCache, or True for the user's), the catalog of each page written is checked
     (and its results kept) as it is built; a build with nothing to write imports no check.
-    `seen`: the inputs' stats as the caller's scan found them before the build.
+    `seen`: the inputs' stats as the caller's scan found them before the build;
+    `templates`: the project's (`Project.template_paths`), when the caller has them.
     """
     built = all_locales(project)
-    every = [project.domain(p) for p in project.pages()]
+    every = project.page_domains()
     domains = every if only is None else [d for d in every if d in {t.domain for t in only}]
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
@@ -491,7 +493,7 @@ def build_html(
             if progress:
                 progress(task)
     if index:
-        write_index(project, listing, titles, every, tool)
+        write_index(project, listing, titles, every, tool, templates)
         state.record(project.rel(index_html), index_stamp)
     else:  # the caller writes the index; until it says so, the next build writes it too
         state.forget(project.rel(index_html))
@@ -582,8 +584,9 @@ def build_pdf(
     results = {locale: LocaleResult(locale) for locale in locales}
     todo: list[tuple[str, Path, Path, datetime, str]] = []
     history = GitHistory(project.root)
+    domains = project.page_domains()
     for locale in locales:
-        for domain in [project.domain(p) for p in project.pages()]:
+        for domain in domains:
             html = output_path(project, locale, domain, ".html")
             out = output_path(project, locale, domain, ".pdf")
             date = source_date(page_inputs(project, locale, domain), project.root, history)

@@ -81,6 +81,7 @@ def _build(
             browser = find_browser(project.config.browser, project.root)
         except L10nError as exc:
             no_browser = exc  # the HTML is still built (without links to handouts)
+    templates = project.template_paths()  # the build and the summary list them once
     pages = progress(
         lambda tick: build_html(
             project,
@@ -91,6 +92,7 @@ def _build(
             progress=tick,
             checks=not options.quiet,  # each rebuilt page's catalog, where it is built
             seen=seen,
+            templates=templates,
         )
     )
     reports = {"pages built": pages}
@@ -101,7 +103,8 @@ def _build(
         from .summary import summaries
 
         counted = {(r.locale, domain): kept for r in pages for domain, kept in r.tallies.items()}
-        for tally in summaries(project, rebuilt, open_cache(project), workers, counted):
+        store = open_cache(project)
+        for tally in summaries(project, rebuilt, store, workers, counted, templates, seen):
             say(f"check {summary_line(tally)}", False)
     if no_browser is not None:
         raise no_browser

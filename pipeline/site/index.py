@@ -2,12 +2,18 @@
 its pages and its review sheets.
 
 An incremental build lists the index again after every save, and a large site's index
-names thousands of files.  So nothing is read that did not change: each catalog's counts
-are kept under the catalog's digest, each built page's title under the digest it was
-built with, each English title under its page's digest (in the build folder: the same
-inputs give the same bytes); which pages and handouts exist is read from their folders,
-not asked file by file; and the page is rendered only when what it lists differs from
-what it showed when last written.
+names thousands of files.  So each language's part of the listing is kept under a
+fingerprint of everything the part is made from: the files of its build folder and the
+digests they were built under, its catalogs' (or templates') digests, its review sheets,
+its approvals, and what all parts share (the pages, their English titles, the templates,
+the settings and the tool).  A part whose fingerprint is the one kept is not listed again:
+its digest is taken as kept, and the page is rendered only when the digest of the whole
+listing differs from the one it was last rendered from (every part is then listed).  A
+part listed again reads nothing that did not change either: each catalog's counts are
+kept under the catalog's digest and each built page's title under the digest it was
+built with (one file a language), each English title under its page's digest (in the
+build folder: the same inputs give the same bytes); which pages and handouts exist is
+read from their folders, not asked file by file.
 """
 
 from __future__ import annotations
@@ -18,16 +24,17 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
 
 from ..files import MISSING, content_digest, read_object, write_replaceable, write_text
-from ..locales import direction, gettext_name, native_name, web_tag
+from ..locales import direction, native_name, web_tag
 from ..project import Project
-from .snapshot import INDEX_CACHE, OutputDigests, digest, tool_digest
+from .snapshot import INDEX_CACHE, INDEX_TABLES, OutputDigests, digest, tool_digest
 
-_KINDS = ("counts", "built", "english")
+_KINDS = ("counts", "built")  # a language's tables
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
@@ -36,11 +43,30 @@ def all_locales(project: Project) -> list[str]:
     return [source] + [loc for loc in project.target_locales() if loc != source]
 
 
+def _table(found: object) -> dict[str, list]:
+    return dict(found) if isinstance(found, dict) else {}
+
+
+@dataclass
+class Part:
+    """One language's part of the index as its inputs are now, and their fingerprint."""
+
+    locale: str
+    tag: str
+    fingerprint: str
+    catalogs: set[str]  # the domains of the language's catalogs
+    digests: dict[str, str]  # each catalog or template it counts -> its digest, as taken
+    unsure: bool = False  # an input changed while it was read: its fingerprint is not kept
+
+
 class IndexCache:
-    """What the index lists, kept by content: `counts` maps a catalog to [digest, total,
-    translated], `built` a built page to [the digest it was built under, its title],
-    `english` an English page to [its digest, its title]; `rendered` is the digest of
-    the listing the index was last rendered from, and that of the page it gave."""
+    """What the index lists, kept by content.  `.l10n-index.json` holds `english` (an
+    English page -> [its digest, its title]), `locales` (a language's tag -> [the
+    fingerprint of its part, the part's digest, None when it is not listed]) and
+    `rendered` (the digest of the listing the index was last rendered from, and that of
+    the page it gave); `.l10n-index/<tag>.json` a language's `counts` (a catalog or
+    template -> [digest, total, translated]) and `built` (a built page -> [the digest it
+    was built under, its title])."""
 
     def __init__(
         self,
@@ -49,38 +75,54 @@ class IndexCache:
         inputs: Mapping[str, bytes] | None = None,
     ) -> None:
         self.path = build_dir / INDEX_CACHE
+        self.folder = build_dir / INDEX_TABLES
         self.digests = digests or OutputDigests(build_dir)
         self.inputs = inputs or {}  # digests this run took already, by path
         self.kept = kept = read_object(self.path)
-        self.known: dict[str, dict[str, list]] = {
-            kind: dict(kept[kind]) if isinstance(kept.get(kind), dict) else {} for kind in _KINDS
-        }
+        self.english_kept = _table(kept.get("english"))
+        self.marks = _table(kept.get("locales"))
         rendered = kept.get("rendered")
         self.rendered: list[str] | None = rendered if isinstance(rendered, list) else None
-        self.used: dict[str, dict[str, list]] = {kind: {} for kind in _KINDS}
-        self.fresh: set[str] = set()  # catalogs whose counts this run made from their parse
+        # What this run used, and so keeps (see save): the shared parts, and the tables of
+        # each language listed anew.
+        self.used: dict = {"english": {}, "locales": {}, "tables": {}}
+        self.tables: dict[str, dict[str, dict[str, list]]] = {}  # as kept, read when listed
+        self.fresh: dict[str, list] = {}  # counts this run made from its own parse
 
     def learn(self, counts: dict[str, list]) -> None:
         """Counts a build has just made from the catalogs it read: neither parsed nor
         hashed again for the index."""
-        self.known["counts"].update(counts)
         self.fresh.update(counts)
 
-    def counts(self, project: Project, shown: str, locale: str, domain: str) -> tuple[int, int]:
+    def _tables(self, tag: str) -> dict[str, dict[str, list]]:
+        """A language's tables as kept (those an earlier version kept in the shared file
+        serve as well: every entry names the digest it holds for)."""
+        found = self.tables.get(tag)
+        if found is None:
+            kept = read_object(self.folder / f"{tag}.json") or self.kept
+            found = self.tables[tag] = {kind: _table(kept.get(kind)) for kind in _KINDS}
+        return found
+
+    def counts(self, project: Project, part: Part, shown: str, domain: str) -> tuple[int, int]:
         """Total and translated entries of a catalog (or of a template: none translated),
         named by its path in the project."""
-        hit = self.known["counts"].get(shown)
-        if shown not in self.fresh or hit is None:
-            path = f"{project.root}{os.sep}{shown}"
-            kept = hit[0] if isinstance(hit, list) and len(hit) == 3 else None
-            content = self._digest(path, kept)
-            if hit is None or kept != content:
+        hit = self.fresh.get(shown)
+        if hit is None:
+            hit = self._tables(part.tag)["counts"].get(shown)
+            valid = isinstance(hit, list) and len(hit) == 3 and _counts(hit[1], hit[2])
+            kept = hit[0] if valid and isinstance(hit, list) else None
+            content = self._digest(f"{project.root}{os.sep}{shown}", kept)
+            if kept != content:
                 from ..status import count
                 from .build import load_catalog
 
-                found = count(load_catalog(Path(path), shown), locale, domain)
+                path = Path(project.root, shown)
+                found = count(load_catalog(path, shown), part.locale, domain)
                 hit = [content, found.total, found.translated]
-        self.used["counts"][shown] = hit
+        assert isinstance(hit, list)
+        if hit[0] != part.digests.get(shown):
+            part.unsure = True  # counted from other bytes than the fingerprint's
+        self.used["tables"][part.tag]["counts"][shown] = hit
         return hit[1], hit[2]
 
     def _digest(self, path: str, kept: object) -> str:
@@ -91,56 +133,74 @@ class IndexCache:
             return taken.hex()
         return content_digest(path).hex()
 
-    def _get(self, kind: str, path: str, stamp: str) -> str | None:
-        hit = self.known[kind].get(path)
-        if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp and isinstance(hit[1], str):
-            self.used[kind][path] = hit
-            return hit[1]
-        return None
-
-    def _keep(self, kind: str, path: str, stamp: str, title: str) -> str:
-        self.known[kind][path] = self.used[kind][path] = [stamp, title]
-        return title
-
-    def built(self, project: Project, shown: str, title: str | None = None) -> str:
+    def built(self, project: Project, tag: str, shown: str, title: str | None = None) -> str:
         """The <title> of a built page, named by its path in the project (`title` when
         the caller has just built it)."""
         stamp = self.digests.digests.get(shown, "")
-        if title is not None:
-            return self._keep("built", shown, stamp, title)
-        found = self._get("built", shown, stamp) if stamp else None
-        if found is None:
+        if title is None and stamp:
+            hit = self._tables(tag)["built"].get(shown)
+            if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp:
+                title = hit[1] if isinstance(hit[1], str) else None
+        if title is None:
             try:
                 text = (project.root / shown).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 text = ""
             match = _TITLE.search(text)
-            found = self._keep(
-                "built", shown, stamp, htmllib.unescape(match.group(1)) if match else ""
-            )
-        return found
+            title = htmllib.unescape(match.group(1)) if match else ""
+        self.used["tables"][tag]["built"][shown] = [stamp, title]
+        return title
 
     def english(self, project: Project, domain: str) -> str:
         """The title the English page has (as its <title> shows it)."""
-        path = project.page_path(domain)
+        path = f"{project.source_dir}{os.sep}{domain}.md"
         shown = project.rel(path)
-        hit = self.known["english"].get(shown)
-        stamp = self._digest(str(path), hit[0] if isinstance(hit, list) and hit else None)
-        found = self._get("english", shown, stamp)
-        return (
-            found
-            if found is not None
-            else self._keep("english", shown, stamp, english_title(project, domain))
-        )
+        hit = self.english_kept.get(shown)
+        valid = isinstance(hit, list) and len(hit) == 2 and isinstance(hit[1], str)
+        stamp = self._digest(path, hit[0] if valid and isinstance(hit, list) else None)
+        if valid and isinstance(hit, list) and hit[0] == stamp:
+            title = hit[1]
+        else:
+            title = english_title(project, domain)
+        self.used["english"][shown] = [stamp, title]
+        return title
 
     def save(self) -> None:
         """Keep what this run used, and only that: the same inputs, the same bytes.  Like
         any cache it need not survive a crash: what it lacks is made again."""
-        data = {**self.used, "rendered": self.rendered}
+        keep = set(self.used["locales"])
+        for tag, table in self.used["tables"].items():
+            if not any(table.values()):  # a language not listed: no table
+                keep.discard(tag)
+                continue
+            keep.add(tag)
+            if table != self.tables.get(tag):
+                write_replaceable(self.folder / f"{tag}.json", _dumps(table))
+                self.tables[tag] = table
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            names = []
+        for name in names:  # the tables of languages no longer built
+            if name.endswith(".json") and name[: -len(".json")] not in keep:
+                (self.folder / name).unlink(missing_ok=True)
+        data = {
+            "english": self.used["english"],
+            "locales": self.used["locales"],
+            "rendered": self.rendered,
+        }
         if data != self.kept:
-            text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            write_replaceable(self.path, text.encode("utf-8") + b"\n")
+            write_replaceable(self.path, _dumps(data))
             self.kept = data
+
+
+def _counts(*found: object) -> bool:
+    return all(type(n) is int and n >= 0 for n in found)
+
+
+def _dumps(data: dict) -> bytes:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
 
 
 def english_title(project: Project, domain: str) -> str:
@@ -206,6 +266,104 @@ def index_inputs(project: Project) -> list[Path]:
     return [ledger_path(project.locales_dir, loc) for loc in project.target_locales()]
 
 
+def tree(folder: str) -> list[str]:
+    """Every file and folder under a folder (a folder's path ends in '/'), by its
+    '/'-separated path inside it, sorted: what a listing can find in it, from one walk."""
+    found: list[str] = []
+    start = len(folder) + 1
+    for parent, dirs, names in os.walk(folder):
+        inside = parent[start:].replace(os.sep, "/")
+        prefix = f"{inside}/" if inside else ""
+        found += [f"{prefix}{name}/" for name in dirs]
+        found += [prefix + name for name in names]
+    return sorted(found)
+
+
+@dataclass
+class Survey:
+    """What every part of the index shares, as found now, and each language's part."""
+
+    tool: str
+    domains: list[str]
+    english: dict[str, str]  # each page's English title
+    templates: dict[str, str]  # each template's domain -> its path in the project
+    parts: list[Part] = field(default_factory=list)
+
+
+def survey(
+    project: Project,
+    cache: IndexCache,
+    domains: list[str] | None = None,
+    tool: str | None = None,
+    templates: Mapping[str, str] | None = None,
+) -> Survey:
+    """The index's inputs: the pages and their English titles, the templates, and each
+    language's part with its fingerprint.  `domains`, `tool` and `templates` are the
+    project's pages, the tool's digest and `Project.template_paths`, when the caller has
+    them."""
+    if domains is None:
+        domains = project.page_domains()
+    found = Survey(
+        tool or tool_digest(),
+        domains,
+        {d: cache.english(project, d) for d in domains},
+        dict(project.template_paths() if templates is None else templates),
+    )
+    locales = all_locales(project)
+    common = json.dumps(
+        [
+            found.tool,
+            repr(project.config),
+            [web_tag(loc) for loc in locales],
+            domains,
+            [found.english[d] for d in domains],
+            sorted(found.templates.items()),
+        ],
+        ensure_ascii=False,
+    ).encode("utf-8")
+    found.parts = [_part(project, cache, loc, common, found) for loc in locales]
+    return found
+
+
+def _part(project: Project, cache: IndexCache, locale: str, common: bytes, found: Survey) -> Part:
+    """A language's part of the index: the fingerprint of everything it is made from."""
+    from ..review.ledger import ledger_path
+
+    tag = web_tag(locale)
+    names = tree(str(project.build_dir / tag))
+    present = set(names)
+    folder = project.rel(project.build_dir / tag)
+    unsure = False
+    stamps = []
+    for domain in found.domains:
+        stamp = cache.digests.digests.get(f"{folder}/{domain}.html")
+        if stamp is None and (f"{domain}.html" in present or f"{domain}.html/" in present):
+            unsure = True  # a page the build state does not know: its title is read anew
+        stamps.append(stamp or "")
+    catalogs: set[str] = set()
+    digests: dict[str, str] = {}
+    if locale != project.config.source_locale:
+        where = project.catalog_dir(locale)
+        shown = project.rel(where)
+        catalogs = {name[:-3] for name in files_under(str(where)) if name.endswith(".po")}
+        for domain in sorted(catalogs | found.templates.keys()):
+            path = f"{shown}/{domain}.po" if domain in catalogs else found.templates[domain]
+            full = f"{project.root}{os.sep}{path}"
+            digests[path] = (cache.inputs.get(full) or content_digest(full)).hex()
+    reviewed = tree(str(project.build_dir / "review" / tag))
+    approvals = content_digest(ledger_path(project.locales_dir, locale)).hex()
+    digest = hashlib.sha256(common)
+    for part in (
+        [tag, approvals],
+        names,
+        stamps,
+        [f"{path}\0{content}" for path, content in digests.items()],
+        reviewed,
+    ):
+        digest.update(b"\1" + "\0".join(part).encode("utf-8"))
+    return Part(locale, tag, digest.hexdigest(), catalogs, digests, unsure)
+
+
 def index_locales(
     project: Project,
     cache: IndexCache,
@@ -218,67 +376,77 @@ def index_locales(
     `domains` the project's pages when the caller has listed them.  Rendering is apart,
     so that the live preview can list while it rebuilds pages.
     """
-    if domains is None:
-        domains = [project.domain(p) for p in project.pages()]
-    english = {d: cache.english(project, d) for d in domains}
-    just = built_titles or {}
-    templates = {project.template_domain(pot): project.rel(pot) for pot in project.templates()}
+    found = survey(project, cache, domains)
+    parts = [_listed(project, cache, found, part, built_titles or {}) for part in found.parts]
+    return [entry for entry in parts if entry is not None]
+
+
+def _listed(
+    project: Project,
+    cache: IndexCache,
+    found: Survey,
+    part: Part,
+    just: dict[tuple[str, str], str],
+) -> dict | None:
+    """A language's part of the listing (None when it has neither pages nor review
+    sheets); its fingerprint is kept with the part's digest."""
+    loc, tag = part.locale, part.tag
+    cache.used["tables"][tag] = {kind: {} for kind in _KINDS}
     source = project.config.source_locale
-    locales = []
-    for loc in all_locales(project):
-        tag = web_tag(loc)
-        folder = project.rel(project.build_dir / tag)
-        present = Present(str(project.build_dir / tag))
-        pages = []
-        for domain in domains:
-            title = just.get((loc, domain))
-            if title is None and f"{domain}.html" not in present:
-                continue
-            title = cache.built(project, f"{folder}/{domain}.html", title) or english[domain]
-            pages.append(
-                {
-                    "domain": domain,
-                    "title": title,
-                    "english": title == english[domain] and loc != source,
-                    "href": f"{tag}/{domain}.html",
-                    "pdf_href": f"{tag}/{domain}.pdf" if f"{domain}.pdf" in present else None,
-                }
-            )
-        sheets = review_sheets(project, loc)
-        if pages or sheets:
-            locales.append(
-                {
-                    "tag": tag,
-                    "name": native_name(loc),
-                    "percent": f"{completeness(project, loc, cache, templates):g}",
-                    "approved": approved_percent(project, loc),
-                    "pages": pages,
-                    "sheets": sheets,
-                }
-            )
-    return locales
+    folder = project.rel(project.build_dir / tag)
+    present = Present(str(project.build_dir / tag))
+    english = found.english
+    pages = []
+    for domain in found.domains:
+        title = just.get((loc, domain))
+        if title is None and f"{domain}.html" not in present:
+            continue
+        title = cache.built(project, tag, f"{folder}/{domain}.html", title) or english[domain]
+        pages.append(
+            {
+                "domain": domain,
+                "title": title,
+                "english": title == english[domain] and loc != source,
+                "href": f"{tag}/{domain}.html",
+                "pdf_href": f"{tag}/{domain}.pdf" if f"{domain}.pdf" in present else None,
+            }
+        )
+    sheets = review_sheets(project, loc, sorted(part.catalogs | found.templates.keys()))
+    entry = None
+    if pages or sheets:
+        entry = {
+            "tag": tag,
+            "name": native_name(loc),
+            "percent": f"{completeness(project, cache, part, found.templates):g}",
+            "approved": approved_percent(project, loc),
+            "pages": pages,
+            "sheets": sheets,
+        }
+    if not part.unsure:
+        cache.used["locales"][tag] = [part.fingerprint, part_digest(entry)]
+    return entry
+
+
+def part_digest(entry: dict | None) -> str | None:
+    """The digest of a language's part of the listing (None for none)."""
+    if entry is None:
+        return None
+    data = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def completeness(
-    project: Project,
-    locale: str,
-    cache: IndexCache | None = None,
-    templates: dict[str, str] | None = None,
+    project: Project, cache: IndexCache, part: Part, templates: dict[str, str]
 ) -> float:
     """Percent of strings translated over every template, for the index; catalogs
     without a template count too."""
-    if locale == project.config.source_locale:
+    if part.locale == project.config.source_locale:
         return 100.0
-    cache = cache or IndexCache(project.build_dir)
-    if templates is None:
-        templates = {project.template_domain(p): project.rel(p) for p in project.templates()}
-    where = project.locales_dir / gettext_name(locale) / "LC_MESSAGES"
-    folder = project.rel(where)
-    catalogs = {name[:-3] for name in files_under(str(where)) if name.endswith(".po")}
+    folder = project.rel(project.catalog_dir(part.locale))
     total = translated = 0
-    for domain in sorted(catalogs | templates.keys()):
-        path = f"{folder}/{domain}.po" if domain in catalogs else templates[domain]
-        in_all, done = cache.counts(project, path, locale, domain)
+    for domain in sorted(part.catalogs | templates.keys()):
+        path = f"{folder}/{domain}.po" if domain in part.catalogs else templates[domain]
+        in_all, done = cache.counts(project, part, path, domain)
         total += in_all
         translated += done
     return round(100.0 * translated / total, 1) if total else 100.0
@@ -312,8 +480,9 @@ def catalog_counts(project: Project, locale: str, domains: list[str]) -> dict[st
 _COUNTED: dict[tuple[str, bytes], list] = {}
 
 
-def review_sheets(project: Project, locale: str) -> list[dict]:
-    """The review sheets `l10n review` has written for a locale, as the index links them."""
+def review_sheets(project: Project, locale: str, domains: list[str] | None = None) -> list[dict]:
+    """The review sheets `l10n review` has written for a locale, as the index links them
+    (`domains`: the locale's, when the caller has them)."""
     if locale == project.config.source_locale:
         return []
     tag = web_tag(locale)
@@ -322,7 +491,7 @@ def review_sheets(project: Project, locale: str) -> list[dict]:
     if not present.names:
         return []
     found = []
-    for domain in project.domains(locale):
+    for domain in project.domains(locale) if domains is None else domains:
         if f"{domain}.html" in present:
             base = f"review/{tag}/{domain}"
             found.append(
@@ -360,12 +529,48 @@ def write_index(
     built_titles: dict[tuple[str, str], str] | None = None,
     domains: list[str] | None = None,
     tool: str | None = None,
+    templates: Mapping[str, str] | None = None,
 ) -> bool:
-    """`build/index.html` (see index_locales); True when it was rendered anew.  `tool` is
-    the tool's digest when the caller has it."""
+    """`build/index.html` (see index_locales); True when it was rendered anew.  `tool`
+    and `templates` are the tool's digest and `Project.template_paths`, when the caller
+    has them.
+
+    Each language whose fingerprint is the one kept gives its part's digest as kept; the
+    others are listed.  When the digest of the whole listing is the one the index on
+    disk was rendered from, its bytes could not change: nothing more is read."""
     cache = cache or IndexCache(project.build_dir)
-    listed = index_locales(project, cache, built_titles, domains)
-    return write_listing(project, listed, cache, tool)
+    found = survey(project, cache, domains, tool, templates)
+    just = built_titles or {}
+    listed: dict[str, dict | None] = {}
+    digests = []
+    for part in found.parts:
+        mark = cache.marks.get(part.tag)
+        if not part.unsure and _mark(mark) and mark[0] == part.fingerprint:
+            cache.used["locales"][part.tag] = mark
+            kept = mark[1]
+        else:
+            listed[part.tag] = _listed(project, cache, found, part, just)
+            kept = part_digest(listed[part.tag])
+        if kept is not None:
+            digests.append(kept)
+    index = project.build_dir / "index.html"
+    if cache.rendered == [_listing(project, digests, found.tool), content_digest(index).hex()]:
+        cache.save()
+        return False
+    for part in found.parts:  # to render: every part, as it is now
+        if part.tag not in listed:
+            listed[part.tag] = _listed(project, cache, found, part, just)
+    locales = [listed[part.tag] for part in found.parts]
+    return write_listing(project, [e for e in locales if e is not None], cache, found.tool)
+
+
+def _mark(found: object) -> bool:
+    return (
+        isinstance(found, list)
+        and len(found) == 2
+        and isinstance(found[0], str)
+        and (found[1] is None or isinstance(found[1], str))
+    )
 
 
 def write_listing(
@@ -385,10 +590,14 @@ def write_listing(
 
 
 def listing_digest(project: Project, locales: list[dict], tool: str) -> str:
-    """Everything the rendered index depends on: the listing, the languages it names and
-    the tool (its templates)."""
+    """Everything the rendered index depends on: the listing (each language's part),
+    the languages it names and the tool (its templates)."""
+    return _listing(project, [part_digest(entry) for entry in locales], tool)
+
+
+def _listing(project: Project, parts: list, tool: str) -> str:
     shown = [web_tag(loc) for loc in all_locales(project)]
-    data = json.dumps([tool, shown, locales], sort_keys=True, ensure_ascii=False)
+    data = json.dumps([tool, shown, parts])
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

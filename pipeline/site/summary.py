@@ -100,21 +100,27 @@ def summaries(
     store: ResultCache,
     jobs: int = 1,
     counted: Mapping[tuple[str, str], tuple[str, Tally]] | None = None,
+    templates: Mapping[str, str] | None = None,
+    seen: Mapping[str, list[int]] | None = None,
 ) -> list[Tally]:
     """What `run_checks(project, locales).reports` counts, for summary lines: the English
     pages' own report first when it has findings, then one per locale.  `counted`: the
     tallies the caller already has, by (locale, domain), with the key of the results each
     counts (a build's workers checked the catalogs they built); one of another key is
-    not used."""
+    not used.  `templates`: `Project.template_paths`, when the caller has them; `seen`:
+    the inputs' stats as a scan before the build found them."""
     from ..checks import check_catalog_cached, check_project, sources_report
 
     table = Tallies(project.root)
-    sources = sources_report(project, store)
-    templates = project.template_domains()
+    if templates is None:
+        templates = project.template_paths()
+    sources = sources_report(project, store, templates, seen)
     keys = {
-        (locale, domain): store.key(project, locale, domain)
+        (locale, domain): key
         for locale in locales
-        for domain in project.domains(locale, templates)
+        for domain, key in store.keys(
+            project, locale, project.domains(locale, templates), seen
+        ).items()
     }
     for part, (key, made) in (counted or {}).items():
         if keys.get(part) == key:
