@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,14 +17,30 @@ def source_date(paths: list[Path], root: Path, history: GitHistory | None = None
 
     `history`, when given, answers for git from what it read once for the whole run.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
+    epoch = _epoch()
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, UTC)
     existing = [p for p in paths if p.exists()]
     stamp = history.commit_time(existing) if history else _git_time(existing, root)
     if stamp is None:
         stamp = max((int(p.stat().st_mtime) for p in existing), default=0)
     return datetime.fromtimestamp(stamp, UTC)
+
+
+def _epoch() -> int | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(epoch) if epoch.isdigit() else None
+
+
+def page_history(root: Path) -> GitHistory:
+    """What dates a build's pages, with git's first questions already running while the
+    build goes on (the log is asked only for pages without uncommitted changes, which a
+    run that rebuilds what was just edited has none of); git is not asked at all when
+    SOURCE_DATE_EPOCH dates every page."""
+    history = GitHistory(root)
+    if _epoch() is None:
+        history.start(("top", "status"))
+    return history
 
 
 @dataclass
@@ -47,12 +64,20 @@ class GitHistory:
     _logged: bool | None = None  # None: the log not read yet
     _running: dict[str, subprocess.Popen[bytes] | None] = field(default_factory=dict)
 
-    def start(self) -> GitHistory:
-        """Start the git commands now, the log's too (they run while the caller goes on):
-        their answers are read when a time is first asked for."""
+    def start(self, names: Iterable[str] | None = None) -> GitHistory:
+        """Start these of the git commands now (all, the log's too, by default): they run
+        while the caller goes on; their answers are read when a time is first asked for."""
         if not self._read and not self._running and not _no_repository(self.root):
-            self._running = {name: _started(self.root, *args) for name, args in _COMMANDS.items()}
+            self._running = {
+                name: _started(self.root, *_COMMANDS[name]) for name in names or _COMMANDS
+            }
         return self
+
+    def close(self) -> None:
+        """Wait for the commands started and not asked (a run that stops early)."""
+        for process in self._running.values():
+            _finished(process)
+        self._running.clear()
 
     def commit_time(self, paths: list[Path]) -> int | None:
         if not paths:
@@ -81,9 +106,7 @@ class GitHistory:
         top = self._answer("top")
         status = self._answer("status") if top is not None else None
         if top is None or status is None:  # no repository (or no git): nothing more to ask
-            for process in self._running.values():  # started with the others: waited for
-                _finished(process)
-            self._running.clear()
+            self.close()  # what was started with the others is waited for
             return
         self._top = Path(top.strip())
         self._dirty = {entry[3:] for entry in status.split("\0") if entry}

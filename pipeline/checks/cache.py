@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..assets import FONTS_DIR, PACKAGE_DIR
+from ..assets import FONTS_DIR, PACKAGE_DIR, package_files
 from ..files import cache_dir, content_digest
 from ..glossary import DNT_NAME, TBX_NAME, Glossary
 from ..project import Project
@@ -46,7 +46,7 @@ def code_digest() -> str:
     a module they do not import costs only a needless check when it changes), and the
     versions of the libraries they call."""
     digest = hashlib.sha256(FORMAT)
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+    for path in package_files("", "**/*.py"):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
         digest.update(content_digest(path))
     for name in LIBRARIES:

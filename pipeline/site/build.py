@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from ..assets import STATIC_DIR
-from ..dates import GitHistory, format_date, source_date
+from ..dates import GitHistory, format_date, page_history, source_date
 from ..files import Staging, content_digest, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
@@ -28,7 +28,7 @@ from .index import (
     index_inputs,
     write_index,
 )
-from .snapshot import Digester, OutputDigests, digest, digester, tool_digest
+from .snapshot import Digester, OutputDigests, digest, digester, named, tool_digest
 
 if TYPE_CHECKING:
     import polib
@@ -382,29 +382,32 @@ def out_of_date(
     build = project.rel(project.build_dir)
     found = Pending()
     taken = found.inputs
-    pages = []
+    source = str(project.source_dir)
+    pages = []  # (domain, the page's and its catalog's name as a stamp holds them, html)
     for domain in domains:
-        path = str(project.page_path(domain))
+        path = f"{source}/{domain}.md"
         taken[path] = content_digest(path, seen.get(path))
         name = domain.rsplit("/", 1)[-1]
-        pages.append((domain, (f"{name}.md", taken[path]), f"{name}.po"))
+        start = named(f"{name}.md", taken[path]) + named(f"{name}.po", b"")
+        pages.append((domain, start, f"{domain}.html"))
+    digests = state.digests
     todo = []
     for locale in locales:
         tag = web_tag(locale)
         present = Present("" if force else str(project.build_dir / tag))
-        folder = str(project.po_path(locale, UI_DOMAIN).parent)
+        folder = str(project.catalog_dir(locale))
         path = f"{folder}/{UI_DOMAIN}.po"
-        ui = ("ui.po", content_digest(path, seen.get(path)))
-        taken[path] = ui[1]
+        taken[path] = content_digest(path, seen.get(path))
+        ui = named("ui.po", taken[path])
         fresh = found.fresh[locale] = []
-        for domain, page, catalog in pages:
+        for domain, start, html in pages:
             if only is not None and Task(locale, domain) not in only:
                 continue
             path = f"{folder}/{domain}.po"
             content = taken[path] = content_digest(path, seen.get(path))
-            stamp = stamp_of.named((page, (catalog, content), ui))
-            key = f"{build}/{tag}/{domain}.html"
-            if state.digests.get(key) == stamp and f"{domain}.html" in present:
+            stamp = stamp_of.joined(start + content + ui)  # named((page, catalog, ui))
+            key = f"{build}/{tag}/{html}"
+            if digests.get(key) == stamp and (html in present.names or html in present):
                 fresh.append(key)
             else:
                 todo.append((domain, locale, stamp))
@@ -453,22 +456,25 @@ def build_html(
     index_stamp = digest(index_inputs(project), tool)
     if not todo and (not index or state.fresh(index_html, project.rel(index_html), index_stamp)):
         return list(results.values())
-    for module in RENDERING:  # here, before any worker is forked: they inherit it
-        importlib.import_module(module)
-    if checks is True:
-        from ..checks import open_cache
+    history = page_history(project.root)  # git answers while the run gets ready
+    try:
+        for module in RENDERING:  # here, before any worker is forked: they inherit it
+            importlib.import_module(module)
+        if checks is True:
+            from ..checks import open_cache
 
-        checks = open_cache(project)
-    cache = checks or None
-    to_convert = write_assets(project, built, convert=False)
-    history = GitHistory(project.root)
-    days = {
-        task: source_date(
-            page_inputs(project, task.locale, task.domain), project.root, history
-        ).date()
-        for task in todo
-    }
-    listing = IndexCache(project.build_dir, state, pending.inputs)
+            checks = open_cache(project)
+        cache = checks or None
+        to_convert = write_assets(project, built, convert=False)
+        listing = IndexCache(project.build_dir, state, pending.inputs)
+        days = {
+            task: source_date(
+                page_inputs(project, task.locale, task.domain), project.root, history
+            ).date()
+            for task in todo
+        }
+    finally:
+        history.close()
     titles: dict[tuple[str, str], str] = {}
     with (
         Staging() as staging,

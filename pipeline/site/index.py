@@ -55,7 +55,7 @@ class Part:
     tag: str
     fingerprint: str
     catalogs: set[str]  # the domains of the language's catalogs
-    digests: dict[str, str]  # each catalog or template it counts -> its digest, as taken
+    digests: dict[str, bytes]  # each catalog or template it counts -> its digest, as taken
     unsure: bool = False  # an input changed while it was read: its fingerprint is not kept
 
 
@@ -120,7 +120,8 @@ class IndexCache:
                 found = count(load_catalog(path, shown), part.locale, domain)
                 hit = [content, found.total, found.translated]
         assert isinstance(hit, list)
-        if hit[0] != part.digests.get(shown):
+        taken = part.digests.get(shown)
+        if taken is None or hit[0] != taken.hex():
             part.unsure = True  # counted from other bytes than the fingerprint's
         self.used["tables"][part.tag]["counts"][shown] = hit
         return hit[1], hit[2]
@@ -331,35 +332,33 @@ def _part(project: Project, cache: IndexCache, locale: str, common: bytes, found
 
     tag = web_tag(locale)
     names = tree(str(project.build_dir / tag))
-    present = set(names)
     folder = project.rel(project.build_dir / tag)
+    stamp_of = cache.digests.digests.get
+    stamps = [stamp_of(f"{folder}/{domain}.html") for domain in found.domains]
     unsure = False
-    stamps = []
-    for domain in found.domains:
-        stamp = cache.digests.digests.get(f"{folder}/{domain}.html")
-        if stamp is None and (f"{domain}.html" in present or f"{domain}.html/" in present):
-            unsure = True  # a page the build state does not know: its title is read anew
-        stamps.append(stamp or "")
+    if None in stamps:  # a page the build state does not know has its title read anew
+        present = set(names)
+        unsure = any(
+            stamp is None and (f"{domain}.html" in present or f"{domain}.html/" in present)
+            for domain, stamp in zip(found.domains, stamps, strict=True)
+        )
     catalogs: set[str] = set()
-    digests: dict[str, str] = {}
+    digests: dict[str, bytes] = {}
     if locale != project.config.source_locale:
         where = project.catalog_dir(locale)
         shown = project.rel(where)
         catalogs = {name[:-3] for name in files_under(str(where)) if name.endswith(".po")}
-        for domain in sorted(catalogs | found.templates.keys()):
-            path = f"{shown}/{domain}.po" if domain in catalogs else found.templates[domain]
-            full = f"{project.root}{os.sep}{path}"
-            digests[path] = (cache.inputs.get(full) or content_digest(full)).hex()
+        base = f"{project.root}{os.sep}"
+        taken = cache.inputs.get
+        templates = found.templates
+        for domain in sorted(catalogs | templates.keys()):
+            path = f"{shown}/{domain}.po" if domain in catalogs else templates[domain]
+            digests[path] = taken(base + path) or content_digest(base + path)
     reviewed = tree(str(project.build_dir / "review" / tag))
     approvals = content_digest(ledger_path(project.locales_dir, locale)).hex()
     digest = hashlib.sha256(common)
-    for part in (
-        [tag, approvals],
-        names,
-        stamps,
-        [f"{path}\0{content}" for path, content in digests.items()],
-        reviewed,
-    ):
+    contents = [content.hex() for content in digests.values()]
+    for part in ([tag, approvals], names, [s or "" for s in stamps], digests, contents, reviewed):
         digest.update(b"\1" + "\0".join(part).encode("utf-8"))
     return Part(locale, tag, digest.hexdigest(), catalogs, digests, unsure)
 

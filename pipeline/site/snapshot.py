@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..assets import PACKAGE_DIR
+from ..assets import package_files
 from ..files import (
     RACY_NS,
     TEMP_DEPTH,
@@ -45,14 +45,19 @@ def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
         digest.update(path.name.encode() + b"\0" + content_digest(path))
 
 
+# What tool_digest covers: (folder in the package, pattern); the fonts by name and size.
+TOOL_FILES = (("templates", "*.html"), ("static", "*.*"), ("", "**/*.py"), ("fonts", "*.ttf"))
+
+
 def tool_digest() -> str:
     """The tool itself: its version, templates, stylesheet, fonts and code."""
     import hashlib  # here: a no-op build answered from the Snapshot never needs it
 
     digest = hashlib.sha256(__version__.encode())
-    for folder, pattern in (("templates", "*.html"), ("static", "*.*"), ("", "**/*.py")):
-        _hash_files(digest, sorted((PACKAGE_DIR / folder).glob(pattern)))
-    for font in sorted((PACKAGE_DIR / "fonts").glob("*.ttf")):
+    *code, fonts = [package_files(*where) for where in TOOL_FILES]
+    for paths in code:
+        _hash_files(digest, paths)
+    for font in fonts:
         stat = font.stat()
         digest.update(f"{font.name}:{stat.st_size}".encode())
     return digest.hexdigest()
@@ -78,10 +83,19 @@ class Digester:
     def named(self, inputs: Iterable[tuple[str, bytes]]) -> str:
         """The digest from each input's file name and content digest, when the caller
         has them already (an input many outputs share is then digested once)."""
+        return self.joined(b"".join(named(name, content) for name, content in inputs))
+
+    def joined(self, data: bytes) -> str:
+        """`named` of inputs whose `named` bytes the caller has joined already (a large
+        site's thousands of pages share most of theirs)."""
         found = self.base.copy()
-        for name, content in inputs:
-            found.update(name.encode() + b"\0" + content)
+        found.update(data)
         return found.hexdigest()
+
+
+def named(name: str, content: bytes) -> bytes:
+    """What an input, by file name and content digest, adds to an output's digest."""
+    return name.encode() + b"\0" + content
 
 
 def digester(*options: object) -> Digester:
@@ -142,18 +156,29 @@ def scan_tree(folder: Path, into: dict[str, list[int]]) -> None:
     """The size and mtime of a folder, of every folder in it and of every file in them.
 
     A folder's mtime changes when an entry is added, removed or renamed in it, so an
-    unchanged scan means no page or catalog came or went.
+    unchanged scan means no page or catalog came or went.  (A large site has thousands
+    of files: one stat each, and nothing else made for them.)
     """
-    into[str(folder)] = _stat(str(folder))
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            scan_tree(Path(entry.path), into)
-        else:
-            into[entry.path] = _stat(entry.path)
+    stat = os.stat
+    waiting = [str(folder)]
+    while waiting:
+        top = waiting.pop()
+        into[top] = _stat(top)
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for entry in entries:
+            path = entry.path
+            if entry.is_dir(follow_symlinks=False):
+                waiting.append(path)
+                continue
+            try:
+                found = stat(path)
+            except OSError:
+                into[path] = []
+                continue
+            into[path] = [found.st_size, found.st_mtime_ns, found.st_ino]
 
 
 @dataclass
@@ -357,12 +382,4 @@ def forget(root: Path) -> None:
 
 def _tool_files() -> list[Path]:
     """The files tool_digest covers."""
-    found = []
-    for folder, pattern in (
-        ("templates", "*.html"),
-        ("static", "*.*"),
-        ("", "**/*.py"),
-        ("fonts", "*.ttf"),
-    ):
-        found += sorted((PACKAGE_DIR / folder).glob(pattern))
-    return found
+    return [path for where in TOOL_FILES for path in package_files(*where)]
