@@ -338,3 +338,21 @@ def test_kept_font_answers_are_what_the_fonts_say(
     assert kept.stack(locale, built) == fonts.font_stack(locale, built)
     assert kept.woff2(locale) == [fonts.woff2_name(f) for f in fonts.fonts_for(locale)]
     assert Typefaces("other tool").path != kept.path  # another tool asks again
+
+
+def test_a_build_leaves_the_results_cache_closed(
+    repo: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    """A run closes its connection to the checks' results, so the write-ahead log is
+    folded into the database: a process that ended without closing (a forked run that
+    leaves by os._exit) would leave it for every later run to read and copy again."""
+    database = tmp_path / "cache" / "checks" / "results.sqlite"
+    build(run, repo)
+    edit(catalog(repo, "th"), ratio(catalog(repo, "th")), lambda s: s.replace("4:1", "3:1"))
+    summary = [line for line in build(run, repo).out.splitlines() if line.startswith("check ")]
+    assert summary[0].startswith("check th: 1 error, ")
+    assert database.is_file() and not Path(f"{database}-wal").exists()
+    assert run(["check", "-l", "th"], repo).out.splitlines()[-1] == summary[0].removeprefix(
+        "check "
+    )
+    assert not Path(f"{database}-wal").exists()

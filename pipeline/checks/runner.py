@@ -25,6 +25,7 @@ from ..site import fonts
 from ..workers import finished, process_pool
 from . import content, markup, style  # noqa: F401  (importing them registers their checks)
 from .cache import ResultCache
+from .cache import close as close_results
 from .model import ERROR, CheckRun, Context, Finding, LocaleReport
 from .registry import run as run_all
 from .sources import check_sources
@@ -87,8 +88,11 @@ def run_checks(
             store: ResultCache | None = cache
         else:
             store = open_cache(project) if cache else None
-        sources = sources_report(project, store)  # the English: a report of its own with findings
-        reports = check_project(project, locales, jobs, store if store is not None else False)
+        try:
+            sources = sources_report(project, store)  # the English: a report of its own
+            reports = check_project(project, locales, jobs, store if store is not None else False)
+        finally:
+            close_results()  # the run's connection: see cache.close
         return CheckRun([sources] * bool(sources.findings) + reports)
 
 

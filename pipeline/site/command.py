@@ -5,6 +5,7 @@ snapshot remembers a finished build so that the same command can answer at once.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,12 @@ def build(
     """Build what is out of date; `seen` are the inputs' stats as a scan before the build
     found them (Snapshot.scan)."""
     with digests_kept(project.root), digests_kept(PACKAGE_DIR):
-        return _build(project, chosen, options, say, progress, seen)
+        try:
+            return _build(project, chosen, options, say, progress, seen)
+        finally:
+            results = sys.modules.get("pipeline.checks.cache")  # imported if anything was checked
+            if results is not None:
+                results.close()
 
 
 def _build(
