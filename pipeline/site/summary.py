@@ -65,18 +65,29 @@ class Tally:
 
 
 class Tallies:
-    """The table of counts of one project folder's catalogs: for each, the key of the
-    results they were counted from and the counts (one entry a catalog, whatever it held
-    before)."""
+    """The tables of counts of one project folder's catalogs, a file a locale: for each
+    catalog, the key of the results it was counted from and the counts (one entry a
+    catalog, whatever it held before).  A summary reads and writes only the tables of
+    the locales it counts."""
 
     def __init__(self, root: Path) -> None:
-        name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
-        self.path = cache_dir("tallies") / f"{name}.json"
-        self.kept = read_object(self.path)
-        self.table = dict(self.kept)
+        self.name = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]
+        self.folder = cache_dir("tallies")
+        self.kept: dict[str, dict] = {}  # by locale, as read
+        self.tables: dict[str, dict] = {}
+
+    def _table(self, locale: str) -> dict:
+        found = self.tables.get(locale)
+        if found is None:
+            self.kept[locale] = read_object(self.path(locale))
+            found = self.tables[locale] = dict(self.kept[locale])
+        return found
+
+    def path(self, locale: str) -> Path:
+        return self.folder / f"{self.name}-{locale}.json"
 
     def get(self, locale: str, domain: str, key: str) -> Tally | None:
-        hit = self.table.get(f"{locale}/{domain}")
+        hit = self._table(locale).get(domain)
         if not (isinstance(hit, list) and len(hit) == 6 and hit[0] == key):
             return None
         counts = hit[1:]
@@ -85,13 +96,15 @@ class Tallies:
         return Tally(locale, *counts)
 
     def put(self, locale: str, domain: str, key: str, tally: Tally) -> None:
-        self.table[f"{locale}/{domain}"] = [key, *tally.counts()]
+        self._table(locale)[domain] = [key, *tally.counts()]
 
     def save(self) -> None:
         """A table that cannot be written only makes the next summary slower."""
-        if self.table != self.kept:
-            with contextlib.suppress(OSError):
-                write_replaceable(self.path, json.dumps(self.table, sort_keys=True).encode())
+        for locale, table in self.tables.items():
+            if table != self.kept[locale]:
+                with contextlib.suppress(OSError):
+                    data = json.dumps(table, sort_keys=True).encode()
+                    write_replaceable(self.path(locale), data)
 
 
 def summaries(
