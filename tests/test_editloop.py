@@ -179,6 +179,74 @@ def test_a_spoilt_index_cache_is_made_again(repo: Path, run: Callable[..., Resul
     assert (repo / "build" / "index.html").read_bytes() == cold
 
 
+def index_from_nothing(root: Path) -> bytes:
+    """The index written with nothing kept: every language listed and rendered anew."""
+    shutil.rmtree(root / "build" / ".l10n-index", ignore_errors=True)
+    (root / "build" / ".l10n-index.json").unlink()
+    (root / "build" / "index.html").unlink()
+    index_module.write_index(load(root))
+    return (root / "build" / "index.html").read_bytes()
+
+
+def _orphan(root: Path) -> None:
+    """A catalog of km without a page, nothing of it translated: km counts it."""
+    po = polib.pofile(str(catalog(root, "km")))
+    for entry in po:
+        entry.msgstr = ""
+    po.save(str(root / "locales" / "km" / "LC_MESSAGES" / "leaflet.po"))
+
+
+PART_INPUTS: dict[str, Callable[[Path], object]] = {
+    "a catalog without a page": _orphan,
+    "a review sheet": lambda root: (
+        (root / "build" / "review" / "km").mkdir(parents=True)
+        or (root / "build" / "review" / "km" / f"{PAGE}.html").write_text("<p>sheet</p>")
+    ),
+    "a handout": lambda root: (root / "build" / "vi" / f"{PAGE}.pdf").write_bytes(b"%PDF-"),
+    "approvals that cannot be read": lambda root: (
+        root / "locales" / "km" / "approvals.tsv"
+    ).write_text("not\ta ledger\n"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(PART_INPUTS))
+def test_a_language_is_listed_again_when_an_input_of_its_part_changes(
+    repo: Path, run: Callable[..., Result], change: str
+) -> None:
+    """Each language's part of the index is kept under a fingerprint of its inputs: one
+    changed in a language whose pages were not rebuilt (here km or vi, while th's page
+    is) shows in the index, which is the one written with nothing kept."""
+    build(run, repo)
+    before = (repo / "build" / "index.html").read_bytes()
+    PART_INPUTS[change](repo)
+    edit(catalog(repo, "th"), first_paragraph(catalog(repo, "th")), lambda s: s + " ")
+    assert "th: 1 pages built, 0 up to date" in build(run, repo).out.splitlines()
+    after = (repo / "build" / "index.html").read_bytes()
+    assert after != before
+    assert after == index_from_nothing(repo)
+
+
+def test_pages_the_build_state_does_not_know_are_listed_as_their_files_say(
+    repo: Path, run: Callable[..., Result]
+) -> None:
+    """A page in the build folder without a digest in the build state (a state lost,
+    then a build of one language) has its title read from the file on every listing,
+    never taken from a part kept."""
+    build(run, repo)
+    (repo / "build" / ".l10n-state.json").write_text("{}", encoding="utf-8")
+    paragraph = first_paragraph(catalog(repo, "th"))
+    edit(catalog(repo, "th"), paragraph, lambda s: s + " ")
+    build(run, repo, "-l", "th")
+    page = repo / "build" / "km" / f"{PAGE}.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(re.sub(r"<title>(.*?)</title>", r"<title>\1 (2)</title>", html, count=1))
+    edit(catalog(repo, "th"), paragraph, lambda s: s[:-1])
+    build(run, repo, "-l", "th")
+    after = (repo / "build" / "index.html").read_bytes()
+    assert listed(repo / "build" / "index.html")["km"]["titles"][0].endswith(" (2)")
+    assert after == index_from_nothing(repo)
+
+
 def ratio(path: Path) -> str:
     """The msgid whose translation must keep the number 4:1."""
     return next(e.msgid for e in polib.pofile(str(path)) if "4:1" in e.msgid)
