@@ -195,18 +195,33 @@ def remove_stale_temps(root: Path) -> list[Path]:
     Only runs that hold the project's lock write, so once it is held no temporary file
     under `locales/` or `build/` belongs to a live run.
     """
-    removed = []
-    for folder, depth in ((root / "locales", TEMP_DEPTH), (root / "build", TEMP_DEPTH)):
-        for parent, dirs, names in os.walk(folder):
-            if len(Path(parent).relative_to(folder).parts) >= depth:
-                dirs.clear()  # outputs live at most this deep; don't walk foreign trees
-            for name in names:
-                if _TEMP.match(name):
-                    path = Path(parent) / name
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                        removed.append(path)
+    removed: list[Path] = []
+    for folder in (root / "locales", root / "build"):
+        _remove_temps(str(folder), TEMP_DEPTH, removed)
     return removed
+
+
+def _remove_temps(folder: str, depth: int, removed: list[Path]) -> None:
+    """`remove_stale_temps` in a folder and, `depth` levels down, the folders in it (not
+    through links): outputs live at most that deep, and foreign trees are not walked.
+    A large site's folders hold thousands of names; only one ending in ".tmp" is looked
+    at further."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if depth > 0 and not entry.is_symlink():
+                _remove_temps(entry.path, depth - 1, removed)
+        elif entry.name.endswith(".tmp") and _TEMP.match(entry.name):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,3 +135,23 @@ def _report(results: list, options: BuildOptions, say: Say, what: str) -> None:
                 f"{result.locale}: {len(result.written)} {what}, {len(result.skipped)} up to date",
                 False,
             )
+
+
+def ready(locales: Iterable[str] = ()) -> None:
+    """Make now what a build makes once a process: the Markdown parser, the page
+    templates, the font answers and the tool's digest, the checks' code digest and
+    character classes, and what the checks of `locales` read.  A process that forks its
+    runs from here hands them to each run (each still checks every file it reads)."""
+    from .. import segments
+    from ..checks.cache import code_digest, fonts_digest
+    from ..checks.runner import prepare
+    from .render import environment
+    from .typefaces import typefaces
+
+    segments.ready()
+    for name in ("page.html", "index.html"):
+        environment().get_template(name)
+    typefaces()
+    code_digest()
+    fonts_digest()
+    prepare(list(locales))
