@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -427,3 +428,41 @@ def test_a_build_leaves_the_results_cache_closed(
         "check "
     )
     assert not Path(f"{database}-wal").exists()
+
+
+def test_a_run_forked_from_a_ready_process_writes_what_a_run_of_its_own_writes(
+    repo: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`ready` makes in one process what every build makes once; a build forked from it
+    (as a resident process runs each command) writes the same site and says the same."""
+    from pipeline.cli import main
+    from pipeline.site.command import ready
+
+    other = cold_copy(repo, tmp_path / "other", monkeypatch)  # its own user cache
+    monkeypatch.setenv("L10N_CACHE", str(tmp_path / "cache"))
+    build(run, repo)
+    edit(catalog(repo, "th"), ratio(catalog(repo, "th")), lambda s: s.replace("4:1", "3:1"))
+    expected = build(run, repo).out
+    ready(load(other).target_locales())
+    build(run, other)
+    edit(catalog(other, "th"), ratio(catalog(other, "th")), lambda s: s.replace("4:1", "3:1"))
+    out = tmp_path / "forked.out"
+    pid = os.fork()
+    if pid == 0:  # the child: the run, its output to a file, then out without cleaning up
+        code = 3
+        try:
+            sys.stdout = open(out, "w", encoding="utf-8")  # noqa: SIM115
+            main(["-C", str(other), "build", "-f", "html", "-j", "1"])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert out.read_text(encoding="utf-8") == expected
+    mine, theirs = (
+        {p.relative_to(root): p.read_bytes() for p in sorted((root / "build").rglob("*.html"))}
+        for root in (other, repo)
+    )
+    assert mine == theirs
