@@ -26,7 +26,10 @@ import traceback
 from . import address
 from .client import GO, INT, PROTOCOL
 
-# What the commands import as they go (rendering, checks): imported once, here.
+# What the commands import as they go, imported once here: the modules a command
+# imports only where it needs them, and the libraries those import in turn (the
+# Markdown extensions are named in `dialect.extensions`).  A test holds this list to
+# what a one-page rebuild imports.
 PRELOAD = (
     "pipeline.__main__",
     "pipeline.cli",
@@ -36,11 +39,28 @@ PRELOAD = (
     "pipeline.site.index",
     "pipeline.site.summary",
     "pipeline.site.fonts",
+    "pipeline.site.typefaces",
     "pipeline.extract",
     "pipeline.update",
     "pipeline.status",
     "pipeline.checks",
     "pipeline.checks.runner",
+    "pipeline.review.ledger",
+    "pipeline.blockscan",
+    "pipeline.linkscan",
+    "markdown.extensions.abbr",
+    "markdown.extensions.attr_list",
+    "markdown.extensions.def_list",
+    "markdown.extensions.fenced_code",
+    "markdown.extensions.footnotes",
+    "markdown.extensions.sane_lists",
+    "markdown.extensions.tables",
+    "markdown_callouts.github_callouts",
+    "jinja2.ext",
+    "yaml",
+    "fontTools.misc.loggingTools",
+    "difflib",  # click's suggestions for a mistyped option
+    "encodings.utf_8_sig",  # the glossary's encoding
 )
 POLL = 5.0  # seconds between looks at the clock, the socket and the installation
 _MAX_REQUEST = 1 << 24
@@ -81,11 +101,11 @@ def main(path: str) -> None:
             try:
                 conn, _ = listener.accept()
             except TimeoutError:
-                if time.monotonic() - last >= idle:
-                    log.write(f"{os.getpid()} idle: exits\n")
-                    return
                 if _stale(path, mine, name):
                     log.write(f"{os.getpid()} stale: exits\n")
+                    return
+                if time.monotonic() - last >= idle:
+                    log.write(f"{os.getpid()} idle: exits\n")
                     return
                 continue
             last = time.monotonic()
