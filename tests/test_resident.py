@@ -319,12 +319,14 @@ def test_the_digest_follows_the_code_not_the_bytecode(
     (package / "po" / "__pycache__").mkdir(parents=True)
     (package / "cli.py").write_text("x = 1\n")
     (package / "po" / "read.py").write_text("y = 2\n")
-    monkeypatch.setattr(address, "_PACKAGE", str(tmp_path / "site"))
+    monkeypatch.setattr(address, "_PACKAGE", str(package))
     first = address.fingerprint()
     (package / "po" / "__pycache__" / "read.cpython-311.pyc").write_bytes(b"\0")
     assert address.fingerprint() == first
     os.utime(package / "po" / "read.py", ns=(1, 10**18))
     assert address.fingerprint() != first
+    monkeypatch.undo()  # the installed tool's own files are in it
+    assert any(part.startswith(f"{address.__file__}\0") for part in address.loaded())
 
 
 def test_the_process_has_imported_what_a_one_page_rebuild_needs(tmp_path: Path) -> None:

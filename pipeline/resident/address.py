@@ -20,7 +20,7 @@ IDLE = "L10N_RESIDENT_IDLE"  # seconds without a command before the process exit
 IDLE_DEFAULT = 30 * 60
 _OFF = {"0", "off", "no", "false"}
 _ON = {"1", "on", "yes", "true"}
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # pipeline/
 _SUN_PATH = 107  # bytes a Unix socket's path may hold, with its terminating zero
 
 
@@ -71,11 +71,19 @@ def folder(environ: os._Environ[str] | dict[str, str]) -> str | None:
 
 def fingerprint() -> str:
     """A digest of what a process of this installation loads; see the module's docstring."""
+    text = "\n".join(loaded()).encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text) & 0xFFFF:04x}"
+
+
+def loaded() -> list[str]:
+    """What the digest is made of: the interpreter and its options, the module path, the
+    installed distributions' names, and the size and time of each of the tool's files
+    (compiled bytecode aside: writing it changes nothing)."""
     parts = [sys.executable, sys.version, repr(sys.flags), _PACKAGE, *sys.path]
     for place in sys.path:
         if place.endswith("-packages"):  # site-packages, dist-packages
             parts.extend(_names(place))
-    pending = [os.path.join(_PACKAGE, "pipeline")]
+    pending = [_PACKAGE]
     while pending:
         try:
             entries = list(os.scandir(pending.pop()))
@@ -91,8 +99,7 @@ def fingerprint() -> str:
             except OSError:
                 continue
             parts.append(f"{entry.path}\0{info.st_size}\0{info.st_mtime_ns}")
-    text = "\n".join(parts).encode("utf-8", "surrogateescape")
-    return f"{zlib.crc32(text):08x}{zlib.adler32(text):08x}{len(text) & 0xFFFF:04x}"
+    return parts
 
 
 def _names(folder: str) -> list[str]:
