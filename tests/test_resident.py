@@ -308,6 +308,10 @@ def test_switches_and_unsafe_folders(tmp_path: Path) -> None:
     assert address.socket_path(env) is None
     os.chmod(runtime / "l10n", 0o700)
     assert address.socket_path(env) is not None
+    # A runtime folder that is not there (an environment copied from elsewhere): the
+    # user's folder in the temporary directory instead.
+    elsewhere = address.folder({"XDG_RUNTIME_DIR": str(tmp_path / "gone"), "TMPDIR": str(tmp_path)})
+    assert elsewhere == str(tmp_path / f"l10n-{os.getuid()}")
     # The live preview keeps its own process; nothing is sent or started for it.
     assert client.handed_over(["serve"], address.socket_path(env)) is None
 

@@ -50,7 +50,7 @@ def folder(environ: os._Environ[str] | dict[str, str]) -> str | None:
     a folder someone else owns or may write into would let them answer our commands."""
     runtime = environ.get("XDG_RUNTIME_DIR", "")
     uid = os.getuid()
-    if runtime and os.path.isabs(runtime):
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
         path = os.path.join(runtime, "l10n")
     else:
         path = os.path.join(environ.get("TMPDIR") or "/tmp", f"l10n-{uid}")
