@@ -106,6 +106,8 @@ def main() -> None:
         help="a checkout of the code without memory, timed the same way for comparison",
     )
     args = parser.parse_args()
+    # Each command in a process of its own: its CPU time and memory are what is measured.
+    os.environ["L10N_RESIDENT"] = "0"
     work = args.work or Path(tempfile.mkdtemp(prefix="l10n-memory-"))
     shutil.rmtree(work, ignore_errors=True)
     project = work / "project"

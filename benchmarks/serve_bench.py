@@ -264,6 +264,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="work here and keep it")
     parser.add_argument("--write-doc", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
+    # Each command in a process of its own: its CPU time and memory are what is measured.
+    os.environ["L10N_RESIDENT"] = "0"
     work = args.keep or Path(tempfile.mkdtemp(prefix="l10n-serve-bench-"))
     root = work / "corpus"
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, work in {work}")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from . import git
 from .locales import parse_locale, remembered
 
 
@@ -69,14 +70,14 @@ class GitHistory:
         while the caller goes on; their answers are read when a time is first asked for."""
         if not self._read and not self._running and not _no_repository(self.root):
             self._running = {
-                name: _started(self.root, *_COMMANDS[name]) for name in names or _COMMANDS
+                name: git.start(self.root, *_COMMANDS[name]) for name in names or _COMMANDS
             }
         return self
 
     def close(self) -> None:
         """Wait for the commands started and not asked (a run that stops early)."""
         for process in self._running.values():
-            _finished(process)
+            git.finish(process)
         self._running.clear()
 
     def commit_time(self, paths: list[Path]) -> int | None:
@@ -125,8 +126,8 @@ class GitHistory:
     def _answer(self, name: str) -> str | None:
         """What one of `_COMMANDS` says: from the process `start` started, else asked now."""
         if name in self._running:
-            return _finished(self._running.pop(name))
-        return _git(self.root, *_COMMANDS[name])
+            return git.finish(self._running.pop(name))
+        return git.text(self.root, *_COMMANDS[name])
 
     def _read_log(self, log: str) -> None:
         merges: dict[str, tuple[int, int, list[set[str]]]] = {}
@@ -168,66 +169,15 @@ def _no_repository(root: Path) -> bool:
     return not any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
-def _git(root: Path, *args: str) -> str | None:
-    """A git command's output, or None where git or the repository is missing."""
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=120)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return os.fsdecode(done.stdout) if done.returncode == 0 else None
-
-
-def _started(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
-    """A git command running, or None where git cannot be started."""
-    try:
-        return subprocess.Popen(
-            ["git", *args],
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def _finished(process: subprocess.Popen[bytes] | None) -> str | None:
-    """A started git command's output, or None where git or the repository is missing."""
-    if process is None:
-        return None
-    try:
-        out, _ = process.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        return None
-    return os.fsdecode(out) if process.returncode == 0 else None
-
-
 def _git_time(paths: list[Path], root: Path) -> int | None:
     if not paths:
         return None
-    try:
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", *map(str, paths)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        if dirty.returncode != 0 or dirty.stdout.strip():
-            return None
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", *map(str, paths)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
+    names = [str(path) for path in paths]
+    dirty = git.text(root, "status", "--porcelain", "--", *names, timeout=10)
+    if dirty is None or dirty.strip():
         return None
-    value = out.stdout.strip()
-    return int(value) if out.returncode == 0 and value.isdigit() else None
+    value = (git.text(root, "log", "-1", "--format=%ct", "--", *names, timeout=10) or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def po_timestamp(moment: datetime) -> str:

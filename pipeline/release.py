@@ -11,7 +11,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import polib
 
+from . import git
 from .dates import source_date
 from .errors import L10nError
 from .files import write_atomic, write_text
@@ -111,23 +111,11 @@ def sha256(data: bytes) -> str:
 
 def revision(root: Path) -> str | None:
     """The source revision when in a git checkout, marked when there are local changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-        if head.returncode != 0:
-            return None
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "source", "locales"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.SubprocessError):
+    head = git.text(root, "rev-parse", "HEAD", timeout=10)
+    if head is None:
         return None
-    rev = head.stdout.strip()
-    return f"{rev}+changes" if dirty.stdout.strip() else rev
+    dirty = git.text(root, "status", "--porcelain", "--", "source", "locales", timeout=10)
+    return f"{head.strip()}+changes" if (dirty or "").strip() else head.strip()
 
 
 def deterministic_zip(files: dict[str, bytes], moment: datetime) -> bytes:

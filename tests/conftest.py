@@ -22,6 +22,10 @@ if not CORPUS.is_dir():  # a checkout beside ../shared, or the one in /work
     CORPUS = Path("/work/shared/corpus")
 
 
+# Commands the tests start run in their own process and leave none behind (the tests of
+# the resident process switch it on for themselves).
+os.environ["L10N_RESIDENT"] = "0"
+
 HAVE_GETTEXT = all(shutil.which(tool) for tool in ("msgfmt", "msgcat", "msgmerge"))
 needs_gettext = pytest.mark.skipif(not HAVE_GETTEXT, reason="GNU gettext is not installed")
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is missing")

@@ -365,21 +365,20 @@ def test_page_dates_from_git_read_the_log_only_for_committed_pages(
         subprocess.run([*git, "commit", "-qm", name], cwd=root, check=True, env=env)
     (root / "b.md").write_text("changed", encoding="utf-8")  # uncommitted
     asked: list[str] = []
-    real = dates._git
+    real = dates.git.text
 
-    def counting(where: Path, *args: str) -> str | None:
+    def counting(where: Path, *args: str, timeout: float = dates.git.TIMEOUT) -> str | None:
         asked.append(args[0])
-        return real(where, *args)
+        return real(where, *args, timeout=timeout)
 
-    monkeypatch.setattr(dates, "_git", counting)
+    monkeypatch.setattr(dates.git, "text", counting)
     history = dates.GitHistory(root)
     assert history.commit_time([root / "b.md"]) is None  # uncommitted: no time
     assert asked == ["rev-parse", "status"]
-    assert (
-        history.commit_time([root / "a.md"]) == 1700000000 == dates._git_time([root / "a.md"], root)
-    )
+    assert history.commit_time([root / "a.md"]) == 1700000000
     assert history.commit_time([root / "a.md", root / "b.md"]) is None
     assert asked == ["rev-parse", "status", "log"]
+    assert dates._git_time([root / "a.md"], root) == 1700000000  # asked on its own
     assert dates.GitHistory(tmp_path / "elsewhere").commit_time([tmp_path / "x"]) is None
 
 

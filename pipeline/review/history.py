@@ -7,13 +7,13 @@ first, until a version's entry has exactly the approved digests.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
+from .. import git
 from ..errors import L10nError
 from ..po import catalog
 from .ledger import EntryText
@@ -66,15 +66,15 @@ def _versions(root: Path, path: Path) -> list[tuple[str, bytes]]:
     outside git."""
     try:
         rel = path.resolve().relative_to(root.resolve()).as_posix()
-        log = _git(root, ["log", f"-n{MAX_VERSIONS}", "--format=%h", "--", rel])
-        prefix = _git(root, ["rev-parse", "--show-prefix"])
+        log = git.output(root, "log", f"-n{MAX_VERSIONS}", "--format=%h", "--", rel)
+        prefix = git.output(root, "rev-parse", "--show-prefix")
         if log is None or prefix is None:
             return []
         commits = log.decode().split()
         if not commits:
             return []
         names = "".join(f"{c}:{prefix.decode().strip()}{rel}\n" for c in commits)
-        out = _git(root, ["cat-file", "--batch"], names.encode())
+        out = git.output(root, "cat-file", "--batch", stdin=names.encode())
     except ValueError:
         return []
     if out is None:
@@ -90,13 +90,3 @@ def _versions(root: Path, path: Path) -> list[tuple[str, bytes]]:
         versions.append((commit, out[at : at + size]))
         at += size + 1
     return versions
-
-
-def _git(root: Path, args: list[str], stdin: bytes | None = None) -> bytes | None:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, timeout=120
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
