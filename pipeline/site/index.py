@@ -32,7 +32,7 @@ from markupsafe import Markup
 from ..files import MISSING, content_digest, read_object, write_replaceable, write_text
 from ..locales import direction, native_name, web_tag
 from ..project import Project
-from .snapshot import INDEX_CACHE, INDEX_TABLES, OutputDigests, digest, tool_digest
+from .snapshot import INDEX_CACHE, INDEX_TABLE, OutputDigests, digest, tool_digest
 
 _KINDS = ("counts", "built")  # a language's tables
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
@@ -64,7 +64,7 @@ class IndexCache:
     English page -> [its digest, its title]), `locales` (a language's tag -> [the
     fingerprint of its part, the part's digest, None when it is not listed]) and
     `rendered` (the digest of the listing the index was last rendered from, and that of
-    the page it gave); `.l10n-index/<tag>.json` a language's `counts` (a catalog or
+    the page it gave); `.l10n-index-<tag>.json` a language's `counts` (a catalog or
     template -> [digest, total, translated]) and `built` (a built page -> [the digest it
     was built under, its title])."""
 
@@ -75,7 +75,7 @@ class IndexCache:
         inputs: Mapping[str, bytes] | None = None,
     ) -> None:
         self.path = build_dir / INDEX_CACHE
-        self.folder = build_dir / INDEX_TABLES
+        self.build_dir = build_dir
         self.digests = digests or OutputDigests(build_dir)
         self.inputs = inputs or {}  # digests this run took already, by path
         self.kept = kept = read_object(self.path)
@@ -99,7 +99,7 @@ class IndexCache:
         serve as well: every entry names the digest it holds for)."""
         found = self.tables.get(tag)
         if found is None:
-            kept = read_object(self.folder / f"{tag}.json") or self.kept
+            kept = read_object(self.build_dir / INDEX_TABLE.format(tag)) or self.kept
             found = self.tables[tag] = {kind: _table(kept.get(kind)) for kind in _KINDS}
         return found
 
@@ -176,15 +176,17 @@ class IndexCache:
                 continue
             keep.add(tag)
             if table != self.tables.get(tag):
-                write_replaceable(self.folder / f"{tag}.json", _dumps(table))
+                write_replaceable(self.build_dir / INDEX_TABLE.format(tag), _dumps(table))
                 self.tables[tag] = table
+        start, end = INDEX_TABLE.split("{}")
         try:
-            names = os.listdir(self.folder)
+            names = os.listdir(self.build_dir)
         except OSError:
             names = []
         for name in names:  # the tables of languages no longer built
-            if name.endswith(".json") and name[: -len(".json")] not in keep:
-                (self.folder / name).unlink(missing_ok=True)
+            tag = name[len(start) : -len(end)]
+            if name.startswith(start) and name.endswith(end) and tag not in keep:
+                (self.build_dir / name).unlink(missing_ok=True)
         data = {
             "english": self.used["english"],
             "locales": self.used["locales"],

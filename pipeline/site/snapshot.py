@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 STATE_FILE = ".l10n-state.json"
 INDEX_CACHE = ".l10n-index.json"  # see site.index
-INDEX_TABLES = ".l10n-index"  # a file a locale: see site.index
+INDEX_TABLE = ".l10n-index-{}.json"  # a language's, by its tag: see site.index
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
