@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 from markupsafe import Markup
 
@@ -565,7 +566,7 @@ def write_index(
     return write_listing(project, [e for e in locales if e is not None], cache, found.tool)
 
 
-def _mark(found: object) -> bool:
+def _mark(found: object) -> TypeGuard[list]:
     return (
         isinstance(found, list)
         and len(found) == 2
