@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..assets import STATIC_DIR
 from ..dates import GitHistory, format_date, page_history, source_date
-from ..files import Staging, content_digest, discard, stage, write_atomic, write_text
+from ..files import MISSING, Staging, content_digest, discard, stage, write_atomic, write_text
 from ..locales import direction, gettext_name, native_name, web_tag
 from ..project import UI_DOMAIN, Project
 from ..workers import finished, process_pool
@@ -396,25 +396,32 @@ def out_of_date(
         tag = web_tag(locale)
         present = Present("" if force else str(project.build_dir / tag))
         folder = str(project.catalog_dir(locale))
+        # No folder of catalogs (the source locale's): none is asked for, each missing.
+        digest_of = content_digest if os.path.isdir(folder) else _missing
         path = f"{folder}/{UI_DOMAIN}.po"
-        taken[path] = content_digest(path, seen.get(path))
+        taken[path] = digest_of(path, seen.get(path))
         ui = named("ui.po", taken[path])
         fresh = found.fresh[locale] = []
         for domain, start, html in pages:
             if only is not None and Task(locale, domain) not in only:
                 continue
             path = f"{folder}/{domain}.po"
-            content = taken[path] = content_digest(path, seen.get(path))
+            content = taken[path] = digest_of(path, seen.get(path))
             stamp = stamp_of.joined(start + content + ui)  # named((page, catalog, ui))
             key = f"{build}/{tag}/{html}"
             if digests.get(key) == stamp and (html in present.names or html in present):
                 fresh.append(key)
             else:
                 todo.append((domain, locale, stamp))
-    order = {d: n for n, d in enumerate(domains)}
-    todo.sort(key=lambda item: order[item[0]])  # stable: locales in the order asked for
+    if todo:
+        order = {d: n for n, d in enumerate(domains)}
+        todo.sort(key=lambda item: order[item[0]])  # stable: locales in the order asked for
     found.todo = {Task(locale, domain): stamp for domain, locale, stamp in todo}
     return found
+
+
+def _missing(_path: str, _seen: list[int] | None) -> bytes:
+    return MISSING
 
 
 def build_html(
