@@ -75,9 +75,9 @@ class GitHistory:
         return self
 
     def close(self) -> None:
-        """Wait for the commands started and not asked (a run that stops early)."""
+        """Stop the commands started and not asked (a run with nothing to date)."""
         for process in self._running.values():
-            git.finish(process)
+            git.stop(process)
         self._running.clear()
 
     def commit_time(self, paths: list[Path]) -> int | None:
@@ -107,7 +107,7 @@ class GitHistory:
         top = self._answer("top")
         status = self._answer("status") if top is not None else None
         if top is None or status is None:  # no repository (or no git): nothing more to ask
-            self.close()  # what was started with the others is waited for
+            self.close()  # what was started with the others is not wanted
             return
         self._top = Path(top.strip())
         self._dirty = {entry[3:] for entry in status.split("\0") if entry}

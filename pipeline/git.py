@@ -6,6 +6,7 @@ must also work outside a repository: every failure means the same, no answer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from pathlib import Path
@@ -62,3 +63,13 @@ def finish(process: subprocess.Popen[bytes] | None) -> str | None:
         process.communicate()
         return None
     return os.fsdecode(out) if process.returncode == 0 else None
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    """End a `start`ed command whose answer is not wanted, and reap it."""
+    if process is None:
+        return
+    if process.poll() is None:
+        with contextlib.suppress(OSError):
+            process.kill()
+    process.communicate()

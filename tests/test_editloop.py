@@ -464,3 +464,52 @@ def test_a_run_forked_from_a_ready_process_writes_what_a_run_of_its_own_writes(
         for root in (other, repo)
     )
     assert mine == theirs
+
+
+def test_built_pages_are_dated_as_git_dates_their_inputs(
+    new_project: Callable[..., Path], run: Callable[..., Result]
+) -> None:
+    """A page's "Last updated" is the newest commit of its inputs (page, catalog, ui
+    catalog), or their modification time when one has uncommitted changes: the same
+    answer git gives when asked about that page alone, though the build asks git once,
+    while it looks at what changed."""
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    root = new_project(pages={"a.md": "# A\n\nText.\n", "b.md": "# B\n\nMore text.\n"})
+    for command in (["extract"], ["init", "th"]):
+        assert run(command, root).code == 0
+
+    def git(*args: str) -> None:
+        when = "2030-01-02T03:04:05+00:00"
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+        env |= {"GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "pages")
+
+    def dated(domain: str) -> str:
+        html = (root / "build" / "th" / f"{domain}.html").read_text(encoding="utf-8")
+        found = re.search(r'<time datetime="([0-9-]+)"', html)
+        assert found is not None
+        return found.group(1)
+
+    def expected(domain: str) -> str:
+        inputs = [
+            root / "source" / f"{domain}.md",
+            *(catalog(root, "th", name) for name in (domain, "ui")),
+        ]
+        return dates.source_date(inputs, root).date().isoformat()  # git asked about these
+
+    assert run(["build", "-f", "html", "-l", "th"], root).code == 0
+    assert dated("a") == dated("b") == expected("a") == "2030-01-02"
+    po = polib.pofile(str(catalog(root, "th", "b")))
+    po[0].msgstr = "บี"
+    po.save(str(catalog(root, "th", "b")))
+    os.utime(catalog(root, "th", "b"), (1_900_000_000, 1_900_000_000))
+    lines = run(["build", "-f", "html", "-l", "th"], root).out.splitlines()
+    assert "th: 1 pages built, 1 up to date" in lines
+    assert dated("b") == expected("b") == "2030-03-17"  # uncommitted: its modification time
+    assert dated("a") == "2030-01-02"

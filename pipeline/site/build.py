@@ -454,17 +454,18 @@ def build_html(
     state = OutputDigests(project.build_dir)
     tool = tool_digest()
     stamps = digester(tool, built, with_pdf, project.config)
-    pending = out_of_date(project, locales, domains, only, stamps, state, force, seen)
-    results = {locale: LocaleResult(locale) for locale in locales}
-    for locale, keys in pending.fresh.items():
-        results[locale].skipped += keys
-    todo = pending.todo
-    index_html = project.build_dir / "index.html"
-    index_stamp = digest(index_inputs(project), tool)
-    if not todo and (not index or state.fresh(index_html, project.rel(index_html), index_stamp)):
-        return list(results.values())
-    history = page_history(project.root)  # git answers while the run gets ready
+    history = page_history(project.root)  # git's answers about dates come while it looks
     try:
+        pending = out_of_date(project, locales, domains, only, stamps, state, force, seen)
+        results = {locale: LocaleResult(locale) for locale in locales}
+        for locale, keys in pending.fresh.items():
+            results[locale].skipped += keys
+        todo = pending.todo
+        index_html = project.build_dir / "index.html"
+        index_stamp = digest(index_inputs(project), tool)
+        index_fresh = state.fresh(index_html, project.rel(index_html), index_stamp)
+        if not todo and (not index or index_fresh):
+            return list(results.values())
         for module in RENDERING:  # here, before any worker is forked: they inherit it
             importlib.import_module(module)
         if checks is True:
@@ -481,7 +482,7 @@ def build_html(
             for task in todo
         }
     finally:
-        history.close()
+        history.close()  # what git was not asked (nothing to build) is stopped
     titles: dict[tuple[str, str], str] = {}
     with (
         Staging() as staging,
