@@ -3,7 +3,8 @@
 Each child takes the caller's terminal (its three file descriptors come over the socket),
 folder, environment, umask and arguments, runs the command as `l10n` would, and sends
 back the exit status.  The parent does nothing but wait, fork and reap, so that no
-state of one command can reach another, and it forks only while it has no thread.
+state of one command can reach another (what it makes ahead, `site.command.ready`,
+depends on the installation alone), and it forks only while it has no thread.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 
@@ -62,6 +64,9 @@ PRELOAD = (
     "difflib",  # click's suggestions for a mistyped option
     "encodings.utf_8_sig",  # the glossary's encoding
 )
+# The languages the tool is made for: what their checks read (fonts' coverage, number
+# symbols, scripts) is made here once, with the parser and templates (`site.command.ready`).
+LANGUAGES = ("th", "vi", "id", "ms", "fil", "km", "my", "lo")
 POLL = 5.0  # seconds between looks at the clock, the socket and the installation
 _MAX_REQUEST = 1 << 24
 
@@ -78,6 +83,12 @@ def main(path: str) -> None:
     lock.flush()
     for name in PRELOAD:
         importlib.import_module(name)
+    from ..site.command import ready
+
+    with contextlib.suppress(Exception):  # only time is lost: each command makes it again
+        ready(LANGUAGES)
+    if threading.active_count() != 1:  # a fork would copy locks some thread holds
+        return
     name = os.path.basename(path).removesuffix(".sock")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)  # a process that died without cleaning up left it
@@ -252,9 +263,7 @@ def _run(args: list[str]) -> int:
         traceback.print_exc()
         code = 1
     with contextlib.suppress(Exception):
-        threading = sys.modules.get("threading")
-        if threading is not None:
-            threading._shutdown()  # joins the threads the command left, as an exit does
+        threading._shutdown()  # type: ignore[attr-defined]  # joins what the command left
     atexit._run_exitfuncs()
     if code is None:
         code = 0
