@@ -82,7 +82,8 @@ def main(path: str) -> None:
     lock.write(f"{os.getpid()}\n")
     lock.flush()
     for name in PRELOAD:
-        importlib.import_module(name)
+        with contextlib.suppress(ImportError):  # a command that needs it says so itself
+            importlib.import_module(name)
     from ..site.command import ready
 
     with contextlib.suppress(Exception):  # only time is lost: each command makes it again
