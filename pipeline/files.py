@@ -201,20 +201,29 @@ def remove_stale_temps(root: Path) -> list[Path]:
     return removed
 
 
-def _remove_temps(folder: str, depth: int, removed: list[Path]) -> None:
-    """`remove_stale_temps` in a folder and, `depth` levels down, the folders in it (not
-    through links): outputs live at most that deep, and foreign trees are not walked.
-    A large site's folders hold thousands of names; only one ending in ".tmp" is looked
-    at further."""
+def listed(folder: str) -> list[tuple[os.DirEntry[str], bool]]:
+    """A folder's entries, each with whether it is a folder (through a link too, as
+    `is_dir` says); none for a folder that cannot be read (os.walk passes it over)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
-        return
+        return []
+    found = []
     for entry in entries:
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
+        found.append((entry, is_dir))
+    return found
+
+
+def _remove_temps(folder: str, depth: int, removed: list[Path]) -> None:
+    """`remove_stale_temps` in a folder and, `depth` levels down, the folders in it (not
+    through links): outputs live at most that deep, and foreign trees are not walked.
+    A large site's folders hold thousands of names; only one ending in ".tmp" is looked
+    at further."""
+    for entry, is_dir in listed(folder):
         if is_dir:
             if depth > 0 and not entry.is_symlink():
                 _remove_temps(entry.path, depth - 1, removed)

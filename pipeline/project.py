@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import L10nError
+from .files import listed
 from .locales import gettext_name
 
 UI_DOMAIN = "ui"
@@ -222,15 +223,7 @@ def _scan(
 ) -> None:
     """What `_walk` finds, with each candidate's directory entry (which knows, without
     asking the file system again, whether it is a file or a link)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:  # as os.walk: a folder that cannot be read is passed over
-        return
-    for entry in entries:
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
+    for entry, is_dir in listed(folder):
         parts = [*inside, entry.name]
         if entry.name.endswith(suffix):
             found.append((parts, entry.path, entry))

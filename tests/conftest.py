@@ -295,6 +295,16 @@ def translations(po) -> set[str]:
     return found
 
 
+def git(root: Path, *args: str, when: str = "2030-01-02T03:04:05+00:00") -> str:
+    """Run git in `root` as a fixed author at a fixed date (no user settings read)."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
+    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def copy_repo(dest: Path) -> Path:
     """The repository's own pages, catalogs and settings, in a folder of their own."""
     dest.mkdir(parents=True, exist_ok=True)

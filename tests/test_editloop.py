@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import Result, copy_repo
+from conftest import Result, copy_repo, git
 from lxml import html as lxml_html
 
 from pipeline import dates
@@ -479,16 +479,9 @@ def test_built_pages_are_dated_as_git_dates_their_inputs(
     for command in (["extract"], ["init", "th"]):
         assert run(command, root).code == 0
 
-    def git(*args: str) -> None:
-        when = "2030-01-02T03:04:05+00:00"
-        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-        env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
-        env |= {"GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
-        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
-
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "pages")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "pages")
 
     def dated(domain: str) -> str:
         html = (root / "build" / "th" / f"{domain}.html").read_text(encoding="utf-8")

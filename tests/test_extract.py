@@ -17,6 +17,7 @@ from conftest import (
     SAMPLE_REPEATED,
     age,
     gettext_valid,
+    git,
     needs_gettext,
     snapshot,
 )
@@ -476,23 +477,16 @@ def test_pages_dated_by_their_last_commit(new_project, run, tmp_path: Path) -> N
     """A committed page is dated by its last commit (git asked once for every page),
     a page changed since by its modification time."""
     import os
-    import subprocess
 
     if shutil.which("git") is None:
         pytest.skip("needs git")
     root = new_project(pages={"a.md": "# A\n", "b.md": "# B\n", "c.md": "# C\n"})
 
-    def git(*args: str, when: str = "2030-01-02T03:04:05+00:00") -> None:
-        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-        env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t"}
-        env |= {"GIT_COMMITTER_EMAIL": "t@x", "GIT_CONFIG_GLOBAL": "/dev/null"}
-        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
-
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "one")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "one")
     (root / "source" / "b.md").write_text("# B\n\nMore.\n", encoding="utf-8")
-    git("commit", "-qam", "two", when="2031-05-06T07:08:09+00:00")
+    git(root, "commit", "-qam", "two", when="2031-05-06T07:08:09+00:00")
     (root / "source" / "c.md").write_text("# C\n\nEdited.\n", encoding="utf-8")
     os.utime(root / "source" / "c.md", (1_900_000_000, 1_900_000_000))
     assert run(["extract"], root).code == 0

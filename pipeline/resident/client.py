@@ -95,13 +95,19 @@ def leave_behind(path: str | None, args: list[str], environ: dict[str, str]) -> 
 
 def read_int(sock: socket.socket) -> int | None:
     """The next number on `sock`, or None if it closed first."""
+    data = read_exact(sock, INT)
+    return None if data is None else int.from_bytes(data, "little", signed=True)
+
+
+def read_exact(sock: socket.socket, size: int) -> bytes | None:
+    """The next `size` bytes on `sock`, or None if it closed first."""
     data = b""
-    while len(data) < INT:
-        chunk = sock.recv(INT - len(data))
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
         if not chunk:
             return None
         data += chunk
-    return int.from_bytes(data, "little", signed=True)
+    return data
 
 
 def _streams() -> list[tuple] | None:

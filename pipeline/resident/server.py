@@ -26,7 +26,7 @@ import time
 import traceback
 
 from . import address
-from .client import GO, INT, PROTOCOL
+from .client import GO, INT, PROTOCOL, read_exact
 
 # What the commands import as they go, imported once here: the modules a command
 # imports only where it needs them, and the libraries those import in turn (the
@@ -189,12 +189,9 @@ def _request(conn: socket.socket) -> list[str] | None:
     size = int.from_bytes(head, "little")
     if size > _MAX_REQUEST:
         return None
-    data = b""
-    while len(data) < size:
-        chunk = conn.recv(size - len(data))
-        if not chunk:
-            return None
-        data += chunk
+    data = read_exact(conn, size)
+    if data is None:
+        return None
     protocol, args, cwd, environ, umask, streams = marshal.loads(data)
     if protocol != PROTOCOL:
         return None
