@@ -23,7 +23,8 @@ from conftest import copy_repo
 from pipeline.resident import address, client
 
 pytestmark = pytest.mark.skipif(
-    not (hasattr(os, "fork") and hasattr(socket, "send_fds")), reason="POSIX only"
+    not (hasattr(os, "fork") and hasattr(socket, "send_fds") and Path("/proc/self").is_dir()),
+    reason="needs fork, descriptor passing and /proc (Linux)",
 )
 
 WAIT = 60.0  # seconds a test waits for a process to start or end before it fails
@@ -197,7 +198,8 @@ def test_the_callers_folder_environment_and_terminal_are_the_commands(
         "-C", "q", "build", "-f", "html", "-l", "vi", cwd=tmp_path, SOURCE_DATE_EPOCH="1700000000"
     )
     other = next((again / "build" / "vi").glob("*.html")).read_text(encoding="utf-8")
-    assert page != other  # the date each caller gave is the page's date
+    # the date each caller gave is its page's date
+    assert 'datetime="2026-11-18"' in page and 'datetime="2023-11-14"' in other
 
     leader, follower = pty.openpty()
     try:
@@ -251,6 +253,36 @@ def test_ctrl_c_reaches_the_command_and_stdin_is_the_callers(
     assert err.strip().splitlines()[-1] in ("interrupted", "aborted")
     assert "Traceback" not in err
     wait_for(lambda: not alive(child), "the interrupted command to end")
+
+
+def test_a_command_killed_in_the_process_ends_its_caller_with_an_error(
+    resident: Resident, tmp_path: Path
+) -> None:
+    """A fork killed outright sends no exit status: its caller says so in one line and
+    exits 3 (an internal error), never 0."""
+    project = copy_repo(tmp_path / "p")
+    assert resident.l10n("status", cwd=project).returncode == 0
+    wait_for(resident.listening, "the resident process to listen")
+    with subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "import", "/dev/stdin"],
+        cwd=project,
+        env=resident.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        wait_for(lambda: resident.served() == 1, "the command to reach the process")
+        child = int(next(x for x in resident.logs() if x.endswith(" command")).split()[0])
+        wait_for(lambda: _state(child) == "S", "the command to wait for its input")
+        os.kill(child, signal.SIGKILL)
+        _out, err = proc.communicate(timeout=WAIT)
+    assert proc.returncode == 3
+    assert err.strip().splitlines() == [
+        "error: the command's process ended without an exit status "
+        "(L10N_RESIDENT=0 runs each command in a process of its own)"
+    ]
+    assert resident.pids()  # the resident process itself goes on
 
 
 def test_an_idle_process_exits_and_a_dead_ones_socket_is_replaced(

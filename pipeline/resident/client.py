@@ -68,9 +68,12 @@ def handed_over(args: list[str], path: str | None) -> int | None:
             status = read_int(sock)
         except OSError:
             status = None
-    if status is None:
-        sys.stderr.write("l10n: the command's process ended without an exit status\n")
-        return 1
+    if status is None:  # killed, say: an internal error, as the contract numbers it
+        sys.stderr.write(
+            "error: the command's process ended without an exit status "
+            "(L10N_RESIDENT=0 runs each command in a process of its own)\n"
+        )
+        return 3
     return status
 
 
