@@ -238,18 +238,6 @@ class Present:
         return top in self.names and os.path.exists(os.path.join(self.folder, path))
 
 
-def files_under(folder: str) -> set[str]:
-    """Every file under a folder, by its '/'-separated path inside it: one listing of each
-    folder instead of a question for each file."""
-    found: set[str] = set()
-    start = len(folder) + 1
-    for parent, _dirs, names in os.walk(folder):
-        inside = parent[start:].replace(os.sep, "/")
-        prefix = f"{inside}/" if inside else ""
-        found.update(prefix + name for name in names)
-    return found
-
-
 def index_stamp(project: Project) -> str:
     """The digest the index is recorded under (besides what it lists): each locale's
     approvals and the tool; taken before reading what it lists."""
@@ -350,7 +338,7 @@ def _part(project: Project, cache: IndexCache, locale: str, common: bytes, found
     if locale != project.config.source_locale:
         where = project.catalog_dir(locale)
         shown = project.rel(where)
-        catalogs = {name[:-3] for name in files_under(str(where)) if name.endswith(".po")}
+        catalogs = {name[:-3] for name in tree(str(where)) if name.endswith(".po")}
         base = f"{project.root}{os.sep}"
         taken = cache.inputs.get
         templates = found.templates
